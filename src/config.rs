@@ -1,0 +1,87 @@
+//! Settings from the environment, each with a default a first run can live with.
+
+use chrono::Duration;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: a PostgreSQL server. Unset: the embedded cluster under `data_dir`.
+    pub database_url: Option<String>,
+    /// `GROUPCARE_BIND`, default `127.0.0.1:3000`.
+    pub bind: String,
+    /// `GROUPCARE_BASE_URL`: how patients reach this app (for manage links), default from `bind`.
+    pub base_url: String,
+    /// `GROUPCARE_DATA_DIR`, default `./var`: where the embedded cluster lives.
+    pub data_dir: PathBuf,
+    pub booking: BookingSettings,
+    /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
+    pub db_pool_size: u32,
+}
+
+/// The rules of booking that a clinic may tune.
+#[derive(Clone, Debug)]
+pub struct BookingSettings {
+    /// `GROUPCARE_BOOKING_RATE_PER_MIN`, default 10; 0 turns the limit off.
+    pub rate_per_min: u32,
+    /// `GROUPCARE_BOOKING_CUTOFF_MINUTES`, default 120: no online request this close to the start.
+    pub cutoff: Duration,
+}
+
+impl Default for BookingSettings {
+    fn default() -> Self {
+        BookingSettings {
+            rate_per_min: 10,
+            cutoff: Duration::minutes(120),
+        }
+    }
+}
+
+/// A setting that is present but cannot be used.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} must be a whole number, got {v:?}"))),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let bind = var("GROUPCARE_BIND").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let base_url = var("GROUPCARE_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let db_pool_size = number("GROUPCARE_DB_POOL", 8u32)?.max(1);
+        Ok(Config {
+            database_url: var("DATABASE_URL"),
+            bind,
+            base_url,
+            data_dir: var("GROUPCARE_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("var")),
+            booking: BookingSettings {
+                rate_per_min: number("GROUPCARE_BOOKING_RATE_PER_MIN", 10u32)?,
+                cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
+            },
+            db_pool_size,
+        })
+    }
+}

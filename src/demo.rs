@@ -1,0 +1,256 @@
+//! Demo data: three clinics in the Inland Empire, their counselors and topics, and weekly
+//! groups that give several weeks of upcoming sessions. Everything here is invented.
+
+use crate::domain::Language::{self, En, Es};
+use crate::domain::schedule::WeeklySeries;
+use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
+use crate::store::schedule::{self, NewSeries};
+use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
+use sqlx::PgPool;
+
+/// How far ahead the demo generates sessions.
+const GENERATE_WEEKS: i64 = 6;
+const SERIES_WEEKS: i64 = 26;
+const TIME_ZONE: &str = "America/Los_Angeles";
+
+const CLINICS: [NewClinic<'static>; 3] = [
+    NewClinic {
+        name: "San Bernardino Recovery Clinic",
+        short_name: "SB Clinic",
+        address: "1200 North E Street, San Bernardino, CA 92405",
+        phone: "(909) 555-0140",
+        time_zone: TIME_ZONE,
+        hours_en: "Monday to Friday 5:30 AM – 2:00 PM, Saturday 6:00 AM – 10:00 AM",
+        hours_es: "Lunes a viernes 5:30 a. m. – 2:00 p. m., sábado 6:00 a. m. – 10:00 a. m.",
+        intake_hours_en: "Monday to Friday, 8:00 AM – 4:00 PM",
+        intake_hours_es: "Lunes a viernes, 8:00 a. m. – 4:00 p. m.",
+    },
+    NewClinic {
+        name: "Riverside Treatment Center",
+        short_name: "Riverside Center",
+        address: "3650 Market Street, Riverside, CA 92501",
+        phone: "(951) 555-0172",
+        time_zone: TIME_ZONE,
+        hours_en: "Monday to Friday 5:00 AM – 1:30 PM, Saturday 6:00 AM – 9:30 AM",
+        hours_es: "Lunes a viernes 5:00 a. m. – 1:30 p. m., sábado 6:00 a. m. – 9:30 a. m.",
+        intake_hours_en: "Monday to Friday, 7:30 AM – 3:30 PM",
+        intake_hours_es: "Lunes a viernes, 7:30 a. m. – 3:30 p. m.",
+    },
+    NewClinic {
+        name: "Ontario Community Clinic",
+        short_name: "Ontario Clinic",
+        address: "415 West Holt Boulevard, Ontario, CA 91762",
+        phone: "(909) 555-0188",
+        time_zone: TIME_ZONE,
+        hours_en: "Monday to Saturday 5:30 AM – 1:00 PM",
+        hours_es: "Lunes a sábado 5:30 a. m. – 1:00 p. m.",
+        intake_hours_en: "Monday to Friday, 8:00 AM – 3:00 PM",
+        intake_hours_es: "Lunes a viernes, 8:00 a. m. – 3:00 p. m.",
+    },
+];
+
+const COUNSELORS: [NewCounselor<'static>; 8] = [
+    NewCounselor {
+        name: "Maria Delgado",
+        credentials: "LAADC",
+        bio_en: "Maria has led recovery groups for twelve years. She believes everyone deserves a fresh start and a group that welcomes them.",
+        bio_es: "María dirige grupos de recuperación desde hace doce años. Cree que todos merecen empezar de nuevo en un grupo que los reciba bien.",
+        languages: &[En, Es],
+    },
+    NewCounselor {
+        name: "James Whitfield",
+        credentials: "CADC-II",
+        bio_en: "James focuses on relapse prevention and practical coping skills. He is in long-term recovery himself.",
+        bio_es: "James se enfoca en prevenir recaídas y en habilidades prácticas. Él mismo lleva muchos años en recuperación.",
+        languages: &[En],
+    },
+    NewCounselor {
+        name: "Rosa Jiménez",
+        credentials: "LMFT",
+        bio_en: "Rosa is a family therapist who helps people rebuild trust with the people they love.",
+        bio_es: "Rosa es terapeuta familiar y ayuda a las personas a recuperar la confianza con sus seres queridos.",
+        languages: &[En, Es],
+    },
+    NewCounselor {
+        name: "David Chen",
+        credentials: "LCSW",
+        bio_en: "David works with stress and trauma. His groups are calm, structured and practical.",
+        bio_es: "David trabaja con el estrés y el trauma. Sus grupos son tranquilos, ordenados y prácticos.",
+        languages: &[En],
+    },
+    NewCounselor {
+        name: "Angela Brooks",
+        credentials: "CADC-III",
+        bio_en: "Angela leads the women's groups and has a warm, direct style.",
+        bio_es: "Angela dirige los grupos de mujeres y tiene un estilo cálido y directo.",
+        languages: &[En],
+    },
+    NewCounselor {
+        name: "Luis Herrera",
+        credentials: "CADC-II",
+        bio_en: "Luis leads Spanish-language groups and the men's group. He grew up in the Inland Empire.",
+        bio_es: "Luis dirige grupos en español y el grupo de hombres. Creció en el Inland Empire.",
+        languages: &[En, Es],
+    },
+    NewCounselor {
+        name: "Patricia Moore",
+        credentials: "LCSW",
+        bio_en: "Patricia helps people in early recovery find their footing, one week at a time.",
+        bio_es: "Patricia ayuda a las personas en recuperación temprana a encontrar estabilidad, semana a semana.",
+        languages: &[En],
+    },
+    NewCounselor {
+        name: "Gabriel Ortiz",
+        credentials: "LAADC",
+        bio_en: "Gabriel brings humor and patience to his groups, in English and Spanish.",
+        bio_es: "Gabriel trae humor y paciencia a sus grupos, en inglés y en español.",
+        languages: &[En, Es],
+    },
+];
+
+const TOPICS: [NewTopic<'static>; 8] = [
+    NewTopic {
+        name_en: "Early recovery",
+        name_es: "Recuperación temprana",
+        description_en: "For your first months of treatment: what to expect, how to get through the hard days, and how to build a routine.",
+        description_es: "Para tus primeros meses de tratamiento: qué esperar, cómo pasar los días difíciles y cómo crear una rutina.",
+    },
+    NewTopic {
+        name_en: "Relapse prevention",
+        name_es: "Prevención de recaídas",
+        description_en: "Spot your triggers and warning signs early, and make a plan for what to do instead.",
+        description_es: "Reconoce a tiempo tus detonantes y señales de alerta, y haz un plan de qué hacer en su lugar.",
+    },
+    NewTopic {
+        name_en: "Coping with stress and trauma",
+        name_es: "Manejo del estrés y el trauma",
+        description_en: "Calm your body and mind, understand how past hurt affects today, and learn tools that help.",
+        description_es: "Calma tu cuerpo y tu mente, entiende cómo el dolor pasado afecta hoy y aprende herramientas útiles.",
+    },
+    NewTopic {
+        name_en: "Family and relationships",
+        name_es: "Familia y relaciones",
+        description_en: "Rebuild trust, set healthy limits and talk with the people who matter to you.",
+        description_es: "Recupera la confianza, pon límites sanos y habla con las personas que te importan.",
+    },
+    NewTopic {
+        name_en: "Women's group",
+        name_es: "Grupo de mujeres",
+        description_en: "A group for women to talk openly about recovery, health, family and safety.",
+        description_es: "Un grupo para que las mujeres hablen con confianza de recuperación, salud, familia y seguridad.",
+    },
+    NewTopic {
+        name_en: "Men's group",
+        name_es: "Grupo de hombres",
+        description_en: "A group for men to talk about recovery, anger, work, fatherhood and staying on track.",
+        description_es: "Un grupo para que los hombres hablen de recuperación, enojo, trabajo, paternidad y cómo seguir adelante.",
+    },
+    NewTopic {
+        name_en: "Medication and recovery",
+        name_es: "Medicamento y recuperación",
+        description_en: "Plain facts about methadone and other medications, side effects, and myths, with room for your questions.",
+        description_es: "Datos claros sobre la metadona y otros medicamentos, efectos secundarios y mitos, con tiempo para tus preguntas.",
+    },
+    NewTopic {
+        name_en: "Mindfulness and wellness",
+        name_es: "Atención plena y bienestar",
+        description_en: "Sleep, food, movement and simple breathing practices that make recovery easier.",
+        description_es: "Sueño, comida, movimiento y ejercicios sencillos de respiración que facilitan la recuperación.",
+    },
+];
+
+/// (clinic, topic, language, weekday, hour, minute, minutes long, room capacity, counselors)
+type SeriesPlan = (
+    usize,
+    usize,
+    Language,
+    Weekday,
+    u32,
+    u32,
+    i64,
+    i32,
+    &'static [usize],
+);
+
+const SERIES: [SeriesPlan; 18] = [
+    (0, 0, En, Weekday::Mon, 9, 0, 90, 14, &[6]),
+    (0, 1, En, Weekday::Tue, 17, 30, 90, 14, &[1]),
+    (0, 2, Es, Weekday::Wed, 10, 0, 90, 20, &[0, 5]),
+    (0, 4, En, Weekday::Thu, 18, 0, 60, 12, &[4]),
+    (0, 6, En, Weekday::Fri, 8, 0, 60, 24, &[1, 6]),
+    (0, 3, Es, Weekday::Sat, 9, 0, 90, 12, &[2]),
+    (1, 0, Es, Weekday::Mon, 18, 0, 90, 12, &[7]),
+    (1, 2, En, Weekday::Tue, 9, 30, 90, 12, &[3]),
+    (1, 5, En, Weekday::Wed, 18, 30, 90, 12, &[5]),
+    (1, 1, En, Weekday::Thu, 10, 0, 90, 22, &[1, 3]),
+    (1, 7, En, Weekday::Fri, 17, 0, 60, 16, &[6]),
+    (1, 3, En, Weekday::Sat, 10, 0, 90, 12, &[2]),
+    (2, 1, Es, Weekday::Mon, 10, 0, 90, 12, &[5]),
+    (2, 0, En, Weekday::Tue, 18, 0, 90, 12, &[6]),
+    (2, 4, Es, Weekday::Wed, 9, 0, 90, 12, &[0]),
+    (2, 2, En, Weekday::Thu, 17, 30, 90, 24, &[3, 7]),
+    (2, 6, Es, Weekday::Fri, 9, 0, 60, 12, &[7]),
+    (2, 7, En, Weekday::Sat, 8, 30, 60, 12, &[4]),
+];
+
+/// Seats per counselor in the demo, as a clinic would start with.
+pub const SEATS_PER_COUNSELOR: i32 = 12;
+
+/// Creates the demo data unless the database already has clinics. Returns whether it did.
+pub async fn seed(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let mut tx = pool.begin().await?;
+    // One seeder at a time, even with several instances starting together.
+    sqlx::query("lock table clinic in exclusive mode")
+        .execute(&mut *tx)
+        .await?;
+    let has_clinics: bool = sqlx::query_scalar("select exists (select 1 from clinic)")
+        .fetch_one(&mut *tx)
+        .await?;
+    if has_clinics {
+        return Ok(false);
+    }
+    let mut clinic_ids = Vec::new();
+    for clinic in &CLINICS {
+        clinic_ids.push(catalog::create_clinic(&mut tx, clinic).await?);
+    }
+    let mut counselor_ids = Vec::new();
+    for counselor in &COUNSELORS {
+        counselor_ids.push(catalog::create_counselor(&mut tx, counselor).await?);
+    }
+    let mut topic_ids = Vec::new();
+    for topic in &TOPICS {
+        topic_ids.push(catalog::create_topic(&mut tx, topic).await?);
+    }
+    let tz: chrono_tz::Tz = TIME_ZONE.parse().expect("a known time zone");
+    let today = now.with_timezone(&tz).date_naive();
+    for (clinic, topic, language, weekday, hour, minute, minutes, room, leads) in SERIES {
+        let leads: Vec<i64> = leads.iter().map(|i| counselor_ids[*i]).collect();
+        let series = NewSeries {
+            clinic_id: clinic_ids[clinic],
+            topic_id: topic_ids[topic],
+            language,
+            schedule: WeeklySeries {
+                weekday,
+                local_start: NaiveTime::from_hms_opt(hour, minute, 0).expect("a valid time"),
+                duration: Duration::minutes(minutes),
+                first_date: today,
+                last_date: today + Duration::weeks(SERIES_WEEKS),
+                time_zone: tz,
+            },
+            room_capacity: room,
+            seats_per_counselor: SEATS_PER_COUNSELOR,
+            counselor_ids: &leads,
+        };
+        let id = schedule::create_series(&mut tx, &series).await?;
+        schedule::generate_sessions(
+            &mut tx,
+            id,
+            &series,
+            today,
+            today + Duration::weeks(GENERATE_WEEKS),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,336 @@
+//! Booking requests: what a valid request is, the states it moves through, and seat arithmetic.
+
+use super::Language;
+use super::contact::{Email, PersonName, Phone, Problem, parse_language, parse_note};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a booking stands. Requested and confirmed bookings hold a seat; waitlisted ones wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "booking_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    Attended,
+    NoShow,
+    Declined,
+    Waitlisted,
+    Cancelled,
+}
+
+impl BookingStatus {
+    /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            BookingStatus::Requested | BookingStatus::Confirmed | BookingStatus::Waitlisted
+        )
+    }
+}
+
+/// The seats of a session: the room's capacity, but never more than its counselors can lead.
+pub fn seat_capacity(room_capacity: i32, counselors: i32, seats_per_counselor: i32) -> i32 {
+    room_capacity
+        .min(counselors.saturating_mul(seats_per_counselor))
+        .max(0)
+}
+
+/// What a new request becomes, given how many seats are already held.
+pub fn admission(capacity: i32, held: i64, waiting: i64) -> (BookingStatus, Option<i32>) {
+    if held < i64::from(capacity) {
+        (BookingStatus::Requested, None)
+    } else {
+        (BookingStatus::Waitlisted, Some((waiting + 1) as i32))
+    }
+}
+
+/// Whether a session can take a request, as the public sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// Seats left: a request holds one.
+    Open,
+    /// Every seat held: a request joins the waitlist.
+    Full,
+    /// Started, or starts within the booking cut-off: call the clinic instead.
+    Closed,
+    Cancelled,
+}
+
+/// Why a session takes no request at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unbookable {
+    Cancelled,
+    Started,
+    TooSoon,
+}
+
+/// Requests are taken at any hour, but not for a cancelled session, one that has started,
+/// or one that starts within the cut-off.
+pub fn check_bookable(
+    cancelled: bool,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    cutoff: Duration,
+) -> Result<(), Unbookable> {
+    if cancelled {
+        Err(Unbookable::Cancelled)
+    } else if starts_at <= now {
+        Err(Unbookable::Started)
+    } else if starts_at - cutoff <= now {
+        Err(Unbookable::TooSoon)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn availability(
+    cancelled: bool,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    cutoff: Duration,
+    seats_left: i64,
+) -> Availability {
+    match check_bookable(cancelled, starts_at, now, cutoff) {
+        Err(Unbookable::Cancelled) => Availability::Cancelled,
+        Err(_) => Availability::Closed,
+        Ok(()) if seats_left > 0 => Availability::Open,
+        Ok(()) => Availability::Full,
+    }
+}
+
+/// The private link of a booking is derived from its one-time key with the server's secret:
+/// the same key gets the same link again, and only a hash of the link is ever stored.
+pub fn manage_token(secret: &[u8], request_key: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"manage-link\0");
+    mac.update(request_key.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// What the database keeps of a secret (a manage token, a one-time key): its SHA-256.
+pub fn digest(secret: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// The letters of a booking reference: no 0/O, 1/I/L, or other look-alikes.
+const REFERENCE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const REFERENCE_LEN: usize = 8;
+
+/// A short reference a person can read over the phone, e.g. `K7M2-QX9P` without the dash.
+pub fn new_reference() -> String {
+    // 30 letters: reject bytes >= 240 so every letter is equally likely.
+    let mut out = String::with_capacity(REFERENCE_LEN);
+    while out.len() < REFERENCE_LEN {
+        let mut buf = [0u8; 16];
+        getrandom::fill(&mut buf).expect("the operating system's random source");
+        for b in buf {
+            if b < 240 && out.len() < REFERENCE_LEN {
+                out.push(REFERENCE_ALPHABET[usize::from(b) % REFERENCE_ALPHABET.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Normalises what a person typed as a reference (lower case, spaces, dashes).
+pub fn normalize_reference(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A new one-time key for a booking form: 128 random bits, hex.
+pub fn new_request_key() -> String {
+    let mut buf = [0u8; 16];
+    getrandom::fill(&mut buf).expect("the operating system's random source");
+    hex(&buf)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// The fields of a booking request as they arrive, before any check.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookingInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub email: String,
+    pub language: String,
+    pub notes: String,
+    pub consent_sms: bool,
+    pub consent_voicemail: bool,
+}
+
+/// A request that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBooking {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub phone: Phone,
+    pub email: Option<Email>,
+    pub language: Language,
+    pub notes: Option<String>,
+    pub consent_sms: bool,
+    pub consent_voicemail: bool,
+}
+
+/// A refused field: its name (as in the form and the API) and why.
+pub type FieldProblems = Vec<(&'static str, Problem)>;
+
+/// Keeps a parsed value, or notes the field's problem.
+fn field<T>(problems: &mut FieldProblems, name: &'static str, parsed: Result<T, Problem>) -> Option<T> {
+    parsed.map_err(|p| problems.push((name, p))).ok()
+}
+
+impl TryFrom<&BookingInput> for NewBooking {
+    type Error = FieldProblems;
+
+    fn try_from(input: &BookingInput) -> Result<NewBooking, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        let p = &mut problems;
+        let first_name = field(p, "first_name", PersonName::parse(&input.first_name));
+        let last_name = field(p, "last_name", PersonName::parse(&input.last_name));
+        let phone = field(p, "phone", Phone::parse(&input.phone));
+        let email = field(p, "email", Email::parse_optional(&input.email));
+        let language = field(p, "language", parse_language(&input.language));
+        let notes = field(p, "notes", parse_note(&input.notes));
+        match (first_name, last_name, phone, email, language, notes) {
+            (Some(first_name), Some(last_name), Some(phone), Some(email), Some(language), Some(notes)) => {
+                Ok(NewBooking {
+                    first_name,
+                    last_name,
+                    phone,
+                    email,
+                    language,
+                    notes,
+                    consent_sms: input.consent_sms,
+                    consent_voicemail: input.consent_voicemail,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
+impl NewBooking {
+    /// A digest of what was asked, so a one-time key reused for another request is noticed.
+    pub fn fingerprint(&self, session_id: i64) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [
+            session_id.to_string().as_str(),
+            self.first_name.as_str(),
+            self.last_name.as_str(),
+            self.phone.e164(),
+            self.email.as_ref().map(Email::as_str).unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seats_are_the_room_or_what_the_counselors_can_lead_whichever_is_less() {
+        assert_eq!(seat_capacity(20, 1, 12), 12);
+        assert_eq!(seat_capacity(20, 2, 12), 20);
+        assert_eq!(seat_capacity(10, 2, 12), 10);
+        assert_eq!(seat_capacity(20, 0, 12), 0);
+    }
+
+    #[test]
+    fn a_request_waits_once_every_seat_is_held() {
+        assert_eq!(admission(12, 11, 0), (BookingStatus::Requested, None));
+        assert_eq!(admission(12, 12, 0), (BookingStatus::Waitlisted, Some(1)));
+        assert_eq!(admission(12, 12, 4), (BookingStatus::Waitlisted, Some(5)));
+    }
+
+    #[test]
+    fn sessions_close_to_requests_at_the_cutoff_and_when_cancelled() {
+        let now = Utc::now();
+        let cutoff = Duration::hours(2);
+        assert_eq!(
+            check_bookable(false, now + Duration::hours(3), now, cutoff),
+            Ok(())
+        );
+        assert_eq!(
+            check_bookable(false, now + Duration::hours(2), now, cutoff),
+            Err(Unbookable::TooSoon)
+        );
+        assert_eq!(check_bookable(false, now, now, cutoff), Err(Unbookable::Started));
+        assert_eq!(
+            check_bookable(true, now + Duration::days(3), now, cutoff),
+            Err(Unbookable::Cancelled)
+        );
+        assert_eq!(
+            availability(false, now + Duration::days(1), now, cutoff, 0),
+            Availability::Full
+        );
+        assert_eq!(
+            availability(false, now + Duration::days(1), now, cutoff, 3),
+            Availability::Open
+        );
+        assert_eq!(
+            availability(false, now + Duration::hours(1), now, cutoff, 3),
+            Availability::Closed
+        );
+    }
+
+    #[test]
+    fn the_same_key_always_derives_the_same_unguessable_link() {
+        let a = manage_token(b"secret", "key-1");
+        assert_eq!(a, manage_token(b"secret", "key-1"));
+        assert_ne!(a, manage_token(b"secret", "key-2"));
+        assert_ne!(a, manage_token(b"other secret", "key-1"));
+        assert_eq!(a.len(), 64, "256 bits");
+    }
+
+    #[test]
+    fn references_are_eight_unambiguous_characters() {
+        for _ in 0..200 {
+            let r = new_reference();
+            assert_eq!(r.len(), REFERENCE_LEN);
+            assert!(r.bytes().all(|b| REFERENCE_ALPHABET.contains(&b)), "{r}");
+            assert!(!r.contains(['0', 'O', '1', 'I', 'L']));
+        }
+        assert_eq!(normalize_reference(" k7m2-qx9p "), "K7M2QX9P");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let input = BookingInput {
+            first_name: " ".into(),
+            last_name: "x".repeat(61),
+            phone: "12".into(),
+            email: "nope".into(),
+            notes: "n".repeat(501),
+            language: "fr".into(),
+            ..BookingInput::default()
+        };
+        let problems = NewBooking::try_from(&input).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            ["first_name", "last_name", "phone", "email", "language", "notes"]
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! What a person types about themselves, parsed once into values that are always valid.
+
+use super::Language;
+use std::fmt;
+
+/// Why a field was refused. The web layer turns it into words in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong { max: usize },
+    ControlCharacters,
+    NotUsPhone,
+    NotEmail,
+    UnknownLanguage,
+}
+
+pub const NAME_MAX: usize = 60;
+pub const EMAIL_MAX: usize = 254;
+pub const NOTE_MAX: usize = 500;
+
+fn check_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Problem> {
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(Problem::TooLong { max });
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    {
+        return Err(Problem::ControlCharacters);
+    }
+    Ok(text.to_owned())
+}
+
+/// A first or last name: trimmed, never empty, at most [`NAME_MAX`] characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<PersonName, Problem> {
+        let text = check_text(raw, NAME_MAX, false)?;
+        if text.is_empty() {
+            return Err(Problem::Required);
+        }
+        Ok(PersonName(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A US (NANP) phone number, kept in E.164 form: `+1` and ten digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Accepts the ways people write a US number: `(909) 555-0123`, `909.555.0123`,
+    /// `+1 909 555 0123`, `1-909-555-0123`.
+    pub fn parse(raw: &str) -> Result<Phone, Problem> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(Problem::Required);
+        }
+        if raw.chars().count() > 30 {
+            return Err(Problem::NotUsPhone);
+        }
+        let mut digits = String::with_capacity(11);
+        for (i, c) in raw.chars().enumerate() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '+' if i == 0 => {}
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(Problem::NotUsPhone),
+            }
+        }
+        let national = match digits.len() {
+            10 => digits.as_str(),
+            11 if digits.starts_with('1') => &digits[1..],
+            _ => return Err(Problem::NotUsPhone),
+        };
+        let bytes = national.as_bytes();
+        // NANP: area code and exchange start with 2-9; N11 area codes are service codes.
+        let area_ok = bytes[0] >= b'2' && !(bytes[1] == b'1' && bytes[2] == b'1');
+        let exchange_ok = bytes[3] >= b'2';
+        if !area_ok || !exchange_ok {
+            return Err(Problem::NotUsPhone);
+        }
+        Ok(Phone(format!("+1{national}")))
+    }
+
+    /// The stored E.164 form, e.g. `+19095550123`.
+    pub fn e164(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Phone {
+    /// The familiar US form, e.g. `(909) 555-0123`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.0[2..];
+        write!(f, "({}) {}-{}", &d[..3], &d[3..6], &d[6..])
+    }
+}
+
+/// An e-mail address: one `@`, something before it, a dotted domain after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// An empty field is no e-mail at all; anything else must look like an address.
+    pub fn parse_optional(raw: &str) -> Result<Option<Email>, Problem> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text.chars().count() > EMAIL_MAX {
+            return Err(Problem::TooLong { max: EMAIL_MAX });
+        }
+        let Some((local, domain)) = text.split_once('@') else {
+            return Err(Problem::NotEmail);
+        };
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !domain.contains('@');
+        let clean = text.chars().all(|c| !c.is_whitespace() && !c.is_control());
+        if local.is_empty() || !domain_ok || !clean {
+            return Err(Problem::NotEmail);
+        }
+        Ok(Some(Email(text.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A free-text note for intake: optional, at most [`NOTE_MAX`] characters.
+pub fn parse_note(raw: &str) -> Result<Option<String>, Problem> {
+    let text = check_text(raw, NOTE_MAX, true)?;
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// The preferred language field: empty means English.
+pub fn parse_language(raw: &str) -> Result<Language, Problem> {
+    if raw.trim().is_empty() {
+        return Ok(Language::En);
+    }
+    Language::from_code(raw).ok_or(Problem::UnknownLanguage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_never_empty() {
+        assert_eq!(PersonName::parse("  Ana ").unwrap().as_str(), "Ana");
+        assert_eq!(PersonName::parse("   "), Err(Problem::Required));
+        assert_eq!(
+            PersonName::parse(&"a".repeat(NAME_MAX + 1)),
+            Err(Problem::TooLong { max: NAME_MAX })
+        );
+        assert_eq!(PersonName::parse("Jos\u{0}e"), Err(Problem::ControlCharacters));
+        assert!(PersonName::parse(&"é".repeat(NAME_MAX)).is_ok());
+    }
+
+    #[test]
+    fn us_phone_numbers_in_common_spellings_become_e164() {
+        for raw in [
+            "(909) 555-0123",
+            "909.555.0123",
+            "+1 909 555 0123",
+            "1-909-555-0123",
+            "9095550123",
+        ] {
+            assert_eq!(Phone::parse(raw).unwrap().e164(), "+19095550123", "{raw}");
+        }
+        assert_eq!(Phone::parse("9095550123").unwrap().to_string(), "(909) 555-0123");
+    }
+
+    #[test]
+    fn numbers_that_are_not_us_phones_are_refused() {
+        for raw in [
+            "12345",
+            "+44 20 7946 0958",
+            "(109) 555-0123",
+            "(909) 155-0123",
+            "911-555-0123",
+            "909-555-012x",
+            "2+909 555 0123",
+        ] {
+            assert_eq!(Phone::parse(raw), Err(Problem::NotUsPhone), "{raw}");
+        }
+        assert_eq!(Phone::parse(""), Err(Problem::Required));
+    }
+
+    #[test]
+    fn email_is_optional_but_checked_when_given() {
+        assert_eq!(Email::parse_optional("  "), Ok(None));
+        assert_eq!(
+            Email::parse_optional("ana@example.org")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "ana@example.org"
+        );
+        for raw in [
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "ana @example.org",
+            "ana@example..org",
+        ] {
+            assert_eq!(Email::parse_optional(raw), Err(Problem::NotEmail), "{raw}");
+        }
+    }
+
+    #[test]
+    fn notes_keep_line_breaks_and_have_a_limit() {
+        assert_eq!(
+            parse_note("line one\nline two").unwrap().unwrap(),
+            "line one\nline two"
+        );
+        assert_eq!(parse_note(""), Ok(None));
+        assert_eq!(
+            parse_note(&"x".repeat(NOTE_MAX + 1)),
+            Err(Problem::TooLong { max: NOTE_MAX })
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! The rules of the product as plain types: no SQL, no HTTP, no I/O.
+
+pub mod booking;
+pub mod contact;
+pub mod schedule;
+
+use serde::{Deserialize, Serialize};
+
+/// The language a group is held in, and the language a patient prefers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "group_language", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Es,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Language> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Language::En),
+            "es" => Some(Language::Es),
+            _ => None,
+        }
+    }
+}

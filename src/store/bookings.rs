@@ -1,0 +1,299 @@
+//! Booking requests: holding a seat, the waitlist, cancelling and promotion. Every change to
+//! a session's bookings first locks that session's row, so requests for one session are
+//! decided one at a time by the database, whichever app instance took them.
+
+use crate::domain::booking::{
+    BookingStatus, NewBooking, Unbookable, admission, check_bookable, digest, manage_token, new_reference,
+    seat_capacity,
+};
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{FromRow, PgConnection, PgPool};
+
+/// Who asks, for which session, under which one-time key.
+pub struct SeatRequest<'a> {
+    pub session_id: i64,
+    pub booking: &'a NewBooking,
+    pub request_key: &'a str,
+    pub now: DateTime<Utc>,
+    pub cutoff: Duration,
+    /// The server's key for manage links (see [`manage_token`]).
+    pub link_key: &'a [u8],
+    /// `online` (the public form and API) or, later, `phone` (taken by staff).
+    pub source: &'static str,
+}
+
+/// What the person who asked is told. A repeat request gets an answer of the same shape,
+/// with a reference and link of its own: never another booking's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookingAnswer {
+    pub reference: String,
+    pub status: BookingStatus,
+    pub waitlist_position: Option<i32>,
+    pub manage_token: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    UnknownSession,
+    Unbookable(Unbookable),
+    /// The one-time key was already used for a different request.
+    KeyReused,
+}
+
+#[derive(FromRow)]
+struct LockedSession {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    cancelled: bool,
+    room_capacity: i32,
+    seats_per_counselor: i32,
+    counselors: i64,
+}
+
+#[derive(FromRow)]
+struct Standing {
+    held: i64,
+    waiting: i64,
+    duplicate_of: Option<i64>,
+    overlaps: bool,
+}
+
+#[derive(FromRow)]
+struct EarlierAnswer {
+    fingerprint: Vec<u8>,
+    reference: String,
+    answer_status: BookingStatus,
+    answer_waitlist_position: Option<i32>,
+}
+
+/// Locks the session's row for the rest of the transaction: the one lock for its seats.
+async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
+    sqlx::query_as(
+        "select s.starts_at, s.ends_at, s.status = 'cancelled' as cancelled, s.room_capacity, \
+                s.seats_per_counselor, \
+                (select count(*) from session_counselor sc where sc.session_id = s.id) as counselors \
+         from session s where s.id = $1 for update of s",
+    )
+    .bind(session_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Takes a booking request: holds a seat when one is free, joins the waitlist otherwise.
+/// The same one-time key always gets the same answer.
+pub async fn request_seat(
+    pool: &PgPool,
+    req: &SeatRequest<'_>,
+) -> sqlx::Result<Result<BookingAnswer, Refused>> {
+    let key_hash = digest(req.request_key);
+    let token = manage_token(req.link_key, req.request_key);
+    let fingerprint = req.booking.fingerprint(req.session_id);
+    let mut tx = pool.begin().await?;
+
+    // Requests under one key wait for each other, so a double click is answered once.
+    let key_lock = i64::from_be_bytes(key_hash[..8].try_into().expect("32-byte digest"));
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(key_lock)
+        .execute(&mut *tx)
+        .await?;
+    let earlier: Option<EarlierAnswer> = sqlx::query_as(
+        "select r.fingerprint, b.reference, r.answer_status, r.answer_waitlist_position \
+         from booking_request r join booking b on b.id = r.booking_id where r.key_hash = $1",
+    )
+    .bind(&key_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(earlier) = earlier {
+        if earlier.fingerprint != fingerprint {
+            return Ok(Err(Refused::KeyReused));
+        }
+        return Ok(Ok(BookingAnswer {
+            reference: earlier.reference,
+            status: earlier.answer_status,
+            waitlist_position: earlier.answer_waitlist_position,
+            manage_token: token,
+        }));
+    }
+
+    let Some(session) = lock_session(&mut tx, req.session_id).await? else {
+        return Ok(Err(Refused::UnknownSession));
+    };
+    if let Err(why) = check_bookable(session.cancelled, session.starts_at, req.now, req.cutoff) {
+        return Ok(Err(Refused::Unbookable(why)));
+    }
+    let phone = req.booking.phone.e164();
+    let standing: Standing = sqlx::query_as(
+        "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
+                count(*) filter (where b.status = 'waitlisted') as waiting, \
+                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
+                   and d.duplicate_of is null \
+                   and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
+                exists (select 1 from booking o join session os on os.id = o.session_id \
+                        where o.phone = $2 and o.session_id <> $1 and o.duplicate_of is null \
+                          and o.status in ('requested', 'confirmed', 'waitlisted') \
+                          and os.status = 'scheduled' \
+                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
+         from booking b where b.session_id = $1 and b.duplicate_of is null",
+    )
+    .bind(req.session_id)
+    .bind(phone)
+    .bind(session.starts_at)
+    .bind(session.ends_at)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    // A repeat of the same phone is answered as a new request would be, holds nothing, and
+    // is kept (marked) for intake.
+    let capacity = seat_capacity(
+        session.room_capacity,
+        session.counselors as i32,
+        session.seats_per_counselor,
+    );
+    let (status, waitlist_position) = admission(capacity, standing.held, standing.waiting);
+    let b = req.booking;
+    let reference = loop {
+        let reference = new_reference();
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "with made as ( \
+               insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name, \
+                                    phone, email, language, notes, consent_sms, consent_voicemail, source, \
+                                    duplicate_of, overlap_flag, created_at) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+               on conflict (reference) do nothing \
+               returning id), \
+             event as ( \
+               insert into booking_event (booking_id, from_status, to_status, actor, at) \
+               select id, null, $4, 'patient', $16 from made), \
+             request as ( \
+               insert into booking_request (key_hash, fingerprint, booking_id, answer_status, \
+                                            answer_waitlist_position, created_at) \
+               select $17, $18, id, $4, $19, $16 from made) \
+             select id from made",
+        )
+        .bind(req.session_id)
+        .bind(&reference)
+        .bind(digest(&token))
+        .bind(status)
+        .bind(b.first_name.as_str())
+        .bind(b.last_name.as_str())
+        .bind(phone)
+        .bind(b.email.as_ref().map(|e| e.as_str()))
+        .bind(b.language)
+        .bind(b.notes.as_deref())
+        .bind(b.consent_sms)
+        .bind(b.consent_voicemail)
+        .bind(req.source)
+        .bind(standing.duplicate_of)
+        .bind(standing.overlaps)
+        .bind(req.now)
+        .bind(&key_hash)
+        .bind(&fingerprint)
+        .bind(waitlist_position)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // A reference already taken (about one in a hundred billion): draw another.
+        if inserted.is_some() {
+            break reference;
+        }
+    };
+    tx.commit().await?;
+    Ok(Ok(BookingAnswer {
+        reference,
+        status,
+        waitlist_position,
+        manage_token: token,
+    }))
+}
+
+/// A booking as its own manage link shows it.
+#[derive(Clone, Debug, FromRow)]
+pub struct OwnBooking {
+    pub id: i64,
+    pub session_id: i64,
+    pub reference: String,
+    pub status: BookingStatus,
+    /// Live position among those waiting (for a repeat request: where it would stand).
+    pub waitlist_position: Option<i64>,
+}
+
+pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<OwnBooking>> {
+    sqlx::query_as(
+        "select b.id, b.session_id, b.reference, b.status, \
+                case when b.status = 'waitlisted' then \
+                  (select count(*) + 1 from booking w where w.session_id = b.session_id \
+                     and w.status = 'waitlisted' and w.duplicate_of is null and w.id < b.id) \
+                end as waitlist_position \
+         from booking b where b.manage_token_hash = $1",
+    )
+    .bind(digest(token))
+    .fetch_optional(conn)
+    .await
+}
+
+/// Cancels the booking behind a manage link and hands its seat to the waitlist. Cancelling
+/// again, or a booking that is no longer active, changes nothing. Returns whether it changed,
+/// or None when no booking has this link.
+pub async fn cancel_by_manage_token(
+    pool: &PgPool,
+    token: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<bool>> {
+    let mut tx = pool.begin().await?;
+    let Some(own) = by_manage_token(&mut tx, token).await? else {
+        return Ok(None);
+    };
+    lock_session(&mut tx, own.session_id).await?;
+    let changed = sqlx::query_scalar::<_, i64>(
+        "with cancelled as ( \
+           update booking set status = 'cancelled' \
+           where id = $1 and status in ('requested', 'confirmed', 'waitlisted') \
+           returning id, (select status from booking where id = $1) as was) \
+         insert into booking_event (booking_id, from_status, to_status, actor, at) \
+         select id, was, 'cancelled', $2, $3 from cancelled returning booking_id",
+    )
+    .bind(own.id)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if changed {
+        promote_waitlist(&mut tx, own.session_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(changed))
+}
+
+/// Moves the oldest waitlisted requests up to `requested` while seats are free. The caller
+/// holds the session's lock. Returns the promoted bookings' ids.
+pub async fn promote_waitlist(
+    conn: &mut PgConnection,
+    session_id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "with capacity as ( \
+           select least(s.room_capacity, \
+                        (select count(*) from session_counselor sc where sc.session_id = s.id)::int \
+                          * s.seats_per_counselor) as seats \
+           from session s where s.id = $1), \
+         held as ( \
+           select count(*) as n from booking \
+           where session_id = $1 and duplicate_of is null and status in ('requested', 'confirmed')), \
+         next as ( \
+           select id from booking \
+           where session_id = $1 and duplicate_of is null and status = 'waitlisted' \
+           order by id \
+           limit greatest(0, (select seats from capacity) - (select n from held)) \
+           for update), \
+         promoted as ( \
+           update booking b set status = 'requested' from next where b.id = next.id returning b.id) \
+         insert into booking_event (booking_id, from_status, to_status, actor, at) \
+         select id, 'waitlisted', 'requested', 'system', $2 from promoted returning booking_id",
+    )
+    .bind(session_id)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}

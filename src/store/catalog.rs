@@ -1,0 +1,169 @@
+//! Clinics, counselors and topics: what the public pages describe.
+
+use crate::domain::Language;
+use sqlx::{FromRow, PgConnection};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Clinic {
+    pub id: i64,
+    pub name: String,
+    pub short_name: String,
+    pub address: String,
+    pub phone: String,
+    pub time_zone: String,
+    pub hours_en: String,
+    pub hours_es: String,
+    pub intake_hours_en: String,
+    pub intake_hours_es: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Counselor {
+    pub id: i64,
+    pub name: String,
+    pub credentials: String,
+    pub bio_en: String,
+    pub bio_es: String,
+    pub languages: Vec<Language>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Topic {
+    pub id: i64,
+    pub name_en: String,
+    pub name_es: String,
+    pub description_en: String,
+    pub description_es: String,
+}
+
+pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
+    sqlx::query_as(
+        "select id, name, short_name, address, phone, time_zone, hours_en, hours_es, \
+         intake_hours_en, intake_hours_es from clinic order by name",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn clinic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Clinic>> {
+    sqlx::query_as(
+        "select id, name, short_name, address, phone, time_zone, hours_en, hours_es, \
+         intake_hours_en, intake_hours_es from clinic where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
+    sqlx::query_as("select id, name_en, name_es, description_en, description_es from topic order by name_en")
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topic>> {
+    sqlx::query_as("select id, name_en, name_es, description_en, description_es from topic where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn active_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
+    sqlx::query_as(
+        "select id, name, credentials, bio_en, bio_es, languages from counselor where active order by name",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn counselor(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Counselor>> {
+    sqlx::query_as(
+        "select id, name, credentials, bio_en, bio_es, languages from counselor where id = $1 and active",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn counselors_of_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<Counselor>> {
+    sqlx::query_as(
+        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages \
+         from session_counselor sc join counselor c on c.id = sc.counselor_id \
+         where sc.session_id = $1 order by c.name",
+    )
+    .bind(session_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A clinic as an administrator (or the demo data) enters it.
+pub struct NewClinic<'a> {
+    pub name: &'a str,
+    pub short_name: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub time_zone: &'a str,
+    pub hours_en: &'a str,
+    pub hours_es: &'a str,
+    pub intake_hours_en: &'a str,
+    pub intake_hours_es: &'a str,
+}
+
+pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into clinic (name, short_name, address, phone, time_zone, hours_en, hours_es, \
+         intake_hours_en, intake_hours_es) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+    )
+    .bind(c.name)
+    .bind(c.short_name)
+    .bind(c.address)
+    .bind(c.phone)
+    .bind(c.time_zone)
+    .bind(c.hours_en)
+    .bind(c.hours_es)
+    .bind(c.intake_hours_en)
+    .bind(c.intake_hours_es)
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewCounselor<'a> {
+    pub name: &'a str,
+    pub credentials: &'a str,
+    pub bio_en: &'a str,
+    pub bio_es: &'a str,
+    pub languages: &'a [Language],
+}
+
+pub async fn create_counselor(conn: &mut PgConnection, c: &NewCounselor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into counselor (name, credentials, bio_en, bio_es, languages) \
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(c.name)
+    .bind(c.credentials)
+    .bind(c.bio_en)
+    .bind(c.bio_es)
+    .bind(c.languages)
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewTopic<'a> {
+    pub name_en: &'a str,
+    pub name_es: &'a str,
+    pub description_en: &'a str,
+    pub description_es: &'a str,
+}
+
+pub async fn create_topic(conn: &mut PgConnection, t: &NewTopic<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into topic (name_en, name_es, description_en, description_es) values ($1, $2, $3, $4) returning id",
+    )
+    .bind(t.name_en)
+    .bind(t.name_es)
+    .bind(t.description_en)
+    .bind(t.description_es)
+    .fetch_one(conn)
+    .await
+}

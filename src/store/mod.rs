@@ -1,0 +1,10 @@
+//! The only place that writes SQL. Each function takes a connection (or a transaction) and
+//! returns plain types; rules that must hold under concurrency are enforced here, inside one
+//! transaction, with the database's locks and constraints.
+
+pub mod bookings;
+pub mod catalog;
+pub mod rate_limit;
+pub mod schedule;
+pub mod secrets;
+pub mod sessions;

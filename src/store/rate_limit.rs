@@ -1,0 +1,30 @@
+//! Booking attempts per client per minute, counted in the database so every app instance
+//! shares one count.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+/// Counts one more attempt from `client_hash` in the current minute and returns the count.
+pub async fn count_booking_attempt(
+    conn: &mut PgConnection,
+    client_hash: &[u8],
+    now: DateTime<Utc>,
+) -> sqlx::Result<i32> {
+    let attempts = sqlx::query_scalar(
+        "insert into booking_rate (client_hash, minute, attempts) values ($1, date_trunc('minute', $2), 1) \
+         on conflict (client_hash, minute) do update set attempts = booking_rate.attempts + 1 \
+         returning attempts",
+    )
+    .bind(client_hash)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Old minutes are worth nothing; sweep them now and then rather than on every request.
+    if attempts == 1 && now.timestamp() % 16 == 0 {
+        sqlx::query("delete from booking_rate where minute < $1 - interval '5 minutes'")
+            .bind(now)
+            .execute(conn)
+            .await?;
+    }
+    Ok(attempts)
+}

@@ -1,0 +1,476 @@
+//! Every word a visitor reads comes from a catalog here, never from a template or handler.
+//! A catalog is a struct, so a missing text is a compile error, not a blank on a page.
+//! English is the only catalog so far; Spanish arrives as a second `Messages` value.
+
+use crate::domain::Language;
+use crate::domain::booking::{Availability, BookingStatus, Unbookable};
+use crate::domain::contact::Problem;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
+use std::convert::Infallible;
+
+/// One benefit of group therapy: a short name and a plain sentence or two.
+pub struct Benefit {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+pub struct Messages {
+    pub lang_code: &'static str,
+    pub site_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_sessions: &'static str,
+    pub nav_counselors: &'static str,
+    pub nav_privacy: &'static str,
+    pub crisis_title: &'static str,
+    pub crisis_988: &'static str,
+    pub crisis_helpline: &'static str,
+    pub crisis_911: &'static str,
+
+    pub home_title: &'static str,
+    pub home_lead: &'static str,
+    pub home_find_group: &'static str,
+    pub home_what_title: &'static str,
+    pub home_what_text: &'static str,
+    pub home_benefits_title: &'static str,
+    pub benefits: [Benefit; 9],
+    pub home_how_title: &'static str,
+    pub home_how_steps: [&'static str; 4],
+    pub home_clinics_title: &'static str,
+    pub home_medicare: &'static str,
+    pub call_label: &'static str,
+
+    pub sessions_title: &'static str,
+    pub sessions_lead: &'static str,
+    pub filter_legend: &'static str,
+    pub filter_clinic: &'static str,
+    pub filter_topic: &'static str,
+    pub filter_language: &'static str,
+    pub filter_day: &'static str,
+    pub filter_any: &'static str,
+    pub filter_submit: &'static str,
+    pub filter_clear: &'static str,
+    pub sessions_none: &'static str,
+    pub sessions_count: fn(usize) -> String,
+    pub led_by: &'static str,
+    pub language_names: fn(Language) -> &'static str,
+    pub session_details: &'static str,
+
+    pub session_when: &'static str,
+    pub session_where: &'static str,
+    pub session_hours: &'static str,
+    pub session_language: &'static str,
+    pub session_counselors_title: &'static str,
+    pub session_about_title: &'static str,
+    pub counselor_languages: &'static str,
+
+    pub form_title: &'static str,
+    pub form_intro: &'static str,
+    pub form_required_note: &'static str,
+    pub form_first_name: &'static str,
+    pub form_last_name: &'static str,
+    pub form_phone: &'static str,
+    pub form_phone_hint: &'static str,
+    pub form_email: &'static str,
+    pub form_optional: &'static str,
+    pub form_language: &'static str,
+    pub form_notes: &'static str,
+    pub form_notes_hint: &'static str,
+    pub form_contact_legend: &'static str,
+    pub form_consent_sms: &'static str,
+    pub form_consent_voicemail: &'static str,
+    pub form_honeypot: &'static str,
+    pub form_privacy_title: &'static str,
+    pub form_privacy_short: &'static str,
+    pub form_privacy_link: &'static str,
+    pub form_submit: &'static str,
+    pub form_submit_waitlist: &'static str,
+    pub form_errors_title: &'static str,
+    pub form_honeypot_error: &'static str,
+    pub form_key_reused: &'static str,
+    pub form_closed_call: fn(&str) -> String,
+
+    pub manage_title: &'static str,
+    pub manage_new_title: &'static str,
+    pub manage_reference: &'static str,
+    pub manage_status: &'static str,
+    pub manage_session: &'static str,
+    pub manage_next_title: &'static str,
+    pub manage_next_text: fn(&str, &str) -> String,
+    pub manage_link_title: &'static str,
+    pub manage_link_text: &'static str,
+    pub manage_cancel: &'static str,
+    pub manage_cancel_note: &'static str,
+    pub manage_cancelled_done: &'static str,
+    pub booking_status: fn(BookingStatus, Option<i64>) -> String,
+
+    pub counselors_title: &'static str,
+    pub counselors_lead: &'static str,
+    pub counselor_see_groups: &'static str,
+    pub counselor_upcoming: &'static str,
+    pub counselor_no_upcoming: &'static str,
+
+    pub privacy_title: &'static str,
+    pub privacy_sections: [(&'static str, &'static str); 6],
+
+    pub error_not_found_title: &'static str,
+    pub error_not_found: &'static str,
+    pub error_link_title: &'static str,
+    pub error_link: &'static str,
+    pub error_internal_title: &'static str,
+    pub error_internal: &'static str,
+    pub error_rate_title: &'static str,
+    pub error_rate: &'static str,
+    pub error_too_large_title: &'static str,
+    pub error_too_large: &'static str,
+    pub error_bad_request_title: &'static str,
+    pub error_bad_request: &'static str,
+    pub error_back_home: &'static str,
+
+    pub problem: fn(Problem) -> String,
+    pub unbookable: fn(Unbookable) -> &'static str,
+    pub availability: fn(Availability, i64) -> String,
+    pub weekdays: [&'static str; 7],
+    pub months: [&'static str; 12],
+    pub format_date: fn(&Messages, NaiveDate) -> String,
+    pub format_time: fn(u32, u32) -> String,
+}
+
+/// The visitor's language and its catalog, for handlers and templates.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub m: &'static Messages,
+}
+
+impl Ui {
+    pub fn english() -> Ui {
+        Ui { m: &EN }
+    }
+
+    pub fn date(&self, date: NaiveDate) -> String {
+        (self.m.format_date)(self.m, date)
+    }
+
+    pub fn time<Tz: TimeZone>(&self, t: &DateTime<Tz>) -> String {
+        (self.m.format_time)(t.hour(), t.minute())
+    }
+
+    /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`, in the clinic's own time zone.
+    pub fn when<Tz: TimeZone>(&self, starts: &DateTime<Tz>, ends: &DateTime<Tz>) -> String {
+        format!(
+            "{} · {} – {}",
+            self.date(starts.date_naive()),
+            self.time(starts),
+            self.time(ends)
+        )
+    }
+
+    pub fn pick<'a>(&self, en: &'a str, es: &'a str) -> &'a str {
+        match self.m.lang_code {
+            "es" if !es.is_empty() => es,
+            _ => en,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ui {
+    type Rejection = Infallible;
+
+    /// English for now; the Spanish catalog and the `?lang=` / cookie / Accept-Language choice
+    /// come with it.
+    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Ui, Infallible> {
+        Ok(Ui::english())
+    }
+}
+
+fn en_date(m: &Messages, d: NaiveDate) -> String {
+    format!(
+        "{}, {} {}",
+        m.weekdays[d.weekday().num_days_from_monday() as usize],
+        m.months[d.month0() as usize],
+        d.day()
+    )
+}
+
+fn en_time(hour: u32, minute: u32) -> String {
+    let (h, suffix) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!("{h}:{minute:02} {suffix}")
+}
+
+pub static EN: Messages = Messages {
+    lang_code: "en",
+    site_name: "Inland Valley Recovery Groups",
+    skip_to_content: "Skip to main content",
+    nav_label: "Main",
+    nav_home: "Home",
+    nav_sessions: "Find a group",
+    nav_counselors: "Counselors",
+    nav_privacy: "Privacy",
+    crisis_title: "Need help right now?",
+    crisis_988: "Call or text 988 (Suicide & Crisis Lifeline), any hour, any day.",
+    crisis_helpline: "SAMHSA National Helpline: 1-800-662-4357. Free, private, open all day and night, in English and Spanish.",
+    crisis_911: "If you or someone else is in danger, call 911.",
+
+    home_title: "Group therapy that fits your life",
+    home_lead: "Our clinics run small groups led by trained counselors, as part of your treatment. You can ask for a seat any time, day or night. It takes about a minute and you don't need an account.",
+    home_find_group: "Find a group",
+    home_what_title: "What is group therapy?",
+    home_what_text: "A small group of people in recovery meets with a counselor, most weeks at the same time. You listen, you talk when you are ready, and you learn skills together. You never have to share more than you want to.",
+    home_benefits_title: "Why groups help",
+    benefits: [
+        Benefit {
+            name: "You are not alone",
+            text: "You meet people who have been where you are. Many feel relief just knowing that.",
+        },
+        Benefit {
+            name: "You understand yourself better",
+            text: "Hearing others helps you see your own habits, triggers and strengths more clearly.",
+        },
+        Benefit {
+            name: "You learn from each other",
+            text: "You practice talking, listening and getting along, in a safe place.",
+        },
+        Benefit {
+            name: "You help others",
+            text: "Your story and support can help someone else. Helping others builds your own confidence.",
+        },
+        Benefit {
+            name: "You find hope",
+            text: "Seeing others get better shows you that change is possible.",
+        },
+        Benefit {
+            name: "You get useful facts",
+            text: "Counselors share clear information about recovery, medication and staying well.",
+        },
+        Benefit {
+            name: "You pick up good habits",
+            text: "You can try the ways others cope with stress, cravings and hard days.",
+        },
+        Benefit {
+            name: "You belong",
+            text: "The group becomes a place where you are accepted and expected.",
+        },
+        Benefit {
+            name: "You let feelings out",
+            text: "Saying hard things out loud, with people who understand, can lift a weight.",
+        },
+    ],
+    home_how_title: "How booking works",
+    home_how_steps: [
+        "Choose a group by clinic, day, time, language or topic.",
+        "Fill in a short form: your name and a phone number. No account needed.",
+        "You get a reference number and a private link to check or cancel your request.",
+        "Intake staff call you during clinic hours to confirm your seat.",
+    ],
+    home_clinics_title: "Our clinics",
+    home_medicare: "Medicare coverage is coming soon.",
+    call_label: "Call",
+
+    sessions_title: "Find a group",
+    sessions_lead: "Groups in the next four weeks. Times are local to each clinic.",
+    filter_legend: "Show only",
+    filter_clinic: "Clinic",
+    filter_topic: "Topic",
+    filter_language: "Language",
+    filter_day: "Day",
+    filter_any: "Any",
+    filter_submit: "Show groups",
+    filter_clear: "Show all groups",
+    sessions_none: "No groups match. Try another day or clinic, or show all groups.",
+    sessions_count: |n| match n {
+        1 => "1 group".to_owned(),
+        n => format!("{n} groups"),
+    },
+    led_by: "Led by",
+    language_names: |l| match l {
+        Language::En => "English",
+        Language::Es => "Spanish",
+    },
+    session_details: "Details and booking",
+
+    session_when: "When",
+    session_where: "Where",
+    session_hours: "Clinic hours",
+    session_language: "Language",
+    session_counselors_title: "Your counselors",
+    session_about_title: "About this group",
+    counselor_languages: "Speaks",
+
+    form_title: "Ask for a seat",
+    form_intro: "Intake staff will call you to confirm. You don't need an account.",
+    form_required_note: "Fields marked * are needed.",
+    form_first_name: "First name",
+    form_last_name: "Last name",
+    form_phone: "Mobile phone",
+    form_phone_hint: "A US number with area code, like (909) 555-0123.",
+    form_email: "E-mail",
+    form_optional: "optional",
+    form_language: "Language you prefer",
+    form_notes: "Note for intake",
+    form_notes_hint: "For example, the best time to call you.",
+    form_contact_legend: "How we may reach you",
+    form_consent_sms: "You may send me text messages about this request.",
+    form_consent_voicemail: "You may leave me a voicemail.",
+    form_honeypot: "Leave this field empty",
+    form_privacy_title: "Your privacy",
+    form_privacy_short: "We keep your name, phone number and what you tell us here only to arrange your visit. Only our clinic staff see it. We never share it without your written consent.",
+    form_privacy_link: "Read the full privacy notice",
+    form_submit: "Ask for a seat",
+    form_submit_waitlist: "Join the waitlist",
+    form_errors_title: "Please check these fields:",
+    form_honeypot_error: "Please leave the last field empty and send the form again.",
+    form_key_reused: "This form was already sent with other details. Please check the form and send it again.",
+    form_closed_call: |phone| format!("To join this group, please call the clinic at {phone}."),
+
+    manage_title: "Your request",
+    manage_new_title: "We have your request",
+    manage_reference: "Your reference",
+    manage_status: "Status",
+    manage_session: "Group",
+    manage_next_title: "What happens next",
+    manage_next_text: |hours, phone| {
+        format!(
+            "Intake staff will call you during intake hours ({hours}). You can also call the clinic at {phone} and give your reference."
+        )
+    },
+    manage_link_title: "Your private link",
+    manage_link_text: "Keep this page's address to check or cancel your request later. Anyone with it can see and cancel this request, so don't share it.",
+    manage_cancel: "Cancel my request",
+    manage_cancel_note: "If you can't come, please cancel so someone else can have the seat.",
+    manage_cancelled_done: "This request is cancelled.",
+    booking_status: |status, position| match status {
+        BookingStatus::Requested => "Requested: a seat is held for you until intake confirms it.".to_owned(),
+        BookingStatus::Confirmed => "Confirmed: your seat is booked.".to_owned(),
+        BookingStatus::Waitlisted => match position {
+            Some(n) => format!(
+                "On the waitlist: you are number {n}. If a seat opens, it is yours and intake will call you."
+            ),
+            None => "On the waitlist.".to_owned(),
+        },
+        BookingStatus::Cancelled => "Cancelled.".to_owned(),
+        BookingStatus::Declined => "Not booked. Please call the clinic to find another group.".to_owned(),
+        BookingStatus::Attended => "You attended this group.".to_owned(),
+        BookingStatus::NoShow => "Marked as missed. Please call the clinic to book again.".to_owned(),
+    },
+
+    counselors_title: "Our counselors",
+    counselors_lead: "Every group is led by a licensed or certified counselor.",
+    counselor_see_groups: "See their groups",
+    counselor_upcoming: "Upcoming groups",
+    counselor_no_upcoming: "No groups in the next four weeks.",
+
+    privacy_title: "Privacy notice",
+    privacy_sections: [
+        (
+            "What we keep",
+            "When you ask for a seat we keep your name, your phone number, your e-mail if you give it, the language you prefer, your note, and how we may contact you. We keep the history of your request: when it was made, confirmed or cancelled.",
+        ),
+        (
+            "Why we keep it",
+            "Only to arrange your place in a group and to contact you about it.",
+        ),
+        (
+            "Who sees it",
+            "Only clinic staff who need it: intake staff of your clinic, and the counselor of your group. Every time staff look at or change your details, it is recorded.",
+        ),
+        (
+            "What we share",
+            "Nothing, unless you agree in writing or the law requires it. Federal rules for substance use treatment records (42 CFR Part 2) and HIPAA protect your information.",
+        ),
+        (
+            "How we contact you",
+            "Only in the ways you allow. Our messages name the clinic and a time, nothing else.",
+        ),
+        (
+            "Your choices",
+            "You can cancel your request at any time with your private link or by calling the clinic. You can ask the clinic to see or correct what we keep.",
+        ),
+    ],
+
+    error_not_found_title: "Page not found",
+    error_not_found: "We can't find that page. It may have moved, or the address may have a typo.",
+    error_link_title: "This link doesn't work",
+    error_link: "We can't find a request for this link. Please check that you copied the whole address, or call the clinic.",
+    error_internal_title: "Something went wrong",
+    error_internal: "Something went wrong on our side. Please try again in a minute, or call the clinic.",
+    error_rate_title: "Please wait a minute",
+    error_rate: "We got many requests from your connection. Please wait a minute and try again, or call the clinic.",
+    error_too_large_title: "Too much text",
+    error_too_large: "That was more text than we can take at once. Please shorten your note and try again.",
+    error_bad_request_title: "We couldn't read that",
+    error_bad_request: "We couldn't read what was sent. Please go back and try again.",
+    error_back_home: "Back to the home page",
+
+    problem: |p| match p {
+        Problem::Required => "Please fill this in.".to_owned(),
+        Problem::TooLong { max } => format!("Please use at most {max} characters."),
+        Problem::ControlCharacters => "Please remove special characters.".to_owned(),
+        Problem::NotUsPhone => {
+            "Please enter a US phone number with area code, like (909) 555-0123.".to_owned()
+        }
+        Problem::NotEmail => {
+            "Please enter an e-mail address like name@example.com, or leave it empty.".to_owned()
+        }
+        Problem::UnknownLanguage => "Please choose English or Spanish.".to_owned(),
+    },
+    unbookable: |u| match u {
+        Unbookable::Cancelled => "This group was cancelled. Please choose another time.",
+        Unbookable::Started => "This group has already started. Please choose another time.",
+        Unbookable::TooSoon => "This group starts soon, so it can't be booked online.",
+    },
+    availability: |a, seats_left| match a {
+        Availability::Open if seats_left == 1 => "1 seat left".to_owned(),
+        Availability::Open => format!("{seats_left} seats left"),
+        Availability::Full => "Full: join the waitlist".to_owned(),
+        Availability::Closed => "Closed for online requests: call the clinic".to_owned(),
+        Availability::Cancelled => "Cancelled".to_owned(),
+    },
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    format_date: en_date,
+    format_time: en_time,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_the_american_way() {
+        assert_eq!(en_time(0, 5), "12:05 AM");
+        assert_eq!(en_time(10, 0), "10:00 AM");
+        assert_eq!(en_time(12, 30), "12:30 PM");
+        assert_eq!(en_time(18, 0), "6:00 PM");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(en_date(&EN, d), "Tuesday, December 1");
+    }
+}

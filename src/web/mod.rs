@@ -1,0 +1,140 @@
+//! HTTP: the router, its layers, and one module per audience.
+
+mod api;
+pub mod error;
+pub mod i18n;
+mod public;
+mod requests;
+mod views;
+
+use crate::config::BookingSettings;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, State};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// What every handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub booking: Arc<BookingSettings>,
+    /// How patients reach this app, for manage links in API answers (no trailing slash).
+    pub base_url: Arc<str>,
+    /// The server's key that derives manage links from one-time keys.
+    pub link_key: Arc<[u8]>,
+}
+
+impl AppState {
+    /// Reads (or makes, on a new database) the secrets all instances share.
+    pub async fn load(pool: PgPool, booking: BookingSettings, base_url: &str) -> sqlx::Result<AppState> {
+        let link_key =
+            crate::store::secrets::load_or_create(&pool, crate::store::secrets::MANAGE_LINK_KEY).await?;
+        Ok(AppState {
+            pool,
+            booking: Arc::new(booking),
+            base_url: base_url.trim_end_matches('/').into(),
+            link_key: link_key.into(),
+        })
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> PgPool {
+        state.pool.clone()
+    }
+}
+
+/// The largest request body taken: a booking form is well under 4 KB.
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The whole app: the binary serves it, and the tests drive it.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(public::router())
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(stylesheet))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("interest-cohort=()"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            error::AppError::Internal("panic".into()).into_response()
+        }))
+        .layer(
+            // The span names the route pattern, never the URL: a manage link is a secret.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("(unmatched)", |m| m.as_str());
+                    tracing::info_span!("request", method = %req.method(), route)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(pool): State<PgPool>) -> Response {
+    match sqlx::query("select 1").execute(&pool).await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}

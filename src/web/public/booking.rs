@@ -1,0 +1,252 @@
+//! The booking form's submission, and the private page behind a booking's manage link.
+
+use super::parse_id;
+use super::sessions::render_session_page;
+use crate::domain::booking::{BookingInput, BookingStatus, NewBooking};
+use crate::store::bookings::{self, Refused};
+use crate::store::{catalog, sessions};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use crate::web::requests::{self, manage_path, usable_key};
+use crate::web::views::SessionCard;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// The form's fields as posted. Every field is optional here so that a missing one is
+/// reported beside the field, not as an unreadable request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookingFields {
+    key: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    email: String,
+    language: String,
+    notes: String,
+    consent_sms: Option<String>,
+    consent_voicemail: Option<String>,
+    /// The honeypot: hidden from people, filled in by bots.
+    website: String,
+}
+
+impl BookingFields {
+    fn input(&self) -> BookingInput {
+        BookingInput {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            language: self.language.clone(),
+            notes: self.notes.clone(),
+            consent_sms: self.consent_sms.is_some(),
+            consent_voicemail: self.consent_voicemail.is_some(),
+        }
+    }
+}
+
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The booking form as the page shows it: the one-time key, what was typed, what was wrong.
+pub struct FormView {
+    pub key: String,
+    pub input: BookingInput,
+    pub errors: Vec<FieldError>,
+    pub general_error: Option<String>,
+}
+
+impl FormView {
+    pub fn fresh() -> FormView {
+        FormView {
+            key: crate::domain::booking::new_request_key(),
+            input: BookingInput {
+                consent_sms: true,
+                ..BookingInput::default()
+            },
+            errors: Vec::new(),
+            general_error: None,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The ids that describe a field (its hint, its error), for `aria-describedby`.
+    pub fn described_by(&self, field: &str, has_hint: bool) -> Option<String> {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if self.error_for(field).is_some() {
+            ids.push(format!("f-{field}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.general_error.is_some()
+    }
+
+    pub fn prefers_spanish(&self) -> bool {
+        self.input.language == "es"
+    }
+}
+
+fn form_rejection(rejection: FormRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::BadRequest
+    }
+}
+
+/// The group's page again, with the form as sent and what was wrong with it. Nothing stored.
+async fn refuse(
+    state: &AppState,
+    ui: Ui,
+    session_id: i64,
+    view: FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    render_session_page(state, &mut conn, ui, session_id, view, status).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ui: Ui,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    form: Result<Form<BookingFields>, FormRejection>,
+) -> Result<Response, AppError> {
+    let session_id = parse_id(&id)?;
+    let Form(fields) = form.map_err(form_rejection)?;
+    if !requests::within_rate_limit(&state, client.ip()).await? {
+        return Err(AppError::RateLimited);
+    }
+    let mut view = FormView {
+        key: usable_key(Some(&fields.key)),
+        input: fields.input(),
+        errors: Vec::new(),
+        general_error: None,
+    };
+    if !fields.website.is_empty() {
+        view.general_error = Some(ui.m.form_honeypot_error.to_owned());
+        return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let booking = match NewBooking::try_from(&view.input) {
+        Ok(booking) => booking,
+        Err(problems) => {
+            view.errors = problems
+                .into_iter()
+                .map(|(field, p)| FieldError {
+                    field,
+                    message: (ui.m.problem)(p),
+                })
+                .collect();
+            return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match requests::request_seat(&state, session_id, &booking, &view.key).await? {
+        Ok(answer) => {
+            Ok(Redirect::to(&format!("{}?new=1", manage_path(&answer.manage_token))).into_response())
+        }
+        Err(Refused::UnknownSession) => Err(AppError::NotFound),
+        Err(Refused::Unbookable(why)) => {
+            view.general_error = Some((ui.m.unbookable)(why).to_owned());
+            refuse(&state, ui, session_id, view, StatusCode::CONFLICT).await
+        }
+        Err(Refused::KeyReused) => {
+            view.key = crate::domain::booking::new_request_key();
+            view.general_error = Some(ui.m.form_key_reused.to_owned());
+            refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// A manage token is 64 hex digits; anything else matches no booking.
+fn plausible_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ManageQuery {
+    new: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/manage.html")]
+pub struct ManagePage {
+    ui: Ui,
+    just_made: bool,
+    reference: String,
+    status_text: String,
+    card: SessionCard,
+    next_text: String,
+    can_cancel: bool,
+    cancelled: bool,
+    cancel_action: String,
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(token): Path<String>,
+    Query(query): Query<ManageQuery>,
+) -> Result<ManagePage, AppError> {
+    if !plausible_token(&token) {
+        return Err(AppError::UnknownLink);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let own = bookings::by_manage_token(&mut conn, &token)
+        .await?
+        .ok_or(AppError::UnknownLink)?;
+    let summary = sessions::summary(&mut conn, own.session_id)
+        .await?
+        .ok_or(AppError::UnknownLink)?;
+    let clinic = catalog::clinic(&mut conn, summary.clinic_id)
+        .await?
+        .ok_or(AppError::UnknownLink)?;
+    drop(conn);
+    Ok(ManagePage {
+        ui,
+        just_made: query.new.is_some(),
+        reference: own.reference,
+        status_text: (ui.m.booking_status)(own.status, own.waitlist_position),
+        card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
+        next_text: (ui.m.manage_next_text)(
+            ui.pick(&clinic.intake_hours_en, &clinic.intake_hours_es),
+            &clinic.phone,
+        ),
+        can_cancel: own.status.is_active(),
+        cancelled: own.status == BookingStatus::Cancelled,
+        cancel_action: format!("{}/cancel", manage_path(&token)),
+    })
+}
+
+pub async fn cancel(State(state): State<AppState>, Path(token): Path<String>) -> Result<Redirect, AppError> {
+    if !plausible_token(&token) {
+        return Err(AppError::UnknownLink);
+    }
+    bookings::cancel_by_manage_token(&state.pool, &token, "patient", Utc::now())
+        .await?
+        .ok_or(AppError::UnknownLink)?;
+    Ok(Redirect::to(&manage_path(&token)))
+}

@@ -1,0 +1,214 @@
+//! The listing of upcoming groups, and one page per group with its booking form.
+
+use super::booking::FormView;
+use super::counselors::CounselorView;
+use super::parse_id;
+use crate::domain::Language;
+use crate::store::catalog::{self, Clinic, Topic};
+use crate::store::sessions::{self, SessionFilter};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use crate::web::views::{DayGroup, SessionCard, by_day};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+/// How far ahead the listing looks.
+pub const LISTING_DAYS: i64 = 28;
+
+/// The listing's filters as they arrive in the query string. Values that do not parse are
+/// ignored, as if not given: a shared link with a stale value still shows groups.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FilterQuery {
+    clinic: String,
+    topic: String,
+    language: String,
+    day: String,
+}
+
+impl FilterQuery {
+    pub fn to_filter(&self) -> SessionFilter {
+        SessionFilter {
+            clinic_id: self.clinic.parse().ok(),
+            topic_id: self.topic.parse().ok(),
+            language: Language::from_code(&self.language),
+            day: NaiveDate::parse_from_str(&self.day, "%Y-%m-%d").ok(),
+            counselor_id: None,
+        }
+    }
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<T>(
+    items: &[T],
+    selected: Option<String>,
+    value: impl Fn(&T) -> String,
+    label: impl Fn(&T) -> String,
+) -> Vec<Choice> {
+    items
+        .iter()
+        .map(|item| {
+            let value = value(item);
+            Choice {
+                selected: selected.as_deref() == Some(value.as_str()),
+                label: label(item),
+                value,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/sessions.html")]
+pub struct SessionsPage {
+    ui: Ui,
+    days: Vec<DayGroup>,
+    count: String,
+    filtered: bool,
+    clinics: Vec<Choice>,
+    topics: Vec<Choice>,
+    languages: Vec<Choice>,
+    dates: Vec<Choice>,
+}
+
+/// The hottest page: three queries on one connection, however many groups it lists.
+pub async fn list(
+    State(state): State<AppState>,
+    ui: Ui,
+    Query(query): Query<FilterQuery>,
+) -> Result<SessionsPage, AppError> {
+    let filter = query.to_filter();
+    let now = Utc::now();
+    let mut conn = state.pool.acquire().await?;
+    let found = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
+    let clinics = catalog::clinics(&mut conn).await?;
+    let topics = catalog::topics(&mut conn).await?;
+    drop(conn);
+
+    let cards: Vec<_> = found
+        .iter()
+        .map(|s| SessionCard::new(ui, s, now, state.booking.cutoff))
+        .collect();
+    let count = (ui.m.sessions_count)(cards.len());
+    // Days offered in the filter: the listing's window, in the first clinic's time zone.
+    let tz: chrono_tz::Tz = clinics
+        .first()
+        .and_then(|c| c.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::America::Los_Angeles);
+    let today = now.with_timezone(&tz).date_naive();
+    let days: Vec<NaiveDate> = (0..LISTING_DAYS).map(|d| today + Duration::days(d)).collect();
+    Ok(SessionsPage {
+        ui,
+        days: by_day(ui, cards),
+        count,
+        filtered: filter != SessionFilter::default(),
+        clinics: choices(
+            &clinics,
+            filter.clinic_id.map(|i| i.to_string()),
+            |c: &Clinic| c.id.to_string(),
+            |c| c.name.clone(),
+        ),
+        topics: choices(
+            &topics,
+            filter.topic_id.map(|i| i.to_string()),
+            |t: &Topic| t.id.to_string(),
+            |t| ui.pick(&t.name_en, &t.name_es).to_owned(),
+        ),
+        languages: choices(
+            &Language::ALL,
+            filter.language.map(|l| l.code().to_owned()),
+            |l| l.code().to_owned(),
+            |l| (ui.m.language_names)(*l).to_owned(),
+        ),
+        dates: choices(
+            &days,
+            filter.day.map(|d| d.to_string()),
+            |d| d.to_string(),
+            |d| ui.date(*d),
+        ),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/session.html")]
+pub struct SessionPage {
+    ui: Ui,
+    card: SessionCard,
+    clinic: Clinic,
+    topic: Topic,
+    counselors: Vec<CounselorView>,
+    form: FormView,
+    /// Why this group takes no request, when it takes none.
+    closed_message: Option<String>,
+    english: &'static str,
+    spanish: &'static str,
+}
+
+/// Renders a group's page with its form: fresh on GET, with problems and input kept on a
+/// refused POST.
+pub async fn render_session_page(
+    state: &AppState,
+    conn: &mut PgConnection,
+    ui: Ui,
+    session_id: i64,
+    form: FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let summary = sessions::summary(conn, session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let clinic = catalog::clinic(conn, summary.clinic_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let topic = catalog::topic(conn, summary.topic_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let counselors = catalog::counselors_of_session(conn, session_id)
+        .await?
+        .into_iter()
+        .map(|c| CounselorView::new(ui, c))
+        .collect();
+    let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
+    let closed_message = (!card.is_bookable())
+        .then(|| format!("{} {}", card.seats_text, (ui.m.form_closed_call)(&clinic.phone)));
+    let english = (ui.m.language_names)(Language::En);
+    let spanish = (ui.m.language_names)(Language::Es);
+    Ok((
+        status,
+        SessionPage {
+            ui,
+            card,
+            clinic,
+            topic,
+            counselors,
+            form,
+            closed_message,
+            english,
+            spanish,
+        },
+    )
+        .into_response())
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    render_session_page(&state, &mut conn, ui, id, FormView::fresh(), StatusCode::OK).await
+}

@@ -1,0 +1,54 @@
+//! Taking a booking request, shared by the public form and the JSON API: the rate limit per
+//! client address, and the call into the store with this app's settings.
+
+use super::AppState;
+use crate::domain::booking::{NewBooking, digest};
+use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
+use chrono::Utc;
+use std::net::IpAddr;
+
+/// Whether `client` may make another booking request this minute. Addresses are counted
+/// hashed: the database never holds a visitor's address.
+pub async fn within_rate_limit(state: &AppState, client: IpAddr) -> sqlx::Result<bool> {
+    let limit = state.booking.rate_per_min;
+    if limit == 0 {
+        return Ok(true);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let client_hash = digest(&format!("booking-rate:{client}"));
+    let attempts =
+        crate::store::rate_limit::count_booking_attempt(&mut conn, &client_hash, Utc::now()).await?;
+    Ok(attempts as u32 <= limit)
+}
+
+/// A one-time key as sent, if it is usable; a fresh one otherwise (a request without a key
+/// is simply not protected against its own retries).
+pub fn usable_key(sent: Option<&str>) -> String {
+    match sent.map(str::trim) {
+        Some(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => k.to_owned(),
+        _ => crate::domain::booking::new_request_key(),
+    }
+}
+
+pub async fn request_seat(
+    state: &AppState,
+    session_id: i64,
+    booking: &NewBooking,
+    request_key: &str,
+) -> sqlx::Result<Result<BookingAnswer, Refused>> {
+    let request = SeatRequest {
+        session_id,
+        booking,
+        request_key,
+        now: Utc::now(),
+        cutoff: state.booking.cutoff,
+        link_key: &state.link_key,
+        source: "online",
+    };
+    bookings::request_seat(&state.pool, &request).await
+}
+
+/// The path of a booking's private page.
+pub fn manage_path(token: &str) -> String {
+    format!("/manage/{token}")
+}
