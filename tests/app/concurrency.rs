@@ -1,0 +1,110 @@
+//! The booking rules under concurrency: the database decides, whatever arrives at once.
+
+use crate::helpers::{TestApp, booking_json, phone};
+use chrono::Duration;
+use futures_util::future::join_all;
+use serde_json::Value;
+use std::collections::HashSet;
+
+async fn answers_of(responses: Vec<reqwest::Response>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for r in responses {
+        assert_eq!(r.status(), 201);
+        out.push(r.json::<Value>().await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_people_at_once_fill_twelve_seats_and_queue_the_rest_in_order() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 20, 1).await;
+
+    let requests = (0..200).map(|i| {
+        let body = booking_json(session, &phone(i));
+        let app = &app;
+        async move { app.post_booking(&body, Some(&format!("crowd-{i}"))).await }
+    });
+    let answers = answers_of(join_all(requests).await).await;
+
+    let requested = answers.iter().filter(|a| a["status"] == "requested").count();
+    let mut positions: Vec<i64> = answers
+        .iter()
+        .filter(|a| a["status"] == "waitlisted")
+        .map(|a| a["waitlist_position"].as_i64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(requested, 12);
+    assert_eq!(positions, (1..=188).collect::<Vec<_>>());
+    assert_eq!(
+        app.count("select count(*) from booking where status = 'requested'")
+            .await,
+        12
+    );
+    assert_eq!(
+        app.count("select count(*) from booking where status = 'waitlisted'")
+            .await,
+        188
+    );
+    let listed: Value = app.get("/api/v1/sessions").await.json().await.unwrap();
+    assert_eq!(listed[0]["seats_left"], 0);
+    assert_eq!(listed[0]["waitlist_length"], 188);
+    assert_eq!(listed[0]["status"], "full");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_phone_twenty_times_at_once_holds_one_seat_and_learns_nothing_of_the_others() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 20, 1).await;
+
+    let requests = (0..20).map(|i| {
+        let body = booking_json(session, "(951) 555-0199");
+        let app = &app;
+        async move { app.post_booking(&body, Some(&format!("repeat-{i}"))).await }
+    });
+    let answers = answers_of(join_all(requests).await).await;
+
+    assert_eq!(
+        app.count("select count(*) from booking where status = 'requested' and duplicate_of is null")
+            .await,
+        1,
+        "one seat held"
+    );
+    let references: HashSet<_> = answers
+        .iter()
+        .map(|a| a["reference"].as_str().unwrap().to_owned())
+        .collect();
+    let links: HashSet<_> = answers
+        .iter()
+        .map(|a| a["manage_url"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(references.len(), 20, "every answer has its own reference");
+    assert_eq!(links.len(), 20, "every answer has its own manage link");
+    for a in &answers {
+        assert_eq!(a["status"], "requested", "the same shape as a first request: {a}");
+        let keys: Vec<_> = a.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["manage_url", "reference", "status", "waitlist_position"]);
+    }
+    let listed: Value = app.get("/api/v1/sessions").await.json().await.unwrap();
+    assert_eq!(listed[0]["seats_left"], 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_twenty_times_at_once_gets_twenty_identical_answers_and_one_booking() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 20, 1).await;
+    let body = booking_json(session, "(951) 555-0142");
+
+    let requests = (0..20).map(|_| {
+        let app = &app;
+        let body = body.clone();
+        async move { app.post_booking(&body, Some("double-click-key")).await }
+    });
+    let answers = answers_of(join_all(requests).await).await;
+
+    assert!(
+        answers.iter().all(|a| a == &answers[0]),
+        "identical answers: {answers:?}"
+    );
+    assert_eq!(app.count("select count(*) from booking").await, 1);
+}

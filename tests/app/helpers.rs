@@ -1,0 +1,280 @@
+//! The test harness: one PostgreSQL server per test run (a throw-away cluster unless
+//! `GROUPCARE_TEST_DATABASE_URL` names one), a fresh database per test, the real router
+//! served over real HTTP, and every log line the app writes captured for inspection.
+
+use chrono::{DateTime, Duration, Utc};
+use groupcare::config::BookingSettings;
+use groupcare::db::{self, embedded};
+use groupcare::domain::Language;
+use groupcare::domain::schedule::WeeklySeries;
+use groupcare::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
+use groupcare::store::schedule::{self, NewSeries};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+
+/// The admin URL of the run's server, without a database name.
+struct Server {
+    /// `…/` + database name makes a URL.
+    base: String,
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("GROUPCARE_TEST_DATABASE_URL") {
+            let base = url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .expect("a URL with a database");
+            return Server { base };
+        }
+        // Under the system temp folder: every account can reach it, including the one the server
+        // runs as when the tests run as root.
+        let root = std::env::temp_dir().join(format!("groupcare-test-pg-{}", std::process::id()));
+        let cluster = embedded::Cluster::start(&root, embedded::Durability::Throwaway)
+            .unwrap_or_else(|e| panic!("the tests' PostgreSQL did not start: {e}"));
+        cluster
+            .remove_when_process_ends(std::process::id())
+            .expect("a watcher for the tests' cluster");
+        let url = cluster.url("postgres");
+        Server {
+            base: url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap(),
+        }
+    })
+}
+
+/// Everything the app logged during this test run, shared by all tests.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        use tracing_subscriber::filter::Targets;
+        use tracing_subscriber::prelude::*;
+        // Everything the app and sqlx say at debug and above, as the app would print it.
+        let filter: Targets = "debug,hyper=info,hyper_util=info,reqwest=info".parse().unwrap();
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(|| LogSink)
+            .with_filter(filter);
+        tracing_subscriber::registry().with(layer).init();
+    });
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+}
+
+/// Settings for tests: no rate limit unless a test is about it.
+pub fn test_settings() -> BookingSettings {
+    BookingSettings {
+        rate_per_min: 0,
+        ..BookingSettings::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(test_settings()).await
+    }
+
+    pub async fn spawn_with(settings: BookingSettings) -> TestApp {
+        capture_logs();
+        let pool = fresh_database().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let state = groupcare::AppState::load(pool.clone(), settings, &base)
+            .await
+            .unwrap();
+        let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp { base, pool, client }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_booking(&self, body: &serde_json::Value, key: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.post(self.url("/api/v1/bookings")).json(body);
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// A clinic, a topic and `counselors` counselors leading one session that starts `from_now`
+    /// from now, in a room for `room_capacity`. Returns the session's id.
+    pub async fn session_starting_in(
+        &self,
+        from_now: Duration,
+        room_capacity: i32,
+        counselors: usize,
+    ) -> i64 {
+        let starts_at = Utc::now() + from_now;
+        self.session_at(starts_at, Duration::minutes(90), room_capacity, counselors)
+            .await
+    }
+
+    pub async fn session_at(
+        &self,
+        starts_at: DateTime<Utc>,
+        duration: Duration,
+        room_capacity: i32,
+        counselors: usize,
+    ) -> i64 {
+        let mut conn = self.pool.acquire().await.unwrap();
+        let clinic_id = catalog::create_clinic(
+            &mut conn,
+            &NewClinic {
+                name: "Test Valley Clinic",
+                short_name: "Test Clinic",
+                address: "1 Test Way, Riverside, CA 92501",
+                phone: "(951) 555-0100",
+                time_zone: "America/Los_Angeles",
+                hours_en: "Every day",
+                hours_es: "Todos los días",
+                intake_hours_en: "Weekdays 8 to 4",
+                intake_hours_es: "Entre semana de 8 a 4",
+            },
+        )
+        .await
+        .unwrap();
+        let topic_id = catalog::create_topic(
+            &mut conn,
+            &NewTopic {
+                name_en: "Early recovery",
+                name_es: "Recuperación temprana",
+                description_en: "For your first months.",
+                description_es: "Para tus primeros meses.",
+            },
+        )
+        .await
+        .unwrap();
+        let mut leads = Vec::new();
+        for i in 0..counselors {
+            let name = format!("Counselor {i}");
+            leads.push(
+                catalog::create_counselor(
+                    &mut conn,
+                    &NewCounselor {
+                        name: &name,
+                        credentials: "LCSW",
+                        bio_en: "Leads groups.",
+                        bio_es: "Dirige grupos.",
+                        languages: &[Language::En],
+                    },
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        let tz = chrono_tz::America::Los_Angeles;
+        let local = starts_at.with_timezone(&tz);
+        use chrono::Datelike;
+        let series = NewSeries {
+            clinic_id,
+            topic_id,
+            language: Language::En,
+            schedule: WeeklySeries {
+                weekday: local.weekday(),
+                local_start: local.time(),
+                duration,
+                first_date: local.date_naive(),
+                last_date: local.date_naive(),
+                time_zone: tz,
+            },
+            room_capacity,
+            seats_per_counselor: 12,
+            counselor_ids: &leads,
+        };
+        let series_id = schedule::create_series(&mut conn, &series).await.unwrap();
+        schedule::generate_sessions(
+            &mut conn,
+            series_id,
+            &series,
+            local.date_naive(),
+            local.date_naive(),
+        )
+        .await
+        .unwrap();
+        sqlx::query_scalar("select id from session where series_id = $1")
+            .bind(series_id)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+    }
+}
+
+async fn fresh_database() -> PgPool {
+    let server = server();
+    let name = format!("t_{}", groupcare::domain::booking::new_request_key());
+    embedded::ensure_database(&format!("{}/postgres", server.base), &name)
+        .await
+        .unwrap();
+    let pool = db::connect(&format!("{}/{name}", server.base), 8).await.unwrap();
+    db::migrate(&pool).await.unwrap();
+    pool
+}
+
+/// A booking body for the API, for session `session_id` and phone `phone`.
+pub fn booking_json(session_id: i64, phone: &str) -> serde_json::Value {
+    serde_json::json!({
+        "session_id": session_id,
+        "first_name": "Test",
+        "last_name": "Person",
+        "phone": phone,
+        "consent_sms": true,
+    })
+}
+
+/// The `n`-th of many distinct valid US phone numbers.
+pub fn phone(n: usize) -> String {
+    format!("(909) 555-{:04}", n % 10_000)
+}

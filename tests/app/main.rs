@@ -1,0 +1,12 @@
+//! Integration tests: the real router over real HTTP against a real PostgreSQL.
+
+mod helpers;
+
+mod api;
+mod booking_rules;
+mod concurrency;
+mod embedded_server;
+mod pages;
+mod privacy;
+mod schedule;
+mod validation;

@@ -1,0 +1,121 @@
+//! Weekly series stored and generated in the clinic's own time zone, and the demo data.
+
+use crate::helpers::TestApp;
+use chrono::{Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use groupcare::domain::Language;
+use groupcare::domain::schedule::WeeklySeries;
+use groupcare::store::schedule::{self, NewSeries};
+
+#[tokio::test]
+async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_saving_changes() {
+    let app = TestApp::spawn().await;
+    let any_session = app.session_starting_in(Duration::days(1), 12, 1).await;
+    let (clinic_id, topic_id): (i64, i64) =
+        sqlx::query_as("select clinic_id, topic_id from session where id = $1")
+            .bind(any_session)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let series = NewSeries {
+        clinic_id,
+        topic_id,
+        language: Language::Es,
+        schedule: WeeklySeries {
+            weekday: Weekday::Wed,
+            local_start: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            duration: Duration::minutes(90),
+            first_date: date(2027, 10, 1),
+            last_date: date(2028, 4, 30),
+            time_zone: chrono_tz::America::Los_Angeles,
+        },
+        room_capacity: 12,
+        seats_per_counselor: 12,
+        counselor_ids: &[counselor],
+    };
+    let mut conn = app.pool.acquire().await.unwrap();
+    let id = schedule::create_series(&mut conn, &series).await.unwrap();
+    let made = schedule::generate_sessions(&mut conn, id, &series, date(2027, 10, 1), date(2028, 4, 30))
+        .await
+        .unwrap();
+    assert_eq!(made, 30, "every Wednesday from 6 Oct 2027 to 26 Apr 2028");
+    let again = schedule::generate_sessions(&mut conn, id, &series, date(2027, 10, 1), date(2028, 4, 30))
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "generating twice makes nothing twice");
+
+    let local: Vec<(f64, f64, f64)> = sqlx::query_as(
+        "select extract(isodow from starts_at at time zone 'America/Los_Angeles')::float8, \
+                extract(hour from starts_at at time zone 'America/Los_Angeles')::float8, \
+                extract(hour from starts_at at time zone 'UTC')::float8 \
+         from session where series_id = $1 order by starts_at",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert!(
+        local.iter().all(|(dow, hour, _)| *dow == 3.0 && *hour == 10.0),
+        "{local:?}"
+    );
+    let utc_hours: std::collections::BTreeSet<_> = local.iter().map(|(_, _, utc)| *utc as i64).collect();
+    assert_eq!(
+        utc_hours.into_iter().collect::<Vec<_>>(),
+        [17, 18],
+        "UTC moves, local time does not"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    assert!(groupcare::demo::seed(&app.pool, now).await.unwrap());
+    assert!(
+        !groupcare::demo::seed(&app.pool, now).await.unwrap(),
+        "a second seed changes nothing"
+    );
+    assert_eq!(app.count("select count(*) from clinic").await, 3);
+    assert!(app.count("select count(*) from counselor").await >= 8);
+    assert!(app.count("select count(*) from topic").await >= 8);
+    assert!(
+        app.count("select count(*) from counselor where bio_es <> '' and credentials <> ''")
+            .await
+            >= 8
+    );
+    let weeks_ahead = app
+        .count("select count(distinct date_trunc('week', starts_at)) from session where starts_at > now()")
+        .await;
+    assert!(
+        weeks_ahead >= 5,
+        "at least four full weeks ahead, got {weeks_ahead}"
+    );
+    assert!(
+        app.count("select count(*) from session where language = 'es'")
+            .await
+            > 0,
+        "Spanish groups"
+    );
+    assert!(
+        app.count(
+            "select count(*) from (select session_id from session_counselor group by 1 having count(*) > 1) x"
+        )
+        .await
+            > 0,
+        "groups led by two counselors"
+    );
+    let hours: Vec<i32> = sqlx::query_scalar(
+        "select distinct extract(hour from starts_at at time zone 'America/Los_Angeles')::int from session order by 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        hours.iter().any(|h| *h < 12) && hours.iter().any(|h| *h >= 17),
+        "mornings and evenings: {hours:?}"
+    );
+}
