@@ -39,6 +39,9 @@ pub enum Durability {
 /// A running cluster. [`Cluster::stop`] stops it; dropping it does not.
 #[derive(Debug)]
 pub struct Cluster {
+    /// Held for as long as this process uses the cluster (the kernel lets go if it dies), so
+    /// a second app on the same folder is refused instead of stopping the first one's server.
+    _instance_lock: fs::File,
     root: PathBuf,
     bin: PathBuf,
     run_as: Option<String>,
@@ -57,7 +60,16 @@ impl Cluster {
         let root = root
             .canonicalize()
             .map_err(|e| EmbeddedError(format!("cannot resolve {}: {e}", root.display())))?;
+        let instance_lock = fs::File::create(root.join("instance.lock"))
+            .map_err(|e| EmbeddedError(format!("cannot create a lock file in {}: {e}", root.display())))?;
+        if instance_lock.try_lock().is_err() {
+            return fail(format!(
+                "another groupcare process is using the database under {}; stop it first",
+                root.display()
+            ));
+        }
         let mut cluster = Cluster {
+            _instance_lock: instance_lock,
             root,
             bin,
             run_as,
@@ -412,8 +424,12 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), sqlx::Er
         .fetch_one(&mut conn)
         .await?;
     if !exists {
-        // Identifiers cannot be bound: `name` is ours (a fixed name or a generated test name).
-        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        // Identifiers cannot be bound; only plain names (ours: fixed or generated) are accepted.
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(sqlx::Error::Configuration(
+                format!("not a plain database name: {name:?}").into(),
+            ));
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\"")))
             .execute(&mut conn)
             .await?;

@@ -342,7 +342,7 @@ pub static EN: Messages = Messages {
         )
     },
     manage_link_title: "Your private link",
-    manage_link_text: "Keep this page's address to check or cancel your request later. Anyone with it can see and cancel this request, so don't share it.",
+    manage_link_text: "Save or bookmark this link to check or cancel your request later. Anyone with it can see and cancel this request, so don't share it.",
     manage_cancel: "Cancel my request",
     manage_cancel_note: "If you can't come, please cancel so someone else can have the seat.",
     manage_cancelled_done: "This request is cancelled.",

@@ -118,11 +118,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Ready when the database answers within two seconds.
 async fn readyz(State(pool): State<PgPool>) -> Response {
-    match sqlx::query("select 1").execute(&pool).await {
-        Ok(_) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
+    let answer = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&pool)).await;
+    match answer {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("database did not answer within 2 s");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }

@@ -60,9 +60,12 @@ impl SessionCard {
             seats_text: (ui.m.availability)(availability, seats_left),
         }
     }
+}
 
-    pub fn is_bookable(&self) -> bool {
-        matches!(self.availability, Availability::Open | Availability::Full)
+impl SessionCard {
+    /// Every seat is held: a request joins the waitlist.
+    pub fn is_full(&self) -> bool {
+        self.availability == Availability::Full
     }
 }
 

@@ -123,6 +123,18 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
         .await
         .unwrap();
     assert_eq!(booked.status(), 201);
+    let second = Command::new(env!("CARGO_BIN_EXE_groupcare"))
+        .arg("migrate")
+        .env_remove("DATABASE_URL")
+        .env("GROUPCARE_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        !second.status.success(),
+        "a second app on the same folder is refused"
+    );
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another groupcare process"));
+    first_session(&app.base).await; // and the first one keeps its database
     stop(app);
     assert_eq!(postmaster_pid(&data_dir), None, "the cluster stops with the app");
 

@@ -169,6 +169,10 @@ async fn booking_through_the_form_leads_to_a_private_page_with_reference_and_nex
     assert!(html.contains("Requested: a seat is held for you"));
     assert!(html.contains("Weekdays 8 to 4"), "intake hours");
     assert!(
+        html.contains(&format!(">{}/manage/{token}</a>", app.base)),
+        "the private link, to copy"
+    );
+    assert!(
         !html.contains("Rosa") && !html.contains("Vega"),
         "no patient data on the page"
     );

@@ -56,7 +56,21 @@ impl BookingFields {
 
 pub struct FieldError {
     pub field: &'static str,
+    /// The field's label, so the summary at the top of the form says which field is meant.
+    pub label: &'static str,
     pub message: String,
+}
+
+/// The form's label of a booking field.
+fn label(ui: Ui, field: &str) -> &'static str {
+    match field {
+        "first_name" => ui.m.form_first_name,
+        "last_name" => ui.m.form_last_name,
+        "phone" => ui.m.form_phone,
+        "email" => ui.m.form_email,
+        "language" => ui.m.form_language,
+        _ => ui.m.form_notes,
+    }
 }
 
 /// The booking form as the page shows it: the one-time key, what was typed, what was wrong.
@@ -157,6 +171,7 @@ pub async fn submit(
                 .into_iter()
                 .map(|(field, p)| FieldError {
                     field,
+                    label: label(ui, field),
                     message: (ui.m.problem)(p),
                 })
                 .collect();
@@ -202,6 +217,8 @@ pub struct ManagePage {
     next_text: String,
     can_cancel: bool,
     cancelled: bool,
+    /// The whole private link, shown so it can be copied or bookmarked.
+    manage_url: String,
     cancel_action: String,
 }
 
@@ -237,6 +254,7 @@ pub async fn manage(
         ),
         can_cancel: own.status.is_active(),
         cancelled: own.status == BookingStatus::Cancelled,
+        manage_url: format!("{}{}", state.base_url, manage_path(&token)),
         cancel_action: format!("{}/cancel", manage_path(&token)),
     })
 }

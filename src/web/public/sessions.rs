@@ -4,6 +4,7 @@ use super::booking::FormView;
 use super::counselors::CounselorView;
 use super::parse_id;
 use crate::domain::Language;
+use crate::domain::booking::check_bookable;
 use crate::store::catalog::{self, Clinic, Topic};
 use crate::store::sessions::{self, SessionFilter};
 use crate::web::AppState;
@@ -182,8 +183,20 @@ pub async fn render_session_page(
         .map(|c| CounselorView::new(ui, c))
         .collect();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
-    let closed_message = (!card.is_bookable())
-        .then(|| format!("{} {}", card.seats_text, (ui.m.form_closed_call)(&clinic.phone)));
+    let closed_message = check_bookable(
+        summary.is_cancelled(),
+        summary.starts_at,
+        now,
+        state.booking.cutoff,
+    )
+    .err()
+    .map(|why| {
+        format!(
+            "{} {}",
+            (ui.m.unbookable)(why),
+            (ui.m.form_closed_call)(&clinic.phone)
+        )
+    });
     let english = (ui.m.language_names)(Language::En);
     let spanish = (ui.m.language_names)(Language::Es);
     Ok((
