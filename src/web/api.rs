@@ -3,8 +3,8 @@
 //! manage link to the caller who made it.
 
 use super::AppState;
+use super::booking_requests::{self, manage_path, usable_key};
 use super::i18n::{EN, Ui};
-use super::requests::{self, manage_path, usable_key};
 use crate::domain::Language;
 use crate::domain::booking::{Availability, BookingInput, BookingStatus, NewBooking, availability};
 use crate::store::bookings::Refused;
@@ -163,7 +163,7 @@ async fn create_booking(
     headers: HeaderMap,
     body: Result<Json<BookingRequestBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BookingCreated>), ApiError> {
-    if !requests::within_rate_limit(&state, client.ip()).await? {
+    if !booking_requests::within_rate_limit(&state, client.ip()).await? {
         return Err(ApiError::message(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many booking requests from this address. Try again in a minute.",
@@ -198,7 +198,7 @@ async fn create_booking(
         return Err(ApiError::fields(errors));
     };
     let key = usable_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()));
-    match requests::request_seat(&state, session_id, &booking, &key).await? {
+    match booking_requests::request_seat(&state, session_id, &booking, &key).await? {
         Ok(answer) => Ok((
             StatusCode::CREATED,
             Json(BookingCreated {

@@ -1,10 +1,10 @@
 //! HTTP: the router, its layers, and one module per audience.
 
 mod api;
+mod booking_requests;
 pub mod error;
 pub mod i18n;
 mod public;
-mod requests;
 mod views;
 
 use crate::config::BookingSettings;

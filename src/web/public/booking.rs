@@ -6,9 +6,9 @@ use crate::domain::booking::{BookingInput, BookingStatus, NewBooking};
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
+use crate::web::booking_requests::{self, manage_path, usable_key};
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
-use crate::web::requests::{self, manage_path, usable_key};
 use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -151,7 +151,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let session_id = parse_id(&id)?;
     let Form(fields) = form.map_err(form_rejection)?;
-    if !requests::within_rate_limit(&state, client.ip()).await? {
+    if !booking_requests::within_rate_limit(&state, client.ip()).await? {
         return Err(AppError::RateLimited);
     }
     let mut view = FormView {
@@ -178,7 +178,7 @@ pub async fn submit(
             return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    match requests::request_seat(&state, session_id, &booking, &view.key).await? {
+    match booking_requests::request_seat(&state, session_id, &booking, &view.key).await? {
         Ok(answer) => {
             Ok(Redirect::to(&format!("{}?new=1", manage_path(&answer.manage_token))).into_response())
         }
