@@ -162,7 +162,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The fields of a booking request as they arrive, before any check.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct BookingInput {
     pub first_name: String,
@@ -176,7 +176,7 @@ pub struct BookingInput {
 }
 
 /// A request that passed every check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewBooking {
     pub first_name: PersonName,
     pub last_name: PersonName,
@@ -186,6 +186,19 @@ pub struct NewBooking {
     pub notes: Option<String>,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
+}
+
+// What a person typed stays out of debug output (see `contact::redacted_debug`).
+impl std::fmt::Debug for BookingInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BookingInput(…)")
+    }
+}
+
+impl std::fmt::Debug for NewBooking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewBooking(…)")
+    }
 }
 
 /// A refused field: its name (as in the form and the API) and why.

@@ -32,8 +32,22 @@ fn check_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Pro
     Ok(text.to_owned())
 }
 
+/// Patient values never print themselves in debug output, so a stray `{:?}` in a log line
+/// or a panic message cannot leak them.
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), "(…)"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(PersonName, Phone, Email);
+
 /// A first or last name: trimmed, never empty, at most [`NAME_MAX`] characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
 impl PersonName {
@@ -51,7 +65,7 @@ impl PersonName {
 }
 
 /// A US (NANP) phone number, kept in E.164 form: `+1` and ten digits.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
 
 impl Phone {
@@ -104,7 +118,7 @@ impl fmt::Display for Phone {
 }
 
 /// An e-mail address: one `@`, something before it, a dotted domain after it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
@@ -217,6 +231,17 @@ mod tests {
         ] {
             assert_eq!(Email::parse_optional(raw), Err(Problem::NotEmail), "{raw}");
         }
+    }
+
+    #[test]
+    fn patient_values_do_not_print_in_debug_output() {
+        let phone = Phone::parse("9095550123").unwrap();
+        let name = PersonName::parse("Ana").unwrap();
+        let email = Email::parse_optional("ana@example.org").unwrap().unwrap();
+        assert_eq!(
+            format!("{phone:?} {name:?} {email:?}"),
+            "Phone(…) PersonName(…) Email(…)"
+        );
     }
 
     #[test]

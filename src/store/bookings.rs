@@ -24,12 +24,22 @@ pub struct SeatRequest<'a> {
 
 /// What the person who asked is told. A repeat request gets an answer of the same shape,
 /// with a reference and link of its own: never another booking's.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct BookingAnswer {
     pub reference: String,
     pub status: BookingStatus,
     pub waitlist_position: Option<i32>,
     pub manage_token: String,
+}
+
+// The link is a secret: debug output shows the outcome only.
+impl std::fmt::Debug for BookingAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BookingAnswer")
+            .field("status", &self.status)
+            .field("waitlist_position", &self.waitlist_position)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

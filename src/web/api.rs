@@ -129,10 +129,12 @@ async fn list_sessions(
                     s.seats_left(),
                 ),
                 counselors: s
-                    .counselor_ids
-                    .iter()
-                    .zip(s.counselor_names)
-                    .map(|(id, name)| CounselorOut { id: *id, name })
+                    .counselors
+                    .into_iter()
+                    .map(|c| CounselorOut {
+                        id: c.id,
+                        name: c.name,
+                    })
                     .collect(),
                 clinic: s.clinic_name,
                 topic: s.topic_name_en,

@@ -3,13 +3,8 @@
 
 use super::i18n::Ui;
 use crate::domain::booking::{Availability, availability};
-use crate::store::sessions::SessionSummary;
+use crate::store::sessions::{Lead, SessionSummary};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-
-pub struct CounselorLink {
-    pub id: i64,
-    pub name: String,
-}
 
 pub struct SessionCard {
     pub id: i64,
@@ -19,7 +14,7 @@ pub struct SessionCard {
     pub clinic_name: String,
     pub topic_name: String,
     pub language: &'static str,
-    pub counselors: Vec<CounselorLink>,
+    pub counselors: Vec<Lead>,
     pub availability: Availability,
     /// For the stylesheet: open, full, closed or cancelled.
     pub availability_class: &'static str,
@@ -41,15 +36,7 @@ impl SessionCard {
             clinic_name: s.clinic_name.clone(),
             topic_name: ui.pick(&s.topic_name_en, &s.topic_name_es).to_owned(),
             language: (ui.m.language_names)(s.language),
-            counselors: s
-                .counselor_ids
-                .iter()
-                .zip(&s.counselor_names)
-                .map(|(id, name)| CounselorLink {
-                    id: *id,
-                    name: name.clone(),
-                })
-                .collect(),
+            counselors: s.counselors.clone(),
             availability,
             availability_class: match availability {
                 Availability::Open => "open",

@@ -23,7 +23,7 @@ use std::net::SocketAddr;
 
 /// The form's fields as posted. Every field is optional here so that a missing one is
 /// reported beside the field, not as an unreadable request.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct BookingFields {
     key: String,
