@@ -162,8 +162,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The fields of a booking request as they arrive, before any check.
-#[derive(Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Default)]
 pub struct BookingInput {
     pub first_name: String,
     pub last_name: String,

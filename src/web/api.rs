@@ -4,9 +4,12 @@
 
 use super::AppState;
 use super::booking_requests::{self, manage_path, usable_key};
-use super::i18n::{EN, Ui};
+use super::i18n::EN;
 use crate::domain::Language;
-use crate::domain::booking::{Availability, BookingInput, BookingStatus, NewBooking, availability};
+use crate::domain::booking::{
+    Availability, BookingInput, BookingStatus, NewBooking, availability, new_request_key,
+};
+use crate::domain::contact::Problem;
 use crate::store::bookings::Refused;
 use crate::store::sessions;
 use axum::extract::rejection::JsonRejection;
@@ -16,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 
@@ -144,11 +147,70 @@ async fn list_sessions(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
-struct BookingRequestBody {
-    session_id: Option<i64>,
-    #[serde(flatten)]
-    input: BookingInput,
+/// The API's own words. Its messages stay in English whatever the caller's language; field
+/// problems come from the English page catalog so both say the same thing.
+mod say {
+    pub const RATE_LIMITED: &str = "Too many booking requests from this address. Try again in a minute.";
+    pub const TOO_LARGE: &str = "The request body is too large.";
+    pub const NOT_JSON: &str = "Send the booking as JSON (Content-Type: application/json).";
+    pub const NOT_AN_OBJECT: &str = "The body must be a JSON object with session_id, first_name, last_name, \
+                                     phone and the optional fields email, language, notes, consent_sms and \
+                                     consent_voicemail.";
+    pub const NOT_TEXT: &str = "Must be text.";
+    pub const NOT_AN_ID: &str = "Must be a session id (a whole number).";
+    pub const NOT_YES_NO: &str = "Must be true or false.";
+    pub const NO_SUCH_SESSION: &str = "No session has this id.";
+    pub const BAD_KEY: &str = "The Idempotency-Key header must be 1 to 200 visible ASCII characters.";
+    pub const KEY_REUSED: &str = "This Idempotency-Key was already used for a different request.";
+}
+
+/// Reads a booking request field by field, so a value of the wrong type is reported beside
+/// its field like any other problem (and never echoed: it may be a phone number).
+fn read_booking_body(
+    body: &Map<String, Value>,
+    errors: &mut Map<String, Value>,
+) -> (Option<i64>, BookingInput) {
+    let mut text = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            errors.insert(field.into(), say::NOT_TEXT.into());
+            String::new()
+        }
+    };
+    let input = BookingInput {
+        first_name: text("first_name"),
+        last_name: text("last_name"),
+        phone: text("phone"),
+        email: text("email"),
+        language: text("language"),
+        notes: text("notes"),
+        ..BookingInput::default()
+    };
+    let mut yes_no = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            errors.insert(field.into(), say::NOT_YES_NO.into());
+            false
+        }
+    };
+    let input = BookingInput {
+        consent_sms: yes_no("consent_sms"),
+        consent_voicemail: yes_no("consent_voicemail"),
+        ..input
+    };
+    let session_id = match body.get("session_id") {
+        None | Some(Value::Null) => {
+            errors.insert("session_id".into(), (EN.problem)(Problem::Required).into());
+            None
+        }
+        Some(v) => v.as_i64().or_else(|| {
+            errors.insert("session_id".into(), say::NOT_AN_ID.into());
+            None
+        }),
+    };
+    (session_id, input)
 }
 
 #[derive(Serialize)]
@@ -163,43 +225,43 @@ async fn create_booking(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Json<BookingRequestBody>, JsonRejection>,
+    body: Result<Json<Map<String, Value>>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BookingCreated>), ApiError> {
     if !booking_requests::within_rate_limit(&state, client.ip()).await? {
         return Err(ApiError::message(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many booking requests from this address. Try again in a minute.",
+            say::RATE_LIMITED,
         ));
     }
     // The rejection's own text can quote the body (a phone number): never send or log it.
     let Json(body) = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::message(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large."),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::message(StatusCode::PAYLOAD_TOO_LARGE, say::TOO_LARGE),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            ApiError::message(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the booking as JSON (Content-Type: application/json).")
+            ApiError::message(StatusCode::UNSUPPORTED_MEDIA_TYPE, say::NOT_JSON)
         }
-        _ => ApiError::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The body must be a JSON object with session_id, first_name, last_name, phone and the optional fields, each of the documented type.",
-        ),
+        _ => ApiError::message(StatusCode::UNPROCESSABLE_ENTITY, say::NOT_AN_OBJECT),
     })?;
-    let ui = Ui { m: &EN };
     let mut errors = Map::new();
-    if body.session_id.is_none() {
-        errors.insert(
-            "session_id".into(),
-            Value::from((ui.m.problem)(crate::domain::contact::Problem::Required)),
-        );
-    }
-    let booking = NewBooking::try_from(&body.input);
+    let (session_id, input) = read_booking_body(&body, &mut errors);
+    let booking = NewBooking::try_from(&input);
     if let Err(problems) = &booking {
         for (field, problem) in problems {
-            errors.insert((*field).into(), Value::from((ui.m.problem)(*problem)));
+            errors
+                .entry(*field)
+                .or_insert_with(|| (EN.problem)(*problem).into());
         }
     }
-    let (Some(session_id), Ok(booking)) = (body.session_id, booking) else {
+    let key = match headers.get("idempotency-key") {
+        None => Some(new_request_key()),
+        Some(sent) => sent.to_str().ok().and_then(usable_key),
+    };
+    if key.is_none() {
+        errors.insert("idempotency_key".into(), say::BAD_KEY.into());
+    }
+    let (Some(session_id), Ok(booking), Some(key), true) = (session_id, booking, key, errors.is_empty())
+    else {
         return Err(ApiError::fields(errors));
     };
-    let key = usable_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()));
     match booking_requests::request_seat(&state, session_id, &booking, &key).await? {
         Ok(answer) => Ok((
             StatusCode::CREATED,
@@ -210,17 +272,11 @@ async fn create_booking(
                 manage_url: format!("{}{}", state.base_url, manage_path(&answer.manage_token)),
             }),
         )),
-        Err(Refused::UnknownSession) => Err(ApiError::message(
-            StatusCode::NOT_FOUND,
-            "No session has this id.",
-        )),
-        Err(Refused::Unbookable(why)) => Err(ApiError::message(StatusCode::CONFLICT, (ui.m.unbookable)(why))),
+        Err(Refused::UnknownSession) => Err(ApiError::message(StatusCode::NOT_FOUND, say::NO_SUCH_SESSION)),
+        Err(Refused::Unbookable(why)) => Err(ApiError::message(StatusCode::CONFLICT, (EN.unbookable)(why))),
         Err(Refused::KeyReused) => {
             let mut errors = Map::new();
-            errors.insert(
-                "idempotency_key".into(),
-                Value::from("This Idempotency-Key was already used for a different request."),
-            );
+            errors.insert("idempotency_key".into(), say::KEY_REUSED.into());
             Err(ApiError::fields(errors))
         }
     }

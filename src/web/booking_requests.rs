@@ -21,13 +21,10 @@ pub async fn within_rate_limit(state: &AppState, client: IpAddr) -> sqlx::Result
     Ok(attempts as u32 <= limit)
 }
 
-/// A one-time key as sent, if it is usable; a fresh one otherwise (a request without a key
-/// is simply not protected against its own retries).
-pub fn usable_key(sent: Option<&str>) -> String {
-    match sent.map(str::trim) {
-        Some(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => k.to_owned(),
-        _ => crate::domain::booking::new_request_key(),
-    }
+/// A one-time key as sent, when it is one: 1 to 200 visible ASCII characters.
+pub fn usable_key(sent: &str) -> Option<String> {
+    let key = sent.trim();
+    (!key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic())).then(|| key.to_owned())
 }
 
 pub async fn request_seat(

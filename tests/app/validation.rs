@@ -56,24 +56,37 @@ async fn each_bad_field_in_the_api_gets_a_422_naming_that_field_and_nothing_is_s
 }
 
 #[tokio::test]
-async fn a_body_that_is_not_the_documented_json_gets_a_clear_message() {
+async fn values_of_the_wrong_type_are_reported_per_field_without_echoing_them() {
     let app = TestApp::spawn().await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/bookings"))
-        .header("content-type", "application/json")
-        .body(r#"{"session_id": "seven", "phone": 9095550123}"#)
-        .send()
+    let post_raw = |body: &'static str| {
+        app.client
+            .post(app.url("/api/v1/bookings"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let r = post_raw(r#"{"session_id": "seven", "first_name": "Ana", "last_name": "Li", "phone": 9095550123, "consent_sms": "yes"}"#)
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("JSON object"));
+    assert_eq!(
+        body["errors"]["session_id"],
+        "Must be a session id (a whole number)."
+    );
+    assert_eq!(body["errors"]["phone"], "Must be text.");
+    assert_eq!(body["errors"]["consent_sms"], "Must be true or false.");
     assert!(
         !body.to_string().contains("9095550123"),
         "the answer does not echo the body"
     );
 
+    for not_an_object in [r#"[1, 2]"#, r#"{"session_id": 1,"#, "null"] {
+        let r = post_raw(not_an_object).await.unwrap();
+        assert_eq!(r.status(), 422, "{not_an_object}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("JSON object"));
+    }
     let r = app
         .client
         .post(app.url("/api/v1/bookings"))
@@ -82,6 +95,34 @@ async fn a_body_that_is_not_the_documented_json_gets_a_clear_message() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415);
+    assert_eq!(app.count("select count(*) from booking").await, 0);
+}
+
+#[tokio::test]
+async fn null_optional_fields_are_simply_absent() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 12, 1).await;
+    let body = json!({
+        "session_id": session, "first_name": "Ana", "last_name": "Li", "phone": "(909) 555-0123",
+        "email": null, "notes": null, "language": null, "consent_sms": null,
+    });
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+}
+
+#[tokio::test]
+async fn an_unusable_idempotency_key_is_refused_rather_than_ignored() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 12, 1).await;
+    let long = "k".repeat(201);
+    for key in ["   ", long.as_str(), "two words"] {
+        let r = app
+            .post_booking(&booking_json(session, "(909) 555-0123"), Some(key))
+            .await;
+        assert_eq!(r.status(), 422, "{key:?}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["errors"]["idempotency_key"].is_string());
+    }
+    assert_eq!(app.count("select count(*) from booking").await, 0);
 }
 
 #[tokio::test]

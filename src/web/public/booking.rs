@@ -2,7 +2,7 @@
 
 use super::parse_id;
 use super::sessions::render_session_page;
-use crate::domain::booking::{BookingInput, BookingStatus, NewBooking};
+use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, new_request_key};
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
@@ -84,7 +84,7 @@ pub struct FormView {
 impl FormView {
     pub fn fresh() -> FormView {
         FormView {
-            key: crate::domain::booking::new_request_key(),
+            key: new_request_key(),
             input: BookingInput {
                 consent_sms: true,
                 ..BookingInput::default()
@@ -155,7 +155,7 @@ pub async fn submit(
         return Err(AppError::RateLimited);
     }
     let mut view = FormView {
-        key: usable_key(Some(&fields.key)),
+        key: usable_key(&fields.key).unwrap_or_else(new_request_key),
         input: fields.input(),
         errors: Vec::new(),
         general_error: None,
@@ -188,7 +188,7 @@ pub async fn submit(
             refuse(&state, ui, session_id, view, StatusCode::CONFLICT).await
         }
         Err(Refused::KeyReused) => {
-            view.key = crate::domain::booking::new_request_key();
+            view.key = new_request_key();
             view.general_error = Some(ui.m.form_key_reused.to_owned());
             refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await
         }
