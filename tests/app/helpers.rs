@@ -252,13 +252,18 @@ impl TestApp {
     }
 }
 
-async fn fresh_database() -> PgPool {
+/// The URL of a new, empty database on the run's server.
+pub async fn fresh_database_url() -> String {
     let server = server();
     let name = format!("t_{}", groupcare::domain::booking::new_request_key());
     embedded::ensure_database(&format!("{}/postgres", server.base), &name)
         .await
         .unwrap();
-    let pool = db::connect(&format!("{}/{name}", server.base), 8).await.unwrap();
+    format!("{}/{name}", server.base)
+}
+
+async fn fresh_database() -> PgPool {
+    let pool = db::connect(&fresh_database_url().await, 8).await.unwrap();
     db::migrate(&pool).await.unwrap();
     pool
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod api;
 mod booking_rules;
+mod cli;
 mod concurrency;
 mod embedded_server;
 mod pages;
