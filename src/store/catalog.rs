@@ -36,61 +36,68 @@ pub struct Topic {
     pub description_es: String,
 }
 
-pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
-    sqlx::query_as(
+/// The columns of [`Clinic`], [`Counselor`] and [`Topic`], in one place each.
+macro_rules! clinic_columns {
+    () => {
         "select id, name, short_name, address, phone, time_zone, hours_en, hours_es, \
-         intake_hours_en, intake_hours_es from clinic order by name",
-    )
-    .fetch_all(conn)
-    .await
+         intake_hours_en, intake_hours_es from clinic "
+    };
+}
+macro_rules! counselor_columns {
+    () => {
+        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages from counselor c "
+    };
+}
+macro_rules! topic_columns {
+    () => {
+        "select id, name_en, name_es, description_en, description_es from topic "
+    };
+}
+
+pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
+    sqlx::query_as(concat!(clinic_columns!(), "order by name"))
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn clinic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Clinic>> {
-    sqlx::query_as(
-        "select id, name, short_name, address, phone, time_zone, hours_en, hours_es, \
-         intake_hours_en, intake_hours_es from clinic where id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(concat!(clinic_columns!(), "where id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
-    sqlx::query_as("select id, name_en, name_es, description_en, description_es from topic order by name_en")
+    sqlx::query_as(concat!(topic_columns!(), "order by name_en"))
         .fetch_all(conn)
         .await
 }
 
 pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topic>> {
-    sqlx::query_as("select id, name_en, name_es, description_en, description_es from topic where id = $1")
+    sqlx::query_as(concat!(topic_columns!(), "where id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
 }
 
 pub async fn active_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(
-        "select id, name, credentials, bio_en, bio_es, languages from counselor where active order by name",
-    )
-    .fetch_all(conn)
-    .await
+    sqlx::query_as(concat!(counselor_columns!(), "where c.active order by c.name"))
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn counselor(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Counselor>> {
-    sqlx::query_as(
-        "select id, name, credentials, bio_en, bio_es, languages from counselor where id = $1 and active",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(concat!(counselor_columns!(), "where c.id = $1 and c.active"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn counselors_of_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(
-        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages \
-         from session_counselor sc join counselor c on c.id = sc.counselor_id \
-         where sc.session_id = $1 order by c.name",
-    )
+    sqlx::query_as(concat!(
+        counselor_columns!(),
+        "join session_counselor sc on sc.counselor_id = c.id where sc.session_id = $1 order by c.name"
+    ))
     .bind(session_id)
     .fetch_all(conn)
     .await

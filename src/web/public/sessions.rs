@@ -52,23 +52,36 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T>(
-    items: &[T],
-    selected: Option<String>,
-    value: impl Fn(&T) -> String,
-    label: impl Fn(&T) -> String,
-) -> Vec<Choice> {
-    items
-        .iter()
-        .map(|item| {
-            let value = value(item);
-            Choice {
-                selected: selected.as_deref() == Some(value.as_str()),
-                label: label(item),
-                value,
-            }
-        })
-        .collect()
+/// One drop-down of the listing's filter form.
+pub struct FilterSelect {
+    /// The query-string parameter.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub choices: Vec<Choice>,
+}
+
+impl FilterSelect {
+    fn new<T>(
+        name: &'static str,
+        label: &'static str,
+        items: &[T],
+        selected: Option<String>,
+        value: impl Fn(&T) -> String,
+        text: impl Fn(&T) -> String,
+    ) -> FilterSelect {
+        let choices = items
+            .iter()
+            .map(|item| {
+                let value = value(item);
+                Choice {
+                    selected: selected.as_deref() == Some(value.as_str()),
+                    label: text(item),
+                    value,
+                }
+            })
+            .collect();
+        FilterSelect { name, label, choices }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -78,13 +91,10 @@ pub struct SessionsPage {
     days: Vec<DayGroup>,
     count: String,
     filtered: bool,
-    clinics: Vec<Choice>,
-    topics: Vec<Choice>,
-    languages: Vec<Choice>,
-    dates: Vec<Choice>,
+    filters: [FilterSelect; 4],
 }
 
-/// The hottest page: three queries on one connection, however many groups it lists.
+/// The hottest page: four queries on one connection, however many groups it lists.
 pub async fn list(
     State(state): State<AppState>,
     ui: Ui,
@@ -115,30 +125,40 @@ pub async fn list(
         days: by_day(ui, cards),
         count,
         filtered: filter != SessionFilter::default(),
-        clinics: choices(
-            &clinics,
-            filter.clinic_id.map(|i| i.to_string()),
-            |c: &Clinic| c.id.to_string(),
-            |c| c.name.clone(),
-        ),
-        topics: choices(
-            &topics,
-            filter.topic_id.map(|i| i.to_string()),
-            |t: &Topic| t.id.to_string(),
-            |t| ui.pick(&t.name_en, &t.name_es).to_owned(),
-        ),
-        languages: choices(
-            &Language::ALL,
-            filter.language.map(|l| l.code().to_owned()),
-            |l| l.code().to_owned(),
-            |l| (ui.m.language_names)(*l).to_owned(),
-        ),
-        dates: choices(
-            &days,
-            filter.day.map(|d| d.to_string()),
-            |d| d.to_string(),
-            |d| ui.date(*d),
-        ),
+        filters: [
+            FilterSelect::new(
+                "clinic",
+                ui.m.filter_clinic,
+                &clinics,
+                filter.clinic_id.map(|i| i.to_string()),
+                |c: &Clinic| c.id.to_string(),
+                |c| c.name.clone(),
+            ),
+            FilterSelect::new(
+                "topic",
+                ui.m.filter_topic,
+                &topics,
+                filter.topic_id.map(|i| i.to_string()),
+                |t: &Topic| t.id.to_string(),
+                |t| ui.pick(&t.name_en, &t.name_es).to_owned(),
+            ),
+            FilterSelect::new(
+                "language",
+                ui.m.filter_language,
+                &Language::ALL,
+                filter.language.map(|l| l.code().to_owned()),
+                |l| l.code().to_owned(),
+                |l| (ui.m.language_names)(*l).to_owned(),
+            ),
+            FilterSelect::new(
+                "day",
+                ui.m.filter_day,
+                &days,
+                filter.day.map(|d| d.to_string()),
+                |d| d.to_string(),
+                |d| ui.date(*d),
+            ),
+        ],
     })
 }
 
