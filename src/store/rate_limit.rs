@@ -21,10 +21,16 @@ pub async fn count_booking_attempt(
     .await?;
     // Old minutes are worth nothing; sweep them now and then rather than on every request.
     if attempts == 1 && now.timestamp() % 16 == 0 {
-        sqlx::query("delete from booking_rate where minute < $1 - interval '5 minutes'")
-            .bind(now)
-            .execute(conn)
-            .await?;
+        forget_old_attempts(conn, now).await?;
     }
     Ok(attempts)
+}
+
+/// Deletes the counts of minutes that ended more than five minutes before `now`.
+pub async fn forget_old_attempts(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let deleted = sqlx::query("delete from booking_rate where minute < $1 - interval '5 minutes'")
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(deleted.rows_affected())
 }

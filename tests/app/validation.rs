@@ -337,3 +337,28 @@ async fn over_the_rate_limit_a_client_gets_429_with_a_message() {
     assert!(r.text().await.unwrap().contains("Please wait a minute"));
     assert_eq!(app.count("select count(*) from booking").await, 3);
 }
+
+#[tokio::test]
+async fn old_rate_counts_are_forgotten_and_current_ones_kept() {
+    use groupcare::store::rate_limit::{count_booking_attempt, forget_old_attempts};
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let now = chrono::Utc::now();
+    count_booking_attempt(&mut conn, b"old client", now - Duration::minutes(30))
+        .await
+        .unwrap();
+    assert_eq!(
+        count_booking_attempt(&mut conn, b"new client", now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(forget_old_attempts(&mut conn, now).await.unwrap(), 1);
+    assert_eq!(
+        count_booking_attempt(&mut conn, b"new client", now)
+            .await
+            .unwrap(),
+        2,
+        "kept"
+    );
+}
