@@ -140,6 +140,17 @@ async fn a_session_page_shows_the_group_its_counselors_and_a_safe_booking_form()
     let key = |h: &str| h[h.find(r#"name="key" value=""#).unwrap() + 18..][..32].to_owned();
     let (_, again) = app.get_html(&format!("/sessions/{session}")).await;
     assert_ne!(key(&html), key(&again), "every form gets its own one-time key");
+    assert!(
+        html.contains(r#"<option value="en" selected>"#),
+        "the group's language is preferred"
+    );
+    sqlx::query("update session set language = 'es' where id = $1")
+        .bind(session)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, spanish) = app.get_html(&format!("/sessions/{session}")).await;
+    assert!(spanish.contains(r#"<option value="es" selected>"#));
     assert_eq!(app.get("/sessions/999999").await.status(), 404);
 }
 

@@ -184,13 +184,17 @@ pub async fn render_session_page(
     conn: &mut PgConnection,
     ui: Ui,
     session_id: i64,
-    form: FormView,
+    mut form: FormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
     let summary = sessions::summary(conn, session_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if form.input.language.is_empty() {
+        // Someone joining a Spanish-language group most likely prefers Spanish.
+        form.input.language = summary.language.code().to_owned();
+    }
     let clinic = catalog::clinic(conn, summary.clinic_id)
         .await?
         .ok_or(AppError::NotFound)?;
