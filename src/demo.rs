@@ -1,10 +1,16 @@
 //! Demo data: three clinics in the Inland Empire, their counselors and topics, and weekly
 //! groups that give several weeks of upcoming sessions. Everything here is invented.
 
+use crate::config::BookingSettings;
 use crate::domain::Language::{self, En, Es};
+use crate::domain::booking::{BookingInput, NewBooking, new_request_key};
 use crate::domain::schedule::WeeklySeries;
+use crate::domain::staff::{StaffRole, hash_password};
+use crate::store::bookings::{self, SeatRequest};
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::store::schedule::{self, NewSeries};
+use crate::store::staff::{self, NewStaff};
+use crate::store::{secrets, settings};
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 use sqlx::PgPool;
 
@@ -196,8 +202,65 @@ const SERIES: [SeriesPlan; 18] = [
 /// Seats per counselor in the demo, as a clinic would start with.
 pub const SEATS_PER_COUNSELOR: i32 = 12;
 
-/// Creates the demo data unless the database already has clinics. Returns whether it did.
-pub async fn seed(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<bool> {
+/// The demo's staff logins: (e-mail, role, index into COUNSELORS for counselor accounts).
+pub const STAFF: [(&str, StaffRole, Option<usize>); 4] = [
+    ("admin@demo.groupcare", StaffRole::Admin, None),
+    ("intake@demo.groupcare", StaffRole::Intake, None),
+    ("counselor1@demo.groupcare", StaffRole::Counselor, Some(0)),
+    ("counselor2@demo.groupcare", StaffRole::Counselor, Some(1)),
+];
+
+/// Invented people who asked for seats in the demo counselors' next groups.
+const DEMO_REQUESTS: [(&str, &str, &str); 6] = [
+    ("Alex", "Rivera", "(909) 555-0101"),
+    ("Jordan", "Smith", "(909) 555-0102"),
+    ("Carmen", "Flores", "(951) 555-0103"),
+    ("Taylor", "Nguyen", "(951) 555-0104"),
+    ("Sam", "Okafor", "(909) 555-0105"),
+    ("Lucía", "Méndez", "(909) 555-0106"),
+];
+
+/// What seeding did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Seeded {
+    pub created: bool,
+    /// The staff password when none was given: shown once, stored nowhere but hashed.
+    pub generated_password: Option<String>,
+}
+
+/// Creates the demo data unless the database already has clinics: clinics, counselors,
+/// topics, weekly groups, the demo staff logins (password `staff_password`, else a random one
+/// returned once), and a few invented requests in the demo counselors' next groups.
+pub async fn seed(pool: &PgPool, now: DateTime<Utc>, staff_password: Option<&str>) -> sqlx::Result<Seeded> {
+    let generated_password = staff_password
+        .is_none()
+        .then(|| crate::web::staff::auth::new_token()[..20].to_owned());
+    let password = staff_password
+        .map(str::to_owned)
+        .or_else(|| generated_password.clone())
+        .unwrap_or_default();
+    let hashes = tokio::task::spawn_blocking(move || STAFF.map(|_| hash_password(&password)))
+        .await
+        .expect("hashing does not panic");
+    let Some(counselor_ids) = seed_catalog(pool, now, &hashes).await? else {
+        return Ok(Seeded {
+            created: false,
+            generated_password: None,
+        });
+    };
+    seed_requests(pool, now, &counselor_ids[..2]).await?;
+    Ok(Seeded {
+        created: true,
+        generated_password,
+    })
+}
+
+/// Everything but the requests, in one transaction. None when there was data already.
+async fn seed_catalog(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    staff_hashes: &[String],
+) -> sqlx::Result<Option<Vec<i64>>> {
     let mut tx = pool.begin().await?;
     // One seeder at a time, even with several instances starting together.
     sqlx::query("lock table clinic in exclusive mode")
@@ -207,7 +270,7 @@ pub async fn seed(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<bool> {
         .fetch_one(&mut *tx)
         .await?;
     if has_clinics {
-        return Ok(false);
+        return Ok(None);
     }
     let mut clinic_ids = Vec::new();
     for clinic in &CLINICS {
@@ -251,6 +314,65 @@ pub async fn seed(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<bool> {
         )
         .await?;
     }
+    for ((email, role, counselor), hash) in STAFF.iter().zip(staff_hashes) {
+        let new = NewStaff {
+            email,
+            password_hash: hash,
+            role: *role,
+            counselor_id: counselor.map(|i| counselor_ids[i]),
+            clinic_ids: if *role == StaffRole::Intake {
+                &clinic_ids
+            } else {
+                &[]
+            },
+        };
+        staff::create_staff(&mut tx, &new)
+            .await?
+            .expect("the demo staff are valid");
+    }
+    // The demo is for trying things out: no second factor needed (the login page says so).
+    settings::set_flag(&mut tx, settings::REQUIRE_SECOND_FACTOR, false).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(counselor_ids))
+}
+
+/// Three invented requests in the next bookable group of each of `counselors`.
+async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) -> sqlx::Result<()> {
+    let link_key = secrets::load_or_create(pool, secrets::MANAGE_LINK_KEY).await?;
+    let cutoff = BookingSettings::default().cutoff;
+    let mut people = DEMO_REQUESTS.iter();
+    for counselor in counselors {
+        let session_id: Option<i64> = sqlx::query_scalar(
+            "select s.id from session s join session_counselor sc on sc.session_id = s.id \
+             where sc.counselor_id = $1 and s.starts_at > $2 order by s.starts_at limit 1",
+        )
+        .bind(counselor)
+        .bind(now + cutoff + Duration::hours(1))
+        .fetch_optional(pool)
+        .await?;
+        let Some(session_id) = session_id else { continue };
+        for (first, last, phone) in people.by_ref().take(3) {
+            let input = BookingInput {
+                first_name: (*first).into(),
+                last_name: (*last).into(),
+                phone: (*phone).into(),
+                consent_sms: true,
+                ..BookingInput::default()
+            };
+            let booking = NewBooking::try_from(&input).expect("the demo requests are valid");
+            let request = SeatRequest {
+                session_id,
+                booking: &booking,
+                request_key: &new_request_key(),
+                now,
+                cutoff,
+                link_key: &link_key,
+                source: "online",
+            };
+            if let Err(refused) = bookings::request_seat(pool, &request).await? {
+                tracing::warn!(?refused, "a demo request was refused");
+            }
+        }
+    }
+    Ok(())
 }

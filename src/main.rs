@@ -2,15 +2,54 @@
 
 use groupcare::config::Config;
 use groupcare::db::{self, embedded};
+use groupcare::domain::staff::StaffRole;
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo]";
+const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo | audit verify |
+                 staff add --email E --role admin|intake|counselor [--counselor ID] [--clinic ID]...]
+  staff add reads the new account's password from standard input.";
 
 enum Command {
     Serve,
     Migrate,
     SeedDemo,
+    AuditVerify,
+    StaffAdd(StaffAdd),
+}
+
+struct StaffAdd {
+    email: String,
+    role: StaffRole,
+    counselor_id: Option<i64>,
+    clinic_ids: Vec<i64>,
+}
+
+fn parse_staff_add(mut args: &[&str]) -> Result<StaffAdd, String> {
+    let (mut email, mut role, mut counselor_id, mut clinic_ids) = (None, None, None, Vec::new());
+    let id = |v: &str, what: &str| {
+        v.parse::<i64>()
+            .map_err(|_| format!("{what} must be a number, got {v:?}"))
+    };
+    while let [flag, value, rest @ ..] = args {
+        match *flag {
+            "--email" => email = Some((*value).to_owned()),
+            "--role" => role = Some(StaffRole::parse(value).ok_or(format!("unknown role {value:?}"))?),
+            "--counselor" => counselor_id = Some(id(value, "--counselor")?),
+            "--clinic" => clinic_ids.push(id(value, "--clinic")?),
+            other => return Err(format!("unknown option {other}")),
+        }
+        args = rest;
+    }
+    if !args.is_empty() {
+        return Err(format!("{} needs a value", args[0]));
+    }
+    Ok(StaffAdd {
+        email: email.ok_or("--email is required")?,
+        role: role.ok_or("--role is required")?,
+        counselor_id,
+        clinic_ids,
+    })
 }
 
 fn parse_args() -> Result<Command, String> {
@@ -19,6 +58,10 @@ fn parse_args() -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["migrate"] => Ok(Command::Migrate),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
+        ["audit", "verify"] => Ok(Command::AuditVerify),
+        ["staff", "add", rest @ ..] => parse_staff_add(rest)
+            .map(Command::StaffAdd)
+            .map_err(|e| format!("{e}\n{USAGE}")),
         ["-h" | "--help" | "help"] => Err(USAGE.to_owned()),
         _ => Err(format!("unknown command: {}\n{USAGE}", args.join(" "))),
     }
@@ -104,21 +147,27 @@ async fn run_with_database(
             Ok(())
         }
         Command::SeedDemo => {
-            let created = groupcare::demo::seed(&pool, chrono::Utc::now()).await?;
-            println!(
-                "{}",
-                if created {
-                    "demo data created"
-                } else {
-                    "demo data already present: nothing changed"
-                }
-            );
+            if !seed_demo(&pool).await? {
+                println!("demo data already present: nothing changed");
+            }
             Ok(())
         }
+        Command::AuditVerify => match groupcare::store::audit::verify(&mut *pool.acquire().await?).await? {
+            Ok(rows) => {
+                println!("audit log intact: {rows} rows");
+                Ok(())
+            }
+            Err(broken) => Err(format!(
+                "audit log broken at row id {} (chain position {})",
+                broken.id, broken.seq
+            )
+            .into()),
+        },
+        Command::StaffAdd(add) => add_staff(&pool, add).await,
         Command::Serve => {
             // The embedded default is a demo: it fills itself on first start.
-            if embedded && groupcare::demo::seed(&pool, chrono::Utc::now()).await? {
-                tracing::info!("first start: demo data created");
+            if embedded {
+                seed_demo(&pool).await?;
             }
             let state =
                 groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url).await?;
@@ -135,6 +184,60 @@ async fn run_with_database(
             pool.close().await;
             Ok(())
         }
+    }
+}
+
+/// Seeds the demo data if the database has none, and says so (with the staff password once,
+/// when it was made up here). Returns whether it seeded.
+async fn seed_demo(pool: &sqlx::PgPool) -> Result<bool, Box<dyn std::error::Error>> {
+    let password = std::env::var("GROUPCARE_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let seeded = groupcare::demo::seed(pool, chrono::Utc::now(), password.as_deref()).await?;
+    if seeded.created {
+        let logins: Vec<_> = groupcare::demo::STAFF.iter().map(|(email, ..)| *email).collect();
+        println!("demo data created; staff logins: {}", logins.join(", "));
+        match seeded.generated_password {
+            Some(p) => println!("demo staff password (shown once, not stored): {p}"),
+            None => println!("demo staff password: the one in GROUPCARE_DEMO_PASSWORD"),
+        }
+    }
+    Ok(seeded.created)
+}
+
+/// `staff add`: the password comes from standard input, never from the command line.
+async fn add_staff(pool: &sqlx::PgPool, add: StaffAdd) -> Result<(), Box<dyn std::error::Error>> {
+    use groupcare::domain::contact::Email;
+    use groupcare::domain::staff::{PASSWORD_MAX, PASSWORD_MIN, check_new_password, hash_password};
+    use groupcare::store::staff::{CreateStaffError, NewStaff, create_staff};
+    let email = match Email::parse_optional(&add.email) {
+        Ok(Some(e)) => e.as_str().to_owned(),
+        _ => return Err(format!("not an e-mail address: {:?}", add.email).into()),
+    };
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    if check_new_password(&password).is_err() {
+        return Err(format!("the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters").into());
+    }
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+    let new = NewStaff {
+        email: &email,
+        password_hash: &hash,
+        role: add.role,
+        counselor_id: add.counselor_id,
+        clinic_ids: &add.clinic_ids,
+    };
+    match create_staff(&mut *pool.acquire().await?, &new).await? {
+        Ok(id) => {
+            println!("staff account {id} created");
+            Ok(())
+        }
+        Err(CreateStaffError::EmailTaken) => Err("an account with this e-mail exists already".into()),
+        Err(CreateStaffError::CounselorLink) => {
+            Err("a counselor account needs --counselor ID, and only a counselor account takes one".into())
+        }
+        Err(CreateStaffError::UnknownCounselorOrClinic) => Err("no counselor or clinic has that id".into()),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod booking;
 pub mod contact;
 pub mod schedule;
+pub mod staff;
 
 use serde::{Deserialize, Serialize};
 

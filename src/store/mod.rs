@@ -2,9 +2,13 @@
 //! returns plain types; rules that must hold under concurrency are enforced here, inside one
 //! transaction, with the database's locks and constraints.
 
+pub mod audit;
 pub mod bookings;
 pub mod catalog;
+pub mod login_throttle;
 pub mod rate_limit;
 pub mod schedule;
 pub mod secrets;
 pub mod sessions;
+pub mod settings;
+pub mod staff;

@@ -16,11 +16,19 @@ pub enum AppError {
     RateLimited,
     TooLarge,
     BadRequest,
+    /// Signed in, but this role may not (or the form lacked this session's CSRF token).
+    Forbidden,
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(Box::new(e))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
         AppError::Internal(Box::new(e))
     }
 }
@@ -46,6 +54,7 @@ impl AppError {
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -57,6 +66,7 @@ impl AppError {
             AppError::RateLimited => (m.error_rate_title, m.error_rate),
             AppError::TooLarge => (m.error_too_large_title, m.error_too_large),
             AppError::BadRequest => (m.error_bad_request_title, m.error_bad_request),
+            AppError::Forbidden => (m.error_forbidden_title, m.error_forbidden),
             AppError::Internal(_) => (m.error_internal_title, m.error_internal),
         }
     }

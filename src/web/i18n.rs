@@ -5,6 +5,7 @@
 use crate::domain::Language;
 use crate::domain::booking::{Availability, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
+use crate::domain::staff::StaffRole;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
@@ -129,6 +130,23 @@ pub struct Messages {
     pub error_bad_request_title: &'static str,
     pub error_bad_request: &'static str,
     pub error_back_home: &'static str,
+    pub error_forbidden_title: &'static str,
+    pub error_forbidden: &'static str,
+
+    pub staff_site_name: &'static str,
+    pub staff_login_title: &'static str,
+    pub staff_email: &'static str,
+    pub staff_password: &'static str,
+    pub staff_sign_in: &'static str,
+    pub staff_login_failed: &'static str,
+    pub staff_login_locked: &'static str,
+    pub staff_login_expired: &'static str,
+    pub staff_second_factor_off: &'static str,
+    pub staff_home_title: &'static str,
+    pub staff_signed_in_as: fn(&str, &str) -> String,
+    pub staff_role_name: fn(StaffRole) -> &'static str,
+    pub staff_sign_out: &'static str,
+    pub staff_idle_note: &'static str,
 
     pub problem: fn(Problem) -> String,
     pub unbookable: fn(Unbookable) -> &'static str,
@@ -408,6 +426,27 @@ pub static EN: Messages = Messages {
     error_bad_request_title: "We couldn't read that",
     error_bad_request: "We couldn't read what was sent. Please go back and try again.",
     error_back_home: "Back to the home page",
+    error_forbidden_title: "Not allowed",
+    error_forbidden: "Your account can't open this page or do this. If you think it should, ask a clinic administrator.",
+
+    staff_site_name: "Staff",
+    staff_login_title: "Staff sign-in",
+    staff_email: "E-mail",
+    staff_password: "Password",
+    staff_sign_in: "Sign in",
+    staff_login_failed: "That e-mail and password don't match an account. Please try again.",
+    staff_login_locked: "Too many failed sign-ins. Please wait 15 minutes and try again, or ask an administrator.",
+    staff_login_expired: "The sign-in form expired. Please try again.",
+    staff_second_factor_off: "This is demo data: a second sign-in factor is not required.",
+    staff_home_title: "Staff home",
+    staff_signed_in_as: |email, role| format!("Signed in as {email} ({role})."),
+    staff_role_name: |r| match r {
+        StaffRole::Admin => "administrator",
+        StaffRole::Intake => "intake",
+        StaffRole::Counselor => "counselor",
+    },
+    staff_sign_out: "Sign out",
+    staff_idle_note: "For privacy you are signed out after 15 minutes without activity.",
 
     problem: |p| match p {
         Problem::Required => "Please fill this in.".to_owned(),

@@ -5,6 +5,7 @@ mod booking_requests;
 pub mod error;
 pub mod i18n;
 mod public;
+pub mod staff;
 mod views;
 
 use crate::config::BookingSettings;
@@ -61,6 +62,7 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::router())
+        .merge(staff::router())
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

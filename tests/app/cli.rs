@@ -8,6 +8,7 @@ fn groupcare(args: &[&str], database_url: &str) -> Output {
         .args(args)
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
+        .env("GROUPCARE_DEMO_PASSWORD", "demo password for tests")
         .output()
         .unwrap()
 }
@@ -28,7 +29,12 @@ async fn migrate_and_seed_demo_work_on_a_named_server_and_seeding_twice_changes_
 
     let seed = groupcare(&["seed", "--demo"], &url);
     assert!(seed.status.success());
-    assert_eq!(String::from_utf8_lossy(&seed.stdout).trim(), "demo data created");
+    let said = String::from_utf8_lossy(&seed.stdout);
+    assert!(
+        said.contains("demo data created") && said.contains("counselor2@demo.groupcare"),
+        "{said}"
+    );
+    assert!(said.contains("the one in GROUPCARE_DEMO_PASSWORD"));
     let again = groupcare(&["seed", "--demo"], &url);
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
@@ -46,4 +52,141 @@ async fn an_unknown_command_prints_the_usage_and_fails() {
     let out = groupcare(&["frobnicate"], "postgres://unused");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: groupcare"));
+}
+
+fn staff_add(args: &[&str], password: &str, database_url: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_groupcare"))
+        .args(["staff", "add"])
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account() {
+    let url = fresh_database_url().await;
+    assert!(groupcare(&["seed", "--demo"], &url).status.success());
+    let pool = groupcare::db::connect(&url, 1).await.unwrap();
+    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    let made = staff_add(
+        &[
+            "--email",
+            "new.intake@clinic.test",
+            "--role",
+            "intake",
+            "--clinic",
+            "1",
+            "--clinic",
+            "2",
+        ],
+        "a good long password",
+        &url,
+    );
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let hash: String =
+        sqlx::query_scalar("select password_hash from staff where email = 'new.intake@clinic.test'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(groupcare::domain::staff::verify_password(
+        "a good long password",
+        &hash
+    ));
+    let clinics: i64 = sqlx::query_scalar("select count(*) from staff_clinic sc join staff s on s.id = sc.staff_id where s.email = 'new.intake@clinic.test'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(clinics, 2);
+
+    let counselor_arg = counselor.to_string();
+    let refusals = [
+        (
+            vec!["--email", "x@clinic.test", "--role", "admin"],
+            "short",
+            "12 to 200 characters",
+        ),
+        (
+            vec!["--email", "new.intake@clinic.test", "--role", "admin"],
+            "a good long password",
+            "exists already",
+        ),
+        (
+            vec!["--email", "c@clinic.test", "--role", "counselor"],
+            "a good long password",
+            "needs --counselor",
+        ),
+        (
+            vec![
+                "--email",
+                "c@clinic.test",
+                "--role",
+                "admin",
+                "--counselor",
+                &counselor_arg,
+            ],
+            "a good long password",
+            "needs --counselor",
+        ),
+        (
+            vec![
+                "--email",
+                "c@clinic.test",
+                "--role",
+                "counselor",
+                "--counselor",
+                "424242",
+            ],
+            "a good long password",
+            "no counselor or clinic",
+        ),
+        (
+            vec!["--email", "not-an-email", "--role", "admin"],
+            "a good long password",
+            "not an e-mail",
+        ),
+        (
+            vec!["--email", "c@clinic.test", "--role", "janitor"],
+            "a good long password",
+            "unknown role",
+        ),
+    ];
+    for (args, password, words) in refusals {
+        let out = staff_add(&args, password, &url);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(words),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let made = staff_add(
+        &[
+            "--email",
+            "c@clinic.test",
+            "--role",
+            "counselor",
+            "--counselor",
+            &counselor_arg,
+        ],
+        "a good long password",
+        &url,
+    );
+    assert!(made.status.success());
 }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod api;
+mod audit;
 mod booking_rules;
 mod cli;
 mod concurrency;
@@ -10,4 +11,5 @@ mod embedded_server;
 mod pages;
 mod privacy;
 mod schedule;
+mod staff_auth;
 mod validation;

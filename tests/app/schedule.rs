@@ -74,10 +74,36 @@ async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_savi
 async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
     let app = TestApp::spawn().await;
     let now = Utc::now();
-    assert!(groupcare::demo::seed(&app.pool, now).await.unwrap());
+    let first = groupcare::demo::seed(&app.pool, now, None).await.unwrap();
+    assert!(first.created);
+    let password = first
+        .generated_password
+        .expect("a password made up and shown once");
+    assert!(password.len() >= 16);
+    let again = groupcare::demo::seed(&app.pool, now, Some("another password"))
+        .await
+        .unwrap();
+    assert!(!again.created, "a second seed changes nothing");
+    let stored: Vec<String> = sqlx::query_scalar("select password_hash from staff")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 4, "four demo staff logins");
     assert!(
-        !groupcare::demo::seed(&app.pool, now).await.unwrap(),
-        "a second seed changes nothing"
+        stored
+            .iter()
+            .all(|h| h.starts_with("$argon2id$") && !h.contains(&password))
+    );
+    assert!(groupcare::domain::staff::verify_password(&password, &stored[0]));
+    let counselor_requests = app
+        .count(
+            "select count(distinct s.id) from staff s join session_counselor sc on sc.counselor_id = s.counselor_id \
+             join booking b on b.session_id = sc.session_id where s.role = 'counselor'",
+        )
+        .await;
+    assert_eq!(
+        counselor_requests, 2,
+        "each demo counselor leads a group with requests in it"
     );
     assert_eq!(app.count("select count(*) from clinic").await, 3);
     assert!(app.count("select count(*) from counselor").await >= 8);

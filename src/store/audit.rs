@@ -1,0 +1,63 @@
+//! The append-only audit log. The database chains each row to the one before (see the
+//! `audit_log_chain` trigger); this module writes entries and checks the chain.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+/// One thing a staff member did: ids, never names.
+pub struct AuditEntry<'a> {
+    pub actor_staff_id: Option<i64>,
+    pub action: &'a str,
+    pub record_type: Option<&'a str>,
+    pub record_id: Option<i64>,
+    pub client_addr: Option<&'a str>,
+}
+
+pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        // seq, prev_hash and hash are set by the chaining trigger.
+        "insert into audit_log (at, actor_staff_id, action, record_type, record_id, client_addr) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(at)
+    .bind(entry.actor_staff_id)
+    .bind(entry.action)
+    .bind(entry.record_type)
+    .bind(entry.record_id)
+    .bind(entry.client_addr)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The first row whose stored hash does not match its content and its predecessor.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct BrokenLink {
+    pub id: i64,
+    pub seq: i64,
+}
+
+/// Walks the chain in order; `Ok(rows)` when every row is intact, else the first broken row.
+pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenLink>> {
+    let first_broken: Option<BrokenLink> = sqlx::query_as(
+        "select id, seq from ( \
+           select id, seq, hash, prev_hash, \
+                  lag(hash) over (order by seq) as before, \
+                  lag(seq) over (order by seq) as seq_before, \
+                  audit_row_digest(prev_hash, seq, at, actor_staff_id, action, record_type, record_id, \
+                                   client_addr) as recomputed \
+           from audit_log) chain \
+         where hash <> recomputed \
+            or prev_hash <> coalesce(before, '\\x'::bytea) \
+            or seq <> coalesce(seq_before, 0) + 1 \
+         order by seq limit 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match first_broken {
+        Some(broken) => Ok(Err(broken)),
+        None => Ok(Ok(sqlx::query_scalar("select count(*) from audit_log")
+            .fetch_one(conn)
+            .await?)),
+    }
+}

@@ -1,0 +1,25 @@
+//! Settings an administrator can change, shared by every app instance.
+
+use sqlx::PgConnection;
+
+pub const REQUIRE_SECOND_FACTOR: &str = "require_second_factor";
+
+pub async fn flag(conn: &mut PgConnection, name: &str) -> sqlx::Result<bool> {
+    let value: Option<String> = sqlx::query_scalar("select value from app_setting where name = $1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(value.as_deref() == Some("true"))
+}
+
+pub async fn set_flag(conn: &mut PgConnection, name: &str, on: bool) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into app_setting (name, value) values ($1, $2) \
+         on conflict (name) do update set value = excluded.value",
+    )
+    .bind(name)
+    .bind(if on { "true" } else { "false" })
+    .execute(conn)
+    .await?;
+    Ok(())
+}

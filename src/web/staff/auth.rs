@@ -1,0 +1,171 @@
+//! Staff sessions: the cookie, the signed-in extractor, CSRF tokens, and the role check.
+
+use crate::domain::booking::{digest, new_request_key};
+use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
+use crate::store::staff::{self, SignedIn};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use std::net::SocketAddr;
+
+/// The staff session cookie: a random token whose SHA-256 names the session row.
+pub const SESSION_COOKIE: &str = "gc_staff";
+/// The login form's CSRF cookie (there is no session yet to hold its token).
+pub const LOGIN_COOKIE: &str = "gc_login";
+
+/// The value of cookie `name` in the request, if sent.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value for the staff pages: HttpOnly, SameSite, and Secure when the app is
+/// served over https. `None` clears the cookie.
+pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>, same_site: &str) -> HeaderValue {
+    let secure = if state.base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text = match value {
+        Some(v) => format!("{name}={v}; Path=/staff; HttpOnly; SameSite={same_site}{secure}"),
+        None => format!("{name}=; Path=/staff; HttpOnly; SameSite={same_site}; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&text).expect("cookie values are hex")
+}
+
+/// A new random token (128 bits, hex) for a session or a CSRF field.
+pub fn new_token() -> String {
+    new_request_key() + &new_request_key()
+}
+
+/// Compares two secrets without stopping at the first difference.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client address, for the audit log (staff addresses, not patients').
+pub fn client_addr(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+}
+
+/// The signed-in staff member. Extracting it refuses anyone else: no cookie, an unknown or
+/// expired session, or a deactivated account all go to the login page (303).
+#[derive(Clone, Debug)]
+pub struct StaffUser {
+    pub staff_id: i64,
+    pub email: String,
+    pub role: StaffRole,
+    pub counselor_id: Option<i64>,
+    pub clinic_ids: Vec<i64>,
+    /// The token every state-changing form of this session must carry.
+    pub csrf_token: String,
+    pub client_addr: Option<String>,
+}
+
+impl StaffUser {
+    /// A 403 unless the staff member has one of `roles`.
+    pub fn require(&self, roles: &[StaffRole]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// A 403 unless a form carried this session's CSRF token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        if same_secret(sent, &self.csrf_token) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+fn to_login() -> Response {
+    Redirect::to("/staff/login").into_response()
+}
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<StaffUser, Response> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let token_hash = digest(token);
+        let now = Utc::now();
+        let mut conn = state
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
+        let Some(SignedIn {
+            staff_id,
+            email,
+            role,
+            counselor_id,
+            clinic_ids,
+            csrf_token,
+            created_at,
+            last_seen_at,
+        }) = staff::session(&mut conn, &token_hash)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?
+        else {
+            return Err(to_login());
+        };
+        if now - last_seen_at > IDLE_TIMEOUT || now - created_at > ABSOLUTE_TIMEOUT {
+            staff::end_session(&mut conn, &token_hash)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?;
+            return Err(to_login());
+        }
+        staff::touch_session(&mut conn, &token_hash, now)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
+        Ok(StaffUser {
+            staff_id,
+            email,
+            role,
+            counselor_id,
+            clinic_ids,
+            csrf_token,
+            client_addr: client_addr(parts),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_by_name_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; gc_staff=abc; b=2"));
+        assert_eq!(cookie(&headers, "gc_staff"), Some("abc"));
+        assert_eq!(cookie(&headers, "gc"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abcd", "abcd"));
+        assert!(!same_secret("abcd", "abce"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,29 @@
+//! Each role's home under `/staff`.
+
+use super::auth::StaffUser;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/home.html")]
+pub struct HomePage {
+    ui: Ui,
+    user: StaffUser,
+    signed_in_as: String,
+}
+
+pub async fn home(ui: Ui, user: StaffUser) -> HomePage {
+    let signed_in_as = (ui.m.staff_signed_in_as)(&user.email, (ui.m.staff_role_name)(user.role));
+    HomePage {
+        ui,
+        user,
+        signed_in_as,
+    }
+}
+
+/// Anything else under /staff: signed-in staff get a 404, anyone else the login page.
+pub async fn unknown(_user: StaffUser) -> AppError {
+    AppError::NotFound
+}

@@ -1,0 +1,202 @@
+//! Signing in and out. Failed sign-ins are slowed, then locked per account and per client
+//! address; the answer never tells whether an account exists.
+
+use super::auth::{LOGIN_COOKIE, SESSION_COOKIE, StaffUser, cookie, new_token, same_secret, set_cookie};
+use crate::domain::booking::digest;
+use crate::domain::staff::{decoy_hash, verify_password};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::{login_throttle, settings, staff};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/login.html")]
+struct LoginPage {
+    ui: Ui,
+    csrf: String,
+    email: String,
+    message: Option<&'static str>,
+    second_factor_off: bool,
+}
+
+/// The login form with a fresh CSRF token, in its cookie and in the form.
+async fn login_page(
+    state: &AppState,
+    ui: Ui,
+    email: String,
+    message: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let second_factor_off = !settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?;
+    let csrf = new_token();
+    let cookie = set_cookie(state, LOGIN_COOKIE, Some(&csrf), "Strict");
+    let page = LoginPage {
+        ui,
+        csrf,
+        email,
+        message,
+        second_factor_off,
+    };
+    Ok((status, [(header::SET_COOKIE, cookie)], page).into_response())
+}
+
+pub async fn form(State(state): State<AppState>, ui: Ui) -> Result<Response, AppError> {
+    login_page(&state, ui, String::new(), None, StatusCode::OK).await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LoginFields {
+    email: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ui: Ui,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(fields): Form<LoginFields>,
+) -> Result<Response, AppError> {
+    let email = fields.email.trim().to_owned();
+    let sent_token = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if sent_token.is_empty() || !same_secret(sent_token, &fields.csrf) {
+        return login_page(
+            &state,
+            ui,
+            email,
+            Some(ui.m.staff_login_expired),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let now = Utc::now();
+    let addr = client.ip().to_string();
+    let account_key = digest(&format!("login-account:{}", email.to_lowercase()));
+    let keys = [account_key.clone(), digest(&format!("login-addr:{addr}"))];
+    let audit_entry = |actor, action, record_id| AuditEntry {
+        actor_staff_id: actor,
+        action,
+        record_type: Some("staff"),
+        record_id,
+        client_addr: Some(&addr),
+    };
+
+    let mut conn = state.pool.acquire().await?;
+    if login_throttle::locked(&mut conn, &keys, now).await? {
+        audit::record(&mut conn, &audit_entry(None, "login_locked", None), now).await?;
+        return login_page(
+            &state,
+            ui,
+            email,
+            Some(ui.m.staff_login_locked),
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
+    let account = staff::account_by_email(&mut conn, &email)
+        .await?
+        .filter(|a| a.active);
+    drop(conn); // no connection held while Argon2 works
+
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let password = fields.password;
+    let matches = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            // As long as a real check, so timing does not tell which e-mails have accounts.
+            verify_password(&password, decoy_hash());
+            false
+        }
+    })
+    .await?;
+
+    let mut conn = state.pool.acquire().await?;
+    let Some(account) = account.filter(|_| matches) else {
+        let failures = login_throttle::record_failure(&mut conn, &keys, now).await?;
+        let known_id = staff::account_by_email(&mut conn, &email).await?.map(|a| a.id);
+        audit::record(&mut conn, &audit_entry(None, "login_failed", known_id), now).await?;
+        drop(conn);
+        // Each failure in a row makes the next answer slower.
+        tokio::time::sleep(Duration::from_millis(200 * failures.clamp(0, 10) as u64)).await;
+        return login_page(
+            &state,
+            ui,
+            email,
+            Some(ui.m.staff_login_failed),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    };
+
+    login_throttle::clear(&mut conn, &account_key).await?;
+    // A new session id at every login; the one the browser had (if any) ends.
+    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+        staff::end_session(&mut conn, &digest(old)).await?;
+    }
+    let token = new_token();
+    staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
+    audit::record(
+        &mut conn,
+        &audit_entry(Some(account.id), "login", Some(account.id)),
+        now,
+    )
+    .await?;
+    let mut response = Redirect::to("/staff").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, Some(&token), "Lax"),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(&state, LOGIN_COOKIE, None, "Strict"),
+    );
+    Ok(response)
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: StaffUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    let mut conn = state.pool.acquire().await?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        staff::end_session(&mut conn, &digest(token)).await?;
+    }
+    let entry = AuditEntry {
+        actor_staff_id: Some(user.staff_id),
+        action: "logout",
+        record_type: Some("staff"),
+        record_id: Some(user.staff_id),
+        client_addr: user.client_addr.as_deref(),
+    };
+    audit::record(&mut conn, &entry, Utc::now()).await?;
+    let mut response = Redirect::to("/staff/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, None, "Lax"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,18 @@
+//! The staff side: everything under `/staff`. Every page here needs a signed-in staff member
+//! ([`auth::StaffUser`]); anyone else is sent to the login page.
+
+pub mod auth;
+mod home;
+mod login;
+
+use super::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(home::home))
+        .route("/staff/login", get(login::form).post(login::submit))
+        .route("/staff/logout", post(login::logout))
+        .route("/staff/{*rest}", get(home::unknown).post(home::unknown))
+}
