@@ -4,6 +4,7 @@ pub mod booking;
 pub mod contact;
 pub mod schedule;
 pub mod staff;
+pub mod totp;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,5 +33,21 @@ impl Language {
             "es" => Some(Language::Es),
             _ => None,
         }
+    }
+}
+
+/// Compares two secrets (tokens, codes) without stopping at the first difference, so the
+/// time taken does not tell how much of a guess was right.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(super::same_secret("abcd", "abcd"));
+        assert!(!super::same_secret("abcd", "abce"));
+        assert!(!super::same_secret("abc", "abcd"));
     }
 }

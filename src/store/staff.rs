@@ -12,6 +12,8 @@ pub struct StaffAccount {
     pub password_hash: String,
     pub role: StaffRole,
     pub active: bool,
+    /// Set once a second factor is enrolled.
+    pub totp_secret: Option<Vec<u8>>,
 }
 
 pub struct NewStaff<'a> {
@@ -79,7 +81,9 @@ fn refusal(e: sqlx::Error) -> sqlx::Result<Result<i64, CreateStaffError>> {
 }
 
 pub async fn account_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<StaffAccount>> {
-    sqlx::query_as("select id, email, password_hash, role, active from staff where lower(email) = lower($1)")
+    sqlx::query_as(
+        "select id, email, password_hash, role, active, totp_secret from staff where lower(email) = lower($1)",
+    )
         .bind(email.trim())
         .fetch_optional(conn)
         .await
@@ -96,6 +100,9 @@ pub struct SignedIn {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// A second factor is required and this account has none yet: enrolment comes first.
+    pub must_enroll: bool,
+    pub enrolled: bool,
 }
 
 pub async fn create_session(
@@ -125,7 +132,11 @@ pub async fn session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result
         "select s.id as staff_id, s.email, s.role, s.counselor_id, \
                 coalesce((select array_agg(c.clinic_id order by c.clinic_id) from staff_clinic c \
                           where c.staff_id = s.id), '{}') as clinic_ids, \
-                ss.csrf_token, ss.created_at, ss.last_seen_at \
+                ss.csrf_token, ss.created_at, ss.last_seen_at, \
+                s.totp_secret is null and coalesce((select a.value = 'true' from app_setting a \
+                                                   where a.name = 'require_second_factor'), true) \
+                  as must_enroll, \
+                s.totp_secret is not null as enrolled \
          from staff_session ss join staff s on s.id = ss.staff_id \
          where ss.token_hash = $1 and s.active",
     )
@@ -153,4 +164,84 @@ pub async fn end_session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Re
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Marks the 30-second `step` as used by this account. False when that step (or a later
+/// one) was used already: a code is accepted once.
+pub async fn use_totp_step(conn: &mut PgConnection, staff_id: i64, step: i64) -> sqlx::Result<bool> {
+    let used: Option<i64> = sqlx::query_scalar(
+        "update staff set totp_last_step = $2 \
+         where id = $1 and (totp_last_step is null or totp_last_step < $2) returning id",
+    )
+    .bind(staff_id)
+    .bind(step)
+    .fetch_optional(conn)
+    .await?;
+    Ok(used.is_some())
+}
+
+/// Spends one of the account's unused recovery codes (given hashed). False when none matches.
+pub async fn use_recovery_code(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    code_hash: &[u8],
+) -> sqlx::Result<bool> {
+    let used: Option<i64> = sqlx::query_scalar(
+        "update staff_recovery_code set used_at = now() \
+         where staff_id = $1 and code_hash = $2 and used_at is null returning staff_id",
+    )
+    .bind(staff_id)
+    .bind(code_hash)
+    .fetch_optional(conn)
+    .await?;
+    Ok(used.is_some())
+}
+
+/// The secret being enrolled, made (and kept) on first ask so a reload shows the same QR code.
+pub async fn pending_totp_secret(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    fresh: &[u8],
+) -> sqlx::Result<Vec<u8>> {
+    sqlx::query_scalar(
+        "update staff set totp_pending_secret = coalesce(totp_pending_secret, $2) where id = $1 \
+         returning totp_pending_secret",
+    )
+    .bind(staff_id)
+    .bind(fresh)
+    .fetch_one(conn)
+    .await
+}
+
+/// Makes the pending secret the account's second factor, with `step` used and new recovery
+/// codes (given hashed) replacing any old ones. False when nothing was pending.
+pub async fn confirm_totp(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+) -> sqlx::Result<bool> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let confirmed: Option<i64> = sqlx::query_scalar(
+        "update staff set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2 \
+         where id = $1 and totp_pending_secret is not null returning id",
+    )
+    .bind(staff_id)
+    .bind(step)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if confirmed.is_none() {
+        return Ok(false);
+    }
+    sqlx::query("delete from staff_recovery_code where staff_id = $1")
+        .bind(staff_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("insert into staff_recovery_code (staff_id, code_hash) select $1, unnest($2::bytea[])")
+        .bind(staff_id)
+        .bind(recovery_hashes)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }

@@ -12,4 +12,5 @@ mod pages;
 mod privacy;
 mod schedule;
 mod staff_auth;
+mod staff_second_factor;
 mod validation;

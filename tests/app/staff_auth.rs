@@ -4,7 +4,20 @@ use crate::helpers::TestApp;
 use groupcare::domain::staff::{StaffRole, hash_password};
 use groupcare::store::staff::{NewStaff, create_staff};
 
-const PASSWORD: &str = "a long staff password";
+pub const PASSWORD: &str = "a long staff password";
+
+/// Turns off the second-factor requirement (on by default), as the demo does: for tests
+/// about everything else.
+pub async fn second_factor_optional(app: &TestApp) {
+    let mut conn = app.pool.acquire().await.unwrap();
+    groupcare::store::settings::set_flag(
+        &mut conn,
+        groupcare::store::settings::REQUIRE_SECOND_FACTOR,
+        false,
+    )
+    .await
+    .unwrap();
+}
 
 /// A staff account with [`PASSWORD`]. Returns its id.
 pub async fn staff_account(app: &TestApp, email: &str, role: StaffRole) -> i64 {
@@ -40,7 +53,7 @@ pub async fn staff_account(app: &TestApp, email: &str, role: StaffRole) -> i64 {
 }
 
 /// The value of `name` among a response's Set-Cookie headers.
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers()
         .get_all("set-cookie")
         .iter()
@@ -49,14 +62,14 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
         .map(|v| v[name.len() + 1..].split(';').next().unwrap().to_owned())
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
     let start = html.find(&marker).unwrap_or_else(|| panic!("a hidden {name}")) + marker.len();
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 
 /// Opens the login form and posts it: the answer to the POST.
-async fn try_login(
+pub async fn try_login(
     app: &TestApp,
     email: &str,
     password: &str,
@@ -111,6 +124,7 @@ async fn anything_under_staff_without_a_session_goes_to_the_login_page() {
 #[tokio::test]
 async fn a_staff_member_signs_in_with_a_fresh_session_that_lives_in_postgres() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     let id = staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     let form = app.get("/staff/login").await;
     assert_eq!(form.status(), 200);
@@ -176,6 +190,7 @@ async fn a_staff_member_signs_in_with_a_fresh_session_that_lives_in_postgres() {
 #[tokio::test]
 async fn the_login_form_refuses_a_post_without_its_csrf_token() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let r = app
         .post_form(
@@ -196,6 +211,7 @@ async fn the_login_form_refuses_a_post_without_its_csrf_token() {
 #[tokio::test]
 async fn signing_out_needs_the_sessions_csrf_token_and_ends_the_session() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let session = login(&app, "admin@clinic.test").await;
     let html = get_as(&app, &session, "/staff").await.text().await.unwrap();
@@ -228,13 +244,14 @@ async fn signing_out_needs_the_sessions_csrf_token_and_ends_the_session() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     let wrong = try_login(&app, "intake@clinic.test", "not the password", None).await;
     let unknown = try_login(&app, "nobody@clinic.test", PASSWORD, None).await;
     assert_eq!(wrong.status(), 401);
     assert_eq!(unknown.status(), 401);
     let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
-    let message = "That e-mail and password don&#39;t match an account.";
+    let message = "That e-mail, password and code don&#39;t match an account.";
     assert!(a.contains(message) && b.contains(message));
     assert_eq!(
         app.count("select count(*) from audit_log where action = 'login_failed'")
@@ -247,6 +264,7 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
 #[tokio::test]
 async fn five_bad_passwords_lock_the_account_for_fifteen_minutes() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     for _ in 0..5 {
         assert_eq!(
@@ -274,6 +292,7 @@ async fn five_bad_passwords_lock_the_account_for_fifteen_minutes() {
 #[tokio::test]
 async fn five_failures_from_one_address_lock_that_address_for_every_account() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     for i in 0..5 {
         let email = format!("guess{i}@clinic.test");
@@ -290,6 +309,7 @@ async fn five_failures_from_one_address_lock_that_address_for_every_account() {
 #[tokio::test]
 async fn a_session_ends_after_fifteen_idle_minutes_or_twelve_hours() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "counselor@clinic.test", StaffRole::Counselor).await;
     let idle = login(&app, "counselor@clinic.test").await;
     let long = login(&app, "counselor@clinic.test").await;
@@ -324,6 +344,7 @@ async fn a_session_ends_after_fifteen_idle_minutes_or_twelve_hours() {
 #[tokio::test]
 async fn a_deactivated_account_is_signed_out_at_once() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     let id = staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     let session = login(&app, "intake@clinic.test").await;
     sqlx::query("update staff set active = false where id = $1")
@@ -343,6 +364,7 @@ async fn a_deactivated_account_is_signed_out_at_once() {
 #[tokio::test]
 async fn signed_in_staff_get_a_not_found_page_for_unknown_staff_paths() {
     let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let session = login(&app, "admin@clinic.test").await;
     assert_eq!(get_as(&app, &session, "/staff/no-such-page").await.status(), 404);

@@ -1,6 +1,7 @@
 //! Staff sessions: the cookie, the signed-in extractor, CSRF tokens, and the role check.
 
 use crate::domain::booking::{digest, new_request_key};
+use crate::domain::same_secret;
 use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
 use crate::store::staff::{self, SignedIn};
 use crate::web::AppState;
@@ -49,11 +50,6 @@ pub fn new_token() -> String {
     new_request_key() + &new_request_key()
 }
 
-/// Compares two secrets without stopping at the first difference.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The client address, for the audit log (staff addresses, not patients').
 pub fn client_addr(parts: &Parts) -> Option<String> {
     parts
@@ -73,6 +69,8 @@ pub struct StaffUser {
     pub clinic_ids: Vec<i64>,
     /// The token every state-changing form of this session must carry.
     pub csrf_token: String,
+    /// Has a second sign-in factor.
+    pub enrolled: bool,
     pub client_addr: Option<String>,
 }
 
@@ -100,53 +98,75 @@ fn to_login() -> Response {
     Redirect::to("/staff/login").into_response()
 }
 
+/// The session behind the request's cookie, checked and kept alive, with whether it must
+/// enrol a second factor before anything else.
+async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool), Response> {
+    let internal = |e: sqlx::Error| AppError::from(e).into_response();
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Err(to_login());
+    };
+    let token_hash = digest(token);
+    let now = Utc::now();
+    let mut conn = state.pool.acquire().await.map_err(internal)?;
+    let Some(session) = staff::session(&mut conn, &token_hash).await.map_err(internal)? else {
+        return Err(to_login());
+    };
+    if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
+        staff::end_session(&mut conn, &token_hash)
+            .await
+            .map_err(internal)?;
+        return Err(to_login());
+    }
+    staff::touch_session(&mut conn, &token_hash, now)
+        .await
+        .map_err(internal)?;
+    let SignedIn {
+        staff_id,
+        email,
+        role,
+        counselor_id,
+        clinic_ids,
+        csrf_token,
+        must_enroll,
+        enrolled,
+        ..
+    } = session;
+    let user = StaffUser {
+        staff_id,
+        email,
+        role,
+        counselor_id,
+        clinic_ids,
+        csrf_token,
+        enrolled,
+        client_addr: client_addr(parts),
+    };
+    Ok((user, must_enroll))
+}
+
 impl FromRequestParts<AppState> for StaffUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<StaffUser, Response> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
-        };
-        let token_hash = digest(token);
-        let now = Utc::now();
-        let mut conn = state
-            .pool
-            .acquire()
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
-        let Some(SignedIn {
-            staff_id,
-            email,
-            role,
-            counselor_id,
-            clinic_ids,
-            csrf_token,
-            created_at,
-            last_seen_at,
-        }) = staff::session(&mut conn, &token_hash)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?
-        else {
-            return Err(to_login());
-        };
-        if now - last_seen_at > IDLE_TIMEOUT || now - created_at > ABSOLUTE_TIMEOUT {
-            staff::end_session(&mut conn, &token_hash)
-                .await
-                .map_err(|e| AppError::from(e).into_response())?;
-            return Err(to_login());
+        match signed_in(parts, state).await? {
+            (_, true) => Err(Redirect::to(ENROLL_PATH).into_response()),
+            (user, false) => Ok(user),
         }
-        staff::touch_session(&mut conn, &token_hash, now)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
-        Ok(StaffUser {
-            staff_id,
-            email,
-            role,
-            counselor_id,
-            clinic_ids,
-            csrf_token,
-            client_addr: client_addr(parts),
-        })
+    }
+}
+
+/// Where a staff member without the required second factor is sent.
+pub const ENROLL_PATH: &str = "/staff/second-factor";
+
+/// A signed-in staff member who may still have to enrol a second factor: only the enrolment
+/// pages take this.
+pub struct Enrolling(pub StaffUser);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Enrolling, Response> {
+        signed_in(parts, state).await.map(|(user, _)| Enrolling(user))
     }
 }
 
@@ -160,12 +180,5 @@ mod tests {
         headers.insert(header::COOKIE, HeaderValue::from_static("a=1; gc_staff=abc; b=2"));
         assert_eq!(cookie(&headers, "gc_staff"), Some("abc"));
         assert_eq!(cookie(&headers, "gc"), None);
-    }
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("abcd", "abcd"));
-        assert!(!same_secret("abcd", "abce"));
-        assert!(!same_secret("abc", "abcd"));
     }
 }

@@ -1,9 +1,11 @@
 //! Signing in and out. Failed sign-ins are slowed, then locked per account and per client
 //! address; the answer never tells whether an account exists.
 
-use super::auth::{LOGIN_COOKIE, SESSION_COOKIE, StaffUser, cookie, new_token, same_secret, set_cookie};
+use super::auth::{Enrolling, LOGIN_COOKIE, SESSION_COOKIE, cookie, new_token, set_cookie};
 use crate::domain::booking::digest;
+use crate::domain::same_secret;
 use crate::domain::staff::{decoy_hash, verify_password};
+use crate::domain::totp;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{login_throttle, settings, staff};
 use crate::web::AppState;
@@ -62,6 +64,26 @@ pub struct LoginFields {
     email: String,
     password: String,
     csrf: String,
+    /// The authenticator's code, or a recovery code, once a second factor is enrolled.
+    code: String,
+}
+
+/// Whether `typed` is a fresh code of the account's authenticator, or one of its unused
+/// recovery codes. Either is spent by succeeding.
+async fn second_factor_passes(
+    conn: &mut sqlx::PgConnection,
+    staff_id: i64,
+    secret: &[u8],
+    typed: &str,
+    now: chrono::DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    match totp::matching_step(secret, typed, totp::step_at(now.timestamp())) {
+        Some(step) => staff::use_totp_step(conn, staff_id, step).await,
+        None if typed.trim().is_empty() => Ok(false),
+        None => {
+            staff::use_recovery_code(conn, staff_id, &digest(&totp::normalize_recovery_code(typed))).await
+        }
+    }
 }
 
 pub async fn submit(
@@ -125,7 +147,15 @@ pub async fn submit(
     .await?;
 
     let mut conn = state.pool.acquire().await?;
-    let Some(account) = account.filter(|_| matches) else {
+    let account = match account.filter(|_| matches) {
+        Some(a) => match &a.totp_secret {
+            Some(secret) if !second_factor_passes(&mut conn, a.id, secret, &fields.code, now).await? => None,
+            _ => Some(a),
+        },
+        None => None,
+    };
+    // One answer for a wrong e-mail, password or code: none of them is confirmed to a guesser.
+    let Some(account) = account else {
         let failures = login_throttle::record_failure(&mut conn, &keys, now).await?;
         let known_id = staff::account_by_email(&mut conn, &email).await?.map(|a| a.id);
         audit::record(&mut conn, &audit_entry(None, "login_failed", known_id), now).await?;
@@ -174,9 +204,10 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
+/// Signing out works mid-enrolment too.
 pub async fn logout(
     State(state): State<AppState>,
-    user: StaffUser,
+    Enrolling(user): Enrolling,
     headers: HeaderMap,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {

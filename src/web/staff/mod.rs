@@ -4,6 +4,7 @@
 pub mod auth;
 mod home;
 mod login;
+mod second_factor;
 
 use super::AppState;
 use axum::Router;
@@ -14,5 +15,9 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(home::home))
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
+        .route(
+            auth::ENROLL_PATH,
+            get(second_factor::show).post(second_factor::confirm),
+        )
         .route("/staff/{*rest}", get(home::unknown).post(home::unknown))
 }

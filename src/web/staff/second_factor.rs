@@ -1,0 +1,138 @@
+//! Enrolling a second sign-in factor: a QR code the app draws itself (no outside service), a
+//! first code to confirm it, and recovery codes shown once.
+
+use super::auth::{Enrolling, StaffUser};
+use crate::domain::booking::digest;
+use crate::domain::totp;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::staff;
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/second_factor.html")]
+struct EnrollPage {
+    ui: Ui,
+    user: StaffUser,
+    /// The QR code as inline SVG (drawn here from the otpauth link; it holds no user text).
+    qr_svg: String,
+    key: String,
+    error: Option<&'static str>,
+    /// After confirming: the recovery codes, shown this once.
+    recovery_codes: Vec<String>,
+}
+
+/// The enrolment form for the pending secret (made on first visit, kept across reloads).
+async fn enroll_form(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    error: Option<&'static str>,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let secret = staff::pending_totp_secret(&mut conn, user.staff_id, &totp::new_secret()).await?;
+    let uri = totp::otpauth_uri(ui.m.site_name, &user.email, &secret);
+    let svg = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| AppError::Internal(Box::new(e)))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(220, 220)
+        .build();
+    let qr_svg = svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = EnrollPage {
+        ui,
+        user,
+        qr_svg,
+        key: totp::base32(&secret),
+        error,
+        recovery_codes: Vec::new(),
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    Enrolling(user): Enrolling,
+) -> Result<Response, AppError> {
+    if user.enrolled {
+        let page = EnrollPage {
+            ui,
+            user,
+            qr_svg: String::new(),
+            key: String::new(),
+            error: None,
+            recovery_codes: Vec::new(),
+        };
+        return Ok(page.into_response());
+    }
+    enroll_form(&state, ui, user, None).await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmFields {
+    csrf: String,
+    code: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    ui: Ui,
+    Enrolling(user): Enrolling,
+    Form(fields): Form<ConfirmFields>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&fields.csrf)?;
+    if user.enrolled {
+        return Ok(axum::response::Redirect::to("/staff").into_response());
+    }
+    let now = Utc::now();
+    let mut conn = state.pool.acquire().await?;
+    let secret = staff::pending_totp_secret(&mut conn, user.staff_id, &totp::new_secret()).await?;
+    let Some(step) = totp::matching_step(&secret, &fields.code, totp::step_at(now.timestamp())) else {
+        drop(conn);
+        return enroll_form(&state, ui, user, Some(ui.m.enroll_wrong_code)).await;
+    };
+    let recovery_codes = totp::new_recovery_codes();
+    let hashes: Vec<Vec<u8>> = recovery_codes
+        .iter()
+        .map(|c| digest(&totp::normalize_recovery_code(c)))
+        .collect();
+    if !staff::confirm_totp(&mut conn, user.staff_id, step, &hashes).await? {
+        return Err(AppError::BadRequest);
+    }
+    let entry = AuditEntry {
+        actor_staff_id: Some(user.staff_id),
+        action: "second_factor_enrolled",
+        record_type: Some("staff"),
+        record_id: Some(user.staff_id),
+        client_addr: user.client_addr.as_deref(),
+    };
+    audit::record(&mut conn, &entry, now).await?;
+    let user = StaffUser {
+        enrolled: true,
+        ..user
+    };
+    Ok(EnrollPage {
+        ui,
+        user,
+        qr_svg: String::new(),
+        key: String::new(),
+        error: None,
+        recovery_codes,
+    }
+    .into_response())
+}
