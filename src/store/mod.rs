@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod bookings;
 pub mod catalog;
+pub mod intake;
 pub mod login_throttle;
 pub mod rate_limit;
 pub mod schedule;

@@ -6,6 +6,7 @@ use crate::domain::Language;
 use crate::domain::booking::{Availability, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
 use crate::domain::staff::StaffRole;
+use crate::store::intake::ContactOutcome;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
@@ -160,6 +161,40 @@ pub struct Messages {
     pub staff_role_name: fn(StaffRole) -> &'static str,
     pub staff_sign_out: &'static str,
     pub staff_idle_note: &'static str,
+    pub staff_nav_queue: &'static str,
+    pub queue_title: &'static str,
+    pub queue_filter_status: &'static str,
+    pub queue_empty: &'static str,
+    pub queue_col_age: &'static str,
+    pub queue_col_person: &'static str,
+    pub queue_col_group: &'static str,
+    pub queue_col_flags: &'static str,
+    pub flag_overlap: &'static str,
+    pub flag_repeat: &'static str,
+    pub age: fn(chrono::Duration) -> String,
+    pub status_name: fn(BookingStatus) -> &'static str,
+    pub request_title: fn(&str) -> String,
+    pub request_person: &'static str,
+    pub request_phone: &'static str,
+    pub request_email: &'static str,
+    pub request_language: &'static str,
+    pub request_notes: &'static str,
+    pub request_consents: &'static str,
+    pub request_consent_sms: fn(bool) -> &'static str,
+    pub request_consent_voicemail: fn(bool) -> &'static str,
+    pub request_received: &'static str,
+    pub request_source: &'static str,
+    pub request_history: &'static str,
+    pub request_actions: &'static str,
+    pub action_confirm: &'static str,
+    pub action_decline: &'static str,
+    pub action_cancel: &'static str,
+    pub action_reason: &'static str,
+    pub action_log_contact: &'static str,
+    pub contact_outcome: fn(ContactOutcome) -> &'static str,
+    pub history_new: &'static str,
+    pub history_by: fn(&str) -> String,
+    pub back_to_queue: &'static str,
 
     pub problem: fn(Problem) -> String,
     pub unbookable: fn(Unbookable) -> &'static str,
@@ -473,6 +508,69 @@ pub static EN: Messages = Messages {
     },
     staff_sign_out: "Sign out",
     staff_idle_note: "For privacy you are signed out after 15 minutes without activity.",
+    staff_nav_queue: "Request queue",
+    queue_title: "Request queue",
+    queue_filter_status: "Status",
+    queue_empty: "No requests here.",
+    queue_col_age: "Waiting",
+    queue_col_person: "Person",
+    queue_col_group: "Group",
+    queue_col_flags: "Check",
+    flag_overlap: "Overlaps another booking of this phone",
+    flag_repeat: "Repeat request of the same phone",
+    age: |d| {
+        let minutes = d.num_minutes().max(0);
+        match minutes {
+            0..=59 => format!("{minutes} min"),
+            60..=2879 => format!("{} h", minutes / 60),
+            _ => format!("{} days", minutes / 1440),
+        }
+    },
+    status_name: |s| match s {
+        BookingStatus::Requested => "requested",
+        BookingStatus::Confirmed => "confirmed",
+        BookingStatus::Attended => "attended",
+        BookingStatus::NoShow => "no-show",
+        BookingStatus::Declined => "declined",
+        BookingStatus::Waitlisted => "waitlisted",
+        BookingStatus::Cancelled => "cancelled",
+    },
+    request_title: |reference| format!("Request {reference}"),
+    request_person: "Person",
+    request_phone: "Phone",
+    request_email: "E-mail",
+    request_language: "Prefers",
+    request_notes: "Note",
+    request_consents: "May contact by",
+    request_consent_sms: |yes| {
+        if yes {
+            "text messages: yes"
+        } else {
+            "text messages: no"
+        }
+    },
+    request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
+    request_received: "Received",
+    request_source: "Came in",
+    request_history: "History",
+    request_actions: "Actions",
+    action_confirm: "Confirm the seat",
+    action_decline: "Decline",
+    action_cancel: "Cancel the booking",
+    action_reason: "Reason (kept in the history)",
+    action_log_contact: "Log a contact attempt",
+    contact_outcome: |o| match o {
+        ContactOutcome::Called => "Called and spoke",
+        ContactOutcome::LeftVoicemail => "Left a voicemail",
+        ContactOutcome::NoAnswer => "No answer",
+    },
+    history_new: "new",
+    history_by: |actor| match actor {
+        "patient" => "by the person".to_owned(),
+        "system" => "automatically".to_owned(),
+        other => format!("by staff #{}", other.trim_start_matches("staff:")),
+    },
+    back_to_queue: "Back to the queue",
 
     problem: |p| match p {
         Problem::Required => "Please fill this in.".to_owned(),

@@ -12,5 +12,6 @@ mod pages;
 mod privacy;
 mod schedule;
 mod staff_auth;
+mod staff_intake;
 mod staff_second_factor;
 mod validation;

@@ -21,6 +21,11 @@ pub async fn second_factor_optional(app: &TestApp) {
 
 /// A staff account with [`PASSWORD`]. Returns its id.
 pub async fn staff_account(app: &TestApp, email: &str, role: StaffRole) -> i64 {
+    staff_account_for(app, email, role, &[]).await
+}
+
+/// A staff account with [`PASSWORD`] working for `clinics`. Returns its id.
+pub async fn staff_account_for(app: &TestApp, email: &str, role: StaffRole, clinics: &[i64]) -> i64 {
     let counselor_id = if role == StaffRole::Counselor {
         let mut conn = app.pool.acquire().await.unwrap();
         let c = groupcare::store::catalog::NewCounselor {
@@ -44,7 +49,7 @@ pub async fn staff_account(app: &TestApp, email: &str, role: StaffRole) -> i64 {
         password_hash: &hash,
         role,
         counselor_id,
-        clinic_ids: &[],
+        clinic_ids: clinics,
     };
     create_staff(&mut app.pool.acquire().await.unwrap(), &new)
         .await

@@ -1,6 +1,7 @@
 //! Each role's home under `/staff`.
 
 use super::auth::StaffUser;
+use crate::domain::staff::StaffRole;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use askama::Template;
@@ -12,14 +13,17 @@ pub struct HomePage {
     ui: Ui,
     user: StaffUser,
     signed_in_as: String,
+    works_queue: bool,
 }
 
 pub async fn home(ui: Ui, user: StaffUser) -> HomePage {
     let signed_in_as = (ui.m.staff_signed_in_as)(&user.email, (ui.m.staff_role_name)(user.role));
+    let works_queue = matches!(user.role, StaffRole::Intake | StaffRole::Admin);
     HomePage {
         ui,
         user,
         signed_in_as,
+        works_queue,
     }
 }
 

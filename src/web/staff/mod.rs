@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod home;
+mod intake;
 mod login;
 mod second_factor;
 
@@ -15,6 +16,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(home::home))
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
+        .route("/staff/intake", get(intake::queue))
+        .route("/staff/intake/requests/{id}", get(intake::request))
+        .route("/staff/intake/requests/{id}/contact", post(intake::contact))
+        .route("/staff/intake/requests/{id}/{action}", post(intake::decide))
         .route(
             auth::ENROLL_PATH,
             get(second_factor::show).post(second_factor::confirm),

@@ -1,0 +1,252 @@
+//! What intake staff read and change: the queue of requests, one request with its history,
+//! status changes (with the waitlist promoted when a seat frees) and contact attempts.
+
+use super::bookings::promote_waitlist;
+use crate::domain::Language;
+use crate::domain::booking::BookingStatus;
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, PgPool};
+
+/// Which clinics a staff member may see: all (administrators) or a list (intake).
+#[derive(Clone, Debug)]
+pub enum ClinicScope {
+    All,
+    Only(Vec<i64>),
+}
+
+impl ClinicScope {
+    /// The list to bind, or None for all.
+    fn ids(&self) -> Option<&[i64]> {
+        match self {
+            ClinicScope::All => None,
+            ClinicScope::Only(ids) => Some(ids),
+        }
+    }
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub status: BookingStatus,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: DateTime<Utc>,
+    pub overlap_flag: bool,
+    pub is_repeat: bool,
+    pub session_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub clinic_name: String,
+    pub topic_name_en: String,
+    pub topic_name_es: String,
+}
+
+/// Requests in `scope` (and `clinic`, if given) with `status`, oldest first.
+pub async fn queue(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    clinic: Option<i64>,
+    status: BookingStatus,
+) -> sqlx::Result<Vec<QueueRow>> {
+    sqlx::query_as(
+        "select b.id, b.reference, b.status, b.first_name, b.last_name, b.created_at, b.overlap_flag, \
+                b.duplicate_of is not null as is_repeat, s.id as session_id, s.starts_at, c.time_zone, \
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es \
+         from booking b join session s on s.id = b.session_id \
+         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id \
+         where b.status = $1 \
+           and ($2::bigint[] is null or s.clinic_id = any($2)) \
+           and ($3::bigint is null or s.clinic_id = $3) \
+         order by b.created_at, b.id \
+         limit 500",
+    )
+    .bind(status)
+    .bind(scope.ids())
+    .bind(clinic)
+    .fetch_all(conn)
+    .await
+}
+
+/// One request as intake sees it.
+#[derive(Clone, Debug, FromRow)]
+pub struct RequestDetail {
+    pub id: i64,
+    pub reference: String,
+    pub status: BookingStatus,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub language: Language,
+    pub notes: Option<String>,
+    pub consent_sms: bool,
+    pub consent_voicemail: bool,
+    pub source: String,
+    pub overlap_flag: bool,
+    pub duplicate_of: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub session_id: i64,
+    pub clinic_id: i64,
+}
+
+/// The request `id`, if it is in `scope`.
+pub async fn request(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    id: i64,
+) -> sqlx::Result<Option<RequestDetail>> {
+    sqlx::query_as(
+        "select b.id, b.reference, b.status, b.first_name, b.last_name, b.phone, b.email, b.language, b.notes, \
+                b.consent_sms, b.consent_voicemail, b.source, b.overlap_flag, b.duplicate_of, b.created_at, \
+                b.session_id, s.clinic_id \
+         from booking b join session s on s.id = b.session_id \
+         where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))",
+    )
+    .bind(id)
+    .bind(scope.ids())
+    .fetch_optional(conn)
+    .await
+}
+
+/// One line of a request's history: a status change or a contact attempt.
+#[derive(Clone, Debug, FromRow)]
+pub struct HistoryLine {
+    pub at: DateTime<Utc>,
+    pub from_status: Option<BookingStatus>,
+    pub to_status: Option<BookingStatus>,
+    pub outcome: Option<ContactOutcome>,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+pub async fn history(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<HistoryLine>> {
+    sqlx::query_as(
+        "select at, from_status, to_status, null::contact_outcome as outcome, actor, reason \
+         from booking_event where booking_id = $1 \
+         union all \
+         select at, null, null, outcome, 'staff:' || staff_id, null \
+         from contact_attempt where booking_id = $1 \
+         order by at",
+    )
+    .bind(booking_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A status change intake may make, and the states it may start from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Confirm,
+    Decline,
+    Cancel,
+}
+
+impl Decision {
+    pub fn from_states(self) -> &'static [BookingStatus] {
+        use BookingStatus::*;
+        match self {
+            Decision::Confirm => &[Requested],
+            Decision::Decline => &[Requested, Waitlisted],
+            Decision::Cancel => &[Requested, Confirmed, Waitlisted],
+        }
+    }
+
+    pub fn to_state(self) -> BookingStatus {
+        match self {
+            Decision::Confirm => BookingStatus::Confirmed,
+            Decision::Decline => BookingStatus::Declined,
+            Decision::Cancel => BookingStatus::Cancelled,
+        }
+    }
+}
+
+/// Applies `decision` to booking `id` (in `scope`) if its status allows, recording who and
+/// why; a freed seat goes to the waitlist in the same transaction. Returns None when the
+/// booking is not in scope, Some(false) when its status did not allow the change.
+pub async fn decide(
+    pool: &PgPool,
+    scope: &ClinicScope,
+    id: i64,
+    decision: Decision,
+    actor: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<bool>> {
+    let mut tx = pool.begin().await?;
+    let Some(found) = request(&mut tx, scope, id).await? else {
+        return Ok(None);
+    };
+    // The session's row is the one lock for its seats (see store::bookings).
+    sqlx::query("select 1 from session where id = $1 for update")
+        .bind(found.session_id)
+        .execute(&mut *tx)
+        .await?;
+    let changed: Option<i64> = sqlx::query_scalar(
+        "with changed as ( \
+           update booking set status = $2 where id = $1 and status = any($3) \
+           returning id, (select status from booking where id = $1) as was) \
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
+         select id, was, $2, $4, $5, $6 from changed returning booking_id",
+    )
+    .bind(id)
+    .bind(decision.to_state())
+    .bind(decision.from_states())
+    .bind(actor)
+    .bind(now)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if changed.is_some() {
+        promote_waitlist(&mut tx, found.session_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(changed.is_some()))
+}
+
+/// How an attempt to reach a person went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, sqlx::Type)]
+#[sqlx(type_name = "contact_outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ContactOutcome {
+    Called,
+    LeftVoicemail,
+    NoAnswer,
+}
+
+impl ContactOutcome {
+    pub const ALL: [ContactOutcome; 3] = [
+        ContactOutcome::Called,
+        ContactOutcome::LeftVoicemail,
+        ContactOutcome::NoAnswer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ContactOutcome::Called => "called",
+            ContactOutcome::LeftVoicemail => "left_voicemail",
+            ContactOutcome::NoAnswer => "no_answer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ContactOutcome> {
+        ContactOutcome::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
+pub async fn log_contact(
+    conn: &mut PgConnection,
+    booking_id: i64,
+    staff_id: i64,
+    outcome: ContactOutcome,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("insert into contact_attempt (booking_id, staff_id, outcome, at) values ($1, $2, $3, $4)")
+        .bind(booking_id)
+        .bind(staff_id)
+        .bind(outcome)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! Intake's queue and decisions: scoped to the account's clinics, audited, CSRF-protected,
+//! and the seat rules hold (a freed seat goes to the waitlist).
+
+use crate::helpers::{TestApp, booking_json, phone};
+use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account, staff_account_for};
+use chrono::Duration;
+use groupcare::domain::staff::StaffRole;
+use serde_json::Value;
+
+async fn clinic_of(app: &TestApp, session: i64) -> i64 {
+    sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(session)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn book(app: &TestApp, session: i64, n: usize, notes: &str) -> i64 {
+    let mut body = booking_json(session, &phone(n));
+    body["notes"] = Value::from(notes);
+    body["first_name"] = Value::from(format!("Person{n}"));
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    sqlx::query_scalar("select max(id) from booking")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn status_of(app: &TestApp, booking: i64) -> String {
+    sqlx::query_scalar("select status::text from booking where id = $1")
+        .bind(booking)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn post_as(app: &TestApp, session: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("gc_staff={session}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+struct Setup {
+    app: TestApp,
+    here: i64,
+    elsewhere: i64,
+    intake: String,
+}
+
+/// Two clinics' groups (room for one each), an intake account for the first clinic.
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    let here = app.session_starting_in(Duration::days(2), 1, 1).await;
+    let elsewhere = app.session_starting_in(Duration::days(2), 1, 1).await;
+    let clinic = clinic_of(&app, here).await;
+    staff_account_for(&app, "intake@clinic.test", StaffRole::Intake, &[clinic]).await;
+    let intake = login(&app, "intake@clinic.test").await;
+    Setup {
+        app,
+        here,
+        elsewhere,
+        intake,
+    }
+}
+
+#[tokio::test]
+async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
+    let Setup {
+        app,
+        here,
+        elsewhere,
+        intake,
+    } = setup().await;
+    let first = book(&app, here, 1, "").await;
+    book(&app, here, 2, "").await; // waitlisted: the room holds one
+    let other = book(&app, elsewhere, 3, "").await;
+
+    let html = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    assert!(html.contains(&format!("/staff/intake/requests/{first}\"")));
+    assert!(
+        !html.contains(&format!("/staff/intake/requests/{other}\"")),
+        "another clinic's request"
+    );
+    assert!(
+        !html.contains("Person2"),
+        "the default view is requests, not the waitlist"
+    );
+    let waiting = get_as(&app, &intake, "/staff/intake?status=waitlisted")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(waiting.contains("Person2"));
+    assert!(
+        app.count("select count(*) from audit_log where action = 'view_queue'")
+            .await
+            >= 2
+    );
+
+    staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
+    let admin = login(&app, "admin@clinic.test").await;
+    let all = get_as(&app, &admin, "/staff/intake").await.text().await.unwrap();
+    let (a, b) = (
+        all.find(&format!("requests/{first}\"")).unwrap(),
+        all.find(&format!("requests/{other}\"")).unwrap(),
+    );
+    assert!(a < b, "oldest first, every clinic for an administrator");
+}
+
+#[tokio::test]
+async fn a_request_page_shows_what_intake_needs_and_records_the_view() {
+    let Setup {
+        app,
+        here,
+        elsewhere,
+        intake,
+    } = setup().await;
+    let mine = book(&app, here, 1, "Mornings only, please").await;
+    let theirs = book(&app, elsewhere, 2, "").await;
+    let r = get_as(&app, &intake, &format!("/staff/intake/requests/{mine}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Person1 Person")
+            && html.contains("(909) 555-0001")
+            && html.contains("Mornings only, please")
+    );
+    assert!(html.contains("text messages: yes") && html.contains("voicemail: no"));
+    assert!(html.contains("new: requested by the person"), "the history");
+    let viewed: Vec<(Option<i64>, Option<String>)> =
+        sqlx::query_as("select record_id, record_type from audit_log where action = 'view_booking'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(viewed, [(Some(mine), Some("booking".to_owned()))]);
+    assert_eq!(
+        get_as(&app, &intake, &format!("/staff/intake/requests/{theirs}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line() {
+    let Setup {
+        app, here, intake, ..
+    } = setup().await;
+    let holder = book(&app, here, 1, "").await;
+    let first = book(&app, here, 2, "").await;
+    let second = book(&app, here, 3, "").await;
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{holder}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{holder}/confirm"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, holder).await, "confirmed");
+    assert_eq!(
+        status_of(&app, first).await,
+        "waitlisted",
+        "a confirmation frees nothing"
+    );
+
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{holder}/decline"),
+        &[("csrf", &csrf), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        status_of(&app, holder).await,
+        "confirmed",
+        "a confirmed seat is cancelled, not declined"
+    );
+
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{holder}/cancel"),
+        &[("csrf", &csrf), ("reason", "moved away")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, holder).await, "cancelled");
+    assert_eq!(
+        status_of(&app, first).await,
+        "requested",
+        "the first in line was promoted"
+    );
+
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{first}/decline"),
+        &[("csrf", &csrf), ("reason", "not eligible")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, first).await, "declined");
+    assert_eq!(status_of(&app, second).await, "requested");
+    let reasons: Vec<Option<String>> =
+        sqlx::query_scalar("select reason from booking_event where actor like 'staff:%' order by id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        reasons,
+        [None, Some("moved away".into()), Some("not eligible".into())]
+    );
+    assert_eq!(
+        app.count("select count(*) from audit_log where action like 'booking_%'")
+            .await,
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_decision_or_contact_log_without_the_csrf_token_changes_nothing() {
+    let Setup {
+        app, here, intake, ..
+    } = setup().await;
+    let booking = book(&app, here, 1, "").await;
+    for path in ["confirm", "decline", "cancel", "contact"] {
+        let url = format!("/staff/intake/requests/{booking}/{path}");
+        let r = post_as(&app, &intake, &url, &[("csrf", "forged"), ("outcome", "called")]).await;
+        assert_eq!(r.status(), 403, "{path}");
+        let r = post_as(&app, &intake, &url, &[("outcome", "called")]).await;
+        assert_eq!(r.status(), 403, "{path} without a token");
+    }
+    assert_eq!(status_of(&app, booking).await, "requested");
+    assert_eq!(app.count("select count(*) from contact_attempt").await, 0);
+}
+
+#[tokio::test]
+async fn contact_attempts_are_logged_in_the_history() {
+    let Setup {
+        app, here, intake, ..
+    } = setup().await;
+    let booking = book(&app, here, 1, "").await;
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{booking}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{booking}/contact"),
+        &[("csrf", &csrf), ("outcome", "left_voicemail")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let html = get_as(&app, &intake, &format!("/staff/intake/requests/{booking}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Left a voicemail by staff #"));
+    let bad = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{booking}/contact"),
+        &[("csrf", &csrf), ("outcome", "sent a pigeon")],
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn counselors_may_not_work_the_queue() {
+    let Setup { app, here, .. } = setup().await;
+    let booking = book(&app, here, 1, "").await;
+    staff_account(&app, "counselor@clinic.test", StaffRole::Counselor).await;
+    let counselor = login(&app, "counselor@clinic.test").await;
+    assert_eq!(get_as(&app, &counselor, "/staff/intake").await.status(), 403);
+    assert_eq!(
+        get_as(&app, &counselor, &format!("/staff/intake/requests/{booking}"))
+            .await
+            .status(),
+        403
+    );
+}
