@@ -29,10 +29,7 @@ pub struct BookingSettings {
 
 impl Default for BookingSettings {
     fn default() -> Self {
-        BookingSettings {
-            rate_per_min: 10,
-            cutoff: Duration::minutes(120),
-        }
+        BookingSettings { rate_per_min: 10, cutoff: Duration::minutes(120) }
     }
 }
 
@@ -55,10 +52,9 @@ fn var(name: &str) -> Option<String> {
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| ConfigError(format!("{name} must be a whole number, got {v:?}"))),
+        Some(v) => {
+            v.trim().parse().map_err(|_| ConfigError(format!("{name} must be a whole number, got {v:?}")))
+        }
     }
 }
 
@@ -74,9 +70,7 @@ impl Config {
             database_url: var("DATABASE_URL"),
             bind,
             base_url,
-            data_dir: var("GROUPCARE_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("var")),
+            data_dir: var("GROUPCARE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("var")),
             booking: BookingSettings {
                 rate_per_min: number("GROUPCARE_BOOKING_RATE_PER_MIN", 10u32)?,
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),

@@ -166,17 +166,7 @@ const TOPICS: [NewTopic<'static>; 8] = [
 ];
 
 /// (clinic, topic, language, weekday, hour, minute, minutes long, room capacity, counselors)
-type SeriesPlan = (
-    usize,
-    usize,
-    Language,
-    Weekday,
-    u32,
-    u32,
-    i64,
-    i32,
-    &'static [usize],
-);
+type SeriesPlan = (usize, usize, Language, Weekday, u32, u32, i64, i32, &'static [usize]);
 
 const SERIES: [SeriesPlan; 18] = [
     (0, 0, En, Weekday::Mon, 9, 0, 90, 14, &[6]),
@@ -232,27 +222,18 @@ pub struct Seeded {
 /// topics, weekly groups, the demo staff logins (password `staff_password`, else a random one
 /// returned once), and a few invented requests in the demo counselors' next groups.
 pub async fn seed(pool: &PgPool, now: DateTime<Utc>, staff_password: Option<&str>) -> sqlx::Result<Seeded> {
-    let generated_password = staff_password
-        .is_none()
-        .then(|| crate::web::staff::auth::new_token()[..20].to_owned());
-    let password = staff_password
-        .map(str::to_owned)
-        .or_else(|| generated_password.clone())
-        .unwrap_or_default();
+    let generated_password =
+        staff_password.is_none().then(|| crate::web::staff::auth::new_token()[..20].to_owned());
+    let password =
+        staff_password.map(str::to_owned).or_else(|| generated_password.clone()).unwrap_or_default();
     let hashes = tokio::task::spawn_blocking(move || STAFF.map(|_| hash_password(&password)))
         .await
         .expect("hashing does not panic");
     let Some(counselor_ids) = seed_catalog(pool, now, &hashes).await? else {
-        return Ok(Seeded {
-            created: false,
-            generated_password: None,
-        });
+        return Ok(Seeded { created: false, generated_password: None });
     };
     seed_requests(pool, now, &counselor_ids[..2]).await?;
-    Ok(Seeded {
-        created: true,
-        generated_password,
-    })
+    Ok(Seeded { created: true, generated_password })
 }
 
 /// Everything but the requests, in one transaction. None when there was data already.
@@ -263,12 +244,9 @@ async fn seed_catalog(
 ) -> sqlx::Result<Option<Vec<i64>>> {
     let mut tx = pool.begin().await?;
     // One seeder at a time, even with several instances starting together.
-    sqlx::query("lock table clinic in exclusive mode")
-        .execute(&mut *tx)
-        .await?;
-    let has_clinics: bool = sqlx::query_scalar("select exists (select 1 from clinic)")
-        .fetch_one(&mut *tx)
-        .await?;
+    sqlx::query("lock table clinic in exclusive mode").execute(&mut *tx).await?;
+    let has_clinics: bool =
+        sqlx::query_scalar("select exists (select 1 from clinic)").fetch_one(&mut *tx).await?;
     if has_clinics {
         return Ok(None);
     }
@@ -305,14 +283,8 @@ async fn seed_catalog(
             counselor_ids: &leads,
         };
         let id = schedule::create_series(&mut tx, &series).await?;
-        schedule::generate_sessions(
-            &mut tx,
-            id,
-            &series,
-            today,
-            today + Duration::weeks(GENERATE_WEEKS),
-        )
-        .await?;
+        schedule::generate_sessions(&mut tx, id, &series, today, today + Duration::weeks(GENERATE_WEEKS))
+            .await?;
     }
     for ((email, role, counselor), hash) in STAFF.iter().zip(staff_hashes) {
         let new = NewStaff {
@@ -320,15 +292,9 @@ async fn seed_catalog(
             password_hash: hash,
             role: *role,
             counselor_id: counselor.map(|i| counselor_ids[i]),
-            clinic_ids: if *role == StaffRole::Intake {
-                &clinic_ids
-            } else {
-                &[]
-            },
+            clinic_ids: if *role == StaffRole::Intake { &clinic_ids } else { &[] },
         };
-        staff::create_staff(&mut tx, &new)
-            .await?
-            .expect("the demo staff are valid");
+        staff::create_staff(&mut tx, &new).await?.expect("the demo staff are valid");
     }
     // The demo is for trying things out: no second factor needed (the login page says so).
     settings::set_flag(&mut tx, settings::REQUIRE_SECOND_FACTOR, false).await?;

@@ -27,10 +27,8 @@ struct StaffAdd {
 
 fn parse_staff_add(mut args: &[&str]) -> Result<StaffAdd, String> {
     let (mut email, mut role, mut counselor_id, mut clinic_ids) = (None, None, None, Vec::new());
-    let id = |v: &str, what: &str| {
-        v.parse::<i64>()
-            .map_err(|_| format!("{what} must be a number, got {v:?}"))
-    };
+    let id =
+        |v: &str, what: &str| v.parse::<i64>().map_err(|_| format!("{what} must be a number, got {v:?}"));
     while let [flag, value, rest @ ..] = args {
         match *flag {
             "--email" => email = Some((*value).to_owned()),
@@ -59,9 +57,9 @@ fn parse_args() -> Result<Command, String> {
         ["migrate"] => Ok(Command::Migrate),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
         ["audit", "verify"] => Ok(Command::AuditVerify),
-        ["staff", "add", rest @ ..] => parse_staff_add(rest)
-            .map(Command::StaffAdd)
-            .map_err(|e| format!("{e}\n{USAGE}")),
+        ["staff", "add", rest @ ..] => {
+            parse_staff_add(rest).map(Command::StaffAdd).map_err(|e| format!("{e}\n{USAGE}"))
+        }
         ["-h" | "--help" | "help"] => Err(USAGE.to_owned()),
         _ => Err(format!("unknown command: {}\n{USAGE}", args.join(" "))),
     }
@@ -74,9 +72,7 @@ fn init_logging() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| "info,sqlx=warn".parse().expect("a valid default filter"));
-    tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_filter(filter))
-        .init();
+    tracing_subscriber::registry().with(tracing_subscriber::fmt::layer().with_filter(filter)).init();
 }
 
 /// The database the app uses: `DATABASE_URL`, or the embedded cluster under the data folder.
@@ -87,25 +83,15 @@ struct Database {
 
 async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::Error>> {
     if let Some(url) = &config.database_url {
-        return Ok(Database {
-            url: url.clone(),
-            cluster: None,
-        });
+        return Ok(Database { url: url.clone(), cluster: None });
     }
     let root = config.data_dir.join("pg");
     let cluster =
         tokio::task::spawn_blocking(move || embedded::Cluster::start(&root, embedded::Durability::Durable))
             .await??;
     embedded::ensure_database(&cluster.url("postgres"), "groupcare").await?;
-    tracing::info!(
-        port = cluster.port(),
-        "embedded PostgreSQL started under {}",
-        config.data_dir.display()
-    );
-    Ok(Database {
-        url: cluster.url("groupcare"),
-        cluster: Some(cluster),
-    })
+    tracing::info!(port = cluster.port(), "embedded PostgreSQL started under {}", config.data_dir.display());
+    Ok(Database { url: cluster.url("groupcare"), cluster: Some(cluster) })
 }
 
 async fn shutdown_signal() {
@@ -157,11 +143,10 @@ async fn run_with_database(
                 println!("audit log intact: {rows} rows");
                 Ok(())
             }
-            Err(broken) => Err(format!(
-                "audit log broken at row id {} (chain position {})",
-                broken.id, broken.seq
-            )
-            .into()),
+            Err(broken) => {
+                Err(format!("audit log broken at row id {} (chain position {})", broken.id, broken.seq)
+                    .into())
+            }
         },
         Command::StaffAdd(add) => add_staff(&pool, add).await,
         Command::Serve => {
@@ -190,9 +175,7 @@ async fn run_with_database(
 /// Seeds the demo data if the database has none, and says so (with the staff password once,
 /// when it was made up here). Returns whether it seeded.
 async fn seed_demo(pool: &sqlx::PgPool) -> Result<bool, Box<dyn std::error::Error>> {
-    let password = std::env::var("GROUPCARE_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
+    let password = std::env::var("GROUPCARE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     let seeded = groupcare::demo::seed(pool, chrono::Utc::now(), password.as_deref()).await?;
     if seeded.created {
         let logins: Vec<_> = groupcare::demo::STAFF.iter().map(|(email, ..)| *email).collect();
@@ -257,10 +240,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     match runtime.block_on(run(command, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -68,14 +68,8 @@ impl Cluster {
                 root.display()
             ));
         }
-        let mut cluster = Cluster {
-            _instance_lock: instance_lock,
-            root,
-            bin,
-            run_as,
-            port: 0,
-            password: String::new(),
-        };
+        let mut cluster =
+            Cluster { _instance_lock: instance_lock, root, bin, run_as, port: 0, password: String::new() };
         cluster.hand_root_to_server_user()?;
         if !cluster.data_dir().join("PG_VERSION").exists() {
             cluster.init(durability)?;
@@ -92,10 +86,7 @@ impl Cluster {
 
     /// A connection URL for `database` on this cluster.
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgres://{SUPERUSER}:{}@127.0.0.1:{}/{database}",
-            self.password, self.port
-        )
+        format!("postgres://{SUPERUSER}:{}@127.0.0.1:{}/{database}", self.password, self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -107,10 +98,7 @@ impl Cluster {
         let out = self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", "60"]).output();
         match out {
             Ok(o) if o.status.success() => Ok(()),
-            Ok(o) => fail(format!(
-                "pg_ctl stop failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            )),
+            Ok(o) => fail(format!("pg_ctl stop failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
             Err(e) => fail(format!("cannot run pg_ctl: {e}")),
         }
     }
@@ -173,10 +161,7 @@ impl Cluster {
                 .status()
                 .map_err(|e| EmbeddedError(format!("cannot run chown: {e}")))?;
             if !status.success() {
-                return fail(format!(
-                    "cannot hand {} to the {user} account",
-                    self.root.display()
-                ));
+                return fail(format!("cannot hand {} to the {user} account", self.root.display()));
             }
         }
         fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700))
@@ -240,10 +225,7 @@ impl Cluster {
         let pid = text.lines().next().unwrap_or("").trim();
         let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         if !pid.is_empty() && comm.trim() == "postgres" {
-            tracing::info!(
-                pid,
-                "stopping the embedded database server a previous run left behind"
-            );
+            tracing::info!(pid, "stopping the embedded database server a previous run left behind");
             let _ = self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", "60"]).output();
         } else {
             tracing::info!("removing a stale lock file of the embedded database server");
@@ -254,9 +236,7 @@ impl Cluster {
     /// The port used last time when it is free, so URLs stay stable; any free port otherwise.
     fn choose_port(&self) -> Result<u16, EmbeddedError> {
         let port_file = self.root.join("port");
-        if let Some(port) = fs::read_to_string(&port_file)
-            .ok()
-            .and_then(|s| s.trim().parse::<u16>().ok())
+        if let Some(port) = fs::read_to_string(&port_file).ok().and_then(|s| s.trim().parse::<u16>().ok())
             && TcpListener::bind(("127.0.0.1", port)).is_ok()
         {
             return Ok(port);
@@ -314,17 +294,13 @@ fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+            s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0"))
         })
         .unwrap_or(false)
 }
 
 fn has_server_binaries(dir: &Path) -> bool {
-    ["initdb", "pg_ctl", "postgres"]
-        .iter()
-        .all(|b| dir.join(b).is_file())
+    ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file())
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin`, else a folder on PATH with the server.
@@ -397,19 +373,11 @@ fn os_user_for_server() -> Result<Option<String>, EmbeddedError> {
     }
     if !exists(FALLBACK_OS_USER) {
         let ok = Command::new("useradd")
-            .args([
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                FALLBACK_OS_USER,
-            ])
+            .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_OS_USER])
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            return fail(format!(
-                "cannot create the {FALLBACK_OS_USER} account to run PostgreSQL as"
-            ));
+            return fail(format!("cannot create the {FALLBACK_OS_USER} account to run PostgreSQL as"));
         }
     }
     Ok(Some(FALLBACK_OS_USER.to_owned()))
@@ -426,13 +394,9 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), sqlx::Er
     if !exists {
         // Identifiers cannot be bound; only plain names (ours: fixed or generated) are accepted.
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(sqlx::Error::Configuration(
-                format!("not a plain database name: {name:?}").into(),
-            ));
+            return Err(sqlx::Error::Configuration(format!("not a plain database name: {name:?}").into()));
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\"")))
-            .execute(&mut conn)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\""))).execute(&mut conn).await?;
     }
     conn.close().await
 }

@@ -22,18 +22,13 @@ pub enum BookingStatus {
 impl BookingStatus {
     /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled.
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            BookingStatus::Requested | BookingStatus::Confirmed | BookingStatus::Waitlisted
-        )
+        matches!(self, BookingStatus::Requested | BookingStatus::Confirmed | BookingStatus::Waitlisted)
     }
 }
 
 /// The seats of a session: the room's capacity, but never more than its counselors can lead.
 pub fn seat_capacity(room_capacity: i32, counselors: i32, seats_per_counselor: i32) -> i32 {
-    room_capacity
-        .min(counselors.saturating_mul(seats_per_counselor))
-        .max(0)
+    room_capacity.min(counselors.saturating_mul(seats_per_counselor)).max(0)
 }
 
 /// What a new request becomes, given how many seats are already held.
@@ -138,10 +133,7 @@ pub fn new_reference() -> String {
 
 /// Normalises what a person typed as a reference (lower case, spaces, dashes).
 pub fn normalize_reference(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// A new one-time key for a booking form: 128 random bits, hex.
@@ -280,31 +272,13 @@ mod tests {
     fn sessions_close_to_requests_at_the_cutoff_and_when_cancelled() {
         let now = Utc::now();
         let cutoff = Duration::hours(2);
-        assert_eq!(
-            check_bookable(false, now + Duration::hours(3), now, cutoff),
-            Ok(())
-        );
-        assert_eq!(
-            check_bookable(false, now + Duration::hours(2), now, cutoff),
-            Err(Unbookable::TooSoon)
-        );
+        assert_eq!(check_bookable(false, now + Duration::hours(3), now, cutoff), Ok(()));
+        assert_eq!(check_bookable(false, now + Duration::hours(2), now, cutoff), Err(Unbookable::TooSoon));
         assert_eq!(check_bookable(false, now, now, cutoff), Err(Unbookable::Started));
-        assert_eq!(
-            check_bookable(true, now + Duration::days(3), now, cutoff),
-            Err(Unbookable::Cancelled)
-        );
-        assert_eq!(
-            availability(false, now + Duration::days(1), now, cutoff, 0),
-            Availability::Full
-        );
-        assert_eq!(
-            availability(false, now + Duration::days(1), now, cutoff, 3),
-            Availability::Open
-        );
-        assert_eq!(
-            availability(false, now + Duration::hours(1), now, cutoff, 3),
-            Availability::Closed
-        );
+        assert_eq!(check_bookable(true, now + Duration::days(3), now, cutoff), Err(Unbookable::Cancelled));
+        assert_eq!(availability(false, now + Duration::days(1), now, cutoff, 0), Availability::Full);
+        assert_eq!(availability(false, now + Duration::days(1), now, cutoff, 3), Availability::Open);
+        assert_eq!(availability(false, now + Duration::hours(1), now, cutoff, 3), Availability::Closed);
     }
 
     #[test]
@@ -340,9 +314,6 @@ mod tests {
         };
         let problems = NewBooking::try_from(&input).unwrap_err();
         let fields: Vec<_> = problems.iter().map(|(f, _)| *f).collect();
-        assert_eq!(
-            fields,
-            ["first_name", "last_name", "phone", "email", "language", "notes"]
-        );
+        assert_eq!(fields, ["first_name", "last_name", "phone", "email", "language", "notes"]);
     }
 }

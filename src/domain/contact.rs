@@ -23,10 +23,7 @@ fn check_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Pro
     if text.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
-    {
+    if text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) {
         return Err(Problem::ControlCharacters);
     }
     Ok(text.to_owned())
@@ -173,23 +170,14 @@ mod tests {
     fn names_are_trimmed_and_never_empty() {
         assert_eq!(PersonName::parse("  Ana ").unwrap().as_str(), "Ana");
         assert_eq!(PersonName::parse("   "), Err(Problem::Required));
-        assert_eq!(
-            PersonName::parse(&"a".repeat(NAME_MAX + 1)),
-            Err(Problem::TooLong { max: NAME_MAX })
-        );
+        assert_eq!(PersonName::parse(&"a".repeat(NAME_MAX + 1)), Err(Problem::TooLong { max: NAME_MAX }));
         assert_eq!(PersonName::parse("Jos\u{0}e"), Err(Problem::ControlCharacters));
         assert!(PersonName::parse(&"é".repeat(NAME_MAX)).is_ok());
     }
 
     #[test]
     fn us_phone_numbers_in_common_spellings_become_e164() {
-        for raw in [
-            "(909) 555-0123",
-            "909.555.0123",
-            "+1 909 555 0123",
-            "1-909-555-0123",
-            "9095550123",
-        ] {
+        for raw in ["(909) 555-0123", "909.555.0123", "+1 909 555 0123", "1-909-555-0123", "9095550123"] {
             assert_eq!(Phone::parse(raw).unwrap().e164(), "+19095550123", "{raw}");
         }
         assert_eq!(Phone::parse("9095550123").unwrap().to_string(), "(909) 555-0123");
@@ -214,21 +202,8 @@ mod tests {
     #[test]
     fn email_is_optional_but_checked_when_given() {
         assert_eq!(Email::parse_optional("  "), Ok(None));
-        assert_eq!(
-            Email::parse_optional("ana@example.org")
-                .unwrap()
-                .unwrap()
-                .as_str(),
-            "ana@example.org"
-        );
-        for raw in [
-            "ana",
-            "ana@",
-            "@example.org",
-            "ana@example",
-            "ana @example.org",
-            "ana@example..org",
-        ] {
+        assert_eq!(Email::parse_optional("ana@example.org").unwrap().unwrap().as_str(), "ana@example.org");
+        for raw in ["ana", "ana@", "@example.org", "ana@example", "ana @example.org", "ana@example..org"] {
             assert_eq!(Email::parse_optional(raw), Err(Problem::NotEmail), "{raw}");
         }
     }
@@ -238,22 +213,13 @@ mod tests {
         let phone = Phone::parse("9095550123").unwrap();
         let name = PersonName::parse("Ana").unwrap();
         let email = Email::parse_optional("ana@example.org").unwrap().unwrap();
-        assert_eq!(
-            format!("{phone:?} {name:?} {email:?}"),
-            "Phone(…) PersonName(…) Email(…)"
-        );
+        assert_eq!(format!("{phone:?} {name:?} {email:?}"), "Phone(…) PersonName(…) Email(…)");
     }
 
     #[test]
     fn notes_keep_line_breaks_and_have_a_limit() {
-        assert_eq!(
-            parse_note("line one\nline two").unwrap().unwrap(),
-            "line one\nline two"
-        );
+        assert_eq!(parse_note("line one\nline two").unwrap().unwrap(), "line one\nline two");
         assert_eq!(parse_note(""), Ok(None));
-        assert_eq!(
-            parse_note(&"x".repeat(NOTE_MAX + 1)),
-            Err(Problem::TooLong { max: NOTE_MAX })
-        );
+        assert_eq!(parse_note(&"x".repeat(NOTE_MAX + 1)), Err(Problem::TooLong { max: NOTE_MAX }));
     }
 }

@@ -49,10 +49,7 @@ impl WeeklySeries {
         let mut date = start + Duration::days(ahead);
         while date <= end {
             let starts_at = local_to_utc(self.time_zone, date, self.local_start);
-            out.push(Occurrence {
-                starts_at,
-                ends_at: starts_at + self.duration,
-            });
+            out.push(Occurrence { starts_at, ends_at: starts_at + self.duration });
             date += Duration::days(7);
         }
         out
@@ -86,10 +83,7 @@ mod tests {
         assert_eq!(all.len(), 30);
         for o in &all {
             let local = o.starts_at.with_timezone(&series.time_zone);
-            assert_eq!(
-                (local.weekday(), local.hour(), local.minute()),
-                (Weekday::Tue, 10, 0)
-            );
+            assert_eq!((local.weekday(), local.hour(), local.minute()), (Weekday::Tue, 10, 0));
             assert_eq!(o.ends_at - o.starts_at, Duration::minutes(90));
         }
         // Summer time (UTC-7) before 1 Nov 2026, standard time (UTC-8) until 14 Mar 2027.
@@ -110,10 +104,8 @@ mod tests {
     fn occurrences_respect_the_series_dates_and_the_asked_range() {
         let series = tuesday_ten_in_los_angeles();
         let some = series.occurrences(ymd(2026, 9, 1), ymd(2026, 10, 14));
-        let dates: Vec<_> = some
-            .iter()
-            .map(|o| o.starts_at.with_timezone(&series.time_zone).date_naive())
-            .collect();
+        let dates: Vec<_> =
+            some.iter().map(|o| o.starts_at.with_timezone(&series.time_zone).date_naive()).collect();
         assert_eq!(dates, [ymd(2026, 10, 6), ymd(2026, 10, 13)]);
         assert!(series.occurrences(ymd(2027, 5, 1), ymd(2027, 6, 1)).is_empty());
     }

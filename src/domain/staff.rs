@@ -72,11 +72,7 @@ pub fn hash_password(password: &str) -> String {
 pub fn verify_password(password: &str, stored: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(stored)
-        .map(|hash| {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        .map(|hash| argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         .unwrap_or(false)
 }
 
@@ -105,9 +101,6 @@ mod tests {
     fn new_passwords_have_a_minimum_length() {
         assert_eq!(check_new_password("short"), Err(PasswordProblem::TooShort));
         assert_eq!(check_new_password("long enough pass"), Ok(()));
-        assert_eq!(
-            check_new_password(&"x".repeat(201)),
-            Err(PasswordProblem::TooLong)
-        );
+        assert_eq!(check_new_password(&"x".repeat(201)), Err(PasswordProblem::TooLong));
     }
 }

@@ -93,11 +93,7 @@ pub fn new_recovery_codes() -> Vec<String> {
 
 /// How a recovery code is compared: lower case, without spaces or dashes.
 pub fn normalize_recovery_code(typed: &str) -> String {
-    typed
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 #[cfg(test)]
@@ -109,12 +105,9 @@ mod tests {
         // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 8 digits there; the
         // last six digits are what a 6-digit app shows.
         let secret = b"12345678901234567890";
-        for (time, eight) in [
-            (59, "94287082"),
-            (1111111109, "07081804"),
-            (1234567890, "89005924"),
-            (2000000000, "69279037"),
-        ] {
+        for (time, eight) in
+            [(59, "94287082"), (1111111109, "07081804"), (1234567890, "89005924"), (2000000000, "69279037")]
+        {
             assert_eq!(code_for_step(secret, step_at(time)), eight[2..], "t = {time}");
         }
     }
@@ -124,15 +117,9 @@ mod tests {
         let secret = new_secret();
         let now = 1_000_000;
         for drift in [-1, 0, 1] {
-            assert_eq!(
-                matching_step(&secret, &code_for_step(&secret, now + drift), now),
-                Some(now + drift)
-            );
+            assert_eq!(matching_step(&secret, &code_for_step(&secret, now + drift), now), Some(now + drift));
         }
-        assert_eq!(
-            matching_step(&secret, &code_for_step(&secret, now + 2), now),
-            None
-        );
+        assert_eq!(matching_step(&secret, &code_for_step(&secret, now + 2), now), None);
         let spaced = code_for_step(&secret, now);
         assert!(matching_step(&secret, &format!("{} {}", &spaced[..3], &spaced[3..]), now).is_some());
         assert_eq!(matching_step(&secret, "12345", now), None);

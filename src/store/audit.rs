@@ -56,8 +56,6 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
     .await?;
     match first_broken {
         Some(broken) => Ok(Err(broken)),
-        None => Ok(Ok(sqlx::query_scalar("select count(*) from audit_log")
-            .fetch_one(conn)
-            .await?)),
+        None => Ok(Ok(sqlx::query_scalar("select count(*) from audit_log").fetch_one(conn).await?)),
     }
 }

@@ -102,10 +102,7 @@ pub async fn request_seat(
 
     // Requests under one key wait for each other, so a double click is answered once.
     let key_lock = i64::from_be_bytes(key_hash[..8].try_into().expect("32-byte digest"));
-    sqlx::query("select pg_advisory_xact_lock($1)")
-        .bind(key_lock)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("select pg_advisory_xact_lock($1)").bind(key_lock).execute(&mut *tx).await?;
     let earlier: Option<EarlierAnswer> = sqlx::query_as(
         "select r.fingerprint, b.reference, r.answer_status, r.answer_waitlist_position \
          from booking_request r join booking b on b.id = r.booking_id where r.key_hash = $1",
@@ -154,11 +151,8 @@ pub async fn request_seat(
 
     // A repeat of the same phone is answered as a new request would be, holds nothing, and
     // is kept (marked) for intake.
-    let capacity = seat_capacity(
-        session.room_capacity,
-        session.counselors as i32,
-        session.seats_per_counselor,
-    );
+    let capacity =
+        seat_capacity(session.room_capacity, session.counselors as i32, session.seats_per_counselor);
     let (status, waitlist_position) = admission(capacity, standing.held, standing.waiting);
     let b = req.booking;
     let reference = loop {
@@ -207,12 +201,7 @@ pub async fn request_seat(
         }
     };
     tx.commit().await?;
-    Ok(Ok(BookingAnswer {
-        reference,
-        status,
-        waitlist_position,
-        manage_token: token,
-    }))
+    Ok(Ok(BookingAnswer { reference, status, waitlist_position, manage_token: token }))
 }
 
 /// A booking as its own manage link shows it.

@@ -55,35 +55,23 @@ macro_rules! topic_columns {
 }
 
 pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
-    sqlx::query_as(concat!(clinic_columns!(), "order by name"))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(concat!(clinic_columns!(), "order by name")).fetch_all(conn).await
 }
 
 pub async fn clinic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Clinic>> {
-    sqlx::query_as(concat!(clinic_columns!(), "where id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(concat!(clinic_columns!(), "where id = $1")).bind(id).fetch_optional(conn).await
 }
 
 pub async fn topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
-    sqlx::query_as(concat!(topic_columns!(), "order by name_en"))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(concat!(topic_columns!(), "order by name_en")).fetch_all(conn).await
 }
 
 pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topic>> {
-    sqlx::query_as(concat!(topic_columns!(), "where id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(concat!(topic_columns!(), "where id = $1")).bind(id).fetch_optional(conn).await
 }
 
 pub async fn active_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(concat!(counselor_columns!(), "where c.active order by c.name"))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(concat!(counselor_columns!(), "where c.active order by c.name")).fetch_all(conn).await
 }
 
 pub async fn counselor(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Counselor>> {

@@ -215,11 +215,8 @@ pub enum ContactOutcome {
 }
 
 impl ContactOutcome {
-    pub const ALL: [ContactOutcome; 3] = [
-        ContactOutcome::Called,
-        ContactOutcome::LeftVoicemail,
-        ContactOutcome::NoAnswer,
-    ];
+    pub const ALL: [ContactOutcome; 3] =
+        [ContactOutcome::Called, ContactOutcome::LeftVoicemail, ContactOutcome::NoAnswer];
 
     pub fn code(self) -> &'static str {
         match self {

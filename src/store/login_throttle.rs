@@ -49,9 +49,6 @@ pub async fn record_failure(
 
 /// A successful login forgets the account's failures.
 pub async fn clear(conn: &mut PgConnection, key: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from login_throttle where key_hash = $1")
-        .bind(key)
-        .execute(conn)
-        .await?;
+    sqlx::query("delete from login_throttle where key_hash = $1").bind(key).execute(conn).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod intake;
 pub mod login_throttle;
 pub mod rate_limit;
+pub mod rosters;
 pub mod schedule;
 pub mod secrets;
 pub mod sessions;

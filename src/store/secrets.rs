@@ -13,8 +13,5 @@ pub async fn load_or_create(pool: &PgPool, name: &str) -> sqlx::Result<Vec<u8>> 
         .bind(&fresh[..])
         .execute(pool)
         .await?;
-    sqlx::query_scalar("select value from server_secret where name = $1")
-        .bind(name)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("select value from server_secret where name = $1").bind(name).fetch_one(pool).await
 }

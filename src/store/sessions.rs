@@ -48,11 +48,7 @@ pub struct SessionSummary {
 
 impl SessionSummary {
     pub fn capacity(&self) -> i32 {
-        seat_capacity(
-            self.room_capacity,
-            self.counselors.len() as i32,
-            self.seats_per_counselor,
-        )
+        seat_capacity(self.room_capacity, self.counselors.len() as i32, self.seats_per_counselor)
     }
 
     pub fn seats_left(&self) -> i64 {

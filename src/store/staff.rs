@@ -66,10 +66,7 @@ pub async fn create_staff(
 
 /// Turns the constraint a new account broke into the reason, or passes the error on.
 fn refusal(e: sqlx::Error) -> sqlx::Result<Result<i64, CreateStaffError>> {
-    let constraint = e
-        .as_database_error()
-        .and_then(|d| d.constraint())
-        .map(str::to_owned);
+    let constraint = e.as_database_error().and_then(|d| d.constraint()).map(str::to_owned);
     match constraint.as_deref() {
         Some("staff_email_unique") => Ok(Err(CreateStaffError::EmailTaken)),
         Some("staff_check") => Ok(Err(CreateStaffError::CounselorLink)),
@@ -159,10 +156,7 @@ pub async fn touch_session(
 }
 
 pub async fn end_session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from staff_session where token_hash = $1")
-        .bind(token_hash)
-        .execute(conn)
-        .await?;
+    sqlx::query("delete from staff_session where token_hash = $1").bind(token_hash).execute(conn).await?;
     Ok(())
 }
 

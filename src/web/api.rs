@@ -24,9 +24,7 @@ use serde_json::{Map, Value, json};
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sessions", get(list_sessions))
-        .route("/bookings", post(create_booking))
+    Router::new().route("/sessions", get(list_sessions)).route("/bookings", post(create_booking))
 }
 
 /// An API failure: a status and a JSON body, `{"error": …}` or `{"errors": {field: …}}`.
@@ -37,17 +35,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn message(status: StatusCode, message: &str) -> ApiError {
-        ApiError {
-            status,
-            body: json!({ "error": message }),
-        }
+        ApiError { status, body: json!({ "error": message }) }
     }
 
     fn fields(errors: Map<String, Value>) -> ApiError {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            body: json!({ "errors": errors }),
-        }
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, body: json!({ "errors": errors }) }
     }
 }
 
@@ -65,9 +57,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
         if self.status == StatusCode::TOO_MANY_REQUESTS {
-            response
-                .headers_mut()
-                .insert("retry-after", axum::http::HeaderValue::from_static("60"));
+            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
         }
         response
     }
@@ -134,10 +124,7 @@ async fn list_sessions(
                 counselors: s
                     .counselors
                     .into_iter()
-                    .map(|c| CounselorOut {
-                        id: c.id,
-                        name: c.name,
-                    })
+                    .map(|c| CounselorOut { id: c.id, name: c.name })
                     .collect(),
                 clinic: s.clinic_name,
                 topic: s.topic_name_en,
@@ -228,10 +215,7 @@ async fn create_booking(
     body: Result<Json<Map<String, Value>>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BookingCreated>), ApiError> {
     if !booking_requests::within_rate_limit(&state, client.ip()).await? {
-        return Err(ApiError::message(
-            StatusCode::TOO_MANY_REQUESTS,
-            say::RATE_LIMITED,
-        ));
+        return Err(ApiError::message(StatusCode::TOO_MANY_REQUESTS, say::RATE_LIMITED));
     }
     // The rejection's own text can quote the body (a phone number): never send or log it.
     let Json(body) = body.map_err(|rejection| match rejection.status() {
@@ -246,9 +230,7 @@ async fn create_booking(
     let booking = NewBooking::try_from(&input);
     if let Err(problems) = &booking {
         for (field, problem) in problems {
-            errors
-                .entry(*field)
-                .or_insert_with(|| (EN.problem)(*problem).into());
+            errors.entry(*field).or_insert_with(|| (EN.problem)(*problem).into());
         }
     }
     let key = match headers.get("idempotency-key") {

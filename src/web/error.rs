@@ -78,9 +78,7 @@ impl AppError {
         let (title, message) = self.words(ui.m);
         let mut response = (self.status(), ErrorPage { ui, title, message }).into_response();
         if matches!(self, AppError::RateLimited) {
-            response
-                .headers_mut()
-                .insert("retry-after", axum::http::HeaderValue::from_static("60"));
+            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
         }
         response
     }

@@ -195,6 +195,29 @@ pub struct Messages {
     pub history_new: &'static str,
     pub history_by: fn(&str) -> String,
     pub back_to_queue: &'static str,
+    pub staff_nav_my_sessions: &'static str,
+    pub my_sessions_title: &'static str,
+    pub my_sessions_upcoming: &'static str,
+    pub my_sessions_past: &'static str,
+    pub my_sessions_none: &'static str,
+    pub roster_link: &'static str,
+    pub sheet_link: &'static str,
+    pub roster_title: fn(&str) -> String,
+    pub roster_empty: &'static str,
+    pub roster_col_name: &'static str,
+    pub roster_col_language: &'static str,
+    pub roster_col_status: &'static str,
+    pub roster_col_notes: &'static str,
+    pub attendance_title: &'static str,
+    pub attendance_not_yet: &'static str,
+    pub attendance_came: &'static str,
+    pub attendance_missed: &'static str,
+    pub attendance_save: &'static str,
+    pub attendance_only_confirmed: &'static str,
+    pub sheet_title: &'static str,
+    pub sheet_col_signature: &'static str,
+    pub sheet_print_hint: &'static str,
+    pub back_to_my_sessions: &'static str,
 
     pub problem: fn(Problem) -> String,
     pub unbookable: fn(Unbookable) -> &'static str,
@@ -226,12 +249,7 @@ impl Ui {
 
     /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`, in the clinic's own time zone.
     pub fn when<Tz: TimeZone>(&self, starts: &DateTime<Tz>, ends: &DateTime<Tz>) -> String {
-        format!(
-            "{} · {} – {}",
-            self.date(starts.date_naive()),
-            self.time(starts),
-            self.time(ends)
-        )
+        format!("{} · {} – {}", self.date(starts.date_naive()), self.time(starts), self.time(ends))
     }
 
     pub fn pick<'a>(&self, en: &'a str, es: &'a str) -> &'a str {
@@ -439,10 +457,7 @@ pub static EN: Messages = Messages {
             "What we keep",
             "When you ask for a seat we keep your name, your phone number, your e-mail if you give it, the language you prefer, your note, and how we may contact you. We keep the history of your request: when it was made, confirmed or cancelled.",
         ),
-        (
-            "Why we keep it",
-            "Only to arrange your place in a group and to contact you about it.",
-        ),
+        ("Why we keep it", "Only to arrange your place in a group and to contact you about it."),
         (
             "Who sees it",
             "Only clinic staff who need it: intake staff of your clinic, and the counselor of your group. Every time staff look at or change your details, it is recorded.",
@@ -543,11 +558,7 @@ pub static EN: Messages = Messages {
     request_notes: "Note",
     request_consents: "May contact by",
     request_consent_sms: |yes| {
-        if yes {
-            "text messages: yes"
-        } else {
-            "text messages: no"
-        }
+        if yes { "text messages: yes" } else { "text messages: no" }
     },
     request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
     request_received: "Received",
@@ -571,6 +582,29 @@ pub static EN: Messages = Messages {
         other => format!("by staff #{}", other.trim_start_matches("staff:")),
     },
     back_to_queue: "Back to the queue",
+    staff_nav_my_sessions: "My groups",
+    my_sessions_title: "My groups",
+    my_sessions_upcoming: "Coming up",
+    my_sessions_past: "The last 7 days",
+    my_sessions_none: "No groups here.",
+    roster_link: "Roster",
+    sheet_link: "Sign-in sheet",
+    roster_title: |topic| format!("Roster: {topic}"),
+    roster_empty: "No one has a seat yet.",
+    roster_col_name: "Name",
+    roster_col_language: "Prefers",
+    roster_col_status: "Status",
+    roster_col_notes: "Note",
+    attendance_title: "Attendance",
+    attendance_not_yet: "Attendance can be taken once the group has started.",
+    attendance_came: "Came",
+    attendance_missed: "Did not come",
+    attendance_save: "Save attendance",
+    attendance_only_confirmed: "Only confirmed participants can be marked. Ask intake to confirm the others.",
+    sheet_title: "Sign-in sheet",
+    sheet_col_signature: "Signature",
+    sheet_print_hint: "Use your browser's Print command. The sheet shows first names and last initials only.",
+    back_to_my_sessions: "Back to my groups",
 
     problem: |p| match p {
         Problem::Required => "Please fill this in.".to_owned(),
@@ -596,15 +630,7 @@ pub static EN: Messages = Messages {
         Availability::Closed => "Closed for online requests: call the clinic".to_owned(),
         Availability::Cancelled => "Cancelled".to_owned(),
     },
-    weekdays: [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
+    weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     months: [
         "January",
         "February",

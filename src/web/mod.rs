@@ -81,10 +81,7 @@ pub fn router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -96,10 +93,7 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("interest-cohort=()"),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
             error::AppError::Internal("panic".into()).into_response()
@@ -108,10 +102,7 @@ pub fn router(state: AppState) -> Router {
             // The span names the route pattern, never the URL: a manage link is a secret.
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
-                    let route = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map_or("(unmatched)", |m| m.as_str());
+                    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
                     tracing::info_span!("request", method = %req.method(), route)
                 })
                 .on_request(())
@@ -138,10 +129,7 @@ async fn readyz(State(pool): State<PgPool>) -> Response {
 
 async fn stylesheet() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
     )
         .into_response()

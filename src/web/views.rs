@@ -69,10 +69,7 @@ pub fn by_day(ui: Ui, cards: Vec<SessionCard>) -> Vec<DayGroup> {
     for card in cards {
         if current != Some(card.local_date) {
             current = Some(card.local_date);
-            days.push(DayGroup {
-                label: ui.date(card.local_date),
-                cards: Vec::new(),
-            });
+            days.push(DayGroup { label: ui.date(card.local_date), cards: Vec::new() });
         }
         days.last_mut().expect("a day was just pushed").cards.push(card);
     }

@@ -40,9 +40,7 @@ async fn upcoming_sessions_carry_the_contract_fields_with_local_offsets() {
 async fn a_booking_answer_follows_the_contract_and_its_link_opens_its_own_page() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 1, 1).await;
-    let r = app
-        .post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-1"))
-        .await;
+    let r = app.post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-1")).await;
     assert_eq!(r.status(), 201);
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["status"], "requested");
@@ -54,12 +52,8 @@ async fn a_booking_answer_follows_the_contract_and_its_link_opens_its_own_page()
     assert_eq!(code, 200);
     assert!(html.contains(answer["reference"].as_str().unwrap()));
 
-    let waiting: Value = app
-        .post_booking(&booking_json(session, "(909) 555-0112"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let waiting: Value =
+        app.post_booking(&booking_json(session, "(909) 555-0112"), None).await.json().await.unwrap();
     assert_eq!(waiting["status"], "waitlisted");
     assert_eq!(waiting["waitlist_position"], 1);
 

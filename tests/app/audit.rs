@@ -23,11 +23,7 @@ async fn write_entries(app: &TestApp, n: i64) {
 async fn the_database_refuses_to_change_or_remove_audit_rows() {
     let app = TestApp::spawn().await;
     write_entries(&app, 2).await;
-    for sql in [
-        "update audit_log set action = 'nothing'",
-        "delete from audit_log",
-        "truncate audit_log",
-    ] {
+    for sql in ["update audit_log set action = 'nothing'", "delete from audit_log", "truncate audit_log"] {
         let err = sqlx::query(sql).execute(&app.pool).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
@@ -42,9 +38,7 @@ async fn entries_written_at_once_form_one_unbroken_chain() {
         async move { write_entries(app, 5).await }
     });
     futures_util::future::join_all(writers).await;
-    let intact = audit::verify(&mut app.pool.acquire().await.unwrap())
-        .await
-        .unwrap();
+    let intact = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
     assert_eq!(intact, Ok(40));
 }
 
@@ -52,31 +46,21 @@ async fn entries_written_at_once_form_one_unbroken_chain() {
 async fn a_row_altered_behind_the_apps_back_is_found_by_audit_verify() {
     let app = TestApp::spawn().await;
     write_entries(&app, 5).await;
-    let target: i64 = sqlx::query_scalar("select id from audit_log where seq = 3")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let target: i64 =
+        sqlx::query_scalar("select id from audit_log where seq = 3").fetch_one(&app.pool).await.unwrap();
 
     // Someone with the database's own powers switches the guard off and edits a row.
     let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("alter table audit_log disable trigger audit_log_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
     sqlx::query("update audit_log set record_id = 999 where id = $1")
         .bind(target)
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::query("alter table audit_log enable trigger audit_log_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
 
-    let found = audit::verify(&mut app.pool.acquire().await.unwrap())
-        .await
-        .unwrap();
+    let found = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
     assert_eq!(found.unwrap_err().id, target);
 }
 
@@ -101,43 +85,24 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
         client_addr: None,
     };
     for _ in 0..3 {
-        audit::record(&mut pool.acquire().await.unwrap(), &entry, Utc::now())
-            .await
-            .unwrap();
+        audit::record(&mut pool.acquire().await.unwrap(), &entry, Utc::now()).await.unwrap();
     }
     let ok = run(&["audit", "verify"]);
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("intact: 3 rows"));
 
-    let second: i64 = sqlx::query_scalar("select id from audit_log where seq = 2")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let second: i64 =
+        sqlx::query_scalar("select id from audit_log where seq = 2").fetch_one(&pool).await.unwrap();
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("alter table audit_log disable trigger audit_log_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("delete from audit_log where id = $1")
-        .bind(second)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("alter table audit_log enable trigger audit_log_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    sqlx::query("delete from audit_log where id = $1").bind(second).execute(&mut *tx).await.unwrap();
+    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
 
     let broken = run(&["audit", "verify"]);
     assert!(!broken.status.success());
     let said = String::from_utf8_lossy(&broken.stderr);
-    let third: i64 = sqlx::query_scalar("select id from audit_log where seq = 3")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert!(
-        said.contains(&format!("row id {third}")),
-        "the row after the removed one: {said}"
-    );
+    let third: i64 =
+        sqlx::query_scalar("select id from audit_log where seq = 3").fetch_one(&pool).await.unwrap();
+    assert!(said.contains(&format!("row id {third}")), "the row after the removed one: {said}");
 }

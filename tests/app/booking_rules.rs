@@ -6,12 +6,7 @@ use chrono::Duration;
 use serde_json::Value;
 
 async fn book(app: &TestApp, session: i64, n: usize) -> Value {
-    let r = app
-        .post_booking(
-            &booking_json(session, &phone(n)),
-            Some(&format!("key-{session}-{n}")),
-        )
-        .await;
+    let r = app.post_booking(&booking_json(session, &phone(n)), Some(&format!("key-{session}-{n}"))).await;
     assert_eq!(r.status(), 201);
     r.json().await.unwrap()
 }
@@ -41,42 +36,24 @@ async fn cancelling_a_held_seat_promotes_the_first_in_line_and_closes_up_the_que
     );
     assert_eq!(second["waitlist_position"], 2);
 
-    let r = app
-        .post_form(&format!("{}/cancel", manage_path(&holder)), &[])
-        .await;
+    let r = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], manage_path(&holder));
 
     assert!(status_text(&app, &holder).await.starts_with("Cancelled"));
-    assert!(
-        status_text(&app, &first).await.starts_with("Requested"),
-        "position 1 was promoted"
-    );
-    assert!(
-        status_text(&app, &second).await.contains("you are number 1"),
-        "the queue closed up"
-    );
+    assert!(status_text(&app, &first).await.starts_with("Requested"), "position 1 was promoted");
+    assert!(status_text(&app, &second).await.contains("you are number 1"), "the queue closed up");
     let promoted_by_system = app
         .count("select count(*) from booking_event where from_status = 'waitlisted' and to_status = 'requested' and actor = 'system'")
         .await;
     assert_eq!(promoted_by_system, 1, "the promotion is recorded");
 
     // Cancelling again changes nothing and promotes no one else.
-    let again = app
-        .post_form(&format!("{}/cancel", manage_path(&holder)), &[])
-        .await;
+    let again = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[]).await;
     assert_eq!(again.status(), 303);
     assert!(status_text(&app, &second).await.contains("you are number 1"));
-    assert_eq!(
-        app.count("select count(*) from booking where status = 'requested'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count("select count(*) from booking_event where to_status = 'cancelled'")
-            .await,
-        1
-    );
+    assert_eq!(app.count("select count(*) from booking where status = 'requested'").await, 1);
+    assert_eq!(app.count("select count(*) from booking_event where to_status = 'cancelled'").await, 1);
 }
 
 #[tokio::test]
@@ -84,8 +61,7 @@ async fn a_cancelled_request_no_longer_offers_to_cancel() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(2), 5, 1).await;
     let answer = book(&app, session, 1).await;
-    app.post_form(&format!("{}/cancel", manage_path(&answer)), &[])
-        .await;
+    app.post_form(&format!("{}/cancel", manage_path(&answer)), &[]).await;
     let (_, html) = app.get_html(&manage_path(&answer)).await;
     assert!(html.contains("This request is cancelled."));
     assert!(!html.contains("Cancel my request"));
@@ -96,12 +72,8 @@ async fn a_request_that_overlaps_another_of_the_same_phone_is_taken_and_flagged(
     let app = TestApp::spawn().await;
     let starts = chrono::Utc::now() + Duration::days(4);
     let a = app.session_at(starts, Duration::minutes(90), 10, 1).await;
-    let b = app
-        .session_at(starts + Duration::minutes(30), Duration::minutes(60), 10, 1)
-        .await;
-    let c = app
-        .session_at(starts + Duration::hours(3), Duration::minutes(60), 10, 1)
-        .await;
+    let b = app.session_at(starts + Duration::minutes(30), Duration::minutes(60), 10, 1).await;
+    let c = app.session_at(starts + Duration::hours(3), Duration::minutes(60), 10, 1).await;
     book(&app, a, 7).await;
     let overlapping = book(&app, b, 7).await;
     let later = book(&app, c, 7).await;
@@ -120,9 +92,7 @@ async fn a_request_of_a_new_phone_after_a_repeat_still_gets_a_seat_of_its_own() 
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(2), 2, 1).await;
     book(&app, session, 1).await;
-    let r = app
-        .post_booking(&booking_json(session, &phone(1)), Some("another-key"))
-        .await;
+    let r = app.post_booking(&booking_json(session, &phone(1)), Some("another-key")).await;
     assert_eq!(r.status(), 201, "a repeat is answered like any request");
     let other = book(&app, session, 2).await;
     assert_eq!(other["status"], "requested", "the repeat held no seat");
@@ -134,9 +104,7 @@ async fn an_unknown_manage_link_shows_a_calm_not_found_page() {
     let (code, html) = app.get_html(&format!("/manage/{}", "ab".repeat(32))).await;
     assert_eq!(code, 404);
     assert!(html.contains("This link doesn"));
-    let r = app
-        .post_form(&format!("/manage/{}/cancel", "cd".repeat(32)), &[])
-        .await;
+    let r = app.post_form(&format!("/manage/{}/cancel", "cd".repeat(32)), &[]).await;
     assert_eq!(r.status(), 404);
     assert_eq!(app.get("/manage/not-a-token").await.status(), 404);
 }

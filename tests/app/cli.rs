@@ -17,33 +17,20 @@ fn groupcare(args: &[&str], database_url: &str) -> Output {
 async fn migrate_and_seed_demo_work_on_a_named_server_and_seeding_twice_changes_nothing() {
     let url = fresh_database_url().await;
     let migrate = groupcare(&["migrate"], &url);
-    assert!(
-        migrate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrate.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&migrate.stdout).trim(),
-        "migrations applied"
-    );
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert_eq!(String::from_utf8_lossy(&migrate.stdout).trim(), "migrations applied");
 
     let seed = groupcare(&["seed", "--demo"], &url);
     assert!(seed.status.success());
     let said = String::from_utf8_lossy(&seed.stdout);
-    assert!(
-        said.contains("demo data created") && said.contains("counselor2@demo.groupcare"),
-        "{said}"
-    );
+    assert!(said.contains("demo data created") && said.contains("counselor2@demo.groupcare"), "{said}");
     assert!(said.contains("the one in GROUPCARE_DEMO_PASSWORD"));
     let again = groupcare(&["seed", "--demo"], &url);
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
 
     let pool = groupcare::db::connect(&url, 1).await.unwrap();
-    let clinics: i64 = sqlx::query_scalar("select count(*) from clinic")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let clinics: i64 = sqlx::query_scalar("select count(*) from clinic").fetch_one(&pool).await.unwrap();
     assert_eq!(clinics, 3);
 }
 
@@ -66,12 +53,7 @@ fn staff_add(args: &[&str], password: &str, database_url: &str) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -80,22 +62,10 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
     let url = fresh_database_url().await;
     assert!(groupcare(&["seed", "--demo"], &url).status.success());
     let pool = groupcare::db::connect(&url, 1).await.unwrap();
-    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor").fetch_one(&pool).await.unwrap();
 
     let made = staff_add(
-        &[
-            "--email",
-            "new.intake@clinic.test",
-            "--role",
-            "intake",
-            "--clinic",
-            "1",
-            "--clinic",
-            "2",
-        ],
+        &["--email", "new.intake@clinic.test", "--role", "intake", "--clinic", "1", "--clinic", "2"],
         "a good long password",
         &url,
     );
@@ -105,10 +75,7 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert!(groupcare::domain::staff::verify_password(
-        "a good long password",
-        &hash
-    ));
+    assert!(groupcare::domain::staff::verify_password("a good long password", &hash));
     let clinics: i64 = sqlx::query_scalar("select count(*) from staff_clinic sc join staff s on s.id = sc.staff_id where s.email = 'new.intake@clinic.test'")
         .fetch_one(&pool)
         .await
@@ -117,11 +84,7 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
 
     let counselor_arg = counselor.to_string();
     let refusals = [
-        (
-            vec!["--email", "x@clinic.test", "--role", "admin"],
-            "short",
-            "12 to 200 characters",
-        ),
+        (vec!["--email", "x@clinic.test", "--role", "admin"], "short", "12 to 200 characters"),
         (
             vec!["--email", "new.intake@clinic.test", "--role", "admin"],
             "a good long password",
@@ -133,39 +96,17 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
             "needs --counselor",
         ),
         (
-            vec![
-                "--email",
-                "c@clinic.test",
-                "--role",
-                "admin",
-                "--counselor",
-                &counselor_arg,
-            ],
+            vec!["--email", "c@clinic.test", "--role", "admin", "--counselor", &counselor_arg],
             "a good long password",
             "needs --counselor",
         ),
         (
-            vec![
-                "--email",
-                "c@clinic.test",
-                "--role",
-                "counselor",
-                "--counselor",
-                "424242",
-            ],
+            vec!["--email", "c@clinic.test", "--role", "counselor", "--counselor", "424242"],
             "a good long password",
             "no counselor or clinic",
         ),
-        (
-            vec!["--email", "not-an-email", "--role", "admin"],
-            "a good long password",
-            "not an e-mail",
-        ),
-        (
-            vec!["--email", "c@clinic.test", "--role", "janitor"],
-            "a good long password",
-            "unknown role",
-        ),
+        (vec!["--email", "not-an-email", "--role", "admin"], "a good long password", "not an e-mail"),
+        (vec!["--email", "c@clinic.test", "--role", "janitor"], "a good long password", "unknown role"),
     ];
     for (args, password, words) in refusals {
         let out = staff_add(&args, password, &url);
@@ -177,14 +118,7 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
         );
     }
     let made = staff_add(
-        &[
-            "--email",
-            "c@clinic.test",
-            "--role",
-            "counselor",
-            "--counselor",
-            &counselor_arg,
-        ],
+        &["--email", "c@clinic.test", "--role", "counselor", "--counselor", &counselor_arg],
         "a good long password",
         &url,
     );

@@ -36,16 +36,8 @@ async fn two_hundred_people_at_once_fill_twelve_seats_and_queue_the_rest_in_orde
     positions.sort();
     assert_eq!(requested, 12);
     assert_eq!(positions, (1..=188).collect::<Vec<_>>());
-    assert_eq!(
-        app.count("select count(*) from booking where status = 'requested'")
-            .await,
-        12
-    );
-    assert_eq!(
-        app.count("select count(*) from booking where status = 'waitlisted'")
-            .await,
-        188
-    );
+    assert_eq!(app.count("select count(*) from booking where status = 'requested'").await, 12);
+    assert_eq!(app.count("select count(*) from booking where status = 'waitlisted'").await, 188);
     let listed: Value = app.get("/api/v1/sessions").await.json().await.unwrap();
     assert_eq!(listed[0]["seats_left"], 0);
     assert_eq!(listed[0]["waitlist_length"], 188);
@@ -65,19 +57,13 @@ async fn the_same_phone_twenty_times_at_once_holds_one_seat_and_learns_nothing_o
     let answers = answers_of(join_all(requests).await).await;
 
     assert_eq!(
-        app.count("select count(*) from booking where status = 'requested' and duplicate_of is null")
-            .await,
+        app.count("select count(*) from booking where status = 'requested' and duplicate_of is null").await,
         1,
         "one seat held"
     );
-    let references: HashSet<_> = answers
-        .iter()
-        .map(|a| a["reference"].as_str().unwrap().to_owned())
-        .collect();
-    let links: HashSet<_> = answers
-        .iter()
-        .map(|a| a["manage_url"].as_str().unwrap().to_owned())
-        .collect();
+    let references: HashSet<_> =
+        answers.iter().map(|a| a["reference"].as_str().unwrap().to_owned()).collect();
+    let links: HashSet<_> = answers.iter().map(|a| a["manage_url"].as_str().unwrap().to_owned()).collect();
     assert_eq!(references.len(), 20, "every answer has its own reference");
     assert_eq!(links.len(), 20, "every answer has its own manage link");
     for a in &answers {
@@ -102,9 +88,6 @@ async fn the_same_key_twenty_times_at_once_gets_twenty_identical_answers_and_one
     });
     let answers = answers_of(join_all(requests).await).await;
 
-    assert!(
-        answers.iter().all(|a| a == &answers[0]),
-        "identical answers: {answers:?}"
-    );
+    assert!(answers.iter().all(|a| a == &answers[0]), "identical answers: {answers:?}");
     assert_eq!(app.count("select count(*) from booking").await, 1);
 }

@@ -40,11 +40,7 @@ fn postmaster_pid(data_dir: &Path) -> Option<u32> {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 // The child is handed back inside RunningApp, which waits for it when stopped or dropped.
@@ -80,37 +76,23 @@ async fn start(data_dir: &Path) -> RunningApp {
 
 fn stop(mut app: RunningApp) {
     let pid = app.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = app.child.wait().unwrap();
     assert!(status.success(), "a clean exit on SIGTERM: {status}");
 }
 
 async fn first_session(base: &str) -> Value {
-    let list: Vec<Value> = reqwest::get(format!("{base}/api/v1/sessions"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> =
+        reqwest::get(format!("{base}/api/v1/sessions")).await.unwrap().json().await.unwrap();
     assert!(!list.is_empty(), "demo sessions are listed");
-    list.into_iter()
-        .find(|s| s["status"] == "open")
-        .expect("an open demo session")
+    list.into_iter().find(|s| s["status"] == "open").expect("an open demo session")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash() {
     let data_dir = std::env::temp_dir().join(format!("groupcare-test-embedded-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let _cleanup = Cleanup {
-        data_dir: data_dir.clone(),
-    };
+    let _cleanup = Cleanup { data_dir: data_dir.clone() };
 
     // First start: a new cluster, migrated and seeded.
     let app = start(&data_dir).await;
@@ -129,10 +111,7 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
         .env("GROUPCARE_DATA_DIR", &data_dir)
         .output()
         .unwrap();
-    assert!(
-        !second.status.success(),
-        "a second app on the same folder is refused"
-    );
+    assert!(!second.status.success(), "a second app on the same folder is refused");
     assert!(String::from_utf8_lossy(&second.stderr).contains("another groupcare process"));
     first_session(&app.base).await; // and the first one keeps its database
     stop(app);
@@ -140,26 +119,16 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
 
     // Second start: the same cluster and its data.
     let app = start(&data_dir).await;
-    let list: Vec<Value> = reqwest::get(format!("{}/api/v1/sessions", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<Value> =
+        reqwest::get(format!("{}/api/v1/sessions", app.base)).await.unwrap().json().await.unwrap();
     let same = list.iter().find(|s| s["id"] == session["id"]).unwrap();
-    assert_eq!(
-        same["seats_left"].as_i64().unwrap(),
-        session["seats_left"].as_i64().unwrap() - 1
-    );
+    assert_eq!(same["seats_left"].as_i64().unwrap(), session["seats_left"].as_i64().unwrap() - 1);
 
     // A crash: the app is killed and its database server left running.
     let mut crashed = app;
     crashed.child.kill().unwrap();
     crashed.child.wait().unwrap();
-    assert!(
-        postmaster_pid(&data_dir).is_some(),
-        "the orphaned server is still there"
-    );
+    assert!(postmaster_pid(&data_dir).is_some(), "the orphaned server is still there");
     let app = start(&data_dir).await;
     first_session(&app.base).await;
     stop(app);

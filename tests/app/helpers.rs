@@ -23,10 +23,7 @@ fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
         if let Ok(url) = std::env::var("GROUPCARE_TEST_DATABASE_URL") {
-            let base = url
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .expect("a URL with a database");
+            let base = url.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("a URL with a database");
             return Server { base };
         }
         // Under the system temp folder: every account can reach it, including the one the server
@@ -34,13 +31,9 @@ fn server() -> &'static Server {
         let root = std::env::temp_dir().join(format!("groupcare-test-pg-{}", std::process::id()));
         let cluster = embedded::Cluster::start(&root, embedded::Durability::Throwaway)
             .unwrap_or_else(|e| panic!("the tests' PostgreSQL did not start: {e}"));
-        cluster
-            .remove_when_process_ends(std::process::id())
-            .expect("a watcher for the tests' cluster");
+        cluster.remove_when_process_ends(std::process::id()).expect("a watcher for the tests' cluster");
         let url = cluster.url("postgres");
-        Server {
-            base: url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap(),
-        }
+        Server { base: url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap() }
     })
 }
 
@@ -70,10 +63,8 @@ fn capture_logs() {
         use tracing_subscriber::prelude::*;
         // Everything the app and sqlx say at debug and above, as the app would print it.
         let filter: Targets = "debug,hyper=info,hyper_util=info,reqwest=info".parse().unwrap();
-        let layer = tracing_subscriber::fmt::layer()
-            .with_ansi(false)
-            .with_writer(|| LogSink)
-            .with_filter(filter);
+        let layer =
+            tracing_subscriber::fmt::layer().with_ansi(false).with_writer(|| LogSink).with_filter(filter);
         tracing_subscriber::registry().with(layer).init();
     });
 }
@@ -86,10 +77,7 @@ pub struct TestApp {
 
 /// Settings for tests: no rate limit unless a test is about it.
 pub fn test_settings() -> BookingSettings {
-    BookingSettings {
-        rate_per_min: 0,
-        ..BookingSettings::default()
-    }
+    BookingSettings { rate_per_min: 0, ..BookingSettings::default() }
 }
 
 impl TestApp {
@@ -103,15 +91,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = groupcare::AppState::load(pool.clone(), settings, &base)
-            .await
-            .unwrap();
+        let state = groupcare::AppState::load(pool.clone(), settings, &base).await.unwrap();
         let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { base, pool, client }
     }
 
@@ -129,12 +112,7 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).form(fields).send().await.unwrap()
     }
 
     pub async fn post_booking(&self, body: &serde_json::Value, key: Option<&str>) -> reqwest::Response {
@@ -154,8 +132,7 @@ impl TestApp {
         counselors: usize,
     ) -> i64 {
         let starts_at = Utc::now() + from_now;
-        self.session_at(starts_at, Duration::minutes(90), room_capacity, counselors)
-            .await
+        self.session_at(starts_at, Duration::minutes(90), room_capacity, counselors).await
     }
 
     pub async fn session_at(
@@ -231,15 +208,9 @@ impl TestApp {
             counselor_ids: &leads,
         };
         let series_id = schedule::create_series(&mut conn, &series).await.unwrap();
-        schedule::generate_sessions(
-            &mut conn,
-            series_id,
-            &series,
-            local.date_naive(),
-            local.date_naive(),
-        )
-        .await
-        .unwrap();
+        schedule::generate_sessions(&mut conn, series_id, &series, local.date_naive(), local.date_naive())
+            .await
+            .unwrap();
         sqlx::query_scalar("select id from session where series_id = $1")
             .bind(series_id)
             .fetch_one(&mut *conn)
@@ -256,9 +227,7 @@ impl TestApp {
 pub async fn fresh_database_url() -> String {
     let server = server();
     let name = format!("t_{}", groupcare::domain::booking::new_request_key());
-    embedded::ensure_database(&format!("{}/postgres", server.base), &name)
-        .await
-        .unwrap();
+    embedded::ensure_database(&format!("{}/postgres", server.base), &name).await.unwrap();
     format!("{}/{name}", server.base)
 }
 

@@ -12,6 +12,7 @@ mod pages;
 mod privacy;
 mod schedule;
 mod staff_auth;
+mod staff_counselor;
 mod staff_intake;
 mod staff_second_factor;
 mod validation;

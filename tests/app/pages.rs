@@ -33,10 +33,8 @@ async fn the_home_page_explains_groups_and_booking_and_lists_the_clinics() {
 async fn every_public_page_carries_the_crisis_lines_and_a_title() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 12, 1).await;
-    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let counselor: i64 =
+        sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
     for path in [
         "/".to_owned(),
         "/sessions".to_owned(),
@@ -49,10 +47,7 @@ async fn every_public_page_carries_the_crisis_lines_and_a_title() {
         let (_, html) = app.get_html(&path).await;
         assert!(html.contains("Call or text 988"), "988 on {path}");
         assert!(html.contains("1-800-662-4357"), "helpline on {path}");
-        assert!(
-            html.contains("<title>") && html.matches("<h1>").count() == 1,
-            "title and one h1 on {path}"
-        );
+        assert!(html.contains("<title>") && html.matches("<h1>").count() == 1, "title and one h1 on {path}");
     }
 }
 
@@ -64,9 +59,7 @@ async fn the_sessions_page_groups_by_local_day_and_filters_through_the_query_str
     let ten = chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap();
     let morning = groupcare::domain::schedule::local_to_utc(tz, day, ten);
     let first = app.session_at(morning, Duration::minutes(90), 12, 1).await;
-    let second = app
-        .session_at(morning + Duration::days(1), Duration::minutes(60), 12, 2)
-        .await;
+    let second = app.session_at(morning + Duration::days(1), Duration::minutes(60), 12, 2).await;
     sqlx::query("update session set language = 'es' where id = $1")
         .bind(second)
         .execute(&app.pool)
@@ -76,10 +69,7 @@ async fn the_sessions_page_groups_by_local_day_and_filters_through_the_query_str
     let (code, html) = app.get_html("/sessions").await;
     assert_eq!(code, 200);
     assert_eq!(html.matches("<section class=\"day\">").count(), 2);
-    assert!(html.contains(&format!(
-        "<h2>{}</h2>",
-        groupcare::web::i18n::Ui::english().date(day)
-    )));
+    assert!(html.contains(&format!("<h2>{}</h2>", groupcare::web::i18n::Ui::english().date(day))));
     assert!(html.contains("10:00 AM – 11:30 AM"));
     assert!(html.contains("12 seats left"));
     assert!(html.contains("2 groups"));
@@ -88,10 +78,7 @@ async fn the_sessions_page_groups_by_local_day_and_filters_through_the_query_str
     assert!(
         html.contains(&format!("/sessions/{second}\"")) && !html.contains(&format!("/sessions/{first}\""))
     );
-    assert!(
-        html.contains("<option value=\"es\" selected>"),
-        "the filter shows what is applied"
-    );
+    assert!(html.contains("<option value=\"es\" selected>"), "the filter shows what is applied");
     assert!(html.contains("Show all groups"));
 
     let (_, html) = app.get_html(&format!("/sessions?day={day}&clinic=&topic=")).await;
@@ -107,9 +94,7 @@ async fn the_sessions_page_groups_by_local_day_and_filters_through_the_query_str
 async fn a_full_group_offers_the_waitlist_and_a_closed_one_the_phone() {
     let app = TestApp::spawn().await;
     let full = app.session_starting_in(Duration::days(3), 1, 1).await;
-    let r = app
-        .post_booking(&crate::helpers::booking_json(full, "(909) 555-0101"), None)
-        .await;
+    let r = app.post_booking(&crate::helpers::booking_json(full, "(909) 555-0101"), None).await;
     assert_eq!(r.status(), 201);
     let (_, html) = app.get_html(&format!("/sessions/{full}")).await;
     assert!(html.contains("Full: join the waitlist"));
@@ -118,10 +103,7 @@ async fn a_full_group_offers_the_waitlist_and_a_closed_one_the_phone() {
     let soon = app.session_starting_in(Duration::minutes(30), 12, 1).await;
     let (_, html) = app.get_html(&format!("/sessions/{soon}")).await;
     assert!(html.contains("call the clinic at (951) 555-0100"));
-    assert!(
-        !html.contains("<form method=\"post\""),
-        "no form for a group that takes no requests"
-    );
+    assert!(!html.contains("<form method=\"post\""), "no form for a group that takes no requests");
 }
 
 #[tokio::test]
@@ -140,10 +122,7 @@ async fn a_session_page_shows_the_group_its_counselors_and_a_safe_booking_form()
     let key = |h: &str| h[h.find(r#"name="key" value=""#).unwrap() + 18..][..32].to_owned();
     let (_, again) = app.get_html(&format!("/sessions/{session}")).await;
     assert_ne!(key(&html), key(&again), "every form gets its own one-time key");
-    assert!(
-        html.contains(r#"<option value="en" selected>"#),
-        "the group's language is preferred"
-    );
+    assert!(html.contains(r#"<option value="en" selected>"#), "the group's language is preferred");
     sqlx::query("update session set language = 'es' where id = $1")
         .bind(session)
         .execute(&app.pool)
@@ -179,25 +158,15 @@ async fn booking_through_the_form_leads_to_a_private_page_with_reference_and_nex
     assert!(html.contains("We have your request"));
     assert!(html.contains("Requested: a seat is held for you"));
     assert!(html.contains("Weekdays 8 to 4"), "intake hours");
-    assert!(
-        html.contains(&format!(">{}/manage/{token}</a>", app.base)),
-        "the private link, to copy"
-    );
-    assert!(
-        !html.contains("Rosa") && !html.contains("Vega"),
-        "no patient data on the page"
-    );
-    let reference: String = sqlx::query_scalar("select reference from booking")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    assert!(html.contains(&format!(">{}/manage/{token}</a>", app.base)), "the private link, to copy");
+    assert!(!html.contains("Rosa") && !html.contains("Vega"), "no patient data on the page");
+    let reference: String =
+        sqlx::query_scalar("select reference from booking").fetch_one(&app.pool).await.unwrap();
     assert!(html.contains(&format!("<dd class=\"reference\">{reference}</dd>")));
     assert!(reference.len() == 8 && !reference.contains(['0', 'O', '1', 'I', 'L']));
 
-    let stored: Vec<u8> = sqlx::query_scalar("select manage_token_hash from booking")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let stored: Vec<u8> =
+        sqlx::query_scalar("select manage_token_hash from booking").fetch_one(&app.pool).await.unwrap();
     assert_ne!(stored, token.as_bytes(), "only a hash of the link is stored");
     let again = app.post_form(&format!("/sessions/{session}/book"), &fields).await;
     assert_eq!(
@@ -234,26 +203,12 @@ async fn health_readiness_and_security_headers() {
     let r = app.get("/").await;
     assert_eq!(r.headers()["referrer-policy"], "no-referrer");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    assert!(
-        r.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'self'")
-    );
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
     let css = app.get("/static/app.css").await;
     assert_eq!(css.status(), 200);
-    assert!(
-        css.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
 
     app.pool.close().await;
-    assert_eq!(
-        app.get("/readyz").await.status(),
-        503,
-        "not ready without a database"
-    );
+    assert_eq!(app.get("/readyz").await.status(), 503, "not ready without a database");
     assert_eq!(app.get("/healthz").await.status(), 200, "but still alive");
 }

@@ -16,10 +16,8 @@ async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_savi
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    let counselor: i64 = sqlx::query_scalar("select min(id) from counselor")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let counselor: i64 =
+        sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let series = NewSeries {
         clinic_id,
@@ -58,16 +56,9 @@ async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_savi
     .fetch_all(&mut *conn)
     .await
     .unwrap();
-    assert!(
-        local.iter().all(|(dow, hour, _)| *dow == 3.0 && *hour == 10.0),
-        "{local:?}"
-    );
+    assert!(local.iter().all(|(dow, hour, _)| *dow == 3.0 && *hour == 10.0), "{local:?}");
     let utc_hours: std::collections::BTreeSet<_> = local.iter().map(|(_, _, utc)| *utc as i64).collect();
-    assert_eq!(
-        utc_hours.into_iter().collect::<Vec<_>>(),
-        [17, 18],
-        "UTC moves, local time does not"
-    );
+    assert_eq!(utc_hours.into_iter().collect::<Vec<_>>(), [17, 18], "UTC moves, local time does not");
 }
 
 #[tokio::test]
@@ -76,24 +67,14 @@ async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
     let now = Utc::now();
     let first = groupcare::demo::seed(&app.pool, now, None).await.unwrap();
     assert!(first.created);
-    let password = first
-        .generated_password
-        .expect("a password made up and shown once");
+    let password = first.generated_password.expect("a password made up and shown once");
     assert!(password.len() >= 16);
-    let again = groupcare::demo::seed(&app.pool, now, Some("another password"))
-        .await
-        .unwrap();
+    let again = groupcare::demo::seed(&app.pool, now, Some("another password")).await.unwrap();
     assert!(!again.created, "a second seed changes nothing");
-    let stored: Vec<String> = sqlx::query_scalar("select password_hash from staff")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("select password_hash from staff").fetch_all(&app.pool).await.unwrap();
     assert_eq!(stored.len(), 4, "four demo staff logins");
-    assert!(
-        stored
-            .iter()
-            .all(|h| h.starts_with("$argon2id$") && !h.contains(&password))
-    );
+    assert!(stored.iter().all(|h| h.starts_with("$argon2id$") && !h.contains(&password)));
     assert!(groupcare::domain::staff::verify_password(&password, &stored[0]));
     let counselor_requests = app
         .count(
@@ -101,31 +82,16 @@ async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
              join booking b on b.session_id = sc.session_id where s.role = 'counselor'",
         )
         .await;
-    assert_eq!(
-        counselor_requests, 2,
-        "each demo counselor leads a group with requests in it"
-    );
+    assert_eq!(counselor_requests, 2, "each demo counselor leads a group with requests in it");
     assert_eq!(app.count("select count(*) from clinic").await, 3);
     assert!(app.count("select count(*) from counselor").await >= 8);
     assert!(app.count("select count(*) from topic").await >= 8);
-    assert!(
-        app.count("select count(*) from counselor where bio_es <> '' and credentials <> ''")
-            .await
-            >= 8
-    );
+    assert!(app.count("select count(*) from counselor where bio_es <> '' and credentials <> ''").await >= 8);
     let weeks_ahead = app
         .count("select count(distinct date_trunc('week', starts_at)) from session where starts_at > now()")
         .await;
-    assert!(
-        weeks_ahead >= 5,
-        "at least four full weeks ahead, got {weeks_ahead}"
-    );
-    assert!(
-        app.count("select count(*) from session where language = 'es'")
-            .await
-            > 0,
-        "Spanish groups"
-    );
+    assert!(weeks_ahead >= 5, "at least four full weeks ahead, got {weeks_ahead}");
+    assert!(app.count("select count(*) from session where language = 'es'").await > 0, "Spanish groups");
     assert!(
         app.count(
             "select count(*) from (select session_id from session_counselor group by 1 having count(*) > 1) x"

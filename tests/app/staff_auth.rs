@@ -10,13 +10,9 @@ pub const PASSWORD: &str = "a long staff password";
 /// about everything else.
 pub async fn second_factor_optional(app: &TestApp) {
     let mut conn = app.pool.acquire().await.unwrap();
-    groupcare::store::settings::set_flag(
-        &mut conn,
-        groupcare::store::settings::REQUIRE_SECOND_FACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    groupcare::store::settings::set_flag(&mut conn, groupcare::store::settings::REQUIRE_SECOND_FACTOR, false)
+        .await
+        .unwrap();
 }
 
 /// A staff account with [`PASSWORD`]. Returns its id.
@@ -35,26 +31,13 @@ pub async fn staff_account_for(app: &TestApp, email: &str, role: StaffRole, clin
             bio_es: "",
             languages: &[],
         };
-        Some(
-            groupcare::store::catalog::create_counselor(&mut conn, &c)
-                .await
-                .unwrap(),
-        )
+        Some(groupcare::store::catalog::create_counselor(&mut conn, &c).await.unwrap())
     } else {
         None
     };
     let hash = hash_password(PASSWORD);
-    let new = NewStaff {
-        email,
-        password_hash: &hash,
-        role,
-        counselor_id,
-        clinic_ids: clinics,
-    };
-    create_staff(&mut app.pool.acquire().await.unwrap(), &new)
-        .await
-        .unwrap()
-        .unwrap()
+    let new = NewStaff { email, password_hash: &hash, role, counselor_id, clinic_ids: clinics };
+    create_staff(&mut app.pool.acquire().await.unwrap(), &new).await.unwrap().unwrap()
 }
 
 /// The value of `name` among a response's Set-Cookie headers.
@@ -104,12 +87,7 @@ pub async fn login(app: &TestApp, email: &str) -> String {
 }
 
 pub async fn get_as(app: &TestApp, session: &str, path: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", format!("gc_staff={session}"))
-        .send()
-        .await
-        .unwrap()
+    app.client.get(app.url(path)).header("cookie", format!("gc_staff={session}")).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -153,42 +131,21 @@ async fn a_staff_member_signs_in_with_a_fresh_session_that_lives_in_postgres() {
     let home = get_as(&app, &session, "/staff").await;
     assert_eq!(home.status(), 200);
     assert_eq!(home.headers()["cache-control"], "no-store");
-    assert!(
-        home.text()
-            .await
-            .unwrap()
-            .contains("Signed in as intake@clinic.test (intake).")
-    );
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("select token_hash from staff_session")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    assert!(home.text().await.unwrap().contains("Signed in as intake@clinic.test (intake)."));
+    let stored: Vec<Vec<u8>> =
+        sqlx::query_scalar("select token_hash from staff_session").fetch_all(&app.pool).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_ne!(
-        stored[0],
-        session.as_bytes(),
-        "only a hash of the session id is stored"
-    );
-    assert_eq!(
-        app.count("select count(*) from audit_log where action = 'login'")
-            .await,
-        1
-    );
-    let actor: Option<i64> = sqlx::query_scalar("select actor_staff_id from audit_log")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    assert_ne!(stored[0], session.as_bytes(), "only a hash of the session id is stored");
+    assert_eq!(app.count("select count(*) from audit_log where action = 'login'").await, 1);
+    let actor: Option<i64> =
+        sqlx::query_scalar("select actor_staff_id from audit_log").fetch_one(&app.pool).await.unwrap();
     assert_eq!(actor, Some(id));
 
     // Signing in again from the same browser gives a new session id and ends the old one.
     let again = try_login(&app, "intake@clinic.test", PASSWORD, Some(&session)).await;
     let renewed = set_cookie(&again, "gc_staff").unwrap();
     assert_ne!(renewed, session);
-    assert_eq!(
-        get_as(&app, &session, "/staff").await.status(),
-        303,
-        "the old id is dead"
-    );
+    assert_eq!(get_as(&app, &session, "/staff").await.status(), 303, "the old id is dead");
     assert_eq!(get_as(&app, &renewed, "/staff").await.status(), 200);
 }
 
@@ -200,11 +157,7 @@ async fn the_login_form_refuses_a_post_without_its_csrf_token() {
     let r = app
         .post_form(
             "/staff/login",
-            &[
-                ("email", "admin@clinic.test"),
-                ("password", PASSWORD),
-                ("csrf", "guess"),
-            ],
+            &[("email", "admin@clinic.test"), ("password", PASSWORD), ("csrf", "guess")],
         )
         .await;
     assert_eq!(r.status(), 403);
@@ -230,20 +183,12 @@ async fn signing_out_needs_the_sessions_csrf_token_and_ends_the_session() {
     };
     assert_eq!(post("wrong".into()).await.unwrap().status(), 403);
     assert_eq!(post(String::new()).await.unwrap().status(), 403);
-    assert_eq!(
-        get_as(&app, &session, "/staff").await.status(),
-        200,
-        "still signed in"
-    );
+    assert_eq!(get_as(&app, &session, "/staff").await.status(), 200, "still signed in");
     let out = post(csrf).await.unwrap();
     assert_eq!(out.status(), 303);
     assert_eq!(out.headers()["location"], "/staff/login");
     assert_eq!(get_as(&app, &session, "/staff").await.status(), 303);
-    assert_eq!(
-        app.count("select count(*) from audit_log where action = 'logout'")
-            .await,
-        1
-    );
+    assert_eq!(app.count("select count(*) from audit_log where action = 'logout'").await, 1);
 }
 
 #[tokio::test]
@@ -258,11 +203,7 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
     let (a, b) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
     let message = "That e-mail, password and code don&#39;t match an account.";
     assert!(a.contains(message) && b.contains(message));
-    assert_eq!(
-        app.count("select count(*) from audit_log where action = 'login_failed'")
-            .await,
-        2
-    );
+    assert_eq!(app.count("select count(*) from audit_log where action = 'login_failed'").await, 2);
     assert_eq!(app.count("select count(*) from staff_session").await, 0);
 }
 
@@ -272,10 +213,7 @@ async fn five_bad_passwords_lock_the_account_for_fifteen_minutes() {
     second_factor_optional(&app).await;
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     for _ in 0..5 {
-        assert_eq!(
-            try_login(&app, "admin@clinic.test", "guess", None).await.status(),
-            401
-        );
+        assert_eq!(try_login(&app, "admin@clinic.test", "guess", None).await.status(), 401);
     }
     let locked = try_login(&app, "admin@clinic.test", PASSWORD, None).await;
     assert_eq!(locked.status(), 429, "even the right password waits");
@@ -286,12 +224,7 @@ async fn five_bad_passwords_lock_the_account_for_fifteen_minutes() {
         .execute(&app.pool)
         .await
         .unwrap();
-    assert_eq!(
-        try_login(&app, "admin@clinic.test", PASSWORD, None)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(try_login(&app, "admin@clinic.test", PASSWORD, None).await.status(), 303);
 }
 
 #[tokio::test]
@@ -303,12 +236,7 @@ async fn five_failures_from_one_address_lock_that_address_for_every_account() {
         let email = format!("guess{i}@clinic.test");
         assert_eq!(try_login(&app, &email, "guess", None).await.status(), 401);
     }
-    assert_eq!(
-        try_login(&app, "intake@clinic.test", PASSWORD, None)
-            .await
-            .status(),
-        429
-    );
+    assert_eq!(try_login(&app, "intake@clinic.test", PASSWORD, None).await.status(), 429);
 }
 
 #[tokio::test]
@@ -330,11 +258,7 @@ async fn a_session_ends_after_fifteen_idle_minutes_or_twelve_hours() {
         .unwrap();
     assert_eq!(get_as(&app, &idle, "/staff").await.status(), 303);
     assert_eq!(get_as(&app, &long, "/staff").await.status(), 303);
-    assert_eq!(
-        app.count("select count(*) from staff_session").await,
-        0,
-        "expired sessions are removed"
-    );
+    assert_eq!(app.count("select count(*) from staff_session").await, 0, "expired sessions are removed");
 
     // Activity keeps a session alive.
     let active = login(&app, "counselor@clinic.test").await;
@@ -352,18 +276,9 @@ async fn a_deactivated_account_is_signed_out_at_once() {
     second_factor_optional(&app).await;
     let id = staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     let session = login(&app, "intake@clinic.test").await;
-    sqlx::query("update staff set active = false where id = $1")
-        .bind(id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query("update staff set active = false where id = $1").bind(id).execute(&app.pool).await.unwrap();
     assert_eq!(get_as(&app, &session, "/staff").await.status(), 303);
-    assert_eq!(
-        try_login(&app, "intake@clinic.test", PASSWORD, None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(try_login(&app, "intake@clinic.test", PASSWORD, None).await.status(), 401);
 }
 
 #[tokio::test]

@@ -20,10 +20,7 @@ async fn book(app: &TestApp, session: i64, n: usize, notes: &str) -> i64 {
     body["notes"] = Value::from(notes);
     body["first_name"] = Value::from(format!("Person{n}"));
     assert_eq!(app.post_booking(&body, None).await.status(), 201);
-    sqlx::query_scalar("select max(id) from booking")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap()
 }
 
 async fn status_of(app: &TestApp, booking: i64) -> String {
@@ -60,47 +57,23 @@ async fn setup() -> Setup {
     let clinic = clinic_of(&app, here).await;
     staff_account_for(&app, "intake@clinic.test", StaffRole::Intake, &[clinic]).await;
     let intake = login(&app, "intake@clinic.test").await;
-    Setup {
-        app,
-        here,
-        elsewhere,
-        intake,
-    }
+    Setup { app, here, elsewhere, intake }
 }
 
 #[tokio::test]
 async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
-    let Setup {
-        app,
-        here,
-        elsewhere,
-        intake,
-    } = setup().await;
+    let Setup { app, here, elsewhere, intake } = setup().await;
     let first = book(&app, here, 1, "").await;
     book(&app, here, 2, "").await; // waitlisted: the room holds one
     let other = book(&app, elsewhere, 3, "").await;
 
     let html = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
     assert!(html.contains(&format!("/staff/intake/requests/{first}\"")));
-    assert!(
-        !html.contains(&format!("/staff/intake/requests/{other}\"")),
-        "another clinic's request"
-    );
-    assert!(
-        !html.contains("Person2"),
-        "the default view is requests, not the waitlist"
-    );
-    let waiting = get_as(&app, &intake, "/staff/intake?status=waitlisted")
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert!(!html.contains(&format!("/staff/intake/requests/{other}\"")), "another clinic's request");
+    assert!(!html.contains("Person2"), "the default view is requests, not the waitlist");
+    let waiting = get_as(&app, &intake, "/staff/intake?status=waitlisted").await.text().await.unwrap();
     assert!(waiting.contains("Person2"));
-    assert!(
-        app.count("select count(*) from audit_log where action = 'view_queue'")
-            .await
-            >= 2
-    );
+    assert!(app.count("select count(*) from audit_log where action = 'view_queue'").await >= 2);
 
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let admin = login(&app, "admin@clinic.test").await;
@@ -114,12 +87,7 @@ async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
 
 #[tokio::test]
 async fn a_request_page_shows_what_intake_needs_and_records_the_view() {
-    let Setup {
-        app,
-        here,
-        elsewhere,
-        intake,
-    } = setup().await;
+    let Setup { app, here, elsewhere, intake } = setup().await;
     let mine = book(&app, here, 1, "Mornings only, please").await;
     let theirs = book(&app, elsewhere, 2, "").await;
     let r = get_as(&app, &intake, &format!("/staff/intake/requests/{mine}")).await;
@@ -139,43 +107,23 @@ async fn a_request_page_shows_what_intake_needs_and_records_the_view() {
             .await
             .unwrap();
     assert_eq!(viewed, [(Some(mine), Some("booking".to_owned()))]);
-    assert_eq!(
-        get_as(&app, &intake, &format!("/staff/intake/requests/{theirs}"))
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(get_as(&app, &intake, &format!("/staff/intake/requests/{theirs}")).await.status(), 404);
 }
 
 #[tokio::test]
 async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line() {
-    let Setup {
-        app, here, intake, ..
-    } = setup().await;
+    let Setup { app, here, intake, .. } = setup().await;
     let holder = book(&app, here, 1, "").await;
     let first = book(&app, here, 2, "").await;
     let second = book(&app, here, 3, "").await;
-    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{holder}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{holder}")).await.text().await.unwrap();
     let csrf = hidden(&page, "csrf");
 
-    let r = post_as(
-        &app,
-        &intake,
-        &format!("/staff/intake/requests/{holder}/confirm"),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let r =
+        post_as(&app, &intake, &format!("/staff/intake/requests/{holder}/confirm"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(status_of(&app, holder).await, "confirmed");
-    assert_eq!(
-        status_of(&app, first).await,
-        "waitlisted",
-        "a confirmation frees nothing"
-    );
+    assert_eq!(status_of(&app, first).await, "waitlisted", "a confirmation frees nothing");
 
     let r = post_as(
         &app,
@@ -185,11 +133,7 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
     )
     .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        status_of(&app, holder).await,
-        "confirmed",
-        "a confirmed seat is cancelled, not declined"
-    );
+    assert_eq!(status_of(&app, holder).await, "confirmed", "a confirmed seat is cancelled, not declined");
 
     let r = post_as(
         &app,
@@ -200,11 +144,7 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
     .await;
     assert_eq!(r.status(), 303);
     assert_eq!(status_of(&app, holder).await, "cancelled");
-    assert_eq!(
-        status_of(&app, first).await,
-        "requested",
-        "the first in line was promoted"
-    );
+    assert_eq!(status_of(&app, first).await, "requested", "the first in line was promoted");
 
     let r = post_as(
         &app,
@@ -221,22 +161,13 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
             .fetch_all(&app.pool)
             .await
             .unwrap();
-    assert_eq!(
-        reasons,
-        [None, Some("moved away".into()), Some("not eligible".into())]
-    );
-    assert_eq!(
-        app.count("select count(*) from audit_log where action like 'booking_%'")
-            .await,
-        4
-    );
+    assert_eq!(reasons, [None, Some("moved away".into()), Some("not eligible".into())]);
+    assert_eq!(app.count("select count(*) from audit_log where action like 'booking_%'").await, 4);
 }
 
 #[tokio::test]
 async fn a_decision_or_contact_log_without_the_csrf_token_changes_nothing() {
-    let Setup {
-        app, here, intake, ..
-    } = setup().await;
+    let Setup { app, here, intake, .. } = setup().await;
     let booking = book(&app, here, 1, "").await;
     for path in ["confirm", "decline", "cancel", "contact"] {
         let url = format!("/staff/intake/requests/{booking}/{path}");
@@ -251,15 +182,10 @@ async fn a_decision_or_contact_log_without_the_csrf_token_changes_nothing() {
 
 #[tokio::test]
 async fn contact_attempts_are_logged_in_the_history() {
-    let Setup {
-        app, here, intake, ..
-    } = setup().await;
+    let Setup { app, here, intake, .. } = setup().await;
     let booking = book(&app, here, 1, "").await;
-    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{booking}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page =
+        get_as(&app, &intake, &format!("/staff/intake/requests/{booking}")).await.text().await.unwrap();
     let csrf = hidden(&page, "csrf");
     let r = post_as(
         &app,
@@ -269,11 +195,8 @@ async fn contact_attempts_are_logged_in_the_history() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let html = get_as(&app, &intake, &format!("/staff/intake/requests/{booking}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html =
+        get_as(&app, &intake, &format!("/staff/intake/requests/{booking}")).await.text().await.unwrap();
     assert!(html.contains("Left a voicemail by staff #"));
     let bad = post_as(
         &app,
@@ -292,10 +215,5 @@ async fn counselors_may_not_work_the_queue() {
     staff_account(&app, "counselor@clinic.test", StaffRole::Counselor).await;
     let counselor = login(&app, "counselor@clinic.test").await;
     assert_eq!(get_as(&app, &counselor, "/staff/intake").await.status(), 403);
-    assert_eq!(
-        get_as(&app, &counselor, &format!("/staff/intake/requests/{booking}"))
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(get_as(&app, &counselor, &format!("/staff/intake/requests/{booking}")).await.status(), 403);
 }

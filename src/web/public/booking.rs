@@ -85,20 +85,14 @@ impl FormView {
     pub fn fresh() -> FormView {
         FormView {
             key: new_request_key(),
-            input: BookingInput {
-                consent_sms: true,
-                ..BookingInput::default()
-            },
+            input: BookingInput { consent_sms: true, ..BookingInput::default() },
             errors: Vec::new(),
             general_error: None,
         }
     }
 
     pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     /// The ids that describe a field (its hint, its error), for `aria-describedby`.
@@ -169,11 +163,7 @@ pub async fn submit(
         Err(problems) => {
             view.errors = problems
                 .into_iter()
-                .map(|(field, p)| FieldError {
-                    field,
-                    label: label(ui, field),
-                    message: (ui.m.problem)(p),
-                })
+                .map(|(field, p)| FieldError { field, label: label(ui, field), message: (ui.m.problem)(p) })
                 .collect();
             return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
@@ -232,15 +222,9 @@ pub async fn manage(
         return Err(AppError::UnknownLink);
     }
     let mut conn = state.pool.acquire().await?;
-    let own = bookings::by_manage_token(&mut conn, &token)
-        .await?
-        .ok_or(AppError::UnknownLink)?;
-    let summary = sessions::summary(&mut conn, own.session_id)
-        .await?
-        .ok_or(AppError::UnknownLink)?;
-    let clinic = catalog::clinic(&mut conn, summary.clinic_id)
-        .await?
-        .ok_or(AppError::UnknownLink)?;
+    let own = bookings::by_manage_token(&mut conn, &token).await?.ok_or(AppError::UnknownLink)?;
+    let summary = sessions::summary(&mut conn, own.session_id).await?.ok_or(AppError::UnknownLink)?;
+    let clinic = catalog::clinic(&mut conn, summary.clinic_id).await?.ok_or(AppError::UnknownLink)?;
     drop(conn);
     Ok(ManagePage {
         ui,

@@ -15,11 +15,7 @@ use chrono::{Duration, Utc};
 
 /// The languages a counselor speaks, in the visitor's words.
 fn languages_spoken(ui: Ui, c: &Counselor) -> String {
-    c.languages
-        .iter()
-        .map(|l| (ui.m.language_names)(*l))
-        .collect::<Vec<_>>()
-        .join(", ")
+    c.languages.iter().map(|l| (ui.m.language_names)(*l)).collect::<Vec<_>>().join(", ")
 }
 
 pub struct CounselorView {
@@ -48,13 +44,7 @@ pub struct CounselorsPage {
 pub async fn list(State(state): State<AppState>, ui: Ui) -> Result<CounselorsPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let counselors = catalog::active_counselors(&mut conn).await?;
-    Ok(CounselorsPage {
-        ui,
-        counselors: counselors
-            .into_iter()
-            .map(|c| CounselorView::new(ui, c))
-            .collect(),
-    })
+    Ok(CounselorsPage { ui, counselors: counselors.into_iter().map(|c| CounselorView::new(ui, c)).collect() })
 }
 
 #[derive(Template, WebTemplate)]
@@ -73,22 +63,10 @@ pub async fn detail(
     let id = parse_id(&id)?;
     let now = Utc::now();
     let mut conn = state.pool.acquire().await?;
-    let counselor = catalog::counselor(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let filter = SessionFilter {
-        counselor_id: Some(id),
-        ..SessionFilter::default()
-    };
+    let counselor = catalog::counselor(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let filter = SessionFilter { counselor_id: Some(id), ..SessionFilter::default() };
     let upcoming = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
     drop(conn);
-    let cards = upcoming
-        .iter()
-        .map(|s| SessionCard::new(ui, s, now, state.booking.cutoff))
-        .collect();
-    Ok(CounselorPage {
-        ui,
-        c: CounselorView::new(ui, counselor),
-        days: by_day(ui, cards),
-    })
+    let cards = upcoming.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
+    Ok(CounselorPage { ui, c: CounselorView::new(ui, counselor), days: by_day(ui, cards) })
 }

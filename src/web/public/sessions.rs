@@ -73,11 +73,7 @@ impl FilterSelect {
             .iter()
             .map(|item| {
                 let value = value(item);
-                Choice {
-                    selected: selected.as_deref() == Some(value.as_str()),
-                    label: text(item),
-                    value,
-                }
+                Choice { selected: selected.as_deref() == Some(value.as_str()), label: text(item), value }
             })
             .collect();
         FilterSelect { name, label, choices }
@@ -108,16 +104,11 @@ pub async fn list(
     let topics = catalog::topics(&mut conn).await?;
     drop(conn);
 
-    let cards: Vec<_> = found
-        .iter()
-        .map(|s| SessionCard::new(ui, s, now, state.booking.cutoff))
-        .collect();
+    let cards: Vec<_> = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
     let count = (ui.m.sessions_count)(cards.len());
     // Days offered in the filter: the listing's window, in the first clinic's time zone.
-    let tz: chrono_tz::Tz = clinics
-        .first()
-        .and_then(|c| c.time_zone.parse().ok())
-        .unwrap_or(chrono_tz::America::Los_Angeles);
+    let tz: chrono_tz::Tz =
+        clinics.first().and_then(|c| c.time_zone.parse().ok()).unwrap_or(chrono_tz::America::Los_Angeles);
     let today = now.with_timezone(&tz).date_naive();
     let days: Vec<NaiveDate> = (0..LISTING_DAYS).map(|d| today + Duration::days(d)).collect();
     Ok(SessionsPage {
@@ -188,55 +179,25 @@ pub async fn render_session_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
-    let summary = sessions::summary(conn, session_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let summary = sessions::summary(conn, session_id).await?.ok_or(AppError::NotFound)?;
     if form.input.language.is_empty() {
         // Someone joining a Spanish-language group most likely prefers Spanish.
         form.input.language = summary.language.code().to_owned();
     }
-    let clinic = catalog::clinic(conn, summary.clinic_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let topic = catalog::topic(conn, summary.topic_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let clinic = catalog::clinic(conn, summary.clinic_id).await?.ok_or(AppError::NotFound)?;
+    let topic = catalog::topic(conn, summary.topic_id).await?.ok_or(AppError::NotFound)?;
     let counselors = catalog::counselors_of_session(conn, session_id)
         .await?
         .into_iter()
         .map(|c| CounselorView::new(ui, c))
         .collect();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
-    let closed_message = check_bookable(
-        summary.is_cancelled(),
-        summary.starts_at,
-        now,
-        state.booking.cutoff,
-    )
-    .err()
-    .map(|why| {
-        format!(
-            "{} {}",
-            (ui.m.unbookable)(why),
-            (ui.m.form_closed_call)(&clinic.phone)
-        )
-    });
+    let closed_message = check_bookable(summary.is_cancelled(), summary.starts_at, now, state.booking.cutoff)
+        .err()
+        .map(|why| format!("{} {}", (ui.m.unbookable)(why), (ui.m.form_closed_call)(&clinic.phone)));
     let english = (ui.m.language_names)(Language::En);
     let spanish = (ui.m.language_names)(Language::Es);
-    Ok((
-        status,
-        SessionPage {
-            ui,
-            card,
-            clinic,
-            topic,
-            counselors,
-            form,
-            closed_message,
-            english,
-            spanish,
-        },
-    )
+    Ok((status, SessionPage { ui, card, clinic, topic, counselors, form, closed_message, english, spanish })
         .into_response())
 }
 

@@ -33,11 +33,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// A `Set-Cookie` value for the staff pages: HttpOnly, SameSite, and Secure when the app is
 /// served over https. `None` clears the cookie.
 pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>, same_site: &str) -> HeaderValue {
-    let secure = if state.base_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
     let text = match value {
         Some(v) => format!("{name}={v}; Path=/staff; HttpOnly; SameSite={same_site}{secure}"),
         None => format!("{name}=; Path=/staff; HttpOnly; SameSite={same_site}; Max-Age=0{secure}"),
@@ -52,10 +48,7 @@ pub fn new_token() -> String {
 
 /// The client address, for the audit log (staff addresses, not patients').
 pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
 }
 
 /// The signed-in staff member. Extracting it refuses anyone else: no cookie, an unknown or
@@ -77,20 +70,12 @@ pub struct StaffUser {
 impl StaffUser {
     /// A 403 unless the staff member has one of `roles`.
     pub fn require(&self, roles: &[StaffRole]) -> Result<(), AppError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if roles.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
     /// A 403 unless a form carried this session's CSRF token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if same_secret(sent, &self.csrf_token) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if same_secret(sent, &self.csrf_token) { Ok(()) } else { Err(AppError::Forbidden) }
     }
 }
 
@@ -112,24 +97,12 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool),
         return Err(to_login());
     };
     if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
-        staff::end_session(&mut conn, &token_hash)
-            .await
-            .map_err(internal)?;
+        staff::end_session(&mut conn, &token_hash).await.map_err(internal)?;
         return Err(to_login());
     }
-    staff::touch_session(&mut conn, &token_hash, now)
-        .await
-        .map_err(internal)?;
+    staff::touch_session(&mut conn, &token_hash, now).await.map_err(internal)?;
     let SignedIn {
-        staff_id,
-        email,
-        role,
-        counselor_id,
-        clinic_ids,
-        csrf_token,
-        must_enroll,
-        enrolled,
-        ..
+        staff_id, email, role, counselor_id, clinic_ids, csrf_token, must_enroll, enrolled, ..
     } = session;
     let user = StaffUser {
         staff_id,

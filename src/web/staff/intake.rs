@@ -85,11 +85,7 @@ impl QueueLine {
             id: row.id,
             age: (ui.m.age)(now - row.created_at),
             person: format!("{} {}", row.first_name, row.last_name),
-            group: format!(
-                "{} · {}",
-                ui.pick(&row.topic_name_en, &row.topic_name_es),
-                row.clinic_name
-            ),
+            group: format!("{} · {}", ui.pick(&row.topic_name_en, &row.topic_name_es), row.clinic_name),
             when: format!("{} {}", ui.date(starts.date_naive()), ui.time(&starts)),
             reference: row.reference.clone(),
             overlap: row.overlap_flag,
@@ -138,11 +134,7 @@ pub async fn queue(
         ui,
         lines: rows.iter().map(|r| QueueLine::new(ui, r, now)).collect(),
         clinics: visible
-            .map(|c| Choice {
-                selected: Some(c.id) == clinic,
-                value: c.id.to_string(),
-                label: c.name,
-            })
+            .map(|c| Choice { selected: Some(c.id) == clinic, value: c.id.to_string(), label: c.name })
             .collect(),
         statuses: QUEUE_STATUSES
             .iter()
@@ -191,12 +183,8 @@ pub async fn request(
     let scope = scope(&user)?;
     let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
-    let request = intake::request(&mut conn, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let summary = sessions::summary(&mut conn, request.session_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
     let history = intake::history(&mut conn, id).await?;
     audit_as(&mut conn, &user, "view_booking", Some(id)).await?;
     drop(conn);
@@ -232,9 +220,7 @@ pub async fn request(
             (ui.m.request_consent_sms)(request.consent_sms),
             (ui.m.request_consent_voicemail)(request.consent_voicemail)
         ),
-        phone: Phone::parse(&request.phone)
-            .map(|p| p.to_string())
-            .unwrap_or_else(|_| request.phone.clone()),
+        phone: Phone::parse(&request.phone).map(|p| p.to_string()).unwrap_or_else(|_| request.phone.clone()),
         language: (ui.m.language_names)(request.language),
         received: local(request.created_at),
         card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
@@ -242,10 +228,7 @@ pub async fn request(
         can_confirm: Decision::Confirm.from_states().contains(&status),
         can_decline: Decision::Decline.from_states().contains(&status),
         can_cancel: Decision::Cancel.from_states().contains(&status),
-        outcomes: ContactOutcome::ALL
-            .iter()
-            .map(|o| (o.code(), (ui.m.contact_outcome)(*o)))
-            .collect(),
+        outcomes: ContactOutcome::ALL.iter().map(|o| (o.code(), (ui.m.contact_outcome)(*o))).collect(),
         request,
         user,
     })
@@ -303,9 +286,7 @@ pub async fn contact(
     let id = parse_id(&id)?;
     let outcome = ContactOutcome::from_code(&form.outcome).ok_or(AppError::BadRequest)?;
     let mut conn = state.pool.acquire().await?;
-    intake::request(&mut conn, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
     audit_as(&mut conn, &user, "booking_contact_logged", Some(id)).await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))

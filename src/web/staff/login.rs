@@ -44,13 +44,7 @@ async fn login_page(
     let second_factor_off = !settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?;
     let csrf = new_token();
     let cookie = set_cookie(state, LOGIN_COOKIE, Some(&csrf), "Strict");
-    let page = LoginPage {
-        ui,
-        csrf,
-        email,
-        message,
-        second_factor_off,
-    };
+    let page = LoginPage { ui, csrf, email, message, second_factor_off };
     Ok((status, [(header::SET_COOKIE, cookie)], page).into_response())
 }
 
@@ -96,14 +90,7 @@ pub async fn submit(
     let email = fields.email.trim().to_owned();
     let sent_token = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if sent_token.is_empty() || !same_secret(sent_token, &fields.csrf) {
-        return login_page(
-            &state,
-            ui,
-            email,
-            Some(ui.m.staff_login_expired),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return login_page(&state, ui, email, Some(ui.m.staff_login_expired), StatusCode::FORBIDDEN).await;
     }
     let now = Utc::now();
     let addr = client.ip().to_string();
@@ -120,18 +107,10 @@ pub async fn submit(
     let mut conn = state.pool.acquire().await?;
     if login_throttle::locked(&mut conn, &keys, now).await? {
         audit::record(&mut conn, &audit_entry(None, "login_locked", None), now).await?;
-        return login_page(
-            &state,
-            ui,
-            email,
-            Some(ui.m.staff_login_locked),
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
+        return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
+            .await;
     }
-    let account = staff::account_by_email(&mut conn, &email)
-        .await?
-        .filter(|a| a.active);
+    let account = staff::account_by_email(&mut conn, &email).await?.filter(|a| a.active);
     drop(conn); // no connection held while Argon2 works
 
     let stored = account.as_ref().map(|a| a.password_hash.clone());
@@ -162,14 +141,7 @@ pub async fn submit(
         drop(conn);
         // Each failure in a row makes the next answer slower.
         tokio::time::sleep(Duration::from_millis(200 * failures.clamp(0, 10) as u64)).await;
-        return login_page(
-            &state,
-            ui,
-            email,
-            Some(ui.m.staff_login_failed),
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        return login_page(&state, ui, email, Some(ui.m.staff_login_failed), StatusCode::UNAUTHORIZED).await;
     };
 
     login_throttle::clear(&mut conn, &account_key).await?;
@@ -179,22 +151,11 @@ pub async fn submit(
     }
     let token = new_token();
     staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
-    audit::record(
-        &mut conn,
-        &audit_entry(Some(account.id), "login", Some(account.id)),
-        now,
-    )
-    .await?;
+    audit::record(&mut conn, &audit_entry(Some(account.id), "login", Some(account.id)), now).await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, Some(&token), "Lax"),
-    );
-    headers.append(
-        header::SET_COOKIE,
-        set_cookie(&state, LOGIN_COOKIE, None, "Strict"),
-    );
+    headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, Some(&token), "Lax"));
+    headers.append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, None, "Strict"));
     Ok(response)
 }
 
@@ -225,9 +186,6 @@ pub async fn logout(
     };
     audit::record(&mut conn, &entry, Utc::now()).await?;
     let mut response = Redirect::to("/staff/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, None, "Lax"),
-    );
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, None, "Lax"));
     Ok(response)
 }

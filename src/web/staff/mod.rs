@@ -2,6 +2,7 @@
 //! ([`auth::StaffUser`]); anyone else is sent to the login page.
 
 pub mod auth;
+mod counselor;
 mod home;
 mod intake;
 mod login;
@@ -16,13 +17,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(home::home))
         .route("/staff/login", get(login::form).post(login::submit))
         .route("/staff/logout", post(login::logout))
+        .route("/staff/my-sessions", get(counselor::my_sessions))
+        .route("/staff/sessions/{id}/roster", get(counselor::roster))
+        .route("/staff/sessions/{id}/attendance", post(counselor::attendance))
+        .route("/staff/sessions/{id}/sign-in-sheet", get(counselor::sign_in_sheet))
         .route("/staff/intake", get(intake::queue))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))
         .route("/staff/intake/requests/{id}/{action}", post(intake::decide))
-        .route(
-            auth::ENROLL_PATH,
-            get(second_factor::show).post(second_factor::confirm),
-        )
+        .route(auth::ENROLL_PATH, get(second_factor::show).post(second_factor::confirm))
         .route("/staff/{*rest}", get(home::unknown).post(home::unknown))
 }

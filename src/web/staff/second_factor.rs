@@ -47,19 +47,8 @@ async fn enroll_form(
         .min_dimensions(220, 220)
         .build();
     let qr_svg = svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = EnrollPage {
-        ui,
-        user,
-        qr_svg,
-        key: totp::base32(&secret),
-        error,
-        recovery_codes: Vec::new(),
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = EnrollPage { ui, user, qr_svg, key: totp::base32(&secret), error, recovery_codes: Vec::new() };
     Ok((status, page).into_response())
 }
 
@@ -107,10 +96,8 @@ pub async fn confirm(
         return enroll_form(&state, ui, user, Some(ui.m.enroll_wrong_code)).await;
     };
     let recovery_codes = totp::new_recovery_codes();
-    let hashes: Vec<Vec<u8>> = recovery_codes
-        .iter()
-        .map(|c| digest(&totp::normalize_recovery_code(c)))
-        .collect();
+    let hashes: Vec<Vec<u8>> =
+        recovery_codes.iter().map(|c| digest(&totp::normalize_recovery_code(c))).collect();
     if !staff::confirm_totp(&mut conn, user.staff_id, step, &hashes).await? {
         return Err(AppError::BadRequest);
     }
@@ -122,17 +109,7 @@ pub async fn confirm(
         client_addr: user.client_addr.as_deref(),
     };
     audit::record(&mut conn, &entry, now).await?;
-    let user = StaffUser {
-        enrolled: true,
-        ..user
-    };
-    Ok(EnrollPage {
-        ui,
-        user,
-        qr_svg: String::new(),
-        key: String::new(),
-        error: None,
-        recovery_codes,
-    }
-    .into_response())
+    let user = StaffUser { enrolled: true, ..user };
+    Ok(EnrollPage { ui, user, qr_svg: String::new(), key: String::new(), error: None, recovery_codes }
+        .into_response())
 }

@@ -1,0 +1,210 @@
+//! Counselors: the groups they lead, each group's roster, attendance once it has started,
+//! and a printable sign-in sheet (first name and last initial only). A counselor sees only
+//! their own groups; administrators see any. Every view of a roster is audited.
+
+use super::auth::StaffUser;
+use crate::domain::booking::BookingStatus;
+use crate::domain::staff::StaffRole;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::rosters::{self, RosterLine};
+use crate::store::sessions::{self, SessionFilter, SessionSummary};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use crate::web::public::LISTING_DAYS;
+use crate::web::views::SessionCard;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+use chrono::{Duration, Utc};
+use sqlx::PgConnection;
+
+/// The session `raw_id`, if this staff member may see its roster: a counselor who leads it,
+/// or an administrator. Another counselor's group is a 404; intake gets a 403.
+async fn session_for(
+    conn: &mut PgConnection,
+    user: &StaffUser,
+    raw_id: &str,
+) -> Result<SessionSummary, AppError> {
+    user.require(&[StaffRole::Counselor, StaffRole::Admin])?;
+    let id: i64 = raw_id.parse().map_err(|_| AppError::NotFound)?;
+    if user.role == StaffRole::Counselor {
+        let counselor = user.counselor_id.ok_or(AppError::Forbidden)?;
+        if !rosters::leads(conn, id, counselor).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    sessions::summary(conn, id).await?.ok_or(AppError::NotFound)
+}
+
+async fn audit_session(
+    conn: &mut PgConnection,
+    user: &StaffUser,
+    action: &str,
+    session_id: i64,
+) -> Result<(), AppError> {
+    let entry = AuditEntry {
+        actor_staff_id: Some(user.staff_id),
+        action,
+        record_type: Some("session"),
+        record_id: Some(session_id),
+        client_addr: user.client_addr.as_deref(),
+    };
+    audit::record(conn, &entry, Utc::now()).await?;
+    Ok(())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/my_sessions.html")]
+pub struct MySessionsPage {
+    ui: Ui,
+    upcoming: Vec<(SessionCard, i64)>,
+    past: Vec<(SessionCard, i64)>,
+}
+
+pub async fn my_sessions(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+) -> Result<MySessionsPage, AppError> {
+    user.require(&[StaffRole::Counselor])?;
+    let counselor_id = user.counselor_id.ok_or(AppError::Forbidden)?;
+    let now = Utc::now();
+    let filter = SessionFilter { counselor_id: Some(counselor_id), ..SessionFilter::default() };
+    let mut conn = state.pool.acquire().await?;
+    let found =
+        sessions::upcoming(&mut conn, now - Duration::days(7), now + Duration::days(LISTING_DAYS), &filter)
+            .await?;
+    let (past, upcoming): (Vec<_>, Vec<_>) = found.iter().partition(|s| s.starts_at < now);
+    let cards = |list: Vec<&SessionSummary>| {
+        list.into_iter().map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), s.held)).collect()
+    };
+    let mut past: Vec<_> = cards(past);
+    past.reverse(); // most recent first
+    Ok(MySessionsPage { ui, upcoming: cards(upcoming), past })
+}
+
+pub struct RosterView {
+    pub booking_id: i64,
+    pub name: String,
+    pub language: &'static str,
+    pub status: &'static str,
+    pub notes: Option<String>,
+    pub markable: bool,
+    pub attended: bool,
+    pub missed: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/roster.html")]
+pub struct RosterPage {
+    ui: Ui,
+    user: StaffUser,
+    card: SessionCard,
+    title: String,
+    lines: Vec<RosterView>,
+    started: bool,
+}
+
+pub async fn roster(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<RosterPage, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let summary = session_for(&mut conn, &user, &id).await?;
+    let lines = rosters::roster(&mut conn, summary.id).await?;
+    audit_session(&mut conn, &user, "view_roster", summary.id).await?;
+    drop(conn);
+    let now = Utc::now();
+    let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
+    let lines = lines
+        .into_iter()
+        .map(|l: RosterLine| RosterView {
+            booking_id: l.booking_id,
+            name: format!("{} {}", l.first_name, l.last_name),
+            language: (ui.m.language_names)(l.language),
+            status: (ui.m.status_name)(l.status),
+            notes: l.notes,
+            markable: matches!(
+                l.status,
+                BookingStatus::Confirmed | BookingStatus::Attended | BookingStatus::NoShow
+            ),
+            attended: l.status == BookingStatus::Attended,
+            missed: l.status == BookingStatus::NoShow,
+        })
+        .collect();
+    Ok(RosterPage {
+        ui,
+        title: (ui.m.roster_title)(&card.topic_name),
+        card,
+        user,
+        lines,
+        started: summary.starts_at <= now,
+    })
+}
+
+/// Marks attendance from the roster's form: `mark_<booking id>` = `attended` | `no_show`.
+pub async fn attendance(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Redirect, AppError> {
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    user.check_csrf(csrf)?;
+    let mut conn = state.pool.acquire().await?;
+    let summary = session_for(&mut conn, &user, &id).await?;
+    let now = Utc::now();
+    if summary.starts_at > now {
+        return Err(AppError::BadRequest);
+    }
+    let marks: Vec<(i64, BookingStatus)> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let booking = k.strip_prefix("mark_")?.parse().ok()?;
+            let mark = match v.as_str() {
+                "attended" => BookingStatus::Attended,
+                "no_show" => BookingStatus::NoShow,
+                _ => return None,
+            };
+            Some((booking, mark))
+        })
+        .collect();
+    let actor = format!("staff:{}", user.staff_id);
+    rosters::record_attendance(&state.pool, summary.id, &marks, &actor, now).await?;
+    audit_session(&mut conn, &user, "attendance", summary.id).await?;
+    Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/sign_in_sheet.html")]
+pub struct SignInSheet {
+    ui: Ui,
+    card: SessionCard,
+    /// First name and last initial: a printed sheet lies on a table where others see it.
+    names: Vec<String>,
+}
+
+pub async fn sign_in_sheet(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<SignInSheet, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let summary = session_for(&mut conn, &user, &id).await?;
+    let lines = rosters::roster(&mut conn, summary.id).await?;
+    audit_session(&mut conn, &user, "view_sign_in_sheet", summary.id).await?;
+    let names = lines
+        .iter()
+        .map(|l| match l.last_name.chars().next() {
+            Some(initial) => format!("{} {}.", l.first_name, initial.to_uppercase()),
+            None => l.first_name.clone(),
+        })
+        .collect();
+    Ok(SignInSheet { ui, card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff), names })
+}

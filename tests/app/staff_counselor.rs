@@ -1,0 +1,182 @@
+//! Counselors: their own groups only, rosters audited, attendance once a group has started,
+//! and a sign-in sheet with first names and last initials.
+
+use crate::helpers::{TestApp, booking_json, phone};
+use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account};
+use chrono::Duration;
+use groupcare::domain::staff::StaffRole;
+use serde_json::Value;
+
+async fn counselor_of(app: &TestApp, email: &str) -> i64 {
+    sqlx::query_scalar("select counselor_id from staff where email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Makes `counselor` the (only) leader of `session`.
+async fn lead(app: &TestApp, session: i64, counselor: i64) {
+    sqlx::query("update session_counselor set counselor_id = $2 where session_id = $1")
+        .bind(session)
+        .bind(counselor)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+async fn book_and_confirm(app: &TestApp, session: i64, n: usize, first: &str, last: &str) -> i64 {
+    let mut body = booking_json(session, &phone(n));
+    body["first_name"] = Value::from(first);
+    body["last_name"] = Value::from(last);
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    let id: i64 = sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    sqlx::query("update booking set status = 'confirmed' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// Moves `session` to have started twenty minutes ago (bookings are taken only before).
+async fn has_started(app: &TestApp, session: i64) {
+    sqlx::query(
+        "update session set starts_at = now() - interval '20 minutes', ends_at = now() + interval '70 minutes' \
+         where id = $1",
+    )
+    .bind(session)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+struct Setup {
+    app: TestApp,
+    mine: i64,
+    theirs: i64,
+    me: String,
+}
+
+async fn setup(starts_in: Duration) -> Setup {
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    staff_account(&app, "a@clinic.test", StaffRole::Counselor).await;
+    staff_account(&app, "b@clinic.test", StaffRole::Counselor).await;
+    let mine = app.session_starting_in(starts_in, 12, 1).await;
+    let theirs = app.session_starting_in(starts_in, 12, 1).await;
+    lead(&app, mine, counselor_of(&app, "a@clinic.test").await).await;
+    lead(&app, theirs, counselor_of(&app, "b@clinic.test").await).await;
+    let me = login(&app, "a@clinic.test").await;
+    Setup { app, mine, theirs, me }
+}
+
+#[tokio::test]
+async fn a_counselor_sees_their_own_groups_and_rosters_and_no_one_elses() {
+    let Setup { app, mine, theirs, me } = setup(Duration::days(2)).await;
+    book_and_confirm(&app, mine, 1, "Rosa", "Vega").await;
+    book_and_confirm(&app, theirs, 2, "Other", "Person").await;
+
+    let list = get_as(&app, &me, "/staff/my-sessions").await.text().await.unwrap();
+    assert!(list.contains(&format!("/staff/sessions/{mine}/roster")));
+    assert!(!list.contains(&format!("/staff/sessions/{theirs}/roster")));
+
+    let roster = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await;
+    assert_eq!(roster.status(), 200);
+    let html = roster.text().await.unwrap();
+    assert!(html.contains("Rosa Vega") && !html.contains("Other Person"));
+    assert!(html.contains("Attendance can be taken once the group has started."));
+    assert!(!html.contains("type=\"radio\""), "no attendance before the start");
+    assert_eq!(app.count("select count(*) from audit_log where action = 'view_roster'").await, 1);
+
+    for path in ["roster", "sign-in-sheet"] {
+        let r = get_as(&app, &me, &format!("/staff/sessions/{theirs}/{path}")).await;
+        assert_eq!(r.status(), 404, "another counselor's {path}");
+    }
+    staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
+    let intake = login(&app, "intake@clinic.test").await;
+    assert_eq!(get_as(&app, &intake, &format!("/staff/sessions/{mine}/roster")).await.status(), 403);
+    assert_eq!(get_as(&app, &intake, "/staff/my-sessions").await.status(), 403);
+}
+
+#[tokio::test]
+async fn attendance_is_taken_once_the_group_has_started() {
+    let Setup { app, mine, me, .. } = setup(Duration::days(1)).await;
+    let came = book_and_confirm(&app, mine, 1, "Ana", "Lopez").await;
+    let missed = book_and_confirm(&app, mine, 2, "Bo", "Li").await;
+    has_started(&app, mine).await;
+    let html = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
+    assert!(html.contains(&format!("name=\"mark_{came}\"")));
+    let csrf = hidden(&html, "csrf");
+    let post = |form: Vec<(String, String)>| {
+        app.client
+            .post(app.url(&format!("/staff/sessions/{mine}/attendance")))
+            .header("cookie", format!("gc_staff={me}"))
+            .form(&form)
+            .send()
+    };
+    let marks = vec![
+        ("csrf".to_owned(), csrf.clone()),
+        (format!("mark_{came}"), "attended".to_owned()),
+        (format!("mark_{missed}"), "no_show".to_owned()),
+    ];
+    let forged: Vec<_> = marks.iter().skip(1).cloned().chain([("csrf".into(), "forged".into())]).collect();
+    assert_eq!(post(forged).await.unwrap().status(), 403);
+    assert_eq!(post(marks).await.unwrap().status(), 303);
+    let statuses: Vec<String> = sqlx::query_scalar("select status::text from booking order by id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(statuses, ["attended", "no_show"]);
+    assert_eq!(
+        app.count("select count(*) from booking_event where to_status in ('attended', 'no_show')").await,
+        2
+    );
+
+    // A mark can be corrected; a booking of another group cannot be marked from here.
+    let other = app.session_starting_in(Duration::days(1), 12, 1).await;
+    let stranger = book_and_confirm(&app, other, 3, "Cy", "Ng").await;
+    has_started(&app, other).await;
+    let fix = vec![
+        ("csrf".to_owned(), csrf),
+        (format!("mark_{missed}"), "attended".to_owned()),
+        (format!("mark_{stranger}"), "no_show".to_owned()),
+    ];
+    assert_eq!(post(fix).await.unwrap().status(), 303);
+    let statuses: Vec<String> = sqlx::query_scalar("select status::text from booking order by id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(statuses, ["attended", "attended", "confirmed"]);
+}
+
+#[tokio::test]
+async fn attendance_before_the_start_is_refused() {
+    let Setup { app, mine, me, .. } = setup(Duration::days(1)).await;
+    let booking = book_and_confirm(&app, mine, 1, "Ana", "Lopez").await;
+    let html = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    let r = app
+        .client
+        .post(app.url(&format!("/staff/sessions/{mine}/attendance")))
+        .header("cookie", format!("gc_staff={me}"))
+        .form(&[("csrf", csrf.as_str()), (&format!("mark_{booking}"), "attended")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.count("select count(*) from booking where status = 'confirmed'").await, 1);
+}
+
+#[tokio::test]
+async fn the_sign_in_sheet_shows_first_names_and_last_initials_only() {
+    let Setup { app, mine, me, .. } = setup(Duration::days(1)).await;
+    book_and_confirm(&app, mine, 1, "Rosa", "vega").await;
+    book_and_confirm(&app, mine, 2, "Ana", "Lopez").await;
+    let r = get_as(&app, &me, &format!("/staff/sessions/{mine}/sign-in-sheet")).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<td>Rosa V.</td>") && html.contains("<td>Ana L.</td>"));
+    assert!(!html.contains("vega") && !html.contains("Lopez") && !html.contains("555-"));
+    assert_eq!(app.count("select count(*) from audit_log where action = 'view_sign_in_sheet'").await, 1);
+}
