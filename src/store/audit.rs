@@ -59,3 +59,41 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
         None => Ok(Ok(sqlx::query_scalar("select count(*) from audit_log").fetch_one(conn).await?)),
     }
 }
+
+/// What an administrator looks for in the log; every part optional.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub actor_staff_id: Option<i64>,
+    /// Bookings (a patient's), matched as records of type `booking`.
+    pub booking_ids: Option<Vec<i64>>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub actor_staff_id: Option<i64>,
+    pub action: String,
+    pub record_type: Option<String>,
+    pub record_id: Option<i64>,
+    pub client_addr: Option<String>,
+}
+
+/// The newest 500 entries matching `q`.
+pub async fn search(conn: &mut PgConnection, q: &AuditQuery) -> sqlx::Result<Vec<AuditRow>> {
+    sqlx::query_as(
+        "select at, actor_staff_id, action, record_type, record_id, client_addr from audit_log \
+         where ($1::bigint is null or actor_staff_id = $1) \
+           and ($2::bigint[] is null or (record_type = 'booking' and record_id = any($2))) \
+           and ($3::timestamptz is null or at >= $3) \
+           and ($4::timestamptz is null or at < $4) \
+         order by seq desc limit 500",
+    )
+    .bind(q.actor_staff_id)
+    .bind(q.booking_ids.as_deref())
+    .bind(q.from)
+    .bind(q.until)
+    .fetch_all(conn)
+    .await
+}

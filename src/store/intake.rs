@@ -247,3 +247,19 @@ pub async fn log_contact(
         .await?;
     Ok(())
 }
+
+/// The bookings of a person, found by phone (E.164) or by one booking's reference.
+pub async fn bookings_of_patient(
+    conn: &mut PgConnection,
+    phone: Option<&str>,
+    reference: Option<&str>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from booking where phone = $1 \
+         union select id from booking where phone = (select phone from booking where reference = $2)",
+    )
+    .bind(phone)
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}

@@ -11,6 +11,7 @@ pub mod rate_limit;
 pub mod rosters;
 pub mod schedule;
 pub mod secrets;
+pub mod session_admin;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

@@ -239,3 +239,55 @@ pub async fn confirm_totp(
     tx.commit().await?;
     Ok(true)
 }
+
+/// An account as the administrators' list shows it.
+#[derive(Clone, Debug, FromRow)]
+pub struct StaffListing {
+    pub id: i64,
+    pub email: String,
+    pub role: StaffRole,
+    pub active: bool,
+    pub enrolled: bool,
+    pub counselor_name: Option<String>,
+    pub clinic_names: Vec<String>,
+}
+
+pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<StaffListing>> {
+    sqlx::query_as(
+        "select s.id, s.email, s.role, s.active, s.totp_secret is not null as enrolled, c.name as counselor_name, \
+                coalesce((select array_agg(cl.name order by cl.name) from staff_clinic sc \
+                          join clinic cl on cl.id = sc.clinic_id where sc.staff_id = s.id), '{}') as clinic_names \
+         from staff s left join counselor c on c.id = s.counselor_id \
+         order by s.active desc, lower(s.email)",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Deactivates an account and ends its sessions at once. False for an unknown account.
+pub async fn deactivate(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("update staff set active = false where id = $1")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from staff_session where staff_id = $1").bind(staff_id).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Sets a new password hash and ends the account's sessions. False for an unknown account.
+pub async fn set_password(conn: &mut PgConnection, staff_id: i64, password_hash: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("update staff set password_hash = $2 where id = $1")
+        .bind(staff_id)
+        .bind(password_hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from staff_session where staff_id = $1").bind(staff_id).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn id_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("select id from staff where lower(email) = lower($1)")
+        .bind(email.trim())
+        .fetch_optional(conn)
+        .await
+}

@@ -1,6 +1,7 @@
 //! The staff side: everything under `/staff`. Every page here needs a signed-in staff member
 //! ([`auth::StaffUser`]); anyone else is sent to the login page.
 
+mod admin;
 pub mod auth;
 mod counselor;
 mod home;
@@ -21,6 +22,16 @@ pub fn router() -> Router<AppState> {
         .route("/staff/sessions/{id}/roster", get(counselor::roster))
         .route("/staff/sessions/{id}/attendance", post(counselor::attendance))
         .route("/staff/sessions/{id}/sign-in-sheet", get(counselor::sign_in_sheet))
+        .route("/staff/admin/sessions", get(admin::sessions_list))
+        .route("/staff/admin/sessions/{id}", get(admin::session))
+        .route("/staff/admin/sessions/{id}/cancel", post(admin::cancel_session))
+        .route("/staff/admin/sessions/{id}/counselors", post(admin::add_counselor))
+        .route("/staff/admin/sessions/{id}/counselors/{counselor}/remove", post(admin::remove_counselor))
+        .route("/staff/admin/staff", get(admin::staff_list).post(admin::create_staff))
+        .route("/staff/admin/staff/{id}/deactivate", post(admin::deactivate_staff))
+        .route("/staff/admin/staff/{id}/password", post(admin::reset_password))
+        .route("/staff/admin/settings", post(admin::save_settings))
+        .route("/staff/admin/audit", get(admin::audit_log))
         .route("/staff/intake", get(intake::queue))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))

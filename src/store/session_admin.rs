@@ -1,0 +1,136 @@
+//! An administrator's changes to one session: cancelling it, and who leads it. Each locks
+//! the session's row, the one lock for its seats.
+
+use super::bookings::promote_waitlist;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
+    let found: Option<i32> = sqlx::query_scalar("select 1 from session where id = $1 for update")
+        .bind(session_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Cancels the session and every active booking in it, with `reason` in each booking's
+/// history. Returns how many bookings were cancelled, or None for an unknown session.
+pub async fn cancel_session(
+    pool: &PgPool,
+    session_id: i64,
+    actor: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<u64>> {
+    let mut tx = pool.begin().await?;
+    if !lock(&mut tx, session_id).await? {
+        return Ok(None);
+    }
+    sqlx::query("update session set status = 'cancelled' where id = $1")
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    let cancelled = sqlx::query(
+        "with active as ( \
+           select id, status from booking \
+           where session_id = $1 and status in ('requested', 'confirmed', 'waitlisted') for update), \
+         cancelled as ( \
+           update booking b set status = 'cancelled' from active where b.id = active.id \
+           returning b.id, active.status as was) \
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
+         select id, was, 'cancelled', $2, $3, $4 from cancelled",
+    )
+    .bind(session_id)
+    .bind(actor)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(Some(cancelled))
+}
+
+/// Adds a co-facilitator: the session's ceiling rises, so waiting people may be promoted.
+/// Returns None for an unknown session, Some(false) if the counselor led it already.
+pub async fn add_counselor(
+    pool: &PgPool,
+    session_id: i64,
+    counselor_id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<bool>> {
+    let mut tx = pool.begin().await?;
+    if !lock(&mut tx, session_id).await? {
+        return Ok(None);
+    }
+    let added = sqlx::query(
+        "insert into session_counselor (session_id, counselor_id) \
+         select $1, id from counselor where id = $2 and active on conflict do nothing",
+    )
+    .bind(session_id)
+    .bind(counselor_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added > 0 {
+        promote_waitlist(&mut tx, session_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(added > 0))
+}
+
+/// Why a counselor could not be taken off a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalRefused {
+    /// A session is never left without a counselor.
+    LastCounselor,
+    /// More seats are held than the smaller ceiling allows: no one is stranded.
+    WouldStrand {
+        held: i64,
+        seats_after: i32,
+    },
+    NotLeading,
+}
+
+pub async fn remove_counselor(
+    pool: &PgPool,
+    session_id: i64,
+    counselor_id: i64,
+) -> sqlx::Result<Option<Result<(), RemovalRefused>>> {
+    let mut tx = pool.begin().await?;
+    if !lock(&mut tx, session_id).await? {
+        return Ok(None);
+    }
+    let (leads, counselors, seats_after, held): (bool, i64, i32, i64) = sqlx::query_as(
+        "select exists (select 1 from session_counselor where session_id = s.id and counselor_id = $2), \
+                (select count(*) from session_counselor where session_id = s.id), \
+                least(s.room_capacity, ((select count(*) from session_counselor where session_id = s.id) - 1)::int \
+                                       * s.seats_per_counselor), \
+                (select count(*) from booking where session_id = s.id and duplicate_of is null \
+                   and status in ('requested', 'confirmed')) \
+         from session s where s.id = $1",
+    )
+    .bind(session_id)
+    .bind(counselor_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let refused = if !leads {
+        Some(RemovalRefused::NotLeading)
+    } else if counselors <= 1 {
+        Some(RemovalRefused::LastCounselor)
+    } else if held > i64::from(seats_after) {
+        Some(RemovalRefused::WouldStrand { held, seats_after })
+    } else {
+        None
+    };
+    if let Some(why) = refused {
+        return Ok(Some(Err(why)));
+    }
+    sqlx::query("delete from session_counselor where session_id = $1 and counselor_id = $2")
+        .bind(session_id)
+        .bind(counselor_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Ok(())))
+}

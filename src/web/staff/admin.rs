@@ -1,0 +1,470 @@
+//! Clinic administration: sessions (cancel one, who leads it), staff accounts, the
+//! second-factor setting, and the audit log search. Administrators only.
+
+use super::auth::StaffUser;
+use crate::domain::booking::normalize_reference;
+use crate::domain::contact::{Email, Phone};
+use crate::domain::staff::{StaffRole, check_new_password, hash_password};
+use crate::store::audit::{self, AuditEntry, AuditQuery, AuditRow};
+use crate::store::session_admin::{self, RemovalRefused};
+use crate::store::staff::{self, CreateStaffError, NewStaff, StaffListing};
+use crate::store::{catalog, intake, sessions, settings};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use crate::web::public::LISTING_DAYS;
+use crate::web::views::{DayGroup, SessionCard, by_day};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+fn admin_only(user: &StaffUser) -> Result<(), AppError> {
+    user.require(&[StaffRole::Admin])
+}
+
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn audit_as(
+    conn: &mut PgConnection,
+    user: &StaffUser,
+    action: &str,
+    record: Option<(&str, i64)>,
+) -> Result<(), AppError> {
+    let entry = AuditEntry {
+        actor_staff_id: Some(user.staff_id),
+        action,
+        record_type: record.map(|(t, _)| t),
+        record_id: record.map(|(_, id)| id),
+        client_addr: user.client_addr.as_deref(),
+    };
+    audit::record(conn, &entry, Utc::now()).await?;
+    Ok(())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/admin_sessions.html")]
+pub struct SessionsPage {
+    ui: Ui,
+    days: Vec<DayGroup>,
+}
+
+pub async fn sessions_list(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+) -> Result<SessionsPage, AppError> {
+    admin_only(&user)?;
+    let now = Utc::now();
+    let mut conn = state.pool.acquire().await?;
+    let found =
+        sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
+    let cards = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
+    Ok(SessionsPage { ui, days: by_day(ui, cards) })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/admin_session.html")]
+pub struct SessionPage {
+    ui: Ui,
+    user: StaffUser,
+    title: String,
+    card: SessionCard,
+    cancelled: bool,
+    leads: Vec<(i64, String)>,
+    others: Vec<(i64, String)>,
+    message: Option<String>,
+}
+
+async fn session_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    id: i64,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let summary = sessions::summary(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let everyone = catalog::active_counselors(&mut conn).await?;
+    let leads: Vec<(i64, String)> = summary.counselors.iter().map(|c| (c.id, c.name.clone())).collect();
+    let others = everyone
+        .into_iter()
+        .filter(|c| !leads.iter().any(|(id, _)| *id == c.id))
+        .map(|c| (c.id, format!("{}, {}", c.name, c.credentials)))
+        .collect();
+    let card = SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff);
+    let page = SessionPage {
+        ui,
+        user,
+        title: (ui.m.admin_session_title)(&card.topic_name),
+        cancelled: summary.is_cancelled(),
+        card,
+        leads,
+        others,
+        message,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    session_page(&state, ui, user, parse_id(&id)?, None, StatusCode::OK).await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    csrf: String,
+    reason: String,
+}
+
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let reason: String = form.reason.trim().chars().take(500).collect();
+    if reason.is_empty() {
+        let message = Some(ui.m.admin_reason_required.to_owned());
+        return session_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let actor = format!("staff:{}", user.staff_id);
+    session_admin::cancel_session(&state.pool, id, &actor, &reason, Utc::now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit_as(&mut *state.pool.acquire().await?, &user, "session_cancelled", Some(("session", id))).await?;
+    Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AddCounselorForm {
+    csrf: String,
+    counselor_id: String,
+}
+
+pub async fn add_counselor(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<AddCounselorForm>,
+) -> Result<Redirect, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
+    session_admin::add_counselor(&state.pool, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    audit_as(&mut *state.pool.acquire().await?, &user, "session_counselor_added", Some(("session", id)))
+        .await?;
+    Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn remove_counselor(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path((id, counselor)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let (id, counselor) = (parse_id(&id)?, parse_id(&counselor)?);
+    let outcome =
+        session_admin::remove_counselor(&state.pool, id, counselor).await?.ok_or(AppError::NotFound)?;
+    let message = match outcome {
+        Ok(()) => {
+            audit_as(
+                &mut *state.pool.acquire().await?,
+                &user,
+                "session_counselor_removed",
+                Some(("session", id)),
+            )
+            .await?;
+            return Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response());
+        }
+        Err(RemovalRefused::NotLeading) => return Err(AppError::NotFound),
+        Err(RemovalRefused::LastCounselor) => ui.m.admin_last_counselor.to_owned(),
+        Err(RemovalRefused::WouldStrand { held, seats_after }) => {
+            (ui.m.admin_would_strand)(held, seats_after)
+        }
+    };
+    session_page(&state, ui, user, id, Some(message), StatusCode::CONFLICT).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/admin_staff.html")]
+pub struct StaffPage {
+    ui: Ui,
+    user: StaffUser,
+    accounts: Vec<StaffListing>,
+    counselors: Vec<(i64, String)>,
+    clinics: Vec<(i64, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    require_second_factor: bool,
+    message: Option<&'static str>,
+}
+
+async fn staff_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    message: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let page = StaffPage {
+        ui,
+        user,
+        accounts: staff::list(&mut conn).await?,
+        counselors: catalog::active_counselors(&mut conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect(),
+        clinics: catalog::clinics(&mut conn).await?.into_iter().map(|c| (c.id, c.name)).collect(),
+        roles: [StaffRole::Admin, StaffRole::Intake, StaffRole::Counselor]
+            .into_iter()
+            .map(|r| (role_code(r), (ui.m.staff_role_name)(r)))
+            .collect(),
+        require_second_factor: settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?,
+        message,
+    };
+    Ok((status, page).into_response())
+}
+
+fn role_code(role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Admin => "admin",
+        StaffRole::Intake => "intake",
+        StaffRole::Counselor => "counselor",
+    }
+}
+
+pub async fn staff_list(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    staff_page(&state, ui, user, None, StatusCode::OK).await
+}
+
+/// Fields posted by the new-account form (`clinic` may repeat).
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+pub async fn create_staff(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(field(&fields, "csrf"))?;
+    let refuse =
+        |message| staff_page(&state, ui, user.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY);
+    let Ok(Some(email)) = Email::parse_optional(field(&fields, "email")) else {
+        return refuse(ui.m.admin_staff_bad_email).await;
+    };
+    let Some(role) = StaffRole::parse(field(&fields, "role")) else {
+        return Err(AppError::BadRequest);
+    };
+    let password = field(&fields, "password").to_owned();
+    if check_new_password(&password).is_err() {
+        return refuse(ui.m.admin_staff_bad_password).await;
+    }
+    let counselor_id = field(&fields, "counselor_id").parse().ok().filter(|_| role == StaffRole::Counselor);
+    let clinic_ids: Vec<i64> = fields
+        .iter()
+        .filter(|(k, _)| k == "clinic")
+        .filter_map(|(_, v)| v.parse().ok())
+        .filter(|_| role == StaffRole::Intake)
+        .collect();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+    let new =
+        NewStaff { email: email.as_str(), password_hash: &hash, role, counselor_id, clinic_ids: &clinic_ids };
+    let mut conn = state.pool.acquire().await?;
+    let id = match staff::create_staff(&mut conn, &new).await? {
+        Ok(id) => id,
+        Err(CreateStaffError::EmailTaken) => return refuse(ui.m.admin_staff_email_taken).await,
+        Err(CreateStaffError::CounselorLink | CreateStaffError::UnknownCounselorOrClinic) => {
+            return refuse(ui.m.admin_staff_bad_link).await;
+        }
+    };
+    audit_as(&mut conn, &user, "staff_created", Some(("staff", id))).await?;
+    Ok(Redirect::to("/staff/admin/staff").into_response())
+}
+
+pub async fn deactivate_staff(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    if !staff::deactivate(&mut conn, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit_as(&mut conn, &user, "staff_deactivated", Some(("staff", id))).await?;
+    Ok(Redirect::to("/staff/admin/staff"))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf: String,
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    if check_new_password(&form.password).is_err() {
+        return staff_page(
+            &state,
+            ui,
+            user,
+            Some(ui.m.admin_staff_bad_password),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let password = form.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+    let mut conn = state.pool.acquire().await?;
+    if !staff::set_password(&mut conn, id, &hash).await? {
+        return Err(AppError::NotFound);
+    }
+    audit_as(&mut conn, &user, "staff_password_reset", Some(("staff", id))).await?;
+    Ok(Redirect::to("/staff/admin/staff").into_response())
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct SettingForm {
+    csrf: String,
+    require_second_factor: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Form(form): Form<SettingForm>,
+) -> Result<Redirect, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let on = form.require_second_factor == "on";
+    let mut conn = state.pool.acquire().await?;
+    settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await?;
+    let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
+    audit_as(&mut conn, &user, action, None).await?;
+    Ok(Redirect::to("/staff/admin/staff"))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AuditSearch {
+    patient: String,
+    staff: String,
+    from: String,
+    to: String,
+}
+
+pub struct AuditLine {
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub record: String,
+    pub from: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/audit.html")]
+pub struct AuditPage {
+    ui: Ui,
+    search: AuditSearch,
+    lines: Vec<AuditLine>,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Query(search): Query<AuditSearch>,
+) -> Result<AuditPage, AppError> {
+    admin_only(&user)?;
+    let mut conn = state.pool.acquire().await?;
+    let date = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+    let mut query = AuditQuery {
+        from: date(&search.from).map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+        until: date(&search.to).map(|d| (d + Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc()),
+        ..AuditQuery::default()
+    };
+    let mut no_match = false;
+    if !search.staff.trim().is_empty() {
+        query.actor_staff_id = staff::id_by_email(&mut conn, &search.staff).await?;
+        no_match |= query.actor_staff_id.is_none();
+    }
+    let patient = search.patient.trim();
+    if !patient.is_empty() {
+        let phone = Phone::parse(patient).ok();
+        let reference = normalize_reference(patient);
+        let ids =
+            intake::bookings_of_patient(&mut conn, phone.as_ref().map(Phone::e164), Some(&reference)).await?;
+        no_match |= ids.is_empty();
+        query.booking_ids = Some(ids);
+    }
+    let rows: Vec<AuditRow> = if no_match { Vec::new() } else { audit::search(&mut conn, &query).await? };
+    // Reading the log is itself recorded (ids only: never what was searched for).
+    audit_as(&mut conn, &user, "view_audit_log", None).await?;
+    let lines = rows
+        .into_iter()
+        .map(|r| AuditLine {
+            when: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            who: r.actor_staff_id.map(|id| format!("#{id}")).unwrap_or_default(),
+            action: r.action,
+            record: match (r.record_type, r.record_id) {
+                (Some(t), Some(id)) => format!("{t} #{id}"),
+                (Some(t), None) => t,
+                _ => String::new(),
+            },
+            from: r.client_addr.unwrap_or_default(),
+        })
+        .collect();
+    Ok(AuditPage { ui, search, lines })
+}

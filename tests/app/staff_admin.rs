@@ -1,0 +1,263 @@
+//! Administration: cancelling a session, who leads it (never stranding a held seat), staff
+//! accounts, the second-factor setting, and searching the audit log.
+
+use crate::helpers::{TestApp, booking_json, phone};
+use crate::staff_auth::{PASSWORD, get_as, hidden, login, second_factor_optional, staff_account, try_login};
+use chrono::Duration;
+use groupcare::domain::staff::StaffRole;
+
+struct Admin {
+    app: TestApp,
+    session: String,
+    csrf: String,
+}
+
+async fn admin() -> Admin {
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
+    let session = login(&app, "admin@clinic.test").await;
+    let home = get_as(&app, &session, "/staff").await.text().await.unwrap();
+    let csrf = hidden(&home, "csrf");
+    Admin { app, session, csrf }
+}
+
+impl Admin {
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        fields.extend_from_slice(form);
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", format!("gc_staff={}", self.session))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn book_many(app: &TestApp, session: i64, from: usize, n: usize) {
+    for i in from..from + n {
+        assert_eq!(app.post_booking(&booking_json(session, &phone(i)), None).await.status(), 201);
+    }
+}
+
+async fn count_status(app: &TestApp, status: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from booking where status::text = $1")
+        .bind(status)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cancelling_a_session_cancels_its_bookings_with_the_reason() {
+    let a = admin().await;
+    let session = a.app.session_starting_in(Duration::days(3), 2, 1).await;
+    book_many(&a.app, session, 1, 3).await; // two held, one waiting
+    let path = format!("/staff/admin/sessions/{session}/cancel");
+    assert_eq!(a.post(&path, &[("reason", "  ")]).await.status(), 422, "a reason is needed");
+    let forged = a
+        .app
+        .client
+        .post(a.app.url(&path))
+        .header("cookie", format!("gc_staff={}", a.session))
+        .form(&[("csrf", "forged"), ("reason", "room flooded")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(count_status(&a.app, "cancelled").await, 0);
+
+    assert_eq!(a.post(&path, &[("reason", "room flooded")]).await.status(), 303);
+    assert_eq!(count_status(&a.app, "cancelled").await, 3, "held and waiting alike");
+    let reasons = a.app.count("select count(*) from booking_event where reason = 'room flooded'").await;
+    assert_eq!(reasons, 3);
+    let (_, public) = a.app.get_html(&format!("/sessions/{session}")).await;
+    assert!(public.contains("This group was cancelled."));
+    assert_eq!(a.app.count("select count(*) from audit_log where action = 'session_cancelled'").await, 1);
+}
+
+#[tokio::test]
+async fn a_co_facilitator_raises_the_ceiling_and_cannot_be_removed_while_seats_would_be_stranded() {
+    let a = admin().await;
+    let session = a.app.session_starting_in(Duration::days(3), 20, 1).await;
+    book_many(&a.app, session, 1, 15).await; // 12 held (one counselor), 3 waiting
+    assert_eq!(count_status(&a.app, "waitlisted").await, 3);
+    let second = groupcare::store::catalog::create_counselor(
+        &mut a.app.pool.acquire().await.unwrap(),
+        &groupcare::store::catalog::NewCounselor {
+            name: "Second Counselor",
+            credentials: "LMFT",
+            bio_en: "",
+            bio_es: "",
+            languages: &[],
+        },
+    )
+    .await
+    .unwrap();
+    let add = a
+        .post(
+            &format!("/staff/admin/sessions/{session}/counselors"),
+            &[("counselor_id", &second.to_string())],
+        )
+        .await;
+    assert_eq!(add.status(), 303);
+    assert_eq!(
+        count_status(&a.app, "requested").await,
+        15,
+        "the ceiling rose to 20: the waiting were promoted"
+    );
+
+    let remove = a.post(&format!("/staff/admin/sessions/{session}/counselors/{second}/remove"), &[]).await;
+    assert_eq!(remove.status(), 409);
+    assert!(
+        remove
+            .text()
+            .await
+            .unwrap()
+            .contains("15 seats are held, and without this counselor the session has 12")
+    );
+    assert_eq!(a.app.count("select count(*) from session_counselor").await, 2, "refused: nothing changed");
+
+    sqlx::query("update booking set status = 'cancelled' where id in (select id from booking order by id desc limit 3)")
+        .execute(&a.app.pool)
+        .await
+        .unwrap();
+    let remove = a.post(&format!("/staff/admin/sessions/{session}/counselors/{second}/remove"), &[]).await;
+    assert_eq!(remove.status(), 303, "12 held fit under 12 seats");
+    let first: i64 = sqlx::query_scalar("select counselor_id from session_counselor")
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    let last = a.post(&format!("/staff/admin/sessions/{session}/counselors/{first}/remove"), &[]).await;
+    assert_eq!(last.status(), 409);
+    assert!(last.text().await.unwrap().contains("at least one counselor"));
+}
+
+#[tokio::test]
+async fn administrators_create_deactivate_and_reset_staff_accounts() {
+    let a = admin().await;
+    let session = a.app.session_starting_in(Duration::days(3), 12, 1).await;
+    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(session)
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    let clinic = clinic.to_string();
+    let made = a
+        .post(
+            "/staff/admin/staff",
+            &[("email", "new@clinic.test"), ("role", "intake"), ("clinic", &clinic), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let newcomer = login(&a.app, "new@clinic.test").await;
+    assert_eq!(
+        get_as(&a.app, &newcomer, "/staff/intake").await.status(),
+        200,
+        "an intake account for that clinic"
+    );
+
+    for (form, words) in [
+        (vec![("email", "new@clinic.test"), ("role", "admin"), ("password", PASSWORD)], "exists already"),
+        (
+            vec![("email", "nope"), ("role", "admin"), ("password", PASSWORD)],
+            "Please enter an e-mail address",
+        ),
+        (vec![("email", "x@clinic.test"), ("role", "admin"), ("password", "short")], "12 to 200 characters"),
+        (
+            vec![("email", "x@clinic.test"), ("role", "counselor"), ("password", PASSWORD)],
+            "needs a counselor",
+        ),
+    ] {
+        let r = a.post("/staff/admin/staff", &form).await;
+        assert_eq!(r.status(), 422, "{form:?}");
+        assert!(r.text().await.unwrap().contains(words), "{form:?}");
+    }
+
+    let id: i64 = sqlx::query_scalar("select id from staff where email = 'new@clinic.test'")
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    let reset =
+        a.post(&format!("/staff/admin/staff/{id}/password"), &[("password", "a brand new password")]).await;
+    assert_eq!(reset.status(), 303);
+    assert_eq!(
+        get_as(&a.app, &newcomer, "/staff").await.status(),
+        303,
+        "a reset ends the account's sessions"
+    );
+    assert_eq!(try_login(&a.app, "new@clinic.test", PASSWORD, None).await.status(), 401);
+    assert_eq!(try_login(&a.app, "new@clinic.test", "a brand new password", None).await.status(), 303);
+
+    assert_eq!(a.post(&format!("/staff/admin/staff/{id}/deactivate"), &[]).await.status(), 303);
+    assert_eq!(try_login(&a.app, "new@clinic.test", "a brand new password", None).await.status(), 401);
+    let audited = a
+        .app
+        .count("select count(*) from audit_log where action in ('staff_created', 'staff_password_reset', 'staff_deactivated')")
+        .await;
+    assert_eq!(audited, 3);
+}
+
+#[tokio::test]
+async fn the_second_factor_requirement_is_an_administrators_setting() {
+    let a = admin().await;
+    let (_, page) = a.app.get_html("/staff/login").await;
+    assert!(page.contains("not required"));
+    assert_eq!(a.post("/staff/admin/settings", &[("require_second_factor", "on")]).await.status(), 303);
+    let (_, page) = a.app.get_html("/staff/login").await;
+    assert!(!page.contains("not required"));
+    let r = get_as(&a.app, &a.session, "/staff").await;
+    assert_eq!(r.headers()["location"], "/staff/second-factor", "now the administrator must enrol too");
+}
+
+#[tokio::test]
+async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
+    let a = admin().await;
+    let session = a.app.session_starting_in(Duration::days(3), 12, 1).await;
+    book_many(&a.app, session, 1, 2).await;
+    let (first, second): (i64, i64) =
+        sqlx::query_as("select min(id), max(id) from booking").fetch_one(&a.app.pool).await.unwrap();
+    let reference: String = sqlx::query_scalar("select reference from booking where id = $1")
+        .bind(first)
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    for booking in [first, second] {
+        assert_eq!(
+            get_as(&a.app, &a.session, &format!("/staff/intake/requests/{booking}")).await.status(),
+            200
+        );
+    }
+    let search = |q: String| {
+        let a = &a;
+        async move { get_as(&a.app, &a.session, &format!("/staff/admin/audit?{q}")).await.text().await.unwrap() }
+    };
+    let by_phone = search(format!("patient={}", urlencode(&phone(1)))).await;
+    assert!(
+        by_phone.contains(&format!("booking #{first}")) && !by_phone.contains(&format!("booking #{second}"))
+    );
+    let by_reference = search(format!("patient={}", reference.to_lowercase())).await;
+    assert!(by_reference.contains(&format!("booking #{first}")));
+    let by_staff = search("staff=admin%40clinic.test".into()).await;
+    assert!(by_staff.contains("view_booking") && by_staff.contains("login"));
+    let nobody = search("staff=someone%40else.test".into()).await;
+    assert!(nobody.contains("Nothing matches."));
+    let long_ago = search("from=2020-01-01&to=2020-01-31".into()).await;
+    assert!(long_ago.contains("Nothing matches."));
+    assert!(a.app.count("select count(*) from audit_log where action = 'view_audit_log'").await >= 5);
+
+    staff_account(&a.app, "intake@clinic.test", StaffRole::Intake).await;
+    let intake = login(&a.app, "intake@clinic.test").await;
+    for path in ["/staff/admin/audit", "/staff/admin/staff", "/staff/admin/sessions"] {
+        assert_eq!(get_as(&a.app, &intake, path).await.status(), 403, "{path}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
