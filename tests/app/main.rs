@@ -11,6 +11,7 @@ mod embedded_server;
 mod pages;
 mod privacy;
 mod schedule;
+mod staff_access;
 mod staff_admin;
 mod staff_auth;
 mod staff_counselor;

@@ -1,0 +1,199 @@
+//! The access matrix: every staff route, for every kind of visitor, each cell asserted; and
+//! every state-changing staff form refuses a missing or wrong CSRF token.
+
+use crate::helpers::{TestApp, booking_json, phone};
+use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account, staff_account_for};
+use chrono::Duration;
+use groupcare::domain::staff::StaffRole;
+
+/// A route (method, path, form fields) and the status each of WHO should get.
+type MatrixRow<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, [u16; 6]);
+
+/// A form post: who sends it (index into WHO), where, and its fields.
+type FormPost<'a> = (usize, String, Vec<(&'a str, &'a str)>);
+
+const WHO: [&str; 6] = ["anonymous", "admin", "intake A", "intake B", "counselor A", "counselor B"];
+
+struct World {
+    app: TestApp,
+    /// Session cookies in the order of WHO (anonymous: none).
+    sessions: Vec<Option<String>>,
+    csrf: Vec<String>,
+    session_a: i64,
+    booking_a: i64,
+    staff_b: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    let session_a = app.session_starting_in(Duration::days(2), 12, 1).await;
+    let session_b = app.session_starting_in(Duration::days(2), 12, 1).await;
+    let clinic = |s: i64| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select clinic_id from session where id = $1")
+                .bind(s)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (clinic_a, clinic_b) = (clinic(session_a).await, clinic(session_b).await);
+    assert_eq!(app.post_booking(&booking_json(session_a, &phone(1)), None).await.status(), 201);
+    let booking_a: i64 =
+        sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+
+    staff_account(&app, "admin@x.test", StaffRole::Admin).await;
+    staff_account_for(&app, "intake-a@x.test", StaffRole::Intake, &[clinic_a]).await;
+    staff_account_for(&app, "intake-b@x.test", StaffRole::Intake, &[clinic_b]).await;
+    staff_account(&app, "counselor-a@x.test", StaffRole::Counselor).await;
+    let staff_b = staff_account(&app, "counselor-b@x.test", StaffRole::Counselor).await;
+    for (email, session) in [("counselor-a@x.test", session_a), ("counselor-b@x.test", session_b)] {
+        sqlx::query(
+            "update session_counselor set counselor_id = (select counselor_id from staff where email = $1) \
+             where session_id = $2",
+        )
+        .bind(email)
+        .bind(session)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let mut sessions = vec![None];
+    let mut csrf = vec![String::new()];
+    for email in
+        ["admin@x.test", "intake-a@x.test", "intake-b@x.test", "counselor-a@x.test", "counselor-b@x.test"]
+    {
+        let s = login(&app, email).await;
+        let home = get_as(&app, &s, "/staff").await.text().await.unwrap();
+        csrf.push(hidden(&home, "csrf"));
+        sessions.push(Some(s));
+    }
+    World { app, sessions, csrf, session_a, booking_a, staff_b }
+}
+
+impl World {
+    async fn request(
+        &self,
+        who: usize,
+        method: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        csrf: Option<&str>,
+    ) -> u16 {
+        let mut req = match method {
+            "GET" => self.app.client.get(self.app.url(path)),
+            _ => {
+                let token = csrf.unwrap_or(&self.csrf[who]);
+                let mut fields = vec![("csrf", token)];
+                fields.extend_from_slice(form);
+                self.app.client.post(self.app.url(path)).form(&fields)
+            }
+        };
+        if let Some(session) = &self.sessions[who] {
+            req = req.header("cookie", format!("gc_staff={session}"));
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+}
+
+#[tokio::test]
+async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
+    let w = world().await;
+    let (s, b) = (w.session_a, w.booking_a);
+    let (r, p, sh) = (
+        format!("/staff/intake/requests/{b}"),
+        format!("/staff/sessions/{s}/roster"),
+        format!("/staff/sessions/{s}/sign-in-sheet"),
+    );
+    let admin_session = format!("/staff/admin/sessions/{s}");
+    let staff_b = w.staff_b.to_string();
+    //                        anonymous admin intakeA intakeB counselorA counselorB
+    let matrix: Vec<MatrixRow> = vec![
+        ("GET", "/staff".into(), vec![], [303, 200, 200, 200, 200, 200]),
+        ("GET", "/staff/second-factor".into(), vec![], [303, 200, 200, 200, 200, 200]),
+        ("GET", "/staff/intake".into(), vec![], [303, 200, 200, 200, 403, 403]),
+        ("GET", r.clone(), vec![], [303, 200, 200, 404, 403, 403]),
+        ("POST", format!("{r}/contact"), vec![("outcome", "no_answer")], [303, 303, 303, 404, 403, 403]),
+        ("POST", format!("{r}/confirm"), vec![], [303, 303, 303, 404, 403, 403]),
+        ("GET", "/staff/my-sessions".into(), vec![], [303, 403, 403, 403, 200, 200]),
+        ("GET", p.clone(), vec![], [303, 200, 403, 403, 200, 404]),
+        ("GET", sh, vec![], [303, 200, 403, 403, 200, 404]),
+        // Attendance before the start is a 400 for those allowed to take it.
+        ("POST", format!("/staff/sessions/{s}/attendance"), vec![], [303, 400, 403, 403, 400, 404]),
+        ("GET", "/staff/admin/sessions".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", admin_session.clone(), vec![], [303, 200, 403, 403, 403, 403]),
+        (
+            "POST",
+            format!("{admin_session}/counselors"),
+            vec![("counselor_id", "0")],
+            [303, 303, 403, 403, 403, 403],
+        ),
+        ("GET", "/staff/admin/staff".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        (
+            "POST",
+            format!("/staff/admin/staff/{staff_b}/password"),
+            vec![("password", "x")],
+            [303, 422, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/staff/admin/settings".into(),
+            vec![("require_second_factor", "off")],
+            [303, 303, 403, 403, 403, 403],
+        ),
+        ("GET", "/staff/admin/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/no-such-page".into(), vec![], [303, 404, 404, 404, 404, 404]),
+    ];
+    let mut wrong = Vec::new();
+    for (method, path, form, expected) in &matrix {
+        for (who, want) in expected.iter().enumerate() {
+            let got = w.request(who, method, path, form, None).await;
+            if got != *want {
+                wrong.push(format!("{method} {path} as {}: {got}, expected {want}", WHO[who]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token() {
+    let w = world().await;
+    let (s, b) = (w.session_a, w.booking_a);
+    let admin = 1;
+    let intake = 2;
+    let counselor = 4;
+    let posts: Vec<FormPost> = vec![
+        (admin, "/staff/logout".into(), vec![]),
+        (admin, "/staff/second-factor".into(), vec![("code", "123456")]),
+        (intake, format!("/staff/intake/requests/{b}/confirm"), vec![]),
+        (intake, format!("/staff/intake/requests/{b}/decline"), vec![("reason", "x")]),
+        (intake, format!("/staff/intake/requests/{b}/cancel"), vec![("reason", "x")]),
+        (intake, format!("/staff/intake/requests/{b}/contact"), vec![("outcome", "called")]),
+        (counselor, format!("/staff/sessions/{s}/attendance"), vec![]),
+        (admin, format!("/staff/admin/sessions/{s}/cancel"), vec![("reason", "x")]),
+        (admin, format!("/staff/admin/sessions/{s}/counselors"), vec![("counselor_id", "1")]),
+        (admin, format!("/staff/admin/sessions/{s}/counselors/1/remove"), vec![]),
+        (
+            admin,
+            "/staff/admin/staff".into(),
+            vec![("email", "n@x.test"), ("role", "admin"), ("password", "long enough pw")],
+        ),
+        (admin, format!("/staff/admin/staff/{}/deactivate", w.staff_b), vec![]),
+        (admin, format!("/staff/admin/staff/{}/password", w.staff_b), vec![("password", "long enough pw")]),
+        (admin, "/staff/admin/settings".into(), vec![("require_second_factor", "on")]),
+    ];
+    let before = w.app.count("select count(*) from booking_event").await;
+    for (who, path, form) in &posts {
+        for token in ["", "forged-token"] {
+            let got = w.request(*who, "POST", path, form, Some(token)).await;
+            assert_eq!(got, 403, "POST {path} as {} with token {token:?}", WHO[*who]);
+        }
+    }
+    assert_eq!(w.app.count("select count(*) from booking_event").await, before, "nothing changed");
+    assert_eq!(w.app.count("select count(*) from staff where active").await, 5);
+    assert_eq!(w.app.count("select count(*) from contact_attempt").await, 0);
+    assert_eq!(w.app.count("select count(*) from staff_session").await, 5, "no one was signed out");
+}
