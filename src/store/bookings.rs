@@ -296,3 +296,104 @@ pub async fn promote_waitlist(
     .fetch_all(conn)
     .await
 }
+
+/// Why a booking could not be moved to another session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveRefused {
+    UnknownSession,
+    Unbookable(Unbookable),
+    /// The same phone already has an active booking there.
+    AlreadyThere,
+    /// Only active bookings move.
+    NotActive,
+    SameSession,
+}
+
+/// Moves an active booking to `target` by the rules of a new request: a seat when one is
+/// free there (a confirmed booking stays confirmed), else the waitlist. The seat it leaves
+/// goes to the old session's waitlist. Both sessions are locked, lower id first, so two
+/// moves in opposite directions cannot deadlock. Returns the new status.
+pub async fn move_booking(
+    conn: &mut PgConnection,
+    booking_id: i64,
+    target: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    cutoff: Duration,
+) -> sqlx::Result<Result<BookingStatus, MoveRefused>> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let (source, status, phone): (i64, BookingStatus, String) =
+        sqlx::query_as("select session_id, status, phone from booking where id = $1")
+            .bind(booking_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if source == target {
+        return Ok(Err(MoveRefused::SameSession));
+    }
+    let (first, second) = (source.min(target), source.max(target));
+    let first_locked = lock_session(&mut tx, first).await?;
+    let second_locked = lock_session(&mut tx, second).await?;
+    let Some(locked) = (if target == first { first_locked } else { second_locked }) else {
+        return Ok(Err(MoveRefused::UnknownSession));
+    };
+    // Read again under the locks: the status may have changed meanwhile.
+    let status: BookingStatus = sqlx::query_scalar("select status from booking where id = $1")
+        .bind(booking_id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap_or(status);
+    if !status.is_active() {
+        return Ok(Err(MoveRefused::NotActive));
+    }
+    if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
+        return Ok(Err(MoveRefused::Unbookable(why)));
+    }
+    let standing: Standing = sqlx::query_as(
+        "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
+                count(*) filter (where b.status = 'waitlisted') as waiting, \
+                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
+                   and d.duplicate_of is null \
+                   and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
+                exists (select 1 from booking o join session os on os.id = o.session_id \
+                        where o.phone = $2 and o.session_id not in ($1, $5) and o.duplicate_of is null \
+                          and o.status in ('requested', 'confirmed', 'waitlisted') \
+                          and os.status = 'scheduled' \
+                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
+         from booking b where b.session_id = $1 and b.duplicate_of is null",
+    )
+    .bind(target)
+    .bind(&phone)
+    .bind(locked.starts_at)
+    .bind(locked.ends_at)
+    .bind(source)
+    .fetch_one(&mut *tx)
+    .await?;
+    if standing.duplicate_of.is_some() {
+        return Ok(Err(MoveRefused::AlreadyThere));
+    }
+    let capacity = seat_capacity(locked.room_capacity, locked.counselors as i32, locked.seats_per_counselor);
+    let new_status = match admission(capacity, standing.held, standing.waiting).0 {
+        BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
+        other => other,
+    };
+    sqlx::query(
+        "with moved as ( \
+           update booking set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null \
+           where id = $1 returning id) \
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
+         select id, $5, $3, $6, $7, 'moved from session ' || $8 from moved",
+    )
+    .bind(booking_id)
+    .bind(target)
+    .bind(new_status)
+    .bind(standing.overlaps)
+    .bind(status)
+    .bind(actor)
+    .bind(now)
+    .bind(source.to_string())
+    .execute(&mut *tx)
+    .await?;
+    promote_waitlist(&mut tx, source, now).await?;
+    tx.commit().await?;
+    Ok(Ok(new_status))
+}

@@ -15,6 +15,13 @@ pub enum ClinicScope {
 }
 
 impl ClinicScope {
+    pub fn includes(&self, clinic_id: i64) -> bool {
+        match self {
+            ClinicScope::All => true,
+            ClinicScope::Only(ids) => ids.contains(&clinic_id),
+        }
+    }
+
     /// The list to bind, or None for all.
     fn ids(&self) -> Option<&[i64]> {
         match self {
@@ -262,4 +269,11 @@ pub async fn bookings_of_patient(
     .bind(reference)
     .fetch_all(conn)
     .await
+}
+
+pub async fn id_by_reference(conn: &mut PgConnection, reference: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("select id from booking where reference = $1")
+        .bind(reference)
+        .fetch_optional(conn)
+        .await
 }

@@ -6,6 +6,7 @@ use crate::domain::Language;
 use crate::domain::booking::{Availability, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
 use crate::domain::staff::StaffRole;
+use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -219,6 +220,15 @@ pub struct Messages {
     pub sheet_print_hint: &'static str,
     pub back_to_my_sessions: &'static str,
     pub staff_nav_admin_sessions: &'static str,
+    pub staff_nav_phone_booking: &'static str,
+    pub phone_booking_title: &'static str,
+    pub phone_booking_intro: &'static str,
+    pub phone_booking_session: &'static str,
+    pub phone_booking_submit: &'static str,
+    pub move_title: &'static str,
+    pub move_target: &'static str,
+    pub move_submit: &'static str,
+    pub move_refused: fn(MoveRefused) -> &'static str,
     pub staff_nav_admin_staff: &'static str,
     pub staff_nav_audit: &'static str,
     pub admin_sessions_title: &'static str,
@@ -656,6 +666,22 @@ pub static EN: Messages = Messages {
     sheet_print_hint: "Use your browser's Print command. The sheet shows first names and last initials only.",
     back_to_my_sessions: "Back to my groups",
     staff_nav_admin_sessions: "Groups and sessions",
+    staff_nav_phone_booking: "Take a phone booking",
+    phone_booking_title: "Phone booking",
+    phone_booking_intro: "For a caller: the same rules as an online request. Read the privacy notice to the caller before you save.",
+    phone_booking_session: "Group",
+    phone_booking_submit: "Save the booking",
+    move_title: "Move to another group",
+    move_target: "Group",
+    move_submit: "Move",
+    move_refused: |why| match why {
+        MoveRefused::UnknownSession => "That group does not exist.",
+        MoveRefused::Unbookable(Unbookable::Cancelled) => "That group was cancelled.",
+        MoveRefused::Unbookable(_) => "That group has started or starts too soon to take a booking.",
+        MoveRefused::AlreadyThere => "This phone number already has a booking in that group.",
+        MoveRefused::NotActive => "Only active bookings can be moved.",
+        MoveRefused::SameSession => "The booking is already in that group.",
+    },
     staff_nav_admin_staff: "Staff accounts and settings",
     staff_nav_audit: "Audit log",
     admin_sessions_title: "Sessions",

@@ -217,3 +217,126 @@ async fn counselors_may_not_work_the_queue() {
     assert_eq!(get_as(&app, &counselor, "/staff/intake").await.status(), 403);
     assert_eq!(get_as(&app, &counselor, &format!("/staff/intake/requests/{booking}")).await.status(), 403);
 }
+
+async fn same_clinic_session(app: &TestApp, like: i64, room: i32) -> i64 {
+    let other = app.session_starting_in(Duration::days(3), room, 1).await;
+    sqlx::query("update session set clinic_id = (select clinic_id from session where id = $1) where id = $2")
+        .bind(like)
+        .bind(other)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    other
+}
+
+#[tokio::test]
+async fn a_move_respects_the_targets_seats_and_frees_the_old_one() {
+    let Setup { app, here, elsewhere, intake } = setup().await;
+    let full = same_clinic_session(&app, here, 1).await;
+    let roomy = same_clinic_session(&app, here, 5).await;
+    let mover = book(&app, here, 1, "").await;
+    let waiting = book(&app, here, 2, "").await;
+    book(&app, full, 3, "").await;
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{mover}")).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    assert!(page.contains(&format!("<option value=\"{full}\">")), "groups of the clinic are offered");
+    assert!(!page.contains(&format!("<option value=\"{elsewhere}\">")), "another clinic's are not");
+
+    let path = format!("/staff/intake/requests/{mover}/move");
+    let r = post_as(&app, &intake, &path, &[("csrf", &csrf), ("target", &full.to_string())]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, mover).await, "waitlisted", "the target was full");
+    assert_eq!(status_of(&app, waiting).await, "requested", "the seat left behind went to the first in line");
+
+    sqlx::query("update booking set status = 'confirmed' where id = $1")
+        .bind(waiting)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{waiting}/move"),
+        &[("csrf", &csrf), ("target", &roomy.to_string())],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        status_of(&app, waiting).await,
+        "confirmed",
+        "a confirmed seat stays confirmed where there is room"
+    );
+
+    // The same phone cannot be in a group twice; another clinic's group is out of reach.
+    book(&app, roomy, 7, "").await;
+    let twin = book(&app, here, 7, "").await;
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{twin}/move"),
+        &[("csrf", &csrf), ("target", &roomy.to_string())],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("already has a booking in that group"));
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{twin}/move"),
+        &[("csrf", &csrf), ("target", &elsewhere.to_string())],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(app.count("select count(*) from audit_log where action = 'booking_moved'").await, 2);
+}
+
+#[tokio::test]
+async fn a_phone_booking_follows_the_rules_of_an_online_request() {
+    let Setup { app, here, elsewhere, intake } = setup().await;
+    let form = get_as(&app, &intake, &format!("/staff/intake/phone-booking?session={here}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains(&format!("<option value=\"{here}\" selected>")));
+    assert!(!form.contains(&format!("<option value=\"{elsewhere}\"")));
+    let (csrf, key) = (hidden(&form, "csrf"), hidden(&form, "key"));
+    let here_text = here.to_string();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("key", key.as_str()),
+        ("session", here_text.as_str()),
+        ("first_name", "Caller"),
+        ("last_name", "Person"),
+        ("phone", "951-555-0177"),
+        ("language", "es"),
+        ("consent_voicemail", "on"),
+    ];
+    let bad: Vec<_> = fields.iter().map(|(k, v)| if *k == "phone" { (*k, "12") } else { (*k, *v) }).collect();
+    let r = post_as(&app, &intake, "/staff/intake/phone-booking", &bad).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Please enter a US phone number"));
+
+    let r = post_as(&app, &intake, "/staff/intake/phone-booking", &fields).await;
+    assert_eq!(r.status(), 303);
+    let again = post_as(&app, &intake, "/staff/intake/phone-booking", &fields).await;
+    assert_eq!(again.headers()["location"], r.headers()["location"], "the same form twice is one booking");
+    let (source, language, voicemail): (String, String, bool) =
+        sqlx::query_as("select source, language::text, consent_voicemail from booking")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((source.as_str(), language.as_str(), voicemail), ("phone", "es", true));
+    assert_eq!(
+        app.count("select count(*) from audit_log where action = 'booking_created_by_phone'").await,
+        2
+    );
+
+    let elsewhere_text = elsewhere.to_string();
+    let outside: Vec<_> = fields
+        .iter()
+        .map(|(k, v)| if *k == "session" { (*k, elsewhere_text.as_str()) } else { (*k, *v) })
+        .collect();
+    let r = post_as(&app, &intake, "/staff/intake/phone-booking", &outside).await;
+    assert_eq!(r.status(), 422, "another clinic's group");
+}

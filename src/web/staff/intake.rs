@@ -3,23 +3,29 @@
 //! view of patient data and every change is written to the audit log.
 
 use super::auth::StaffUser;
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
 use crate::domain::contact::Phone;
+use crate::domain::contact::Problem;
 use crate::domain::staff::StaffRole;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
+use crate::web::booking_requests::usable_key;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
+use crate::web::public::LISTING_DAYS;
 use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::Redirect;
-use chrono::{DateTime, Utc};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 /// Who may work the queue, and on which clinics' requests.
 fn scope(user: &StaffUser) -> Result<ClinicScope, AppError> {
@@ -126,10 +132,7 @@ pub async fn queue(
     let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     audit_as(&mut conn, &user, "view_queue", None).await?;
-    let visible = clinics.into_iter().filter(|c| match &scope {
-        ClinicScope::All => true,
-        ClinicScope::Only(ids) => ids.contains(&c.id),
-    });
+    let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     Ok(QueuePage {
         ui,
         lines: rows.iter().map(|r| QueueLine::new(ui, r, now)).collect(),
@@ -171,6 +174,9 @@ pub struct RequestPage {
     can_confirm: bool,
     can_decline: bool,
     can_cancel: bool,
+    can_move: bool,
+    move_targets: Vec<(i64, String)>,
+    message: Option<&'static str>,
     outcomes: Vec<(&'static str, &'static str)>,
 }
 
@@ -179,13 +185,50 @@ pub async fn request(
     ui: Ui,
     user: StaffUser,
     Path(id): Path<String>,
-) -> Result<RequestPage, AppError> {
+) -> Result<Response, AppError> {
+    request_page(&state, ui, user, parse_id(&id)?, None, StatusCode::OK).await
+}
+
+/// Upcoming groups in `scope` a booking could move to (or a phone booking be made for).
+async fn bookable_groups(
+    state: &AppState,
+    conn: &mut PgConnection,
+    ui: Ui,
+    scope: &ClinicScope,
+    except: Option<i64>,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let now = Utc::now();
+    let found =
+        sessions::upcoming(conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
+    Ok(found
+        .iter()
+        .filter(|s| Some(s.id) != except && scope.includes(s.clinic_id))
+        .filter(|s| check_bookable(s.is_cancelled(), s.starts_at, now, state.booking.cutoff).is_ok())
+        .map(|s| {
+            let card = SessionCard::new(ui, s, now, state.booking.cutoff);
+            (
+                s.id,
+                format!("{} · {} · {} · {}", card.when, card.topic_name, card.clinic_name, card.seats_text),
+            )
+        })
+        .collect())
+}
+
+/// One request's page (the view is audited), with `message` when an action was refused.
+async fn request_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    id: i64,
+    message: Option<&'static str>,
+    status_code: StatusCode,
+) -> Result<Response, AppError> {
     let scope = scope(&user)?;
-    let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
     let history = intake::history(&mut conn, id).await?;
+    let move_targets = bookable_groups(state, &mut conn, ui, &scope, Some(request.session_id)).await?;
     audit_as(&mut conn, &user, "view_booking", Some(id)).await?;
     drop(conn);
 
@@ -211,8 +254,11 @@ pub async fn request(
         })
         .collect();
     let status = request.status;
-    Ok(RequestPage {
+    let page = RequestPage {
         ui,
+        message,
+        can_move: status.is_active(),
+        move_targets,
         title: (ui.m.request_title)(&request.reference),
         status: (ui.m.status_name)(status),
         consents: format!(
@@ -231,7 +277,8 @@ pub async fn request(
         outcomes: ContactOutcome::ALL.iter().map(|o| (o.code(), (ui.m.contact_outcome)(*o))).collect(),
         request,
         user,
-    })
+    };
+    Ok((status_code, page).into_response())
 }
 
 #[derive(Default, Deserialize)]
@@ -290,4 +337,170 @@ pub async fn contact(
     intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
     audit_as(&mut conn, &user, "booking_contact_logged", Some(id)).await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    csrf: String,
+    target: String,
+}
+
+pub async fn move_booking(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, AppError> {
+    let scope = scope(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let target: i64 = form.target.parse().map_err(|_| AppError::BadRequest)?;
+    let mut conn = state.pool.acquire().await?;
+    intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let target_in_scope =
+        sessions::summary(&mut conn, target).await?.is_some_and(|s| scope.includes(s.clinic_id));
+    let moved = if target_in_scope {
+        let actor = format!("staff:{}", user.staff_id);
+        bookings::move_booking(&mut conn, id, target, &actor, Utc::now(), state.booking.cutoff).await?
+    } else {
+        Err(MoveRefused::UnknownSession)
+    };
+    match moved {
+        Ok(_) => {
+            audit_as(&mut conn, &user, "booking_moved", Some(id)).await?;
+            Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
+        }
+        Err(why) => {
+            drop(conn);
+            request_page(&state, ui, user, id, Some((ui.m.move_refused)(why)), StatusCode::CONFLICT).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/phone_booking.html")]
+pub struct PhoneBookingPage {
+    ui: Ui,
+    user: StaffUser,
+    key: String,
+    groups: Vec<(i64, String)>,
+    chosen: Option<i64>,
+    input: BookingInput,
+    errors: Vec<(&'static str, String)>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct PhoneBookingQuery {
+    session: String,
+}
+
+async fn phone_booking_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    chosen: Option<i64>,
+    key: String,
+    input: BookingInput,
+    errors: Vec<(&'static str, String)>,
+) -> Result<Response, AppError> {
+    let scope = scope(&user)?;
+    let mut conn = state.pool.acquire().await?;
+    let groups = bookable_groups(state, &mut conn, ui, &scope, None).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, PhoneBookingPage { ui, user, key, groups, chosen, input, errors }).into_response())
+}
+
+pub async fn phone_booking_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Query(query): Query<PhoneBookingQuery>,
+) -> Result<Response, AppError> {
+    let input = BookingInput { language: "en".into(), ..BookingInput::default() };
+    phone_booking_page(&state, ui, user, query.session.parse().ok(), new_request_key(), input, Vec::new())
+        .await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct PhoneBookingFields {
+    csrf: String,
+    key: String,
+    session: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    email: String,
+    language: String,
+    notes: String,
+    consent_sms: Option<String>,
+    consent_voicemail: Option<String>,
+}
+
+/// A booking taken by intake for a caller: the rules of an online request, source `phone`.
+pub async fn phone_booking(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Form(f): Form<PhoneBookingFields>,
+) -> Result<Response, AppError> {
+    let scope = scope(&user)?;
+    user.check_csrf(&f.csrf)?;
+    let input = BookingInput {
+        first_name: f.first_name,
+        last_name: f.last_name,
+        phone: f.phone,
+        email: f.email,
+        language: f.language,
+        notes: f.notes,
+        consent_sms: f.consent_sms.is_some(),
+        consent_voicemail: f.consent_voicemail.is_some(),
+    };
+    let chosen: Option<i64> = f.session.parse().ok();
+    let key = usable_key(&f.key).unwrap_or_else(new_request_key);
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let booking = NewBooking::try_from(&input).map_err(|problems| {
+        errors.extend(problems.into_iter().map(|(field, p)| (field, (ui.m.problem)(p))));
+    });
+    let mut conn = state.pool.acquire().await?;
+    let in_scope = match chosen {
+        Some(id) => sessions::summary(&mut conn, id).await?.is_some_and(|s| scope.includes(s.clinic_id)),
+        None => false,
+    };
+    if !in_scope {
+        errors.push(("session", (ui.m.problem)(Problem::Required)));
+    }
+    let (Ok(booking), Some(session_id), true) = (booking, chosen, errors.is_empty()) else {
+        drop(conn);
+        return phone_booking_page(&state, ui, user, chosen, key, input, errors).await;
+    };
+    let request = SeatRequest {
+        session_id,
+        booking: &booking,
+        request_key: &key,
+        now: Utc::now(),
+        cutoff: state.booking.cutoff,
+        link_key: &state.link_key,
+        source: "phone",
+    };
+    match bookings::request_seat(&state.pool, &request).await? {
+        Ok(answer) => {
+            let id =
+                intake::id_by_reference(&mut conn, &answer.reference).await?.ok_or(AppError::NotFound)?;
+            audit_as(&mut conn, &user, "booking_created_by_phone", Some(id)).await?;
+            Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
+        }
+        Err(refused) => {
+            let message = match refused {
+                Refused::Unbookable(why) => (ui.m.unbookable)(why).to_owned(),
+                Refused::UnknownSession | Refused::KeyReused => ui.m.form_key_reused.to_owned(),
+            };
+            drop(conn);
+            phone_booking_page(&state, ui, user, chosen, new_request_key(), input, vec![("session", message)])
+                .await
+        }
+    }
 }

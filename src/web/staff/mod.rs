@@ -35,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/intake", get(intake::queue))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))
+        .route("/staff/intake/requests/{id}/move", post(intake::move_booking))
+        .route("/staff/intake/phone-booking", get(intake::phone_booking_form).post(intake::phone_booking))
         .route("/staff/intake/requests/{id}/{action}", post(intake::decide))
         .route(auth::ENROLL_PATH, get(second_factor::show).post(second_factor::confirm))
         .route("/staff/{*rest}", get(home::unknown).post(home::unknown))
