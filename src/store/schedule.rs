@@ -1,9 +1,9 @@
 //! Weekly series and the sessions they generate.
 
 use crate::domain::Language;
-use crate::domain::schedule::WeeklySeries;
-use chrono::NaiveDate;
-use sqlx::PgConnection;
+use crate::domain::schedule::{WeeklySeries, local_to_utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use sqlx::{FromRow, PgConnection, PgPool};
 
 pub struct NewSeries<'a> {
     pub clinic_id: i64,
@@ -76,4 +76,242 @@ pub async fn generate_sessions(
     .execute(conn)
     .await?;
     Ok(result.rows_affected() / s.counselor_ids.len().max(1) as u64)
+}
+
+/// A weekly series as administrators see and edit it.
+#[derive(Clone, Debug, FromRow)]
+pub struct SeriesRow {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub clinic_name: String,
+    pub time_zone: String,
+    pub topic_id: i64,
+    pub topic_name_en: String,
+    pub language: Language,
+    /// 0 = Monday.
+    pub weekday: i16,
+    pub local_start: NaiveTime,
+    pub duration_minutes: i32,
+    pub room_capacity: i32,
+    pub seats_per_counselor: i32,
+    pub first_date: NaiveDate,
+    pub last_date: NaiveDate,
+    pub counselor_ids: Vec<i64>,
+}
+
+impl SeriesRow {
+    pub fn schedule(&self) -> WeeklySeries {
+        WeeklySeries {
+            weekday: Weekday::try_from(self.weekday as u8).unwrap_or(Weekday::Mon),
+            local_start: self.local_start,
+            duration: Duration::minutes(i64::from(self.duration_minutes)),
+            first_date: self.first_date,
+            last_date: self.last_date,
+            time_zone: self.time_zone.parse().unwrap_or(chrono_tz::America::Los_Angeles),
+        }
+    }
+
+    pub fn as_new(&self) -> NewSeries<'_> {
+        NewSeries {
+            clinic_id: self.clinic_id,
+            topic_id: self.topic_id,
+            language: self.language,
+            schedule: self.schedule(),
+            room_capacity: self.room_capacity,
+            seats_per_counselor: self.seats_per_counselor,
+            counselor_ids: &self.counselor_ids,
+        }
+    }
+}
+
+macro_rules! series_select {
+    () => {
+        "select r.id, r.clinic_id, c.name as clinic_name, c.time_zone, r.topic_id, t.name_en as topic_name_en, \
+                r.language, r.weekday, r.local_start, r.duration_minutes, r.room_capacity, r.seats_per_counselor, \
+                r.first_date, r.last_date, \
+                coalesce((select array_agg(sc.counselor_id order by sc.counselor_id) from series_counselor sc \
+                          where sc.series_id = r.id), '{}') as counselor_ids \
+         from series r join clinic c on c.id = r.clinic_id join topic t on t.id = r.topic_id "
+    };
+}
+
+pub async fn list_series(conn: &mut PgConnection) -> sqlx::Result<Vec<SeriesRow>> {
+    sqlx::query_as(concat!(series_select!(), "order by c.name, r.weekday, r.local_start"))
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn series(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+    sqlx::query_as(concat!(series_select!(), "where r.id = $1")).bind(id).fetch_optional(conn).await
+}
+
+/// How many weeks ahead a series' sessions exist.
+pub const GENERATE_WEEKS: i64 = 8;
+
+/// What an administrator may change in a series. The weekday stays: a group that moves to
+/// another day is a new series.
+#[derive(Clone, Debug)]
+pub struct SeriesChange {
+    pub local_start: NaiveTime,
+    pub duration: Duration,
+    pub room_capacity: i32,
+    pub seats_per_counselor: i32,
+    pub last_date: NaiveDate,
+    pub counselor_ids: Vec<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeRefused {
+    NoCounselor,
+    LastBeforeFirst,
+    /// A future session would hold more people than its new ceiling.
+    WouldStrand {
+        session_id: i64,
+        held: i64,
+        seats: i32,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeOutcome {
+    pub updated: u64,
+    pub cancelled: u64,
+    pub created: u64,
+}
+
+/// Applies `change` to the series and its future sessions only: those that already started
+/// keep their time, size and counselors. Future sessions move to the new local time on their
+/// own date, take the new size and counselors (refused if a held seat would be stranded),
+/// those after a new last date are cancelled with their bookings, and missing ones up to
+/// [`GENERATE_WEEKS`] ahead are created.
+pub async fn change_series(
+    pool: &PgPool,
+    id: i64,
+    change: &SeriesChange,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
+    let mut tx = pool.begin().await?;
+    let locked: Option<i64> = sqlx::query_scalar("select id from series where id = $1 for update")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(mut row) = (match locked {
+        Some(_) => series(&mut tx, id).await?,
+        None => None,
+    }) else {
+        return Ok(None);
+    };
+    if change.counselor_ids.is_empty() {
+        return Ok(Some(Err(ChangeRefused::NoCounselor)));
+    }
+    if change.last_date < row.first_date {
+        return Ok(Some(Err(ChangeRefused::LastBeforeFirst)));
+    }
+    let tz = row.schedule().time_zone;
+    // The future sessions, locked (their rows are the locks for their seats).
+    let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query_as(
+        "select s.id, s.starts_at, \
+                (select count(*) from booking b where b.session_id = s.id and b.duplicate_of is null \
+                   and b.status in ('requested', 'confirmed')) \
+         from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled' \
+         order by s.starts_at for update of s",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    let seats = crate::domain::booking::seat_capacity(
+        change.room_capacity,
+        change.counselor_ids.len() as i32,
+        change.seats_per_counselor,
+    );
+    let (kept, dropped): (Vec<_>, Vec<_>) =
+        future.iter().partition(|(_, starts, _)| starts.with_timezone(&tz).date_naive() <= change.last_date);
+    if let Some((session_id, _, held)) = kept.iter().find(|(_, _, held)| *held > i64::from(seats)) {
+        return Ok(Some(Err(ChangeRefused::WouldStrand { session_id: *session_id, held: *held, seats })));
+    }
+
+    sqlx::query(
+        "update series set local_start = $2, duration_minutes = $3, room_capacity = $4, seats_per_counselor = $5, \
+                           last_date = $6 where id = $1",
+    )
+    .bind(id)
+    .bind(change.local_start)
+    .bind(change.duration.num_minutes() as i32)
+    .bind(change.room_capacity)
+    .bind(change.seats_per_counselor)
+    .bind(change.last_date)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("delete from series_counselor where series_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("insert into series_counselor (series_id, counselor_id) select $1, unnest($2::bigint[])")
+        .bind(id)
+        .bind(&change.counselor_ids)
+        .execute(&mut *tx)
+        .await?;
+
+    let mut outcome = ChangeOutcome::default();
+    for (session_id, starts, _) in &kept {
+        let starts_at = local_to_utc(tz, starts.with_timezone(&tz).date_naive(), change.local_start);
+        sqlx::query(
+            "update session set starts_at = $2, ends_at = $3, room_capacity = $4, seats_per_counselor = $5 \
+             where id = $1",
+        )
+        .bind(session_id)
+        .bind(starts_at)
+        .bind(starts_at + change.duration)
+        .bind(change.room_capacity)
+        .bind(change.seats_per_counselor)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("delete from session_counselor where session_id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "insert into session_counselor (session_id, counselor_id) select $1, unnest($2::bigint[])",
+        )
+        .bind(session_id)
+        .bind(&change.counselor_ids)
+        .execute(&mut *tx)
+        .await?;
+        // A larger group: those waiting move up.
+        super::bookings::promote_waitlist(&mut tx, *session_id, now).await?;
+        outcome.updated += 1;
+    }
+    for (session_id, _, _) in &dropped {
+        sqlx::query("update session set status = 'cancelled' where id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "with cancelled as ( \
+               update booking b set status = 'cancelled' from (select id, status from booking \
+                 where session_id = $1 and status in ('requested', 'confirmed', 'waitlisted')) old \
+               where b.id = old.id returning b.id, old.status as was) \
+             insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
+             select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled",
+        )
+        .bind(session_id)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        outcome.cancelled += 1;
+    }
+
+    row.local_start = change.local_start;
+    row.duration_minutes = change.duration.num_minutes() as i32;
+    row.room_capacity = change.room_capacity;
+    row.seats_per_counselor = change.seats_per_counselor;
+    row.last_date = change.last_date;
+    row.counselor_ids = change.counselor_ids.clone();
+    // From tomorrow on: today's occurrence, if any, exists already or is in the past.
+    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+    outcome.created =
+        generate_sessions(&mut tx, id, &row.as_new(), tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
+            .await?;
+    tx.commit().await?;
+    Ok(Some(Ok(outcome)))
 }

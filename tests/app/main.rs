@@ -17,4 +17,5 @@ mod staff_auth;
 mod staff_counselor;
 mod staff_intake;
 mod staff_second_factor;
+mod staff_series;
 mod validation;

@@ -8,6 +8,7 @@ mod home;
 mod intake;
 mod login;
 mod second_factor;
+mod series;
 
 use super::AppState;
 use axum::Router;
@@ -32,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/staff/{id}/password", post(admin::reset_password))
         .route("/staff/admin/settings", post(admin::save_settings))
         .route("/staff/admin/audit", get(admin::audit_log))
+        .route("/staff/admin/series", get(series::list).post(series::create))
+        .route("/staff/admin/series/{id}", get(series::edit).post(series::change))
         .route("/staff/intake", get(intake::queue))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))

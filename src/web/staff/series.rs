@@ -1,0 +1,302 @@
+//! Weekly groups (series): administrators create them, which schedules their sessions in
+//! the clinic's time zone, and change them, which changes coming sessions only.
+
+use super::auth::StaffUser;
+use crate::domain::Language;
+use crate::domain::schedule::WeeklySeries;
+use crate::domain::staff::StaffRole;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::catalog;
+use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::i18n::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, NaiveDate, NaiveTime, Utc, Weekday};
+
+type Fields = Vec<(String, String)>;
+
+fn value<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
+}
+
+fn number(fields: &Fields, name: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
+    value(fields, name).parse().ok().filter(|n| range.contains(n))
+}
+
+fn time(fields: &Fields, name: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(value(fields, name), "%H:%M").ok()
+}
+
+fn date(fields: &Fields, name: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value(fields, name), "%Y-%m-%d").ok()
+}
+
+fn counselors(fields: &Fields) -> Vec<i64> {
+    let mut ids: Vec<i64> =
+        fields.iter().filter(|(k, _)| k == "counselor").filter_map(|(_, v)| v.parse().ok()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+async fn audit_series(state: &AppState, user: &StaffUser, action: &str, id: i64) -> Result<(), AppError> {
+    let entry = AuditEntry {
+        actor_staff_id: Some(user.staff_id),
+        action,
+        record_type: Some("series"),
+        record_id: Some(id),
+        client_addr: user.client_addr.as_deref(),
+    };
+    audit::record(&mut *state.pool.acquire().await?, &entry, Utc::now()).await?;
+    Ok(())
+}
+
+pub struct SeriesLine {
+    pub id: i64,
+    pub text: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/series.html")]
+pub struct SeriesPage {
+    ui: Ui,
+    user: StaffUser,
+    lines: Vec<SeriesLine>,
+    clinics: Vec<(i64, String)>,
+    topics: Vec<(i64, String)>,
+    counselors: Vec<(i64, String)>,
+    today: String,
+    message: Option<String>,
+}
+
+fn describe(ui: Ui, r: &SeriesRow) -> String {
+    format!(
+        "{} · {} {} · {} min · {} · {} · {} – {}",
+        r.topic_name_en,
+        ui.m.weekdays[r.weekday.clamp(0, 6) as usize],
+        (ui.m.format_time)(chrono::Timelike::hour(&r.local_start), chrono::Timelike::minute(&r.local_start)),
+        r.duration_minutes,
+        r.clinic_name,
+        (ui.m.language_names)(r.language),
+        r.first_date,
+        r.last_date
+    )
+}
+
+async fn series_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let page = SeriesPage {
+        ui,
+        user,
+        lines: schedule::list_series(&mut conn)
+            .await?
+            .iter()
+            .map(|r| SeriesLine { id: r.id, text: describe(ui, r) })
+            .collect(),
+        clinics: catalog::clinics(&mut conn).await?.into_iter().map(|c| (c.id, c.name)).collect(),
+        topics: catalog::topics(&mut conn).await?.into_iter().map(|t| (t.id, t.name_en)).collect(),
+        counselors: catalog::active_counselors(&mut conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect(),
+        today: Utc::now().date_naive().to_string(),
+        message,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Result<Response, AppError> {
+    user.require(&[StaffRole::Admin])?;
+    series_page(&state, ui, user, None, StatusCode::OK).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Form(fields): Form<Fields>,
+) -> Result<Response, AppError> {
+    user.require(&[StaffRole::Admin])?;
+    user.check_csrf(value(&fields, "csrf"))?;
+    let mut conn = state.pool.acquire().await?;
+    let clinic = match value(&fields, "clinic").parse() {
+        Ok(id) => catalog::clinic(&mut conn, id).await?,
+        Err(_) => None,
+    };
+    let parsed = (|| {
+        let clinic = clinic.as_ref()?;
+        Some((
+            clinic.id,
+            value(&fields, "topic").parse::<i64>().ok()?,
+            Language::from_code(value(&fields, "language"))?,
+            Weekday::try_from(u8::try_from(number(&fields, "weekday", 0..=6)?).ok()?).ok()?,
+            time(&fields, "local_start")?,
+            number(&fields, "duration", 15..=480)?,
+            number(&fields, "room_capacity", 1..=500)?,
+            number(&fields, "seats_per_counselor", 1..=100)?,
+            date(&fields, "first_date")?,
+            date(&fields, "last_date")?,
+            clinic.time_zone.parse().ok()?,
+        ))
+    })();
+    let ids = counselors(&fields);
+    let refusal = match &parsed {
+        None => Some(ui.m.series_invalid.to_owned()),
+        Some(_) if ids.is_empty() => Some(ui.m.series_no_counselor.to_owned()),
+        Some(p) if p.9 < p.8 => Some(ui.m.series_last_before_first.to_owned()),
+        Some(_) => None,
+    };
+    let (
+        Some((clinic_id, topic_id, language, weekday, local_start, minutes, room, spc, first, last, tz)),
+        None,
+    ) = (parsed, refusal.clone())
+    else {
+        drop(conn);
+        return series_page(&state, ui, user, refusal, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let new = NewSeries {
+        clinic_id,
+        topic_id,
+        language,
+        schedule: WeeklySeries {
+            weekday,
+            local_start,
+            duration: Duration::minutes(i64::from(minutes)),
+            first_date: first,
+            last_date: last,
+            time_zone: tz,
+        },
+        room_capacity: room,
+        seats_per_counselor: spc,
+        counselor_ids: &ids,
+    };
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let created = schedule::create_series(&mut tx, &new).await;
+    let id = match created {
+        Ok(id) => id,
+        // An unknown topic or counselor id: a form that was not ours.
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
+            return Err(AppError::BadRequest);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let tomorrow = Utc::now().with_timezone(&tz).date_naive() + Duration::days(1);
+    schedule::generate_sessions(&mut tx, id, &new, tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
+        .await?;
+    tx.commit().await?;
+    drop(conn);
+    audit_series(&state, &user, "series_created", id).await?;
+    Ok(Redirect::to("/staff/admin/series").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/series_edit.html")]
+pub struct EditPage {
+    ui: Ui,
+    user: StaffUser,
+    series: SeriesRow,
+    description: String,
+    start: String,
+    counselors: Vec<(i64, String, bool)>,
+    message: Option<String>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    id: i64,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let series = schedule::series(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let counselors = catalog::active_counselors(&mut conn)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let leads = series.counselor_ids.contains(&c.id);
+            (c.id, c.name, leads)
+        })
+        .collect();
+    let page = EditPage {
+        ui,
+        user,
+        description: describe(ui, &series),
+        start: series.local_start.format("%H:%M").to_string(),
+        series,
+        counselors,
+        message,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    user.require(&[StaffRole::Admin])?;
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    edit_page(&state, ui, user, id, None, StatusCode::OK).await
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Result<Response, AppError> {
+    user.require(&[StaffRole::Admin])?;
+    user.check_csrf(value(&fields, "csrf"))?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let parsed = (|| {
+        Some(SeriesChange {
+            local_start: time(&fields, "local_start")?,
+            duration: Duration::minutes(i64::from(number(&fields, "duration", 15..=480)?)),
+            room_capacity: number(&fields, "room_capacity", 1..=500)?,
+            seats_per_counselor: number(&fields, "seats_per_counselor", 1..=100)?,
+            last_date: date(&fields, "last_date")?,
+            counselor_ids: counselors(&fields),
+        })
+    })();
+    let Some(change) = parsed else {
+        let message = Some(ui.m.series_invalid.to_owned());
+        return edit_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let actor = format!("staff:{}", user.staff_id);
+    let outcome = schedule::change_series(&state.pool, id, &change, &actor, Utc::now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (message, status) = match outcome {
+        Ok(done) => {
+            audit_series(&state, &user, "series_changed", id).await?;
+            ((ui.m.series_saved)(done.updated, done.cancelled, done.created), StatusCode::OK)
+        }
+        Err(ChangeRefused::NoCounselor) => {
+            (ui.m.series_no_counselor.to_owned(), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(ChangeRefused::LastBeforeFirst) => {
+            (ui.m.series_last_before_first.to_owned(), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(ChangeRefused::WouldStrand { held, seats, .. }) => {
+            ((ui.m.series_would_strand)(held, seats), StatusCode::CONFLICT)
+        }
+    };
+    edit_page(&state, ui, user, id, Some(message), status).await
+}
