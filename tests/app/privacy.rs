@@ -60,3 +60,47 @@ async fn no_patient_field_appears_in_the_log_output() {
         assert!(!logs.contains(secret), "{secret:?} leaked into the log");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_work_on_a_request_leaves_no_patient_field_in_the_log() {
+    use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account};
+    use groupcare::domain::staff::StaffRole;
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    let session = app.session_starting_in(Duration::days(2), 5, 1).await;
+    let (first, last, note) = ("Wilhelmina", "Staffordshire", "Evenings-marker-7731");
+    let body = json!({"session_id": session, "first_name": first, "last_name": last, "phone": "(951) 555-0188",
+                      "notes": note, "email": "wq.private@example.org"});
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    let booking: i64 = sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    staff_account(&app, "admin@x.test", StaffRole::Admin).await;
+    let admin = login(&app, "admin@x.test").await;
+    let page = get_as(&app, &admin, &format!("/staff/intake/requests/{booking}")).await.text().await.unwrap();
+    assert!(page.contains(first), "the page shows the patient to staff");
+    let csrf = hidden(&page, "csrf");
+    for path in ["confirm", "contact"] {
+        app.client
+            .post(app.url(&format!("/staff/intake/requests/{booking}/{path}")))
+            .header("cookie", format!("gc_staff={admin}"))
+            .form(&[("csrf", csrf.as_str()), ("outcome", "called")])
+            .send()
+            .await
+            .unwrap();
+    }
+    get_as(&app, &admin, "/staff/intake?status=confirmed").await;
+    get_as(&app, &admin, &format!("/staff/sessions/{session}/roster")).await;
+    get_as(&app, &admin, &format!("/staff/sessions/{session}/sign-in-sheet")).await;
+    app.client
+        .post(app.url("/staff/admin/audit"))
+        .header("cookie", format!("gc_staff={admin}"))
+        .form(&[("csrf", csrf.as_str()), ("patient", "951-555-0188")])
+        .send()
+        .await
+        .unwrap();
+
+    let logs = captured_logs();
+    assert!(logs.contains("/staff/intake/requests/{id}"), "the capture works");
+    for secret in [first, last, note, "555-0188", "5550188", "wq.private"] {
+        assert!(!logs.contains(secret), "{secret:?} leaked into the log");
+    }
+}

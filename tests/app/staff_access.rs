@@ -147,6 +147,12 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
             [303, 303, 403, 403, 403, 403],
         ),
         ("GET", "/staff/admin/audit".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        (
+            "POST",
+            "/staff/admin/audit".into(),
+            vec![("staff", "admin@x.test")],
+            [303, 200, 403, 403, 403, 403],
+        ),
         ("GET", "/staff/admin/series".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("POST", "/staff/admin/series".into(), vec![], [303, 422, 403, 403, 403, 403]),
         ("GET", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
@@ -194,6 +200,7 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, format!("/staff/admin/staff/{}/password", w.staff_b), vec![("password", "long enough pw")]),
         (admin, "/staff/admin/settings".into(), vec![("require_second_factor", "on")]),
         (admin, "/staff/admin/series".into(), vec![("local_start", "10:00")]),
+        (admin, "/staff/admin/audit".into(), vec![("patient", "(909) 555-0001")]),
         (admin, "/staff/admin/series/1".into(), vec![("local_start", "10:00")]),
     ];
     let before = w.app.count("select count(*) from booking_event").await;

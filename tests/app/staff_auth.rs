@@ -131,7 +131,12 @@ async fn a_staff_member_signs_in_with_a_fresh_session_that_lives_in_postgres() {
     let home = get_as(&app, &session, "/staff").await;
     assert_eq!(home.status(), 200);
     assert_eq!(home.headers()["cache-control"], "no-store");
-    assert!(home.text().await.unwrap().contains("Signed in as intake@clinic.test (intake)."));
+    let home = home.text().await.unwrap();
+    assert!(home.contains("Signed in as intake@clinic.test (intake)."));
+    assert!(home.contains(r#"id="idle-warning""#) && home.contains(r#"<script src="/static/staff.js">"#));
+    let script = app.get("/static/staff.js").await;
+    assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(script.text().await.unwrap().contains("13 * 60 * 1000"), "the warning comes two minutes early");
     let stored: Vec<Vec<u8>> =
         sqlx::query_scalar("select token_hash from staff_session").fetch_all(&app.pool).await.unwrap();
     assert_eq!(stored.len(), 1);

@@ -17,7 +17,7 @@ use crate::web::views::{DayGroup, SessionCard, by_day};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, Utc};
@@ -396,9 +396,11 @@ pub async fn save_settings(
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
+/// The search runs on POST: a patient's phone number never goes into a URL.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct AuditSearch {
+    csrf: String,
     patient: String,
     staff: String,
     from: String,
@@ -417,17 +419,38 @@ pub struct AuditLine {
 #[template(path = "staff/audit.html")]
 pub struct AuditPage {
     ui: Ui,
+    user: StaffUser,
     search: AuditSearch,
     lines: Vec<AuditLine>,
 }
 
+/// The newest entries, and the search form.
 pub async fn audit_log(
     State(state): State<AppState>,
     ui: Ui,
     user: StaffUser,
-    Query(search): Query<AuditSearch>,
 ) -> Result<AuditPage, AppError> {
     admin_only(&user)?;
+    audit_page(&state, ui, user, AuditSearch::default()).await
+}
+
+pub async fn audit_search(
+    State(state): State<AppState>,
+    ui: Ui,
+    user: StaffUser,
+    Form(search): Form<AuditSearch>,
+) -> Result<AuditPage, AppError> {
+    admin_only(&user)?;
+    user.check_csrf(&search.csrf)?;
+    audit_page(&state, ui, user, search).await
+}
+
+async fn audit_page(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    search: AuditSearch,
+) -> Result<AuditPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let date = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
     let mut query = AuditQuery {
@@ -466,5 +489,5 @@ pub async fn audit_log(
             from: r.client_addr.unwrap_or_default(),
         })
         .collect();
-    Ok(AuditPage { ui, search, lines })
+    Ok(AuditPage { ui, user, search, lines })
 }

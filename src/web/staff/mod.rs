@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/staff/{id}/deactivate", post(admin::deactivate_staff))
         .route("/staff/admin/staff/{id}/password", post(admin::reset_password))
         .route("/staff/admin/settings", post(admin::save_settings))
-        .route("/staff/admin/audit", get(admin::audit_log))
+        .route("/staff/admin/audit", get(admin::audit_log).post(admin::audit_search))
         .route("/staff/admin/series", get(series::list).post(series::create))
         .route("/staff/admin/series/{id}", get(series::edit).post(series::change))
         .route("/staff/intake", get(intake::queue))
