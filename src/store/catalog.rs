@@ -25,6 +25,7 @@ pub struct Counselor {
     pub bio_en: String,
     pub bio_es: String,
     pub languages: Vec<Language>,
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -45,7 +46,7 @@ macro_rules! clinic_columns {
 }
 macro_rules! counselor_columns {
     () => {
-        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages from counselor c "
+        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages, c.active from counselor c "
     };
 }
 macro_rules! topic_columns {
@@ -161,4 +162,66 @@ pub async fn create_topic(conn: &mut PgConnection, t: &NewTopic<'_>) -> sqlx::Re
     .bind(t.description_es)
     .fetch_one(conn)
     .await
+}
+
+/// Every counselor, active or not, for administrators.
+pub async fn all_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
+    sqlx::query_as(concat!(counselor_columns!(), "order by c.active desc, c.name")).fetch_all(conn).await
+}
+
+/// Each `update_*` returns false when no row has the id.
+pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7, \
+         hours_es = $8, intake_hours_en = $9, intake_hours_es = $10 where id = $1",
+    )
+    .bind(id)
+    .bind(c.name)
+    .bind(c.short_name)
+    .bind(c.address)
+    .bind(c.phone)
+    .bind(c.time_zone)
+    .bind(c.hours_en)
+    .bind(c.hours_es)
+    .bind(c.intake_hours_en)
+    .bind(c.intake_hours_es)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn update_counselor(
+    conn: &mut PgConnection,
+    id: i64,
+    c: &NewCounselor<'_>,
+    active: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update counselor set name = $2, credentials = $3, bio_en = $4, bio_es = $5, languages = $6, active = $7 \
+         where id = $1",
+    )
+    .bind(id)
+    .bind(c.name)
+    .bind(c.credentials)
+    .bind(c.bio_en)
+    .bind(c.bio_es)
+    .bind(c.languages)
+    .bind(active)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn update_topic(conn: &mut PgConnection, id: i64, t: &NewTopic<'_>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update topic set name_en = $2, name_es = $3, description_en = $4, description_es = $5 where id = $1",
+    )
+    .bind(id)
+    .bind(t.name_en)
+    .bind(t.name_es)
+    .bind(t.description_en)
+    .bind(t.description_es)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -14,6 +14,7 @@ mod schedule;
 mod staff_access;
 mod staff_admin;
 mod staff_auth;
+mod staff_catalog;
 mod staff_counselor;
 mod staff_intake;
 mod staff_second_factor;

@@ -154,6 +154,12 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
             [303, 200, 403, 403, 403, 403],
         ),
         ("GET", "/staff/admin/series".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/catalog/clinics".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/catalog/counselors".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/catalog/topics".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/catalog/planets".into(), vec![], [303, 404, 403, 403, 403, 403]),
+        ("POST", "/staff/admin/catalog/topics".into(), vec![], [303, 422, 403, 403, 403, 403]),
+        ("POST", "/staff/admin/catalog/topics/0".into(), vec![], [303, 422, 403, 403, 403, 403]),
         ("POST", "/staff/admin/series".into(), vec![], [303, 422, 403, 403, 403, 403]),
         ("GET", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
         ("POST", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
@@ -201,6 +207,8 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, "/staff/admin/settings".into(), vec![("require_second_factor", "on")]),
         (admin, "/staff/admin/series".into(), vec![("local_start", "10:00")]),
         (admin, "/staff/admin/audit".into(), vec![("patient", "(909) 555-0001")]),
+        (admin, "/staff/admin/catalog/topics".into(), vec![("name_en", "X"), ("name_es", "X")]),
+        (admin, "/staff/admin/catalog/clinics/1".into(), vec![("name", "X")]),
         (admin, "/staff/admin/series/1".into(), vec![("local_start", "10:00")]),
     ];
     let before = w.app.count("select count(*) from booking_event").await;

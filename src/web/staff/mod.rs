@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod auth;
+mod catalog_admin;
 mod counselor;
 mod home;
 mod intake;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/staff/{id}/password", post(admin::reset_password))
         .route("/staff/admin/settings", post(admin::save_settings))
         .route("/staff/admin/audit", get(admin::audit_log).post(admin::audit_search))
+        .route("/staff/admin/catalog/{kind}", get(catalog_admin::list).post(catalog_admin::create))
+        .route("/staff/admin/catalog/{kind}/{id}", post(catalog_admin::update))
         .route("/staff/admin/series", get(series::list).post(series::create))
         .route("/staff/admin/series/{id}", get(series::edit).post(series::change))
         .route("/staff/intake", get(intake::queue))
