@@ -23,7 +23,7 @@ impl ClinicScope {
     }
 
     /// The list to bind, or None for all.
-    fn ids(&self) -> Option<&[i64]> {
+    pub fn ids(&self) -> Option<&[i64]> {
         match self {
             ClinicScope::All => None,
             ClinicScope::Only(ids) => Some(ids),
@@ -95,6 +95,7 @@ pub struct RequestDetail {
     pub created_at: DateTime<Utc>,
     pub session_id: i64,
     pub clinic_id: i64,
+    pub patient_id: Option<i64>,
 }
 
 /// The request `id`, if it is in `scope`.
@@ -106,7 +107,7 @@ pub async fn request(
     sqlx::query_as(
         "select b.id, b.reference, b.status, b.first_name, b.last_name, b.phone, b.email, b.language, b.notes, \
                 b.consent_sms, b.consent_voicemail, b.source, b.overlap_flag, b.duplicate_of, b.created_at, \
-                b.session_id, s.clinic_id \
+                b.session_id, s.clinic_id, b.patient_id \
          from booking b join session s on s.id = b.session_id \
          where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))",
     )

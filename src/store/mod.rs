@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod intake;
 pub mod login_throttle;
+pub mod patients;
 pub mod rate_limit;
 pub mod rosters;
 pub mod schedule;

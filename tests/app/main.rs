@@ -17,6 +17,7 @@ mod staff_auth;
 mod staff_catalog;
 mod staff_counselor;
 mod staff_intake;
+mod staff_patients;
 mod staff_second_factor;
 mod staff_series;
 mod validation;

@@ -3,6 +3,7 @@
 //! view of patient data and every change is written to the audit log.
 
 use super::auth::StaffUser;
+use super::patients::PatientLine;
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
@@ -10,6 +11,7 @@ use crate::domain::staff::StaffRole;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
+use crate::store::patients;
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
 use crate::web::booking_requests::usable_key;
@@ -177,6 +179,8 @@ pub struct RequestPage {
     can_move: bool,
     move_targets: Vec<(i64, String)>,
     message: Option<&'static str>,
+    /// When no patient record is linked yet: the records that may be this person.
+    candidates: Vec<PatientLine>,
     outcomes: Vec<(&'static str, &'static str)>,
 }
 
@@ -215,7 +219,7 @@ async fn bookable_groups(
 }
 
 /// One request's page (the view is audited), with `message` when an action was refused.
-async fn request_page(
+pub(super) async fn request_page(
     state: &AppState,
     ui: Ui,
     user: StaffUser,
@@ -229,6 +233,10 @@ async fn request_page(
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
     let history = intake::history(&mut conn, id).await?;
     let move_targets = bookable_groups(state, &mut conn, ui, &scope, Some(request.session_id)).await?;
+    let candidates = match request.patient_id {
+        Some(_) => Vec::new(),
+        None => patients::candidates(&mut conn, id).await?.iter().map(|p| PatientLine::new(ui, p)).collect(),
+    };
     audit_as(&mut conn, &user, "view_booking", Some(id)).await?;
     drop(conn);
 
@@ -257,6 +265,7 @@ async fn request_page(
     let page = RequestPage {
         ui,
         message,
+        candidates,
         can_move: status.is_active(),
         move_targets,
         title: (ui.m.request_title)(&request.reference),

@@ -8,6 +8,7 @@ mod counselor;
 mod home;
 mod intake;
 mod login;
+mod patients;
 mod second_factor;
 mod series;
 
@@ -42,6 +43,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))
         .route("/staff/intake/requests/{id}/move", post(intake::move_booking))
+        .route("/staff/intake/requests/{id}/patient", post(patients::create))
+        .route("/staff/intake/requests/{id}/patient/link", post(patients::link))
+        .route("/staff/intake/patients/{id}", get(patients::show))
+        .route("/staff/intake/patients/{id}/merge", post(patients::merge))
         .route("/staff/intake/phone-booking", get(intake::phone_booking_form).post(intake::phone_booking))
         .route("/staff/intake/requests/{id}/{action}", post(intake::decide))
         .route(auth::ENROLL_PATH, get(second_factor::show).post(second_factor::confirm))
