@@ -113,6 +113,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Ready when the database answers within two seconds.
+/// Ids in paths are numbers; anything else names a page that does not exist.
+pub(crate) fn parse_id(raw: &str) -> Result<i64, error::AppError> {
+    raw.parse().map_err(|_| error::AppError::NotFound)
+}
+
 async fn readyz(State(pool): State<PgPool>) -> Response {
     let answer = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&pool)).await;
     match answer {

@@ -9,6 +9,7 @@ mod sessions;
 pub use sessions::{FilterQuery, LISTING_DAYS};
 
 use super::AppState;
+pub(crate) use super::parse_id;
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -23,9 +24,4 @@ pub fn router() -> Router<AppState> {
         .route("/manage/{token}/cancel", post(booking::cancel))
         .route("/counselors", get(counselors::list))
         .route("/counselors/{id}", get(counselors::detail))
-}
-
-/// Ids in paths are numbers; anything else is a page that does not exist.
-fn parse_id(raw: &str) -> Result<i64, super::error::AppError> {
-    raw.parse::<i64>().map_err(|_| super::error::AppError::NotFound)
 }

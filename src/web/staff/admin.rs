@@ -5,15 +5,15 @@ use super::auth::StaffUser;
 use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
-use crate::store::audit::{self, AuditEntry, AuditQuery, AuditRow};
+use crate::store::audit::{self, AuditQuery, AuditRow};
 use crate::store::session_admin::{self, RemovalRefused};
 use crate::store::staff::{self, CreateStaffError, NewStaff, StaffListing};
 use crate::store::{catalog, intake, sessions, settings};
-use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::{DayGroup, SessionCard, by_day};
+use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -22,31 +22,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
-use sqlx::PgConnection;
 
 fn admin_only(user: &StaffUser) -> Result<(), AppError> {
     user.require(&[StaffRole::Admin])
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn audit_as(
-    conn: &mut PgConnection,
-    user: &StaffUser,
-    action: &str,
-    record: Option<(&str, i64)>,
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action,
-        record_type: record.map(|(t, _)| t),
-        record_id: record.map(|(_, id)| id),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(conn, &entry, Utc::now()).await?;
-    Ok(())
 }
 
 #[derive(Template, WebTemplate)]
@@ -150,7 +128,7 @@ pub async fn cancel_session(
     session_admin::cancel_session(&state.pool, id, &actor, &reason, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    audit_as(&mut *state.pool.acquire().await?, &user, "session_cancelled", Some(("session", id))).await?;
+    user.audit(&mut *state.pool.acquire().await?, "session_cancelled", Some(("session", id))).await?;
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response())
 }
 
@@ -172,8 +150,7 @@ pub async fn add_counselor(
     let id = parse_id(&id)?;
     let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
     session_admin::add_counselor(&state.pool, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
-    audit_as(&mut *state.pool.acquire().await?, &user, "session_counselor_added", Some(("session", id)))
-        .await?;
+    user.audit(&mut *state.pool.acquire().await?, "session_counselor_added", Some(("session", id))).await?;
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
 }
 
@@ -197,13 +174,8 @@ pub async fn remove_counselor(
         session_admin::remove_counselor(&state.pool, id, counselor).await?.ok_or(AppError::NotFound)?;
     let message = match outcome {
         Ok(()) => {
-            audit_as(
-                &mut *state.pool.acquire().await?,
-                &user,
-                "session_counselor_removed",
-                Some(("session", id)),
-            )
-            .await?;
+            user.audit(&mut *state.pool.acquire().await?, "session_counselor_removed", Some(("session", id)))
+                .await?;
             return Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response());
         }
         Err(RemovalRefused::NotLeading) => return Err(AppError::NotFound),
@@ -316,7 +288,7 @@ pub async fn create_staff(
             return refuse(ui.m.admin_staff_bad_link).await;
         }
     };
-    audit_as(&mut conn, &user, "staff_created", Some(("staff", id))).await?;
+    user.audit(&mut conn, "staff_created", Some(("staff", id))).await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
 
@@ -333,7 +305,7 @@ pub async fn deactivate_staff(
     if !staff::deactivate(&mut conn, id).await? {
         return Err(AppError::NotFound);
     }
-    audit_as(&mut conn, &user, "staff_deactivated", Some(("staff", id))).await?;
+    user.audit(&mut conn, "staff_deactivated", Some(("staff", id))).await?;
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
@@ -370,7 +342,7 @@ pub async fn reset_password(
     if !staff::set_password(&mut conn, id, &hash).await? {
         return Err(AppError::NotFound);
     }
-    audit_as(&mut conn, &user, "staff_password_reset", Some(("staff", id))).await?;
+    user.audit(&mut conn, "staff_password_reset", Some(("staff", id))).await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
 
@@ -392,7 +364,7 @@ pub async fn save_settings(
     let mut conn = state.pool.acquire().await?;
     settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await?;
     let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
-    audit_as(&mut conn, &user, action, None).await?;
+    user.audit(&mut conn, action, None).await?;
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
@@ -474,7 +446,7 @@ async fn audit_page(
     }
     let rows: Vec<AuditRow> = if no_match { Vec::new() } else { audit::search(&mut conn, &query).await? };
     // Reading the log is itself recorded (ids only: never what was searched for).
-    audit_as(&mut conn, &user, "view_audit_log", None).await?;
+    user.audit(&mut conn, "view_audit_log", None).await?;
     let lines = rows
         .into_iter()
         .map(|r| AuditLine {

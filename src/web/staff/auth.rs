@@ -3,6 +3,7 @@
 use crate::domain::booking::{digest, new_request_key};
 use crate::domain::same_secret;
 use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
+use crate::store::intake::ClinicScope;
 use crate::store::staff::{self, SignedIn};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -71,6 +72,35 @@ impl StaffUser {
     /// A 403 unless the staff member has one of `roles`.
     pub fn require(&self, roles: &[StaffRole]) -> Result<(), AppError> {
         if roles.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// The clinics whose requests and patients this member may work on: all for an
+    /// administrator, the account's own for intake; a 403 for anyone else.
+    pub fn intake_scope(&self) -> Result<ClinicScope, AppError> {
+        self.require(&[StaffRole::Intake, StaffRole::Admin])?;
+        Ok(match self.role {
+            StaffRole::Admin => ClinicScope::All,
+            _ => ClinicScope::Only(self.clinic_ids.clone()),
+        })
+    }
+
+    /// Writes what this member did to the audit log: the action, the record (type and id),
+    /// their address, now.
+    pub async fn audit(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        action: &str,
+        record: Option<(&str, i64)>,
+    ) -> Result<(), AppError> {
+        let entry = crate::store::audit::AuditEntry {
+            actor_staff_id: Some(self.staff_id),
+            action,
+            record_type: record.map(|(kind, _)| kind),
+            record_id: record.map(|(_, id)| id),
+            client_addr: self.client_addr.as_deref(),
+        };
+        crate::store::audit::record(conn, &entry, Utc::now()).await?;
+        Ok(())
     }
 
     /// A 403 unless a form carried this session's CSRF token.

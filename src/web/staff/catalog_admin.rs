@@ -6,7 +6,6 @@ use super::auth::StaffUser;
 use crate::domain::Language;
 use crate::domain::contact::{Phone, Problem};
 use crate::domain::staff::StaffRole;
-use crate::store::audit::{self, AuditEntry};
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -17,7 +16,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use sqlx::PgConnection;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,14 +369,7 @@ async fn save(
     let mut conn = state.pool.acquire().await?;
     let saved = kind.save(&mut conn, id, &values).await?.ok_or(AppError::NotFound)?;
     let action = format!("{}_{}", kind.path(), if id.is_some() { "changed" } else { "created" });
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action: &action,
-        record_type: Some(kind.path()),
-        record_id: Some(saved),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(&mut conn, &entry, Utc::now()).await?;
+    user.audit(&mut conn, &action, Some((kind.path(), saved))).await?;
     Ok(Redirect::to(&format!("/staff/admin/catalog/{}", kind.path())).into_response())
 }
 

@@ -5,7 +5,6 @@
 use super::auth::StaffUser;
 use crate::domain::booking::BookingStatus;
 use crate::domain::staff::StaffRole;
-use crate::store::audit::{self, AuditEntry};
 use crate::store::rosters::{self, RosterLine};
 use crate::store::sessions::{self, SessionFilter, SessionSummary};
 use crate::web::AppState;
@@ -37,23 +36,6 @@ async fn session_for(
         }
     }
     sessions::summary(conn, id).await?.ok_or(AppError::NotFound)
-}
-
-async fn audit_session(
-    conn: &mut PgConnection,
-    user: &StaffUser,
-    action: &str,
-    session_id: i64,
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action,
-        record_type: Some("session"),
-        record_id: Some(session_id),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(conn, &entry, Utc::now()).await?;
-    Ok(())
 }
 
 #[derive(Template, WebTemplate)]
@@ -117,7 +99,7 @@ pub async fn roster(
     let mut conn = state.pool.acquire().await?;
     let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
-    audit_session(&mut conn, &user, "view_roster", summary.id).await?;
+    user.audit(&mut conn, "view_roster", Some(("session", summary.id))).await?;
     drop(conn);
     let now = Utc::now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
@@ -176,7 +158,7 @@ pub async fn attendance(
         .collect();
     let actor = format!("staff:{}", user.staff_id);
     rosters::record_attendance(&state.pool, summary.id, &marks, &actor, now).await?;
-    audit_session(&mut conn, &user, "attendance", summary.id).await?;
+    user.audit(&mut conn, "attendance", Some(("session", summary.id))).await?;
     Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
 }
 
@@ -198,7 +180,7 @@ pub async fn sign_in_sheet(
     let mut conn = state.pool.acquire().await?;
     let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
-    audit_session(&mut conn, &user, "view_sign_in_sheet", summary.id).await?;
+    user.audit(&mut conn, "view_sign_in_sheet", Some(("session", summary.id))).await?;
     let names = lines
         .iter()
         .map(|l| match l.last_name.chars().next() {

@@ -7,18 +7,16 @@ use super::patients::PatientLine;
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
-use crate::domain::staff::StaffRole;
-use crate::store::audit::{self, AuditEntry};
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
 use crate::store::patients;
 use crate::store::{catalog, sessions};
-use crate::web::AppState;
 use crate::web::booking_requests::usable_key;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::SessionCard;
+use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -28,36 +26,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
-
-/// Who may work the queue, and on which clinics' requests.
-fn scope(user: &StaffUser) -> Result<ClinicScope, AppError> {
-    user.require(&[StaffRole::Intake, StaffRole::Admin])?;
-    Ok(match user.role {
-        StaffRole::Admin => ClinicScope::All,
-        _ => ClinicScope::Only(user.clinic_ids.clone()),
-    })
-}
-
-async fn audit_as(
-    conn: &mut sqlx::PgConnection,
-    user: &StaffUser,
-    action: &str,
-    booking_id: Option<i64>,
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action,
-        record_type: booking_id.map(|_| "booking"),
-        record_id: booking_id,
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(conn, &entry, Utc::now()).await?;
-    Ok(())
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 const QUEUE_STATUSES: [BookingStatus; 5] = [
     BookingStatus::Requested,
@@ -123,7 +91,7 @@ pub async fn queue(
     user: StaffUser,
     Query(query): Query<QueueQuery>,
 ) -> Result<QueuePage, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     let status = QUEUE_STATUSES
         .into_iter()
         .find(|s| (crate::web::i18n::EN.status_name)(*s) == query.status)
@@ -133,7 +101,7 @@ pub async fn queue(
     let mut conn = state.pool.acquire().await?;
     let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
     let clinics = catalog::clinics(&mut conn).await?;
-    audit_as(&mut conn, &user, "view_queue", None).await?;
+    user.audit(&mut conn, "view_queue", None).await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     Ok(QueuePage {
         ui,
@@ -227,7 +195,7 @@ pub(super) async fn request_page(
     message: Option<&'static str>,
     status_code: StatusCode,
 ) -> Result<Response, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     let mut conn = state.pool.acquire().await?;
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
@@ -237,7 +205,7 @@ pub(super) async fn request_page(
         Some(_) => Vec::new(),
         None => patients::candidates(&mut conn, id).await?.iter().map(|p| PatientLine::new(ui, p)).collect(),
     };
-    audit_as(&mut conn, &user, "view_booking", Some(id)).await?;
+    user.audit(&mut conn, "view_booking", Some(("booking", id))).await?;
     drop(conn);
 
     let tz = summary.time_zone();
@@ -303,7 +271,7 @@ pub async fn decide(
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let decision = match action.as_str() {
@@ -320,7 +288,7 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut conn = state.pool.acquire().await?;
-    audit_as(&mut conn, &user, &format!("booking_{action}"), Some(id)).await?;
+    user.audit(&mut conn, &format!("booking_{action}"), Some(("booking", id))).await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
 }
 
@@ -337,14 +305,14 @@ pub async fn contact(
     Path(id): Path<String>,
     Form(form): Form<ContactForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let outcome = ContactOutcome::from_code(&form.outcome).ok_or(AppError::BadRequest)?;
     let mut conn = state.pool.acquire().await?;
     intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
-    audit_as(&mut conn, &user, "booking_contact_logged", Some(id)).await?;
+    user.audit(&mut conn, "booking_contact_logged", Some(("booking", id))).await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
 }
 
@@ -362,7 +330,7 @@ pub async fn move_booking(
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let target: i64 = form.target.parse().map_err(|_| AppError::BadRequest)?;
@@ -378,7 +346,7 @@ pub async fn move_booking(
     };
     match moved {
         Ok(_) => {
-            audit_as(&mut conn, &user, "booking_moved", Some(id)).await?;
+            user.audit(&mut conn, "booking_moved", Some(("booking", id))).await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }
         Err(why) => {
@@ -415,7 +383,7 @@ async fn phone_booking_page(
     input: BookingInput,
     errors: Vec<(&'static str, String)>,
 ) -> Result<Response, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     let mut conn = state.pool.acquire().await?;
     let groups = bookable_groups(state, &mut conn, ui, &scope, None).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -456,7 +424,7 @@ pub async fn phone_booking(
     user: StaffUser,
     Form(f): Form<PhoneBookingFields>,
 ) -> Result<Response, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&f.csrf)?;
     let input = BookingInput {
         first_name: f.first_name,
@@ -499,7 +467,7 @@ pub async fn phone_booking(
         Ok(answer) => {
             let id =
                 intake::id_by_reference(&mut conn, &answer.reference).await?.ok_or(AppError::NotFound)?;
-            audit_as(&mut conn, &user, "booking_created_by_phone", Some(id)).await?;
+            user.audit(&mut conn, "booking_created_by_phone", Some(("booking", id))).await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }
         Err(refused) => {

@@ -177,14 +177,7 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         staff::end_session(&mut conn, &digest(token)).await?;
     }
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action: "logout",
-        record_type: Some("staff"),
-        record_id: Some(user.staff_id),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(&mut conn, &entry, Utc::now()).await?;
+    user.audit(&mut conn, "logout", Some(("staff", user.staff_id))).await?;
     let mut response = Redirect::to("/staff/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, None, "Lax"));
     Ok(response)

@@ -5,51 +5,19 @@
 use super::auth::StaffUser;
 use super::intake::request_page;
 use crate::domain::contact::Phone;
-use crate::domain::staff::StaffRole;
-use crate::store::audit::{self, AuditEntry};
-use crate::store::intake::{self, ClinicScope};
+use crate::store::intake::{self};
 use crate::store::patients::{self, Patient};
-use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
+use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
-use sqlx::PgConnection;
-
-fn scope(user: &StaffUser) -> Result<ClinicScope, AppError> {
-    user.require(&[StaffRole::Intake, StaffRole::Admin])?;
-    Ok(match user.role {
-        StaffRole::Admin => ClinicScope::All,
-        _ => ClinicScope::Only(user.clinic_ids.clone()),
-    })
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn audit_as(
-    conn: &mut PgConnection,
-    user: &StaffUser,
-    action: &str,
-    record: (&str, i64),
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action,
-        record_type: Some(record.0),
-        record_id: Some(record.1),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(conn, &entry, Utc::now()).await?;
-    Ok(())
-}
 
 /// A record as a line: name, phone the usual way, date of birth.
 pub struct PatientLine {
@@ -83,7 +51,7 @@ pub async fn create(
     Path(id): Path<String>,
     Form(form): Form<NewPatientForm>,
 ) -> Result<Response, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let booking = parse_id(&id)?;
     let born = match form.date_of_birth.trim() {
@@ -101,7 +69,7 @@ pub async fn create(
     let request = intake::request(&mut conn, &scope, booking).await?.ok_or(AppError::NotFound)?;
     if request.patient_id.is_none() {
         let patient = patients::create_from_booking(&mut conn, booking, born).await?;
-        audit_as(&mut conn, &user, "patient_created", ("patient", patient)).await?;
+        user.audit(&mut conn, "patient_created", Some(("patient", patient))).await?;
     }
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")).into_response())
 }
@@ -119,7 +87,7 @@ pub async fn link(
     Path(id): Path<String>,
     Form(form): Form<LinkForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let booking = parse_id(&id)?;
     let patient: i64 = form.patient_id.parse().map_err(|_| AppError::BadRequest)?;
@@ -130,7 +98,7 @@ pub async fn link(
     if !offered || !patients::link(&mut conn, booking, patient).await? {
         return Err(AppError::NotFound);
     }
-    audit_as(&mut conn, &user, "patient_linked", ("booking", booking)).await?;
+    user.audit(&mut conn, "patient_linked", Some(("booking", booking))).await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")))
 }
 
@@ -157,13 +125,13 @@ pub async fn show(
     user: StaffUser,
     Path(id): Path<String>,
 ) -> Result<PatientPage, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let patient = patients::patient(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let bookings = patients::bookings(&mut conn, id).await?;
     let duplicates = patients::duplicates_of(&mut conn, id).await?;
-    audit_as(&mut conn, &user, "view_patient", ("patient", id)).await?;
+    user.audit(&mut conn, "view_patient", Some(("patient", id))).await?;
     Ok(PatientPage {
         ui,
         title: (ui.m.patient_title)(&format!("{} {}", patient.first_name, patient.last_name)),
@@ -200,7 +168,7 @@ pub async fn merge(
     Path(id): Path<String>,
     Form(form): Form<MergeForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = scope(&user)?;
+    let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let kept = parse_id(&id)?;
     let other: i64 = form.other.parse().map_err(|_| AppError::BadRequest)?;
@@ -211,7 +179,7 @@ pub async fn merge(
         return Err(AppError::NotFound);
     }
     patients::merge(&mut conn, kept, other).await?.map_err(|_| AppError::NotFound)?;
-    audit_as(&mut conn, &user, "patient_merged", ("patient", kept)).await?;
-    audit_as(&mut conn, &user, "patient_merged_away", ("patient", other)).await?;
+    user.audit(&mut conn, "patient_merged", Some(("patient", kept))).await?;
+    user.audit(&mut conn, "patient_merged_away", Some(("patient", other))).await?;
     Ok(Redirect::to(&format!("/staff/intake/patients/{kept}")))
 }

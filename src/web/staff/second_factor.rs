@@ -4,7 +4,6 @@
 use super::auth::{Enrolling, StaffUser};
 use crate::domain::booking::digest;
 use crate::domain::totp;
-use crate::store::audit::{self, AuditEntry};
 use crate::store::staff;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -101,14 +100,7 @@ pub async fn confirm(
     if !staff::confirm_totp(&mut conn, user.staff_id, step, &hashes).await? {
         return Err(AppError::BadRequest);
     }
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action: "second_factor_enrolled",
-        record_type: Some("staff"),
-        record_id: Some(user.staff_id),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(&mut conn, &entry, now).await?;
+    user.audit(&mut conn, "second_factor_enrolled", Some(("staff", user.staff_id))).await?;
     let user = StaffUser { enrolled: true, ..user };
     Ok(EnrollPage { ui, user, qr_svg: String::new(), key: String::new(), error: None, recovery_codes }
         .into_response())

@@ -5,7 +5,6 @@ use super::auth::StaffUser;
 use crate::domain::Language;
 use crate::domain::schedule::WeeklySeries;
 use crate::domain::staff::StaffRole;
-use crate::store::audit::{self, AuditEntry};
 use crate::store::catalog;
 use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
 use crate::web::AppState;
@@ -43,18 +42,6 @@ fn counselors(fields: &Fields) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-async fn audit_series(state: &AppState, user: &StaffUser, action: &str, id: i64) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        actor_staff_id: Some(user.staff_id),
-        action,
-        record_type: Some("series"),
-        record_id: Some(id),
-        client_addr: user.client_addr.as_deref(),
-    };
-    audit::record(&mut *state.pool.acquire().await?, &entry, Utc::now()).await?;
-    Ok(())
 }
 
 pub struct SeriesLine {
@@ -198,7 +185,7 @@ pub async fn create(
         .await?;
     tx.commit().await?;
     drop(conn);
-    audit_series(&state, &user, "series_created", id).await?;
+    user.audit(&mut *state.pool.acquire().await?, "series_created", Some(("series", id))).await?;
     Ok(Redirect::to("/staff/admin/series").into_response())
 }
 
@@ -285,7 +272,7 @@ pub async fn change(
         .ok_or(AppError::NotFound)?;
     let (message, status) = match outcome {
         Ok(done) => {
-            audit_series(&state, &user, "series_changed", id).await?;
+            user.audit(&mut *state.pool.acquire().await?, "series_changed", Some(("series", id))).await?;
             ((ui.m.series_saved)(done.updated, done.cancelled, done.created), StatusCode::OK)
         }
         Err(ChangeRefused::NoCounselor) => {
