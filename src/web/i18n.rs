@@ -177,6 +177,8 @@ pub struct Messages {
     pub age: fn(chrono::Duration) -> String,
     pub status_name: fn(BookingStatus) -> &'static str,
     pub request_title: fn(&str) -> String,
+    /// The browser title of a request's page: never the reference or a name.
+    pub request_page_title: &'static str,
     pub request_person: &'static str,
     pub request_phone: &'static str,
     pub request_email: &'static str,
@@ -676,6 +678,7 @@ pub static EN: Messages = Messages {
         BookingStatus::Cancelled => "cancelled",
     },
     request_title: |reference| format!("Request {reference}"),
+    request_page_title: "Request",
     request_person: "Person",
     request_phone: "Phone",
     request_email: "E-mail",
