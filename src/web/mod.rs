@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/staff.js", get(staff_script))
         .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(i18n::choose_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -8,6 +8,7 @@ mod booking_rules;
 mod cli;
 mod concurrency;
 mod embedded_server;
+mod language;
 mod pages;
 mod privacy;
 mod schedule;

@@ -185,6 +185,12 @@ pub async fn submit(
     }
 }
 
+/// The form's address opened directly (a reload, or the language switch on a form that came
+/// back with problems): the group's page, where the form is.
+pub async fn back_to_form(Path(id): Path<String>) -> Result<Redirect, AppError> {
+    Ok(Redirect::to(&format!("/sessions/{}", parse_id(&id)?)))
+}
+
 /// A manage token is 64 hex digits; anything else matches no booking.
 fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())

@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/privacy", get(pages::privacy))
         .route("/sessions", get(sessions::list))
         .route("/sessions/{id}", get(sessions::detail))
-        .route("/sessions/{id}/book", post(booking::submit))
+        .route("/sessions/{id}/book", get(booking::back_to_form).post(booking::submit))
         .route("/manage/{token}", get(booking::manage))
         .route("/manage/{token}/cancel", post(booking::cancel))
         .route("/counselors", get(counselors::list))

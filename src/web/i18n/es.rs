@@ -1,0 +1,554 @@
+//! El catálogo en español: escrito para leerse fácil, no palabra por palabra.
+
+use super::{Benefit, Messages};
+use crate::domain::Language;
+use crate::domain::booking::{Availability, BookingStatus, Unbookable};
+use crate::domain::contact::Problem;
+use crate::domain::staff::StaffRole;
+use crate::store::bookings::MoveRefused;
+use crate::store::intake::ContactOutcome;
+use chrono::{Datelike, NaiveDate};
+
+/// `martes 1 de diciembre`
+pub(super) fn es_date(m: &Messages, d: NaiveDate) -> String {
+    format!(
+        "{} {} de {}",
+        m.weekdays[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        m.months[d.month0() as usize]
+    )
+}
+
+/// `10:00 a. m.`, `6:30 p. m.`
+pub(super) fn es_time(hour: u32, minute: u32) -> String {
+    let (h, suffix) = match hour {
+        0 => (12, "a. m."),
+        1..=11 => (hour, "a. m."),
+        12 => (12, "p. m."),
+        _ => (hour - 12, "p. m."),
+    };
+    format!("{h}:{minute:02} {suffix}")
+}
+
+pub static ES: Messages = Messages {
+    lang_code: "es",
+    other_lang_code: "en",
+    other_lang_name: "English",
+    site_name: "Grupos de Recuperación Inland Valley",
+    skip_to_content: "Ir al contenido principal",
+    nav_label: "Principal",
+    nav_home: "Inicio",
+    nav_sessions: "Buscar un grupo",
+    nav_counselors: "Consejeros",
+    nav_privacy: "Privacidad",
+    crisis_title: "¿Necesita ayuda ahora?",
+    crisis_988: "Llame o mande un texto al 988 (Línea de Prevención del Suicidio y Crisis), a cualquier hora, cualquier día.",
+    crisis_helpline: "Línea Nacional de Ayuda de SAMHSA: 1-800-662-4357. Gratis, privada, abierta día y noche, en español e inglés.",
+    crisis_911: "Si usted u otra persona está en peligro, llame al 911.",
+
+    home_title: "Terapia de grupo que se adapta a su vida",
+    home_lead: "Nuestras clínicas tienen grupos pequeños con consejeros capacitados, como parte de su tratamiento. Puede pedir un lugar a cualquier hora, de día o de noche. Toma más o menos un minuto y no necesita una cuenta.",
+    home_find_group: "Buscar un grupo",
+    home_what_title: "¿Qué es la terapia de grupo?",
+    home_what_text: "Un grupo pequeño de personas en recuperación se reúne con un consejero, casi siempre a la misma hora cada semana. Usted escucha, habla cuando se sienta listo y aprende cosas útiles junto con los demás. Nunca tiene que contar más de lo que quiera.",
+    home_benefits_title: "Por qué ayudan los grupos",
+    benefits: [
+        Benefit {
+            name: "No está solo",
+            text: "Conoce a personas que han pasado por lo mismo. Muchos sienten alivio solo con saberlo.",
+        },
+        Benefit {
+            name: "Se entiende mejor",
+            text: "Escuchar a otros le ayuda a ver con más claridad sus costumbres, lo que le provoca y sus fortalezas.",
+        },
+        Benefit {
+            name: "Aprenden unos de otros",
+            text: "Practica hablar, escuchar y llevarse bien, en un lugar seguro.",
+        },
+        Benefit {
+            name: "Ayuda a otros",
+            text: "Su historia y su apoyo pueden ayudar a alguien más. Ayudar a otros le da más confianza.",
+        },
+        Benefit {
+            name: "Encuentra esperanza",
+            text: "Ver que otros mejoran le muestra que el cambio es posible.",
+        },
+        Benefit {
+            name: "Recibe información útil",
+            text: "Los consejeros explican con claridad la recuperación, los medicamentos y cómo mantenerse bien.",
+        },
+        Benefit {
+            name: "Aprende buenos hábitos",
+            text: "Puede probar lo que hacen otros con el estrés, los antojos y los días difíciles.",
+        },
+        Benefit {
+            name: "Pertenece a un grupo",
+            text: "El grupo se vuelve un lugar donde lo aceptan y lo esperan.",
+        },
+        Benefit {
+            name: "Saca lo que siente",
+            text: "Decir en voz alta lo que duele, con personas que entienden, puede quitarle un peso de encima.",
+        },
+    ],
+    home_how_title: "Cómo pedir un lugar",
+    home_how_steps: [
+        "Elija un grupo por clínica, día, hora, idioma o tema.",
+        "Llene un formulario corto: su nombre y un teléfono. No necesita cuenta.",
+        "Recibe un número de referencia y un enlace privado para ver o cancelar su solicitud.",
+        "El personal de admisión le llama en horario de la clínica para confirmar su lugar.",
+    ],
+    home_clinics_title: "Nuestras clínicas",
+    home_medicare: "Muy pronto aceptaremos Medicare.",
+    call_label: "Llame al",
+
+    sessions_title: "Buscar un grupo",
+    sessions_lead: "Grupos de las próximas cuatro semanas. Las horas son las de cada clínica.",
+    filter_legend: "Mostrar solo",
+    filter_clinic: "Clínica",
+    filter_topic: "Tema",
+    filter_language: "Idioma",
+    filter_day: "Día",
+    filter_any: "Cualquiera",
+    filter_submit: "Ver grupos",
+    filter_clear: "Ver todos los grupos",
+    sessions_none: "Ningún grupo coincide. Pruebe otro día u otra clínica, o vea todos los grupos.",
+    sessions_count: |n| match n {
+        1 => "1 grupo".to_owned(),
+        n => format!("{n} grupos"),
+    },
+    led_by: "Lo dirige",
+    language_names: |l| match l {
+        Language::En => "Inglés",
+        Language::Es => "Español",
+    },
+    session_details: "Detalles y solicitud",
+
+    session_when: "Cuándo",
+    session_where: "Dónde",
+    session_hours: "Horario de la clínica",
+    session_language: "Idioma",
+    session_counselors_title: "Sus consejeros",
+    session_about_title: "De qué trata este grupo",
+    counselor_languages: "Habla",
+
+    form_title: "Pedir un lugar",
+    form_intro: "El personal de admisión le llamará para confirmar. No necesita una cuenta.",
+    form_required_note: "Los campos con * son necesarios.",
+    form_first_name: "Nombre",
+    form_last_name: "Apellido",
+    form_phone: "Teléfono celular",
+    form_phone_hint: "Un número de EE. UU. con código de área, como (909) 555-0123.",
+    form_email: "Correo electrónico",
+    form_optional: "opcional",
+    form_language: "Idioma que prefiere",
+    form_notes: "Nota para admisión",
+    form_notes_hint: "Por ejemplo, la mejor hora para llamarle.",
+    form_contact_legend: "Cómo podemos comunicarnos",
+    form_consent_sms: "Pueden mandarme mensajes de texto sobre esta solicitud.",
+    form_consent_voicemail: "Pueden dejarme un mensaje de voz.",
+    form_honeypot: "Deje este campo vacío",
+    form_privacy_title: "Su privacidad",
+    form_privacy_short: "Guardamos su nombre, su teléfono y lo que nos cuenta aquí solo para organizar su visita. Solo lo ve el personal de la clínica. Nunca lo compartimos sin su permiso por escrito.",
+    form_privacy_link: "Lea el aviso de privacidad completo",
+    form_submit: "Pedir un lugar",
+    form_submit_waitlist: "Entrar a la lista de espera",
+    form_errors_title: "Por favor revise estos campos:",
+    form_honeypot_error: "Por favor deje vacío el último campo y envíe el formulario otra vez.",
+    form_key_reused: "Este formulario ya se envió con otros datos. Por favor revíselo y envíelo otra vez.",
+    form_closed_call: |phone| format!("Para unirse a este grupo, llame a la clínica al {phone}."),
+
+    manage_title: "Su solicitud",
+    manage_new_title: "Recibimos su solicitud",
+    manage_reference: "Su referencia",
+    manage_status: "Estado",
+    manage_session: "Grupo",
+    manage_next_title: "Qué sigue",
+    manage_next_text: |hours, phone| {
+        format!(
+            "El personal de admisión le llamará en su horario ({hours}). También puede llamar a la clínica al {phone} y dar su referencia."
+        )
+    },
+    manage_link_title: "Su enlace privado",
+    manage_link_text: "Guarde este enlace para ver o cancelar su solicitud después. Cualquier persona que lo tenga puede ver y cancelar esta solicitud, así que no lo comparta.",
+    manage_cancel: "Cancelar mi solicitud",
+    manage_cancel_note: "Si no puede venir, por favor cancele para que otra persona pueda tener el lugar.",
+    manage_cancelled_done: "Esta solicitud está cancelada.",
+    booking_status: |status, position| match status {
+        BookingStatus::Requested => {
+            "Solicitada: le guardamos un lugar hasta que admisión lo confirme.".to_owned()
+        }
+        BookingStatus::Confirmed => "Confirmada: su lugar está reservado.".to_owned(),
+        BookingStatus::Waitlisted => match position {
+            Some(n) => format!(
+                "En lista de espera: usted es el número {n}. Si se abre un lugar, es suyo y admisión le llamará."
+            ),
+            None => "En lista de espera.".to_owned(),
+        },
+        BookingStatus::Cancelled => "Cancelada.".to_owned(),
+        BookingStatus::Declined => {
+            "Sin lugar. Por favor llame a la clínica para buscar otro grupo.".to_owned()
+        }
+        BookingStatus::Attended => "Usted asistió a este grupo.".to_owned(),
+        BookingStatus::NoShow => {
+            "Marcada como falta. Por favor llame a la clínica para pedir otro lugar.".to_owned()
+        }
+    },
+
+    counselors_title: "Nuestros consejeros",
+    counselors_lead: "Cada grupo lo dirige un consejero con licencia o certificación.",
+    counselor_see_groups: "Ver sus grupos",
+    counselor_upcoming: "Próximos grupos",
+    counselor_no_upcoming: "No tiene grupos en las próximas cuatro semanas.",
+
+    privacy_title: "Aviso de privacidad",
+    privacy_sections: [
+        (
+            "Qué guardamos",
+            "Cuando pide un lugar guardamos su nombre, su teléfono, su correo si lo da, el idioma que prefiere, su nota y cómo podemos comunicarnos. Guardamos la historia de su solicitud: cuándo se hizo, se confirmó o se canceló.",
+        ),
+        (
+            "Para qué lo guardamos",
+            "Solo para darle un lugar en un grupo y para comunicarnos con usted sobre eso.",
+        ),
+        (
+            "Quién lo ve",
+            "Solo el personal de la clínica que lo necesita: admisión de su clínica y el consejero de su grupo. Cada vez que alguien del personal mira o cambia sus datos, queda anotado.",
+        ),
+        (
+            "Qué compartimos",
+            "Nada, a menos que usted lo permita por escrito o la ley lo exija. Las reglas federales para registros de tratamiento de uso de sustancias (42 CFR Parte 2) y HIPAA protegen su información.",
+        ),
+        (
+            "Cómo nos comunicamos",
+            "Solo de las formas que usted permita. Nuestros mensajes dicen el nombre de la clínica y una hora, nada más.",
+        ),
+        (
+            "Sus opciones",
+            "Puede cancelar su solicitud cuando quiera con su enlace privado o llamando a la clínica. Puede pedir a la clínica ver o corregir lo que guardamos.",
+        ),
+    ],
+
+    error_not_found_title: "No encontramos la página",
+    error_not_found: "No encontramos esa página. Tal vez cambió de lugar o la dirección tiene un error.",
+    error_link_title: "Este enlace no funciona",
+    error_link: "No encontramos una solicitud con este enlace. Revise que copió la dirección completa, o llame a la clínica.",
+    error_internal_title: "Algo salió mal",
+    error_internal: "Algo salió mal de nuestro lado. Por favor intente otra vez en un minuto, o llame a la clínica.",
+    error_rate_title: "Por favor espere un minuto",
+    error_rate: "Recibimos muchas solicitudes desde su conexión. Espere un minuto e intente otra vez, o llame a la clínica.",
+    error_too_large_title: "Demasiado texto",
+    error_too_large: "Eso es más texto del que podemos recibir de una vez. Acorte su nota e intente otra vez.",
+    error_bad_request_title: "No pudimos leer eso",
+    error_bad_request: "No pudimos leer lo que se envió. Por favor regrese e intente otra vez.",
+    error_back_home: "Volver al inicio",
+    error_forbidden_title: "No permitido",
+    error_forbidden: "Su cuenta no puede abrir esta página ni hacer esto. Si cree que sí debería, pregunte a un administrador de la clínica.",
+
+    staff_site_name: "Personal",
+    staff_login_title: "Entrada del personal",
+    staff_email: "Correo electrónico",
+    staff_password: "Contraseña",
+    staff_sign_in: "Entrar",
+    staff_code: "Código de su aplicación de autenticación",
+    staff_code_hint: "Seis dígitos, o uno de sus códigos de recuperación. Déjelo vacío si todavía no activó el segundo paso.",
+    enroll_title: "Active un segundo paso para entrar",
+    enroll_intro: "Los registros de pacientes necesitan más que una contraseña. Use una aplicación de autenticación en su teléfono (por ejemplo Google Authenticator, Microsoft Authenticator o 2FAS).",
+    enroll_scan: "1. En la aplicación, agregue una cuenta y escanee este código.",
+    enroll_key: "¿No puede escanear? Escriba esta clave:",
+    enroll_code: "2. Escriba el código de seis dígitos que muestra la aplicación",
+    enroll_confirm: "Activar",
+    enroll_wrong_code: "Ese código no coincide. Revise que la hora de su teléfono esté bien y escriba el código más nuevo.",
+    enroll_done_title: "Segundo paso activado",
+    enroll_recovery_text: "Guarde estos códigos de recuperación en un lugar seguro, lejos de su teléfono. Cada uno le deja entrar una vez si pierde su teléfono. Solo se muestran ahora.",
+    enroll_continue: "Seguir al inicio del personal",
+    enroll_already: "Su cuenta ya tiene un segundo paso para entrar.",
+    staff_login_failed: "Ese correo, contraseña y código no coinciden con una cuenta. Por favor intente otra vez.",
+    staff_login_locked: "Demasiados intentos fallidos. Espere 15 minutos e intente otra vez, o pregunte a un administrador.",
+    staff_login_expired: "El formulario de entrada venció. Por favor intente otra vez.",
+    staff_second_factor_off: "Estos son datos de demostración: no se pide un segundo paso para entrar.",
+    staff_home_title: "Inicio del personal",
+    staff_signed_in_as: |email, role| format!("Entró como {email} ({role})."),
+    staff_role_name: |r| match r {
+        StaffRole::Admin => "administración",
+        StaffRole::Intake => "admisión",
+        StaffRole::Counselor => "consejería",
+    },
+    staff_sign_out: "Salir",
+    staff_idle_note: "Por privacidad, su sesión se cierra después de 15 minutos sin actividad.",
+    staff_idle_warning: "Su sesión se cerrará en 2 minutos porque no ha habido actividad. Abra o recargue una página para seguir dentro; lo que no haya guardado se pierde al cerrarse.",
+    staff_nav_queue: "Solicitudes",
+    queue_title: "Solicitudes",
+    queue_filter_status: "Estado",
+    queue_filter_submit: "Ver solicitudes",
+    queue_empty: "No hay solicitudes aquí.",
+    queue_col_age: "Esperando",
+    queue_col_person: "Persona",
+    queue_col_group: "Grupo",
+    queue_col_flags: "Revisar",
+    flag_overlap: "Choca con otra reserva de este teléfono",
+    flag_repeat: "Solicitud repetida del mismo teléfono",
+    age: |d| {
+        let minutes = d.num_minutes().max(0);
+        match minutes {
+            0..=59 => format!("{minutes} min"),
+            60..=2879 => format!("{} h", minutes / 60),
+            _ => format!("{} días", minutes / 1440),
+        }
+    },
+    status_name: |s| match s {
+        BookingStatus::Requested => "solicitada",
+        BookingStatus::Confirmed => "confirmada",
+        BookingStatus::Attended => "asistió",
+        BookingStatus::NoShow => "faltó",
+        BookingStatus::Declined => "rechazada",
+        BookingStatus::Waitlisted => "en espera",
+        BookingStatus::Cancelled => "cancelada",
+    },
+    request_title: |reference| format!("Solicitud {reference}"),
+    request_page_title: "Solicitud",
+    request_person: "Persona",
+    request_phone: "Teléfono",
+    request_email: "Correo",
+    request_language: "Prefiere",
+    request_notes: "Nota",
+    request_consents: "Se le puede contactar por",
+    request_consent_sms: |yes| if yes { "mensajes de texto: sí" } else { "mensajes de texto: no" },
+    request_consent_voicemail: |yes| if yes { "mensaje de voz: sí" } else { "mensaje de voz: no" },
+    request_received: "Recibida",
+    request_source: "Llegó por",
+    request_history: "Historia",
+    request_actions: "Acciones",
+    action_confirm: "Confirmar el lugar",
+    action_decline: "Rechazar",
+    action_cancel: "Cancelar la reserva",
+    action_reason: "Motivo (queda en la historia)",
+    action_log_contact: "Anotar un intento de contacto",
+    contact_outcome: |o| match o {
+        ContactOutcome::Called => "Se llamó y se habló",
+        ContactOutcome::LeftVoicemail => "Se dejó mensaje de voz",
+        ContactOutcome::NoAnswer => "No contestó",
+    },
+    history_new: "nueva",
+    history_by: |actor| match actor {
+        "patient" => "por la persona".to_owned(),
+        "system" => "automáticamente".to_owned(),
+        other => format!("por el personal #{}", other.trim_start_matches("staff:")),
+    },
+    back_to_queue: "Volver a las solicitudes",
+    staff_nav_my_sessions: "Mis grupos",
+    my_sessions_title: "Mis grupos",
+    my_sessions_upcoming: "Próximos",
+    my_sessions_past: "Los últimos 7 días",
+    my_sessions_none: "No hay grupos aquí.",
+    roster_link: "Lista",
+    sheet_link: "Hoja de firmas",
+    roster_title: |topic| format!("Lista: {topic}"),
+    roster_empty: "Nadie tiene lugar todavía.",
+    roster_col_name: "Nombre",
+    roster_col_language: "Prefiere",
+    roster_col_status: "Estado",
+    roster_col_notes: "Nota",
+    attendance_title: "Asistencia",
+    attendance_not_yet: "La asistencia se toma cuando el grupo ya empezó.",
+    attendance_came: "Vino",
+    attendance_missed: "No vino",
+    attendance_save: "Guardar asistencia",
+    attendance_only_confirmed: "Solo se puede marcar a quienes están confirmados. Pida a admisión que confirme a los demás.",
+    sheet_title: "Hoja de firmas",
+    sheet_col_signature: "Firma",
+    sheet_print_hint: "Use el comando Imprimir de su navegador. La hoja muestra solo el nombre y la inicial del apellido.",
+    back_to_my_sessions: "Volver a mis grupos",
+    staff_nav_admin_sessions: "Grupos y sesiones",
+    staff_nav_phone_booking: "Tomar una reserva por teléfono",
+    staff_nav_series: "Grupos semanales",
+    catalog_clinics: "Clínicas",
+    patient_section: "Registro del paciente",
+    patient_linked: "Esta solicitud pertenece a un registro de paciente.",
+    patient_open: "Abrir el registro",
+    patient_candidates: "Registros que pueden ser esta persona (mismo teléfono, o mismo nombre: pregunte la fecha de nacimiento)",
+    patient_same_person: "Es la misma persona: unir",
+    patient_no_match: "Ningún registro coincide.",
+    patient_new: "O cree un registro nuevo con esta solicitud",
+    patient_dob: "Fecha de nacimiento (AAAA-MM-DD, si la persona la dio)",
+    patient_create: "Crear registro",
+    patient_title: |name| format!("Paciente: {name}"),
+    patient_bookings: "Reservas",
+    patient_duplicates: "Registros que pueden ser la misma persona",
+    patient_merge: "Juntar en este registro",
+    patient_dob_unknown: "fecha de nacimiento desconocida",
+    patient_bad_dob: "Escriba la fecha de nacimiento como AAAA-MM-DD, o déjela vacía.",
+    catalog_counselors: "Consejeros",
+    catalog_topics: "Temas",
+    catalog_add: "Agregar",
+    catalog_save: "Guardar",
+    catalog_new: "Nuevo",
+    field_name: "Nombre",
+    field_short_name: "Nombre corto (se usa en los mensajes a pacientes)",
+    field_address: "Dirección",
+    field_phone: "Teléfono",
+    field_time_zone: "Zona horaria (por ejemplo America/Los_Angeles)",
+    field_hours_en: "Horario (en inglés)",
+    field_hours_es: "Horario (en español)",
+    field_intake_hours_en: "Horario de admisión (en inglés)",
+    field_intake_hours_es: "Horario de admisión (en español)",
+    field_credentials: "Credenciales (por ejemplo LAADC, LCSW)",
+    field_bio_en: "Biografía corta (en inglés)",
+    field_bio_es: "Biografía corta (en español)",
+    field_languages: "Idiomas que habla",
+    field_active: "Activo (se muestra y se puede reservar)",
+    field_name_en: "Nombre (en inglés)",
+    field_name_es: "Nombre (en español)",
+    field_description_en: "Descripción (en inglés)",
+    field_description_es: "Descripción (en español)",
+    not_a_time_zone: "Escriba el nombre de una zona horaria como America/Los_Angeles.",
+    series_title: "Grupos semanales",
+    series_new: "Nuevo grupo semanal",
+    series_edit_title: "Cambiar un grupo semanal",
+    series_edit_note: "Los cambios se aplican a las sesiones que todavía no empiezan. Las sesiones pasadas conservan su hora, tamaño y consejeros.",
+    series_weekday: "Día de la semana",
+    series_start: "Empieza a las (hora de la clínica, HH:MM)",
+    series_duration: "Duración en minutos",
+    series_room: "Cupo del salón",
+    series_seats_per_counselor: "Lugares por consejero",
+    series_first_date: "Primera fecha",
+    series_last_date: "Última fecha",
+    series_counselors: "Consejeros",
+    series_create: "Crear y programar",
+    series_save: "Guardar cambios",
+    series_edit_link: "Cambiar",
+    series_invalid: "Revise los valores: horas como HH:MM, fechas como AAAA-MM-DD, duración de 15 a 480 minutos, tamaños mayores que cero.",
+    series_no_counselor: "Elija al menos un consejero.",
+    series_last_before_first: "La última fecha es antes de la primera.",
+    series_would_strand: |held, seats| {
+        format!(
+            "No se guardó: una sesión próxima tiene {held} lugares ocupados y quedaría con solo {seats}. Mueva o cancele reservas primero."
+        )
+    },
+    series_saved: |updated, cancelled, created| {
+        format!(
+            "Guardado: {updated} sesiones próximas cambiadas, {cancelled} canceladas, {created} agregadas."
+        )
+    },
+    phone_booking_title: "Reserva por teléfono",
+    phone_booking_intro: "Para quien llama: las mismas reglas que una solicitud en línea. Léale el aviso de privacidad antes de guardar.",
+    phone_booking_session: "Grupo",
+    phone_booking_submit: "Guardar la reserva",
+    move_title: "Mover a otro grupo",
+    move_target: "Grupo",
+    move_submit: "Mover",
+    move_refused: |why| match why {
+        MoveRefused::UnknownSession => "Ese grupo no existe.",
+        MoveRefused::Unbookable(Unbookable::Cancelled) => "Ese grupo se canceló.",
+        MoveRefused::Unbookable(_) => "Ese grupo ya empezó o empieza muy pronto para recibir reservas.",
+        MoveRefused::AlreadyThere => "Este teléfono ya tiene una reserva en ese grupo.",
+        MoveRefused::NotActive => "Solo se pueden mover reservas activas.",
+        MoveRefused::SameSession => "La reserva ya está en ese grupo.",
+    },
+    staff_nav_admin_staff: "Cuentas del personal y ajustes",
+    staff_nav_audit: "Registro de auditoría",
+    admin_sessions_title: "Sesiones",
+    admin_manage: "Administrar",
+    admin_session_title: |topic| format!("Sesión: {topic}"),
+    admin_leads: "La dirigen",
+    admin_remove: "Quitar",
+    admin_add_counselor: "Agregar un co-facilitador",
+    admin_add: "Agregar",
+    admin_cancel_session: "Cancelar esta sesión",
+    admin_cancel_reason: "Motivo (queda con cada reserva cancelada)",
+    admin_session_cancelled: "Esta sesión está cancelada.",
+    admin_last_counselor: "Una sesión necesita al menos un consejero. Agregue otro antes de quitar a este.",
+    admin_would_strand: |held, seats| {
+        format!(
+            "No se quitó: hay {held} lugares ocupados y sin este consejero la sesión tiene {seats}. Mueva o cancele reservas primero."
+        )
+    },
+    admin_reason_required: "Por favor escriba un motivo.",
+    admin_staff_title: "Cuentas del personal",
+    admin_staff_new: "Cuenta nueva",
+    admin_staff_role: "Función",
+    admin_staff_counselor: "Consejero (para una cuenta de consejería)",
+    admin_staff_clinics: "Clínicas (para una cuenta de admisión)",
+    admin_staff_create: "Crear cuenta",
+    admin_staff_deactivate: "Desactivar",
+    admin_staff_inactive: "desactivada",
+    admin_staff_new_password: "Contraseña nueva (al menos 12 caracteres)",
+    admin_staff_reset: "Cambiar contraseña",
+    admin_staff_second_factor: |on| if on { "segundo paso: activado" } else { "segundo paso: no activado" },
+    admin_staff_email_taken: "Ya existe una cuenta con este correo.",
+    admin_staff_bad_email: "Escriba un correo electrónico.",
+    admin_staff_bad_password: "La contraseña debe tener de 12 a 200 caracteres.",
+    admin_staff_bad_link: "Una cuenta de consejería necesita un consejero; las otras funciones no llevan.",
+    admin_staff_done: "Guardado.",
+    admin_require_second_factor: "Pedir un segundo paso para entrar a todo el personal",
+    admin_setting_on: "Sí",
+    admin_setting_off: "No",
+    admin_save: "Guardar",
+    audit_title: "Registro de auditoría",
+    audit_patient: "Paciente",
+    audit_patient_hint: "Un teléfono o una referencia de reserva.",
+    audit_staff: "Miembro del personal (correo)",
+    audit_from: "Desde (fecha)",
+    audit_to: "Hasta (fecha)",
+    audit_search: "Buscar",
+    audit_col_when: "Cuándo",
+    audit_col_who: "Personal",
+    audit_col_action: "Acción",
+    audit_col_record: "Registro",
+    audit_col_from: "Desde",
+    audit_none: "Nada coincide.",
+    audit_limited: "Se muestran las 500 entradas más nuevas.",
+
+    problem: |p| match p {
+        Problem::Required => "Por favor llene este campo.".to_owned(),
+        Problem::TooLong { max } => format!("Por favor use como máximo {max} caracteres."),
+        Problem::ControlCharacters => "Por favor quite los caracteres especiales.".to_owned(),
+        Problem::NotUsPhone => {
+            "Escriba un teléfono de EE. UU. con código de área, como (909) 555-0123.".to_owned()
+        }
+        Problem::NotEmail => "Escriba un correo como nombre@ejemplo.com, o déjelo vacío.".to_owned(),
+        Problem::UnknownLanguage => "Por favor elija inglés o español.".to_owned(),
+    },
+    unbookable: |u| match u {
+        Unbookable::Cancelled => "Este grupo se canceló. Por favor elija otra hora.",
+        Unbookable::Started => "Este grupo ya empezó. Por favor elija otra hora.",
+        Unbookable::TooSoon => "Este grupo empieza pronto, así que no se puede pedir en línea.",
+    },
+    availability: |a, seats_left| match a {
+        Availability::Open if seats_left == 1 => "Queda 1 lugar".to_owned(),
+        Availability::Open => format!("Quedan {seats_left} lugares"),
+        Availability::Full => "Lleno: entre a la lista de espera".to_owned(),
+        Availability::Closed => "Cerrado en línea: llame a la clínica".to_owned(),
+        Availability::Cancelled => "Cancelado".to_owned(),
+    },
+    weekdays: ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    format_date: es_date,
+    format_time: es_time,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_read_the_spanish_way() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(es_date(&ES, d), "martes 1 de diciembre");
+        assert_eq!(es_time(10, 0), "10:00 a. m.");
+        assert_eq!(es_time(18, 30), "6:30 p. m.");
+        assert_eq!(es_time(0, 5), "12:05 a. m.");
+    }
+}

@@ -1,0 +1,481 @@
+//! Every word a visitor reads comes from a catalog here, never from a template or handler.
+//! A catalog is a struct, so a missing text is a compile error, not a blank on a page.
+//! There is one catalog per language (`en.rs`, `es.rs`); the visitor's language is settled
+//! per request by [`choose_language`].
+
+use crate::domain::Language;
+use crate::domain::booking::{Availability, BookingStatus, Unbookable};
+use crate::domain::contact::Problem;
+use crate::domain::staff::StaffRole;
+use crate::store::bookings::MoveRefused;
+use crate::store::intake::ContactOutcome;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, NaiveDate, TimeZone, Timelike};
+use std::convert::Infallible;
+
+mod en;
+mod es;
+
+pub use en::EN;
+pub use es::ES;
+
+/// One benefit of group therapy: a short name and a plain sentence or two.
+pub struct Benefit {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+pub struct Messages {
+    pub lang_code: &'static str,
+    /// The other language, for the switch on every page: its code and its own name for itself.
+    pub other_lang_code: &'static str,
+    pub other_lang_name: &'static str,
+    pub site_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_sessions: &'static str,
+    pub nav_counselors: &'static str,
+    pub nav_privacy: &'static str,
+    pub crisis_title: &'static str,
+    pub crisis_988: &'static str,
+    pub crisis_helpline: &'static str,
+    pub crisis_911: &'static str,
+
+    pub home_title: &'static str,
+    pub home_lead: &'static str,
+    pub home_find_group: &'static str,
+    pub home_what_title: &'static str,
+    pub home_what_text: &'static str,
+    pub home_benefits_title: &'static str,
+    pub benefits: [Benefit; 9],
+    pub home_how_title: &'static str,
+    pub home_how_steps: [&'static str; 4],
+    pub home_clinics_title: &'static str,
+    pub home_medicare: &'static str,
+    pub call_label: &'static str,
+
+    pub sessions_title: &'static str,
+    pub sessions_lead: &'static str,
+    pub filter_legend: &'static str,
+    pub filter_clinic: &'static str,
+    pub filter_topic: &'static str,
+    pub filter_language: &'static str,
+    pub filter_day: &'static str,
+    pub filter_any: &'static str,
+    pub filter_submit: &'static str,
+    pub filter_clear: &'static str,
+    pub sessions_none: &'static str,
+    pub sessions_count: fn(usize) -> String,
+    pub led_by: &'static str,
+    pub language_names: fn(Language) -> &'static str,
+    pub session_details: &'static str,
+
+    pub session_when: &'static str,
+    pub session_where: &'static str,
+    pub session_hours: &'static str,
+    pub session_language: &'static str,
+    pub session_counselors_title: &'static str,
+    pub session_about_title: &'static str,
+    pub counselor_languages: &'static str,
+
+    pub form_title: &'static str,
+    pub form_intro: &'static str,
+    pub form_required_note: &'static str,
+    pub form_first_name: &'static str,
+    pub form_last_name: &'static str,
+    pub form_phone: &'static str,
+    pub form_phone_hint: &'static str,
+    pub form_email: &'static str,
+    pub form_optional: &'static str,
+    pub form_language: &'static str,
+    pub form_notes: &'static str,
+    pub form_notes_hint: &'static str,
+    pub form_contact_legend: &'static str,
+    pub form_consent_sms: &'static str,
+    pub form_consent_voicemail: &'static str,
+    pub form_honeypot: &'static str,
+    pub form_privacy_title: &'static str,
+    pub form_privacy_short: &'static str,
+    pub form_privacy_link: &'static str,
+    pub form_submit: &'static str,
+    pub form_submit_waitlist: &'static str,
+    pub form_errors_title: &'static str,
+    pub form_honeypot_error: &'static str,
+    pub form_key_reused: &'static str,
+    pub form_closed_call: fn(&str) -> String,
+
+    pub manage_title: &'static str,
+    pub manage_new_title: &'static str,
+    pub manage_reference: &'static str,
+    pub manage_status: &'static str,
+    pub manage_session: &'static str,
+    pub manage_next_title: &'static str,
+    pub manage_next_text: fn(&str, &str) -> String,
+    pub manage_link_title: &'static str,
+    pub manage_link_text: &'static str,
+    pub manage_cancel: &'static str,
+    pub manage_cancel_note: &'static str,
+    pub manage_cancelled_done: &'static str,
+    pub booking_status: fn(BookingStatus, Option<i64>) -> String,
+
+    pub counselors_title: &'static str,
+    pub counselors_lead: &'static str,
+    pub counselor_see_groups: &'static str,
+    pub counselor_upcoming: &'static str,
+    pub counselor_no_upcoming: &'static str,
+
+    pub privacy_title: &'static str,
+    pub privacy_sections: [(&'static str, &'static str); 6],
+
+    pub error_not_found_title: &'static str,
+    pub error_not_found: &'static str,
+    pub error_link_title: &'static str,
+    pub error_link: &'static str,
+    pub error_internal_title: &'static str,
+    pub error_internal: &'static str,
+    pub error_rate_title: &'static str,
+    pub error_rate: &'static str,
+    pub error_too_large_title: &'static str,
+    pub error_too_large: &'static str,
+    pub error_bad_request_title: &'static str,
+    pub error_bad_request: &'static str,
+    pub error_back_home: &'static str,
+    pub error_forbidden_title: &'static str,
+    pub error_forbidden: &'static str,
+
+    pub staff_site_name: &'static str,
+    pub staff_login_title: &'static str,
+    pub staff_email: &'static str,
+    pub staff_password: &'static str,
+    pub staff_sign_in: &'static str,
+    pub staff_code: &'static str,
+    pub staff_code_hint: &'static str,
+    pub enroll_title: &'static str,
+    pub enroll_intro: &'static str,
+    pub enroll_scan: &'static str,
+    pub enroll_key: &'static str,
+    pub enroll_code: &'static str,
+    pub enroll_confirm: &'static str,
+    pub enroll_wrong_code: &'static str,
+    pub enroll_done_title: &'static str,
+    pub enroll_recovery_text: &'static str,
+    pub enroll_continue: &'static str,
+    pub enroll_already: &'static str,
+    pub staff_login_failed: &'static str,
+    pub staff_login_locked: &'static str,
+    pub staff_login_expired: &'static str,
+    pub staff_second_factor_off: &'static str,
+    pub staff_home_title: &'static str,
+    pub staff_signed_in_as: fn(&str, &str) -> String,
+    pub staff_role_name: fn(StaffRole) -> &'static str,
+    pub staff_sign_out: &'static str,
+    pub staff_idle_note: &'static str,
+    pub staff_idle_warning: &'static str,
+    pub staff_nav_queue: &'static str,
+    pub queue_title: &'static str,
+    pub queue_filter_status: &'static str,
+    pub queue_filter_submit: &'static str,
+    pub queue_empty: &'static str,
+    pub queue_col_age: &'static str,
+    pub queue_col_person: &'static str,
+    pub queue_col_group: &'static str,
+    pub queue_col_flags: &'static str,
+    pub flag_overlap: &'static str,
+    pub flag_repeat: &'static str,
+    pub age: fn(chrono::Duration) -> String,
+    pub status_name: fn(BookingStatus) -> &'static str,
+    pub request_title: fn(&str) -> String,
+    /// The browser title of a request's page: never the reference or a name.
+    pub request_page_title: &'static str,
+    pub request_person: &'static str,
+    pub request_phone: &'static str,
+    pub request_email: &'static str,
+    pub request_language: &'static str,
+    pub request_notes: &'static str,
+    pub request_consents: &'static str,
+    pub request_consent_sms: fn(bool) -> &'static str,
+    pub request_consent_voicemail: fn(bool) -> &'static str,
+    pub request_received: &'static str,
+    pub request_source: &'static str,
+    pub request_history: &'static str,
+    pub request_actions: &'static str,
+    pub action_confirm: &'static str,
+    pub action_decline: &'static str,
+    pub action_cancel: &'static str,
+    pub action_reason: &'static str,
+    pub action_log_contact: &'static str,
+    pub contact_outcome: fn(ContactOutcome) -> &'static str,
+    pub history_new: &'static str,
+    pub history_by: fn(&str) -> String,
+    pub back_to_queue: &'static str,
+    pub staff_nav_my_sessions: &'static str,
+    pub my_sessions_title: &'static str,
+    pub my_sessions_upcoming: &'static str,
+    pub my_sessions_past: &'static str,
+    pub my_sessions_none: &'static str,
+    pub roster_link: &'static str,
+    pub sheet_link: &'static str,
+    pub roster_title: fn(&str) -> String,
+    pub roster_empty: &'static str,
+    pub roster_col_name: &'static str,
+    pub roster_col_language: &'static str,
+    pub roster_col_status: &'static str,
+    pub roster_col_notes: &'static str,
+    pub attendance_title: &'static str,
+    pub attendance_not_yet: &'static str,
+    pub attendance_came: &'static str,
+    pub attendance_missed: &'static str,
+    pub attendance_save: &'static str,
+    pub attendance_only_confirmed: &'static str,
+    pub sheet_title: &'static str,
+    pub sheet_col_signature: &'static str,
+    pub sheet_print_hint: &'static str,
+    pub back_to_my_sessions: &'static str,
+    pub staff_nav_admin_sessions: &'static str,
+    pub staff_nav_phone_booking: &'static str,
+    pub staff_nav_series: &'static str,
+    pub catalog_clinics: &'static str,
+    pub patient_section: &'static str,
+    pub patient_linked: &'static str,
+    pub patient_open: &'static str,
+    pub patient_candidates: &'static str,
+    pub patient_same_person: &'static str,
+    pub patient_no_match: &'static str,
+    pub patient_new: &'static str,
+    pub patient_dob: &'static str,
+    pub patient_create: &'static str,
+    pub patient_title: fn(&str) -> String,
+    pub patient_bookings: &'static str,
+    pub patient_duplicates: &'static str,
+    pub patient_merge: &'static str,
+    pub patient_dob_unknown: &'static str,
+    pub patient_bad_dob: &'static str,
+    pub catalog_counselors: &'static str,
+    pub catalog_topics: &'static str,
+    pub catalog_add: &'static str,
+    pub catalog_save: &'static str,
+    pub catalog_new: &'static str,
+    pub field_name: &'static str,
+    pub field_short_name: &'static str,
+    pub field_address: &'static str,
+    pub field_phone: &'static str,
+    pub field_time_zone: &'static str,
+    pub field_hours_en: &'static str,
+    pub field_hours_es: &'static str,
+    pub field_intake_hours_en: &'static str,
+    pub field_intake_hours_es: &'static str,
+    pub field_credentials: &'static str,
+    pub field_bio_en: &'static str,
+    pub field_bio_es: &'static str,
+    pub field_languages: &'static str,
+    pub field_active: &'static str,
+    pub field_name_en: &'static str,
+    pub field_name_es: &'static str,
+    pub field_description_en: &'static str,
+    pub field_description_es: &'static str,
+    pub not_a_time_zone: &'static str,
+    pub series_title: &'static str,
+    pub series_new: &'static str,
+    pub series_edit_title: &'static str,
+    pub series_edit_note: &'static str,
+    pub series_weekday: &'static str,
+    pub series_start: &'static str,
+    pub series_duration: &'static str,
+    pub series_room: &'static str,
+    pub series_seats_per_counselor: &'static str,
+    pub series_first_date: &'static str,
+    pub series_last_date: &'static str,
+    pub series_counselors: &'static str,
+    pub series_create: &'static str,
+    pub series_save: &'static str,
+    pub series_edit_link: &'static str,
+    pub series_invalid: &'static str,
+    pub series_no_counselor: &'static str,
+    pub series_last_before_first: &'static str,
+    pub series_would_strand: fn(i64, i32) -> String,
+    pub series_saved: fn(u64, u64, u64) -> String,
+    pub phone_booking_title: &'static str,
+    pub phone_booking_intro: &'static str,
+    pub phone_booking_session: &'static str,
+    pub phone_booking_submit: &'static str,
+    pub move_title: &'static str,
+    pub move_target: &'static str,
+    pub move_submit: &'static str,
+    pub move_refused: fn(MoveRefused) -> &'static str,
+    pub staff_nav_admin_staff: &'static str,
+    pub staff_nav_audit: &'static str,
+    pub admin_sessions_title: &'static str,
+    pub admin_manage: &'static str,
+    pub admin_session_title: fn(&str) -> String,
+    pub admin_leads: &'static str,
+    pub admin_remove: &'static str,
+    pub admin_add_counselor: &'static str,
+    pub admin_add: &'static str,
+    pub admin_cancel_session: &'static str,
+    pub admin_cancel_reason: &'static str,
+    pub admin_session_cancelled: &'static str,
+    pub admin_last_counselor: &'static str,
+    pub admin_would_strand: fn(i64, i32) -> String,
+    pub admin_reason_required: &'static str,
+    pub admin_staff_title: &'static str,
+    pub admin_staff_new: &'static str,
+    pub admin_staff_role: &'static str,
+    pub admin_staff_counselor: &'static str,
+    pub admin_staff_clinics: &'static str,
+    pub admin_staff_create: &'static str,
+    pub admin_staff_deactivate: &'static str,
+    pub admin_staff_inactive: &'static str,
+    pub admin_staff_new_password: &'static str,
+    pub admin_staff_reset: &'static str,
+    pub admin_staff_second_factor: fn(bool) -> &'static str,
+    pub admin_staff_email_taken: &'static str,
+    pub admin_staff_bad_email: &'static str,
+    pub admin_staff_bad_password: &'static str,
+    pub admin_staff_bad_link: &'static str,
+    pub admin_staff_done: &'static str,
+    pub admin_require_second_factor: &'static str,
+    pub admin_setting_on: &'static str,
+    pub admin_setting_off: &'static str,
+    pub admin_save: &'static str,
+    pub audit_title: &'static str,
+    pub audit_patient: &'static str,
+    pub audit_patient_hint: &'static str,
+    pub audit_staff: &'static str,
+    pub audit_from: &'static str,
+    pub audit_to: &'static str,
+    pub audit_search: &'static str,
+    pub audit_col_when: &'static str,
+    pub audit_col_who: &'static str,
+    pub audit_col_action: &'static str,
+    pub audit_col_record: &'static str,
+    pub audit_col_from: &'static str,
+    pub audit_none: &'static str,
+    pub audit_limited: &'static str,
+
+    pub problem: fn(Problem) -> String,
+    pub unbookable: fn(Unbookable) -> &'static str,
+    pub availability: fn(Availability, i64) -> String,
+    pub weekdays: [&'static str; 7],
+    pub months: [&'static str; 12],
+    pub format_date: fn(&Messages, NaiveDate) -> String,
+    pub format_time: fn(u32, u32) -> String,
+}
+
+/// The visitor's language and its catalog, for handlers and templates.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub m: &'static Messages,
+}
+
+impl Ui {
+    pub fn english() -> Ui {
+        Ui { m: &EN }
+    }
+
+    pub fn for_language(lang: Language) -> Ui {
+        match lang {
+            Language::En => Ui { m: &EN },
+            Language::Es => Ui { m: &ES },
+        }
+    }
+
+    pub fn date(&self, date: NaiveDate) -> String {
+        (self.m.format_date)(self.m, date)
+    }
+
+    pub fn time<Tz: TimeZone>(&self, t: &DateTime<Tz>) -> String {
+        (self.m.format_time)(t.hour(), t.minute())
+    }
+
+    /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`, in the clinic's own time zone.
+    pub fn when<Tz: TimeZone>(&self, starts: &DateTime<Tz>, ends: &DateTime<Tz>) -> String {
+        format!("{} · {} – {}", self.date(starts.date_naive()), self.time(starts), self.time(ends))
+    }
+
+    pub fn pick<'a>(&self, en: &'a str, es: &'a str) -> &'a str {
+        match self.m.lang_code {
+            "es" if !es.is_empty() => es,
+            _ => en,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ui {
+    type Rejection = Infallible;
+
+    /// The language [`choose_language`] settled on for this request (English without it).
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Ui, Infallible> {
+        Ok(parts.extensions.get::<Language>().copied().map(Ui::for_language).unwrap_or_else(Ui::english))
+    }
+}
+
+/// The cookie that remembers a language chosen with `?lang=`.
+pub const LANG_COOKIE: &str = "gc_lang";
+
+/// The first of English or Spanish an `Accept-Language` header asks for, by its weights.
+pub fn from_accept_language(header: &str) -> Option<Language> {
+    let mut best: Option<(f32, Language)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or("").trim();
+        let weight = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        if let Some(lang) = Language::from_code(primary)
+            && weight > 0.0
+            && best.is_none_or(|(w, _)| weight > w)
+        {
+            best = Some((weight, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+/// Settles each request's language: `?lang=en|es` (and remembers it in a cookie), else the
+/// cookie, else `Accept-Language`, else English. Handlers read it through [`Ui`].
+pub async fn choose_language(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let asked = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Language::from_code);
+    let headers = req.headers();
+    let remembered = crate::web::staff::auth::cookie(headers, LANG_COOKIE).and_then(Language::from_code);
+    let accepted = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(from_accept_language);
+    let lang = asked.or(remembered).or(accepted).unwrap_or(Language::En);
+    req.extensions_mut().insert(lang);
+    let mut response = next.run(req).await;
+    if let Some(chosen) = asked {
+        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", chosen.code());
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_the_american_way() {
+        use en::{en_date, en_time};
+        assert_eq!(en_time(0, 5), "12:05 AM");
+        assert_eq!(en_time(10, 0), "10:00 AM");
+        assert_eq!(en_time(12, 30), "12:30 PM");
+        assert_eq!(en_time(18, 0), "6:00 PM");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(en_date(&EN, d), "Tuesday, December 1");
+    }
+}
