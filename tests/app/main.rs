@@ -5,6 +5,7 @@ mod helpers;
 mod api;
 mod audit;
 mod booking_rules;
+mod browser;
 mod catalog_only;
 mod cli;
 mod concurrency;
