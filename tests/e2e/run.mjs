@@ -76,6 +76,23 @@ async function signIn(page, email) {
   if (!page.url().endsWith("/staff")) fail(`sign-in of ${email} ended at ${page.url()}`);
 }
 
+// Keyboard only: press Tab until `selector` has the focus, and check that the focus shows.
+async function tabTo(page, selector, label) {
+  for (let i = 0; i < 120; i += 1) {
+    await page.keyboard.press("Tab");
+    const there = await page.evaluate((sel) => document.activeElement && document.activeElement.matches(sel), selector);
+    if (there) {
+      const outline = await page.evaluate(() => {
+        const style = getComputedStyle(document.activeElement);
+        return `${style.outlineStyle} ${style.outlineWidth}`;
+      });
+      if (outline.startsWith("none") || outline.endsWith(" 0px")) fail(`${label}: no visible focus on ${selector}`);
+      return;
+    }
+  }
+  fail(`${label}: Tab never reached ${selector}`);
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
@@ -91,17 +108,21 @@ const counselorId = group.counselors.find((c) => c.name === "Maria Delgado").id;
   await page.goto(`${BASE}/sessions`);
   await shot(page, "phone-sessions-en");
   await page.goto(`${BASE}/sessions/${group.id}`);
-  // Keyboard only: Tab to each field, type, Space for the checkbox, Enter to send.
-  await page.focus("#f-first_name");
+  // Keyboard only, from the top of the page: Tab to each field, type, Space for the
+  // checkbox, Enter to send. The skip link comes first.
+  await page.keyboard.press("Tab");
+  const first = await page.evaluate(() => document.activeElement.className);
+  if (first !== "skip-link") fail(`visitor: the first Tab lands on '${first}', not the skip link`);
+  await tabTo(page, "#f-first_name", "visitor");
   await page.keyboard.type("Keyla");
-  await page.keyboard.press("Tab");
+  await tabTo(page, "#f-last_name", "visitor");
   await page.keyboard.type("Board");
-  await page.keyboard.press("Tab");
+  await tabTo(page, "#f-phone", "visitor");
   await page.keyboard.type("(909) 555-0161");
-  await page.focus("input[name=consent_voicemail]");
+  await tabTo(page, "input[name=consent_voicemail]", "visitor");
   await page.keyboard.press("Space");
   await shot(page, "phone-form-en");
-  await page.focus("button[type=submit].button");
+  await tabTo(page, "button[type=submit].button", "visitor");
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   const reference = (await page.textContent(".reference"))?.trim();
   if (!/^[2-9A-Z]{8}$/.test(reference || "")) fail(`visitor: no reference on the confirmation (${reference})`);
@@ -110,7 +131,7 @@ const counselorId = group.counselors.find((c) => c.name === "Maria Delgado").id;
   await page.goto(manage.trim());
   await Promise.all([page.waitForNavigation(), page.click("text=Cancel my request")]);
   if (!(await page.content()).includes("This request is cancelled.")) fail("visitor: cancelling did not show the cancellation");
-  console.log(`flow visitor: booked ${reference}, opened the manage link, cancelled`);
+  console.log(`flow visitor: booked ${reference} with the keyboard alone, opened the manage link, cancelled`);
   await page.context().close();
 }
 
@@ -135,15 +156,15 @@ let keptReference;
   await page.goto(`${BASE}/staff/intake`);
   await shot(page, "desktop-intake-queue");
   // Keyboard only: Tab to the request, Enter; Tab to "Confirm the seat", Enter.
-  const link = page.locator("a", { hasText: "Nora Quintero" });
-  await link.focus();
+  const requestId = await page.locator("a", { hasText: "Nora Quintero" }).getAttribute("href");
+  await tabTo(page, `a[href="${requestId}"]`, "intake");
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-  await page.locator("button", { hasText: "Confirm the seat" }).focus();
+  await tabTo(page, `form[action$="/confirm"] button`, "intake");
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   const status = (await page.textContent("dd.status")).trim();
   if (status !== "confirmed") fail(`intake: the request is ${status} after confirming`);
   await shot(page, "desktop-intake-request");
-  console.log(`flow intake: confirmed ${keptReference}`);
+  console.log(`flow intake: confirmed ${keptReference} with the keyboard alone`);
   await page.context().close();
 }
 
