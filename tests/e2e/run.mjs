@@ -105,8 +105,12 @@ const counselorId = group.counselors.find((c) => c.name === "Maria Delgado").id;
 // ---------------------------------------------------------------- a visitor on a phone
 {
   const page = await newPage(PHONE, "en");
+  await shot(page, "phone-home-en");
   await page.goto(`${BASE}/sessions`);
   await shot(page, "phone-sessions-en");
+  await page.setViewportSize(DESKTOP);
+  await shot(page, "desktop-sessions-en");
+  await page.setViewportSize(PHONE);
   await page.goto(`${BASE}/sessions/${group.id}`);
   // Keyboard only, from the top of the page: Tab to each field, type, Space for the
   // checkbox, Enter to send. The skip link comes first.

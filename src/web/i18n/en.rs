@@ -288,6 +288,7 @@ pub static EN: Messages = Messages {
     request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
     request_received: "Received",
     request_source: "Came in",
+    source_name: |source| if source == "phone" { "by phone" } else { "online" },
     request_history: "History",
     request_actions: "Actions",
     action_confirm: "Confirm the seat",

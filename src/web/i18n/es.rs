@@ -316,6 +316,7 @@ pub static ES: Messages = Messages {
     request_consent_voicemail: |yes| if yes { "mensaje de voz: sí" } else { "mensaje de voz: no" },
     request_received: "Recibida",
     request_source: "Llegó por",
+    source_name: |source| if source == "phone" { "por teléfono" } else { "en línea" },
     request_history: "Historia",
     request_actions: "Acciones",
     action_confirm: "Confirmar el lugar",

@@ -199,6 +199,8 @@ pub struct Messages {
     pub request_consent_voicemail: fn(bool) -> &'static str,
     pub request_received: &'static str,
     pub request_source: &'static str,
+    /// How a request came in: `online` or `phone`.
+    pub source_name: fn(&str) -> &'static str,
     pub request_history: &'static str,
     pub request_actions: &'static str,
     pub action_confirm: &'static str,

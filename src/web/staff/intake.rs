@@ -245,7 +245,7 @@ pub(super) async fn request_page(
         ),
         phone: Phone::parse(&request.phone).map(|p| p.to_string()).unwrap_or_else(|_| request.phone.clone()),
         language: (ui.m.language_names)(request.language),
-        received: local(request.created_at),
+        received: format!("{} ({})", local(request.created_at), (ui.m.source_name)(&request.source)),
         card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
         history,
         can_confirm: Decision::Confirm.from_states().contains(&status),
