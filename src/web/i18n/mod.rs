@@ -355,6 +355,8 @@ pub struct Messages {
     pub audit_col_from: &'static str,
     pub audit_none: &'static str,
     pub audit_limited: &'static str,
+    /// An audit action code (`view_booking` …) in words; an unknown code as it is.
+    pub audit_action: fn(&str) -> &str,
 
     pub problem: fn(Problem) -> String,
     pub unbookable: fn(Unbookable) -> &'static str,

@@ -452,7 +452,7 @@ async fn audit_page(
         .map(|r| AuditLine {
             when: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             who: r.actor_staff_id.map(|id| format!("#{id}")).unwrap_or_default(),
-            action: r.action,
+            action: (ui.m.audit_action)(&r.action).to_owned(),
             record: match (r.record_type, r.record_id) {
                 (Some(t), Some(id)) => format!("{t} #{id}"),
                 (Some(t), None) => t,
