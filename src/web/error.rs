@@ -47,45 +47,80 @@ pub struct ErrorPage {
     pub message: &'static str,
 }
 
-impl AppError {
-    pub fn status(&self) -> StatusCode {
+/// Which calm page an error shows. It travels on the response, so that the language
+/// middleware can draw the page again in the visitor's language (a handler's error is turned
+/// into a response without the request at hand).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorPageKind {
+    NotFound,
+    UnknownLink,
+    RateLimited,
+    TooLarge,
+    BadRequest,
+    Forbidden,
+    Internal,
+}
+
+impl ErrorPageKind {
+    pub fn status(self) -> StatusCode {
         match self {
-            AppError::NotFound | AppError::UnknownLink => StatusCode::NOT_FOUND,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::BadRequest => StatusCode::BAD_REQUEST,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorPageKind::NotFound | ErrorPageKind::UnknownLink => StatusCode::NOT_FOUND,
+            ErrorPageKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorPageKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorPageKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPageKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorPageKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn words(&self, m: &'static Messages) -> (&'static str, &'static str) {
+    fn words(self, m: &'static Messages) -> (&'static str, &'static str) {
         match self {
-            AppError::NotFound => (m.error_not_found_title, m.error_not_found),
-            AppError::UnknownLink => (m.error_link_title, m.error_link),
-            AppError::RateLimited => (m.error_rate_title, m.error_rate),
-            AppError::TooLarge => (m.error_too_large_title, m.error_too_large),
-            AppError::BadRequest => (m.error_bad_request_title, m.error_bad_request),
-            AppError::Forbidden => (m.error_forbidden_title, m.error_forbidden),
-            AppError::Internal(_) => (m.error_internal_title, m.error_internal),
+            ErrorPageKind::NotFound => (m.error_not_found_title, m.error_not_found),
+            ErrorPageKind::UnknownLink => (m.error_link_title, m.error_link),
+            ErrorPageKind::RateLimited => (m.error_rate_title, m.error_rate),
+            ErrorPageKind::TooLarge => (m.error_too_large_title, m.error_too_large),
+            ErrorPageKind::BadRequest => (m.error_bad_request_title, m.error_bad_request),
+            ErrorPageKind::Forbidden => (m.error_forbidden_title, m.error_forbidden),
+            ErrorPageKind::Internal => (m.error_internal_title, m.error_internal),
         }
     }
 
-    pub fn page(&self, ui: Ui) -> Response {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = %e, "request failed");
-        }
+    /// The page in `ui`'s language, marked with its kind.
+    pub fn render(self, ui: Ui) -> Response {
         let (title, message) = self.words(ui.m);
         let mut response = (self.status(), ErrorPage { ui, title, message }).into_response();
-        if matches!(self, AppError::RateLimited) {
+        if self == ErrorPageKind::RateLimited {
             response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
         }
+        response.extensions_mut().insert(self);
         response
     }
 }
 
+impl AppError {
+    pub fn kind(&self) -> ErrorPageKind {
+        match self {
+            AppError::NotFound => ErrorPageKind::NotFound,
+            AppError::UnknownLink => ErrorPageKind::UnknownLink,
+            AppError::RateLimited => ErrorPageKind::RateLimited,
+            AppError::TooLarge => ErrorPageKind::TooLarge,
+            AppError::BadRequest => ErrorPageKind::BadRequest,
+            AppError::Forbidden => ErrorPageKind::Forbidden,
+            AppError::Internal(_) => ErrorPageKind::Internal,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.kind().status()
+    }
+}
+
 impl IntoResponse for AppError {
+    /// The English page; [`crate::web::i18n::choose_language`] redraws it for other languages.
     fn into_response(self) -> Response {
-        self.page(Ui::english())
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = %e, "request failed");
+        }
+        self.kind().render(Ui::english())
     }
 }

@@ -92,6 +92,18 @@ async fn form_problems_come_in_the_visitors_language_and_the_api_stays_in_englis
 }
 
 #[tokio::test]
+async fn error_pages_speak_the_visitors_language() {
+    let app = TestApp::spawn().await;
+    let r = get_with(&app, "/no-such-page", &[("cookie", "gc_lang=es")]).await;
+    assert_eq!(r.status(), 404);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"es\">") && html.contains("No encontramos esa página"));
+    let r = get_with(&app, &format!("/manage/{}", "ab".repeat(32)), &[("accept-language", "es")]).await;
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("Este enlace no funciona"));
+}
+
+#[tokio::test]
 async fn staff_pages_speak_spanish_too() {
     let app = TestApp::spawn().await;
     let html = get_with(&app, "/staff/login?lang=es", &[]).await.text().await.unwrap();

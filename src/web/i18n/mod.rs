@@ -459,6 +459,12 @@ pub async fn choose_language(
     let lang = asked.or(remembered).or(accepted).unwrap_or(Language::En);
     req.extensions_mut().insert(lang);
     let mut response = next.run(req).await;
+    // An error page was drawn in English before the language was at hand: draw it again.
+    if let Some(kind) = response.extensions().get::<crate::web::error::ErrorPageKind>().copied()
+        && lang != Language::En
+    {
+        response = kind.render(Ui::for_language(lang));
+    }
     if let Some(chosen) = asked {
         let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", chosen.code());
         if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
