@@ -109,10 +109,6 @@ impl AppError {
             AppError::Internal(_) => ErrorPageKind::Internal,
         }
     }
-
-    pub fn status(&self) -> StatusCode {
-        self.kind().status()
-    }
 }
 
 impl IntoResponse for AppError {

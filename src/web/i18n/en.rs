@@ -100,7 +100,6 @@ pub static EN: Messages = Messages {
         Language::En => "English",
         Language::Es => "Spanish",
     },
-    session_details: "Details and booking",
 
     session_when: "When",
     session_where: "Where",
@@ -287,7 +286,6 @@ pub static EN: Messages = Messages {
     },
     request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
     request_received: "Received",
-    request_source: "Came in",
     source_name: |source| if source == "phone" { "by phone" } else { "online" },
     request_history: "History",
     request_actions: "Actions",
@@ -405,7 +403,6 @@ pub static EN: Messages = Messages {
     phone_booking_session: "Group",
     phone_booking_submit: "Save the booking",
     move_title: "Move to another group",
-    move_target: "Group",
     move_submit: "Move",
     move_refused: |why| match why {
         MoveRefused::UnknownSession => "That group does not exist.",
@@ -449,7 +446,6 @@ pub static EN: Messages = Messages {
     admin_staff_bad_email: "Please enter an e-mail address.",
     admin_staff_bad_password: "The password must be 12 to 200 characters.",
     admin_staff_bad_link: "A counselor account needs a counselor; other roles take none.",
-    admin_staff_done: "Saved.",
     admin_require_second_factor: "Require a second sign-in step for all staff",
     admin_setting_on: "On",
     admin_setting_off: "Off",

@@ -121,7 +121,6 @@ pub static ES: Messages = Messages {
         Language::En => "Inglés",
         Language::Es => "Español",
     },
-    session_details: "Detalles y solicitud",
 
     session_when: "Cuándo",
     session_where: "Dónde",
@@ -315,7 +314,6 @@ pub static ES: Messages = Messages {
     request_consent_sms: |yes| if yes { "mensajes de texto: sí" } else { "mensajes de texto: no" },
     request_consent_voicemail: |yes| if yes { "mensaje de voz: sí" } else { "mensaje de voz: no" },
     request_received: "Recibida",
-    request_source: "Llegó por",
     source_name: |source| if source == "phone" { "por teléfono" } else { "en línea" },
     request_history: "Historia",
     request_actions: "Acciones",
@@ -435,7 +433,6 @@ pub static ES: Messages = Messages {
     phone_booking_session: "Grupo",
     phone_booking_submit: "Guardar la reserva",
     move_title: "Mover a otro grupo",
-    move_target: "Grupo",
     move_submit: "Mover",
     move_refused: |why| match why {
         MoveRefused::UnknownSession => "Ese grupo no existe.",
@@ -479,7 +476,6 @@ pub static ES: Messages = Messages {
     admin_staff_bad_email: "Escriba un correo electrónico.",
     admin_staff_bad_password: "La contraseña debe tener de 12 a 200 caracteres.",
     admin_staff_bad_link: "Una cuenta de consejería necesita un consejero; las otras funciones no llevan.",
-    admin_staff_done: "Guardado.",
     admin_require_second_factor: "Pedir un segundo paso para entrar a todo el personal",
     admin_setting_on: "Sí",
     admin_setting_off: "No",

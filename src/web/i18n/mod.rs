@@ -70,7 +70,6 @@ pub struct Messages {
     pub sessions_count: fn(usize) -> String,
     pub led_by: &'static str,
     pub language_names: fn(Language) -> &'static str,
-    pub session_details: &'static str,
 
     pub session_when: &'static str,
     pub session_where: &'static str,
@@ -198,7 +197,6 @@ pub struct Messages {
     pub request_consent_sms: fn(bool) -> &'static str,
     pub request_consent_voicemail: fn(bool) -> &'static str,
     pub request_received: &'static str,
-    pub request_source: &'static str,
     /// How a request came in: `online` or `phone`.
     pub source_name: fn(&str) -> &'static str,
     pub request_history: &'static str,
@@ -303,7 +301,6 @@ pub struct Messages {
     pub phone_booking_session: &'static str,
     pub phone_booking_submit: &'static str,
     pub move_title: &'static str,
-    pub move_target: &'static str,
     pub move_submit: &'static str,
     pub move_refused: fn(MoveRefused) -> &'static str,
     pub staff_nav_admin_staff: &'static str,
@@ -336,7 +333,6 @@ pub struct Messages {
     pub admin_staff_bad_email: &'static str,
     pub admin_staff_bad_password: &'static str,
     pub admin_staff_bad_link: &'static str,
-    pub admin_staff_done: &'static str,
     pub admin_require_second_factor: &'static str,
     pub admin_setting_on: &'static str,
     pub admin_setting_off: &'static str,
