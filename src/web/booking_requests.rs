@@ -2,10 +2,42 @@
 //! client address, and the call into the store with this app's settings.
 
 use super::AppState;
-use crate::domain::booking::{NewBooking, digest};
+use crate::domain::booking::{BookingInput, NewBooking, digest};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
 use chrono::Utc;
 use std::net::IpAddr;
+
+/// The person's fields as a booking form posts them (the public form and intake's phone
+/// booking form alike). Every field may be missing, so a missing one is reported beside the
+/// field, not as an unreadable request.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PersonFields {
+    first_name: String,
+    last_name: String,
+    phone: String,
+    email: String,
+    language: String,
+    notes: String,
+    /// A checkbox: present ("on") when ticked.
+    consent_sms: Option<String>,
+    consent_voicemail: Option<String>,
+}
+
+impl PersonFields {
+    pub fn into_input(self) -> BookingInput {
+        BookingInput {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            phone: self.phone,
+            email: self.email,
+            language: self.language,
+            notes: self.notes,
+            consent_sms: self.consent_sms.is_some(),
+            consent_voicemail: self.consent_voicemail.is_some(),
+        }
+    }
+}
 
 /// Whether `client` may make another booking request this minute. Addresses are counted
 /// hashed: the database never holds a visitor's address.

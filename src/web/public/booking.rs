@@ -6,7 +6,7 @@ use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, new_reques
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
-use crate::web::booking_requests::{self, manage_path, usable_key};
+use crate::web::booking_requests::{self, PersonFields, manage_path, usable_key};
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use crate::web::views::SessionCard;
@@ -21,37 +21,15 @@ use chrono::Utc;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-/// The form's fields as posted. Every field is optional here so that a missing one is
-/// reported beside the field, not as an unreadable request.
+/// The form's fields as posted.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct BookingFields {
     key: String,
-    first_name: String,
-    last_name: String,
-    phone: String,
-    email: String,
-    language: String,
-    notes: String,
-    consent_sms: Option<String>,
-    consent_voicemail: Option<String>,
     /// The honeypot: hidden from people, filled in by bots.
     website: String,
-}
-
-impl BookingFields {
-    fn input(&self) -> BookingInput {
-        BookingInput {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            language: self.language.clone(),
-            notes: self.notes.clone(),
-            consent_sms: self.consent_sms.is_some(),
-            consent_voicemail: self.consent_voicemail.is_some(),
-        }
-    }
+    #[serde(flatten)]
+    person: PersonFields,
 }
 
 pub struct FieldError {
@@ -148,13 +126,14 @@ pub async fn submit(
     if !booking_requests::within_rate_limit(&state, client.ip()).await? {
         return Err(AppError::RateLimited);
     }
+    let BookingFields { key, website, person } = fields;
     let mut view = FormView {
-        key: usable_key(&fields.key).unwrap_or_else(new_request_key),
-        input: fields.input(),
+        key: usable_key(&key).unwrap_or_else(new_request_key),
+        input: person.into_input(),
         errors: Vec::new(),
         general_error: None,
     };
-    if !fields.website.is_empty() {
+    if !website.is_empty() {
         view.general_error = Some(ui.m.form_honeypot_error.to_owned());
         return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }

@@ -11,7 +11,7 @@ use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
 use crate::store::patients;
 use crate::store::{catalog, sessions};
-use crate::web::booking_requests::usable_key;
+use crate::web::booking_requests::{PersonFields, usable_key};
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
@@ -407,14 +407,8 @@ pub struct PhoneBookingFields {
     csrf: String,
     key: String,
     session: String,
-    first_name: String,
-    last_name: String,
-    phone: String,
-    email: String,
-    language: String,
-    notes: String,
-    consent_sms: Option<String>,
-    consent_voicemail: Option<String>,
+    #[serde(flatten)]
+    person: PersonFields,
 }
 
 /// A booking taken by intake for a caller: the rules of an online request, source `phone`.
@@ -426,16 +420,7 @@ pub async fn phone_booking(
 ) -> Result<Response, AppError> {
     let scope = user.intake_scope()?;
     user.check_csrf(&f.csrf)?;
-    let input = BookingInput {
-        first_name: f.first_name,
-        last_name: f.last_name,
-        phone: f.phone,
-        email: f.email,
-        language: f.language,
-        notes: f.notes,
-        consent_sms: f.consent_sms.is_some(),
-        consent_voicemail: f.consent_voicemail.is_some(),
-    };
+    let input = f.person.into_input();
     let chosen: Option<i64> = f.session.parse().ok();
     let key = usable_key(&f.key).unwrap_or_else(new_request_key);
     let mut errors: Vec<(&'static str, String)> = Vec::new();
