@@ -335,7 +335,7 @@ async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) ->
                 link_key: &link_key,
                 source: "online",
             };
-            if let Err(refused) = bookings::request_seat(pool, &request).await? {
+            if let Err(refused) = bookings::request_seat(&mut *pool.acquire().await?, &request).await? {
                 tracing::warn!(?refused, "a demo request was refused");
             }
         }

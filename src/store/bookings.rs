@@ -7,7 +7,7 @@ use crate::domain::booking::{
     seat_capacity,
 };
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection};
 
 /// Who asks, for which session, under which one-time key.
 pub struct SeatRequest<'a> {
@@ -92,13 +92,13 @@ async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<
 /// Takes a booking request: holds a seat when one is free, joins the waitlist otherwise.
 /// The same one-time key always gets the same answer.
 pub async fn request_seat(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     req: &SeatRequest<'_>,
 ) -> sqlx::Result<Result<BookingAnswer, Refused>> {
     let key_hash = digest(req.request_key);
     let token = manage_token(req.link_key, req.request_key);
     let fingerprint = req.booking.fingerprint(req.session_id);
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
 
     // Requests under one key wait for each other, so a double click is answered once.
     let key_lock = i64::from_be_bytes(key_hash[..8].try_into().expect("32-byte digest"));
@@ -233,12 +233,12 @@ pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Resu
 /// again, or a booking that is no longer active, changes nothing. Returns whether it changed,
 /// or None when no booking has this link.
 pub async fn cancel_by_manage_token(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     token: &str,
     actor: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let Some(own) = by_manage_token(&mut tx, token).await? else {
         return Ok(None);
     };

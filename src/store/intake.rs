@@ -5,7 +5,7 @@ use super::bookings::promote_waitlist;
 use crate::domain::Language;
 use crate::domain::booking::BookingStatus;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection};
 
 /// Which clinics a staff member may see: all (administrators) or a list (intake).
 #[derive(Clone, Debug)]
@@ -173,7 +173,7 @@ impl Decision {
 /// why; a freed seat goes to the waitlist in the same transaction. Returns None when the
 /// booking is not in scope, Some(false) when its status did not allow the change.
 pub async fn decide(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     scope: &ClinicScope,
     id: i64,
     decision: Decision,
@@ -181,7 +181,7 @@ pub async fn decide(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let Some(found) = request(&mut tx, scope, id).await? else {
         return Ok(None);
     };

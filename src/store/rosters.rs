@@ -3,7 +3,7 @@
 use crate::domain::Language;
 use crate::domain::booking::BookingStatus;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection};
 
 /// Whether `counselor_id` leads session `session_id`.
 pub async fn leads(conn: &mut PgConnection, session_id: i64, counselor_id: i64) -> sqlx::Result<bool> {
@@ -44,13 +44,13 @@ pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Ve
 /// Marks attendance: each confirmed participant (or one marked before, to correct a mark)
 /// becomes `attended` or `no_show`. Others are left alone. Returns how many changed.
 pub async fn record_attendance(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     session_id: i64,
     marks: &[(i64, BookingStatus)],
     actor: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut changed = 0;
     for (booking_id, mark) in marks {
         if !matches!(mark, BookingStatus::Attended | BookingStatus::NoShow) {

@@ -3,7 +3,7 @@
 use crate::domain::Language;
 use crate::domain::schedule::{WeeklySeries, local_to_utc};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection};
 
 pub struct NewSeries<'a> {
     pub clinic_id: i64,
@@ -185,13 +185,13 @@ pub struct ChangeOutcome {
 /// those after a new last date are cancelled with their bookings, and missing ones up to
 /// [`GENERATE_WEEKS`] ahead are created.
 pub async fn change_series(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     id: i64,
     change: &SeriesChange,
     actor: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let locked: Option<i64> = sqlx::query_scalar("select id from series where id = $1 for update")
         .bind(id)
         .fetch_optional(&mut *tx)

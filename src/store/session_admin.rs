@@ -3,7 +3,7 @@
 
 use super::bookings::promote_waitlist;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
     let found: Option<i32> = sqlx::query_scalar("select 1 from session where id = $1 for update")
@@ -16,13 +16,13 @@ async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
 /// Cancels the session and every active booking in it, with `reason` in each booking's
 /// history. Returns how many bookings were cancelled, or None for an unknown session.
 pub async fn cancel_session(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     session_id: i64,
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<u64>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if !lock(&mut tx, session_id).await? {
         return Ok(None);
     }
@@ -54,12 +54,12 @@ pub async fn cancel_session(
 /// Adds a co-facilitator: the session's ceiling rises, so waiting people may be promoted.
 /// Returns None for an unknown session, Some(false) if the counselor led it already.
 pub async fn add_counselor(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     session_id: i64,
     counselor_id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if !lock(&mut tx, session_id).await? {
         return Ok(None);
     }
@@ -93,11 +93,11 @@ pub enum RemovalRefused {
 }
 
 pub async fn remove_counselor(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     session_id: i64,
     counselor_id: i64,
 ) -> sqlx::Result<Option<Result<(), RemovalRefused>>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if !lock(&mut tx, session_id).await? {
         return Ok(None);
     }

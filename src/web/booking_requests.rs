@@ -74,7 +74,7 @@ pub async fn request_seat(
         link_key: &state.link_key,
         source: "online",
     };
-    bookings::request_seat(&state.pool, &request).await
+    bookings::request_seat(&mut *state.pool.acquire().await?, &request).await
 }
 
 /// The path of a booking's private page.

@@ -232,7 +232,7 @@ pub async fn cancel(State(state): State<AppState>, Path(token): Path<String>) ->
     if !plausible_token(&token) {
         return Err(AppError::UnknownLink);
     }
-    bookings::cancel_by_manage_token(&state.pool, &token, "patient", Utc::now())
+    bookings::cancel_by_manage_token(&mut *state.pool.acquire().await?, &token, "patient", Utc::now())
         .await?
         .ok_or(AppError::UnknownLink)?;
     Ok(Redirect::to(&manage_path(&token)))

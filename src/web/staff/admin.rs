@@ -125,10 +125,13 @@ pub async fn cancel_session(
         return session_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let actor = format!("staff:{}", user.staff_id);
-    session_admin::cancel_session(&state.pool, id, &actor, &reason, Utc::now())
+    // The change and its audit entry stand or fall together.
+    let mut tx = state.pool.begin().await?;
+    session_admin::cancel_session(&mut tx, id, &actor, &reason, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    user.audit(&mut *state.pool.acquire().await?, "session_cancelled", Some(("session", id))).await?;
+    user.audit(&mut tx, "session_cancelled", Some(("session", id))).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response())
 }
 
@@ -149,8 +152,10 @@ pub async fn add_counselor(
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
-    session_admin::add_counselor(&state.pool, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
-    user.audit(&mut *state.pool.acquire().await?, "session_counselor_added", Some(("session", id))).await?;
+    let mut tx = state.pool.begin().await?;
+    session_admin::add_counselor(&mut tx, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    user.audit(&mut tx, "session_counselor_added", Some(("session", id))).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
 }
 
@@ -170,12 +175,12 @@ pub async fn remove_counselor(
     admin_only(&user)?;
     user.check_csrf(&form.csrf)?;
     let (id, counselor) = (parse_id(&id)?, parse_id(&counselor)?);
-    let outcome =
-        session_admin::remove_counselor(&state.pool, id, counselor).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.pool.begin().await?;
+    let outcome = session_admin::remove_counselor(&mut tx, id, counselor).await?.ok_or(AppError::NotFound)?;
     let message = match outcome {
         Ok(()) => {
-            user.audit(&mut *state.pool.acquire().await?, "session_counselor_removed", Some(("session", id)))
-                .await?;
+            user.audit(&mut tx, "session_counselor_removed", Some(("session", id))).await?;
+            tx.commit().await?;
             return Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response());
         }
         Err(RemovalRefused::NotLeading) => return Err(AppError::NotFound),
@@ -184,6 +189,7 @@ pub async fn remove_counselor(
             (ui.m.admin_would_strand)(held, seats_after)
         }
     };
+    drop(tx); // refused: nothing to keep, and no lock held while the page is drawn
     session_page(&state, ui, user, id, Some(message), StatusCode::CONFLICT).await
 }
 
@@ -280,7 +286,8 @@ pub async fn create_staff(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
     let new =
         NewStaff { email: email.as_str(), password_hash: &hash, role, counselor_id, clinic_ids: &clinic_ids };
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     let id = match staff::create_staff(&mut conn, &new).await? {
         Ok(id) => id,
         Err(CreateStaffError::EmailTaken) => return refuse(ui.m.admin_staff_email_taken).await,
@@ -289,6 +296,7 @@ pub async fn create_staff(
         }
     };
     user.audit(&mut conn, "staff_created", Some(("staff", id))).await?;
+    conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
 
@@ -301,11 +309,13 @@ pub async fn deactivate_staff(
     admin_only(&user)?;
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     if !staff::deactivate(&mut conn, id).await? {
         return Err(AppError::NotFound);
     }
     user.audit(&mut conn, "staff_deactivated", Some(("staff", id))).await?;
+    conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
@@ -338,11 +348,13 @@ pub async fn reset_password(
     }
     let password = form.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     if !staff::set_password(&mut conn, id, &hash).await? {
         return Err(AppError::NotFound);
     }
     user.audit(&mut conn, "staff_password_reset", Some(("staff", id))).await?;
+    conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
 
@@ -361,10 +373,12 @@ pub async fn save_settings(
     admin_only(&user)?;
     user.check_csrf(&form.csrf)?;
     let on = form.require_second_factor == "on";
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await?;
     let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
     user.audit(&mut conn, action, None).await?;
+    conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff"))
 }
 

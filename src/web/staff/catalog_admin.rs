@@ -366,10 +366,12 @@ async fn save(
         let edited = item_view(ui, kind, id, &values, &problems);
         return page(state, ui, user, kind, Some(edited), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     let saved = kind.save(&mut conn, id, &values).await?.ok_or(AppError::NotFound)?;
     let action = format!("{}_{}", kind.path(), if id.is_some() { "changed" } else { "created" });
     user.audit(&mut conn, &action, Some((kind.path(), saved))).await?;
+    conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/admin/catalog/{}", kind.path())).into_response())
 }
 

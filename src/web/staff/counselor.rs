@@ -157,8 +157,12 @@ pub async fn attendance(
         })
         .collect();
     let actor = format!("staff:{}", user.staff_id);
-    rosters::record_attendance(&state.pool, summary.id, &marks, &actor, now).await?;
-    user.audit(&mut conn, "attendance", Some(("session", summary.id))).await?;
+    drop(conn);
+    // The marks and their audit entry stand or fall together.
+    let mut tx = state.pool.begin().await?;
+    rosters::record_attendance(&mut tx, summary.id, &marks, &actor, now).await?;
+    user.audit(&mut tx, "attendance", Some(("session", summary.id))).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
 }
 

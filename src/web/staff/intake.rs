@@ -284,11 +284,13 @@ pub async fn decide(
     let reason = (!reason.is_empty()).then(|| reason.chars().take(500).collect::<String>());
     let actor = format!("staff:{}", user.staff_id);
     let now = Utc::now();
-    intake::decide(&state.pool, &scope, id, decision, &actor, reason.as_deref(), now)
+    // The decision and its audit entry stand or fall together.
+    let mut tx = state.pool.begin().await?;
+    intake::decide(&mut tx, &scope, id, decision, &actor, reason.as_deref(), now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut conn = state.pool.acquire().await?;
-    user.audit(&mut conn, &format!("booking_{action}"), Some(("booking", id))).await?;
+    user.audit(&mut tx, &format!("booking_{action}"), Some(("booking", id))).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
 }
 
@@ -309,10 +311,12 @@ pub async fn contact(
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let outcome = ContactOutcome::from_code(&form.outcome).ok_or(AppError::BadRequest)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
     user.audit(&mut conn, "booking_contact_logged", Some(("booking", id))).await?;
+    conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
 }
 
@@ -334,7 +338,8 @@ pub async fn move_booking(
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let target: i64 = form.target.parse().map_err(|_| AppError::BadRequest)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let target_in_scope =
         sessions::summary(&mut conn, target).await?.is_some_and(|s| scope.includes(s.clinic_id));
@@ -347,6 +352,7 @@ pub async fn move_booking(
     match moved {
         Ok(_) => {
             user.audit(&mut conn, "booking_moved", Some(("booking", id))).await?;
+            conn.commit().await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }
         Err(why) => {
@@ -448,11 +454,13 @@ pub async fn phone_booking(
         link_key: &state.link_key,
         source: "phone",
     };
-    match bookings::request_seat(&state.pool, &request).await? {
+    drop(conn);
+    let mut tx = state.pool.begin().await?;
+    match bookings::request_seat(&mut tx, &request).await? {
         Ok(answer) => {
-            let id =
-                intake::id_by_reference(&mut conn, &answer.reference).await?.ok_or(AppError::NotFound)?;
-            user.audit(&mut conn, "booking_created_by_phone", Some(("booking", id))).await?;
+            let id = intake::id_by_reference(&mut tx, &answer.reference).await?.ok_or(AppError::NotFound)?;
+            user.audit(&mut tx, "booking_created_by_phone", Some(("booking", id))).await?;
+            tx.commit().await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }
         Err(refused) => {
@@ -460,7 +468,7 @@ pub async fn phone_booking(
                 Refused::Unbookable(why) => (ui.m.unbookable)(why).to_owned(),
                 Refused::UnknownSession | Refused::KeyReused => ui.m.form_key_reused.to_owned(),
             };
-            drop(conn);
+            drop(tx);
             phone_booking_page(&state, ui, user, chosen, new_request_key(), input, vec![("session", message)])
                 .await
         }

@@ -173,11 +173,13 @@ pub async fn logout(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         staff::end_session(&mut conn, &digest(token)).await?;
     }
     user.audit(&mut conn, "logout", Some(("staff", user.staff_id))).await?;
+    conn.commit().await?;
     let mut response = Redirect::to("/staff/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, None, "Lax"));
     Ok(response)

@@ -65,11 +65,13 @@ pub async fn create(
             }
         },
     };
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     let request = intake::request(&mut conn, &scope, booking).await?.ok_or(AppError::NotFound)?;
     if request.patient_id.is_none() {
         let patient = patients::create_from_booking(&mut conn, booking, born).await?;
         user.audit(&mut conn, "patient_created", Some(("patient", patient))).await?;
+        conn.commit().await?;
     }
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")).into_response())
 }
@@ -91,7 +93,8 @@ pub async fn link(
     user.check_csrf(&form.csrf)?;
     let booking = parse_id(&id)?;
     let patient: i64 = form.patient_id.parse().map_err(|_| AppError::BadRequest)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, booking).await?.ok_or(AppError::NotFound)?;
     // Only a record offered as a match: not any id someone types into a form.
     let offered = patients::candidates(&mut conn, booking).await?.iter().any(|c| c.id == patient);
@@ -99,6 +102,7 @@ pub async fn link(
         return Err(AppError::NotFound);
     }
     user.audit(&mut conn, "patient_linked", Some(("booking", booking))).await?;
+    conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")))
 }
 
@@ -172,7 +176,8 @@ pub async fn merge(
     user.check_csrf(&form.csrf)?;
     let kept = parse_id(&id)?;
     let other: i64 = form.other.parse().map_err(|_| AppError::BadRequest)?;
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     patients::patient(&mut conn, &scope, kept).await?.ok_or(AppError::NotFound)?;
     // Only a record offered as a possible duplicate of this one.
     if !patients::duplicates_of(&mut conn, kept).await?.iter().any(|p| p.id == other) {
@@ -181,5 +186,6 @@ pub async fn merge(
     patients::merge(&mut conn, kept, other).await?.map_err(|_| AppError::NotFound)?;
     user.audit(&mut conn, "patient_merged", Some(("patient", kept))).await?;
     user.audit(&mut conn, "patient_merged_away", Some(("patient", other))).await?;
+    conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/patients/{kept}")))
 }

@@ -88,7 +88,8 @@ pub async fn confirm(
         return Ok(axum::response::Redirect::to("/staff").into_response());
     }
     let now = Utc::now();
-    let mut conn = state.pool.acquire().await?;
+    // The change and its audit entry stand or fall together.
+    let mut conn = state.pool.begin().await?;
     let secret = staff::pending_totp_secret(&mut conn, user.staff_id, &totp::new_secret()).await?;
     let Some(step) = totp::matching_step(&secret, &fields.code, totp::step_at(now.timestamp())) else {
         drop(conn);
@@ -101,6 +102,7 @@ pub async fn confirm(
         return Err(AppError::BadRequest);
     }
     user.audit(&mut conn, "second_factor_enrolled", Some(("staff", user.staff_id))).await?;
+    conn.commit().await?;
     let user = StaffUser { enrolled: true, ..user };
     Ok(EnrollPage { ui, user, qr_svg: String::new(), key: String::new(), error: None, recovery_codes }
         .into_response())

@@ -183,9 +183,9 @@ pub async fn create(
     let tomorrow = Utc::now().with_timezone(&tz).date_naive() + Duration::days(1);
     schedule::generate_sessions(&mut tx, id, &new, tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
         .await?;
+    // The series, its sessions and the audit entry stand or fall together.
+    user.audit(&mut tx, "series_created", Some(("series", id))).await?;
     tx.commit().await?;
-    drop(conn);
-    user.audit(&mut *state.pool.acquire().await?, "series_created", Some(("series", id))).await?;
     Ok(Redirect::to("/staff/admin/series").into_response())
 }
 
@@ -267,14 +267,20 @@ pub async fn change(
         return edit_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let actor = format!("staff:{}", user.staff_id);
-    let outcome = schedule::change_series(&state.pool, id, &change, &actor, Utc::now())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (message, status) = match outcome {
-        Ok(done) => {
-            user.audit(&mut *state.pool.acquire().await?, "series_changed", Some(("series", id))).await?;
-            ((ui.m.series_saved)(done.updated, done.cancelled, done.created), StatusCode::OK)
+    // The change and its audit entry stand or fall together; a refused change keeps nothing.
+    let outcome = {
+        let mut tx = state.pool.begin().await?;
+        let outcome = schedule::change_series(&mut tx, id, &change, &actor, Utc::now())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if outcome.is_ok() {
+            user.audit(&mut tx, "series_changed", Some(("series", id))).await?;
+            tx.commit().await?;
         }
+        outcome
+    };
+    let (message, status) = match outcome {
+        Ok(done) => ((ui.m.series_saved)(done.updated, done.cancelled, done.created), StatusCode::OK),
         Err(ChangeRefused::NoCounselor) => {
             (ui.m.series_no_counselor.to_owned(), StatusCode::UNPROCESSABLE_ENTITY)
         }
