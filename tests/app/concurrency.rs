@@ -91,3 +91,23 @@ async fn the_same_key_twenty_times_at_once_gets_twenty_identical_answers_and_one
     assert!(answers.iter().all(|a| a == &answers[0]), "identical answers: {answers:?}");
     assert_eq!(app.count("select count(*) from booking").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_app_instances_on_one_database_never_overbook_between_them() {
+    let first = TestApp::spawn().await;
+    let second = first.another_instance().await;
+    let session = first.session_starting_in(Duration::days(3), 20, 1).await;
+
+    let requests = (0..60).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let body = booking_json(session, &phone(i));
+        async move { app.post_booking(&body, Some(&format!("two-{i}"))).await }
+    });
+    let answers = answers_of(join_all(requests).await).await;
+
+    assert_eq!(answers.iter().filter(|a| a["status"] == "requested").count(), 12);
+    let mut positions: Vec<i64> = answers.iter().filter_map(|a| a["waitlist_position"].as_i64()).collect();
+    positions.sort();
+    assert_eq!(positions, (1..=48).collect::<Vec<_>>());
+    assert_eq!(first.count("select count(*) from booking where status = 'requested'").await, 12);
+}

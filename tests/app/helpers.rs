@@ -73,6 +73,8 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub client: reqwest::Client,
+    /// The test's database, for a second app instance on it.
+    pub database_url: String,
 }
 
 /// Settings for tests: no rate limit unless a test is about it.
@@ -87,7 +89,20 @@ impl TestApp {
 
     pub async fn spawn_with(settings: BookingSettings) -> TestApp {
         capture_logs();
-        let pool = fresh_database().await;
+        let database_url = fresh_database_url().await;
+        let pool = db::connect(&database_url, 8).await.unwrap();
+        db::migrate(&pool).await.unwrap();
+        TestApp::serve(database_url, pool, settings).await
+    }
+
+    /// Another app instance on this test's database, with its own pool: as a second server
+    /// behind a load balancer would be.
+    pub async fn another_instance(&self) -> TestApp {
+        let pool = db::connect(&self.database_url, 8).await.unwrap();
+        TestApp::serve(self.database_url.clone(), pool, test_settings()).await
+    }
+
+    async fn serve(database_url: String, pool: PgPool, settings: BookingSettings) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
@@ -95,7 +110,7 @@ impl TestApp {
         let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, pool, client }
+        TestApp { base, pool, client, database_url }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -229,12 +244,6 @@ pub async fn fresh_database_url() -> String {
     let name = format!("t_{}", groupcare::domain::booking::new_request_key());
     embedded::ensure_database(&format!("{}/postgres", server.base), &name).await.unwrap();
     format!("{}/{name}", server.base)
-}
-
-async fn fresh_database() -> PgPool {
-    let pool = db::connect(&fresh_database_url().await, 8).await.unwrap();
-    db::migrate(&pool).await.unwrap();
-    pool
 }
 
 /// A booking body for the API, for session `session_id` and phone `phone`.

@@ -212,3 +212,21 @@ async fn health_readiness_and_security_headers() {
     assert_eq!(app.get("/readyz").await.status(), 503, "not ready without a database");
     assert_eq!(app.get("/healthz").await.status(), 200, "but still alive");
 }
+
+#[tokio::test]
+async fn public_listings_show_seats_left_and_never_a_name() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 12, 1).await;
+    let mut body = crate::helpers::booking_json(session, "(909) 555-0144");
+    body["first_name"] = serde_json::Value::from("Ottoline");
+    body["last_name"] = serde_json::Value::from("Featherstonehaugh");
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    for path in ["/sessions".to_owned(), format!("/sessions/{session}"), "/api/v1/sessions".to_owned()] {
+        let text = app.get(&path).await.text().await.unwrap();
+        assert!(text.contains("11 seats left") || text.contains("\"seats_left\":11"), "seats left on {path}");
+        assert!(
+            !text.contains("Ottoline") && !text.contains("Featherstonehaugh") && !text.contains("555-0144"),
+            "{path}"
+        );
+    }
+}
