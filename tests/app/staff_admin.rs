@@ -2,7 +2,7 @@
 //! accounts, the second-factor setting, and searching the audit log.
 
 use crate::helpers::{TestApp, booking_json, phone};
-use crate::staff_auth::{PASSWORD, get_as, hidden, login, second_factor_optional, staff_account, try_login};
+use crate::staff_auth::{PASSWORD, get_as, login, signed_in, staff_account, try_login};
 use chrono::Duration;
 use groupcare::domain::staff::StaffRole;
 
@@ -14,11 +14,7 @@ struct Admin {
 
 async fn admin() -> Admin {
     let app = TestApp::spawn().await;
-    second_factor_optional(&app).await;
-    staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
-    let session = login(&app, "admin@clinic.test").await;
-    let home = get_as(&app, &session, "/staff").await.text().await.unwrap();
-    let csrf = hidden(&home, "csrf");
+    let (session, csrf) = signed_in(&app, "admin@clinic.test", StaffRole::Admin).await;
     Admin { app, session, csrf }
 }
 

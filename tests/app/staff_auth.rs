@@ -86,6 +86,26 @@ pub async fn login(app: &TestApp, email: &str) -> String {
     set_cookie(&r, "gc_staff").expect("a session cookie")
 }
 
+/// A form posted with a staff session's cookie.
+pub async fn post_as(app: &TestApp, session: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("gc_staff={session}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An account with the second factor made optional, signed in: its session and CSRF token.
+pub async fn signed_in(app: &TestApp, email: &str, role: StaffRole) -> (String, String) {
+    second_factor_optional(app).await;
+    staff_account(app, email, role).await;
+    let session = login(app, email).await;
+    let csrf = hidden(&get_as(app, &session, "/staff").await.text().await.unwrap(), "csrf");
+    (session, csrf)
+}
+
 pub async fn get_as(app: &TestApp, session: &str, path: &str) -> reqwest::Response {
     app.client.get(app.url(path)).header("cookie", format!("gc_staff={session}")).send().await.unwrap()
 }

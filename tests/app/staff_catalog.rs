@@ -2,27 +2,9 @@
 //! pages then show them.
 
 use crate::helpers::TestApp;
-use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account};
+use crate::staff_auth::{get_as, post_as as post, signed_in};
 use chrono::Duration;
 use groupcare::domain::staff::StaffRole;
-
-async fn admin(app: &TestApp) -> (String, String) {
-    second_factor_optional(app).await;
-    staff_account(app, "admin@x.test", StaffRole::Admin).await;
-    let session = login(app, "admin@x.test").await;
-    let csrf = hidden(&get_as(app, &session, "/staff").await.text().await.unwrap(), "csrf");
-    (session, csrf)
-}
-
-async fn post(app: &TestApp, session: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", format!("gc_staff={session}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 const CLINIC: [(&str, &str); 9] = [
     ("name", "Fontana Wellness Clinic"),
@@ -52,7 +34,7 @@ fn with<'a>(
 #[tokio::test]
 async fn an_administrator_adds_and_changes_a_clinic_and_the_public_pages_follow() {
     let app = TestApp::spawn().await;
-    let (session, csrf) = admin(&app).await;
+    let (session, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
     let bad = post(
         &app,
         &session,
@@ -94,7 +76,7 @@ async fn an_administrator_adds_and_changes_a_clinic_and_the_public_pages_follow(
 #[tokio::test]
 async fn a_deactivated_counselor_leaves_the_public_pages_and_a_topic_change_shows() {
     let app = TestApp::spawn().await;
-    let (session, csrf) = admin(&app).await;
+    let (session, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
     let group = app.session_starting_in(Duration::days(2), 12, 1).await;
     let form = [
         ("csrf", csrf.as_str()),

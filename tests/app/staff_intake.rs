@@ -2,7 +2,9 @@
 //! and the seat rules hold (a freed seat goes to the waitlist).
 
 use crate::helpers::{TestApp, booking_json, phone};
-use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account, staff_account_for};
+use crate::staff_auth::{
+    get_as, hidden, login, post_as, second_factor_optional, staff_account, staff_account_for,
+};
 use chrono::Duration;
 use groupcare::domain::staff::StaffRole;
 use serde_json::Value;
@@ -27,16 +29,6 @@ async fn status_of(app: &TestApp, booking: i64) -> String {
     sqlx::query_scalar("select status::text from booking where id = $1")
         .bind(booking)
         .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn post_as(app: &TestApp, session: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", format!("gc_staff={session}"))
-        .form(form)
-        .send()
         .await
         .unwrap()
 }

@@ -2,20 +2,10 @@
 //! asked at every login after that; a wrong or replayed code is refused.
 
 use crate::helpers::TestApp;
-use crate::staff_auth::{PASSWORD, get_as, hidden, login, set_cookie, staff_account, try_login};
+use crate::staff_auth::{PASSWORD, get_as, hidden, login, post_as, set_cookie, staff_account, try_login};
 use chrono::Utc;
 use groupcare::domain::staff::StaffRole;
 use groupcare::domain::totp::{code_for_step, step_at};
-
-async fn post_as(app: &TestApp, session: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", format!("gc_staff={session}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn pending_secret(app: &TestApp, staff_id: i64) -> Vec<u8> {
     sqlx::query_scalar("select totp_pending_secret from staff where id = $1")

@@ -1,26 +1,13 @@
 //! Weekly groups: created in the clinic's time zone, and changed for coming sessions only.
 
 use crate::helpers::{TestApp, booking_json, phone};
-use crate::staff_auth::{get_as, hidden, login, second_factor_optional, staff_account};
+use crate::staff_auth::{post_as, signed_in};
 use chrono::{Datelike, Duration, NaiveTime, Timelike, Utc};
 use groupcare::domain::staff::StaffRole;
 
-async fn admin(app: &TestApp) -> (String, String) {
-    second_factor_optional(app).await;
-    staff_account(app, "admin@x.test", StaffRole::Admin).await;
-    let session = login(app, "admin@x.test").await;
-    let csrf = hidden(&get_as(app, &session, "/staff").await.text().await.unwrap(), "csrf");
-    (session, csrf)
-}
-
 async fn post(app: &TestApp, session: &str, path: &str, form: &[(&str, String)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", format!("gc_staff={session}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_as(app, session, path, &pairs).await
 }
 
 /// (local weekday, local hour:minute, room) of each session of the series, in start order.
@@ -37,7 +24,7 @@ async fn local_sessions(app: &TestApp, series: i64) -> Vec<(i64, chrono::DateTim
 #[tokio::test]
 async fn a_new_weekly_group_is_scheduled_at_its_local_time_for_the_coming_weeks() {
     let app = TestApp::spawn().await;
-    let (session, csrf) = admin(&app).await;
+    let (session, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
     let any = app.session_starting_in(Duration::days(1), 12, 1).await;
     let (clinic, topic): (i64, i64) = sqlx::query_as("select clinic_id, topic_id from session where id = $1")
         .bind(any)
@@ -85,7 +72,7 @@ async fn a_new_weekly_group_is_scheduled_at_its_local_time_for_the_coming_weeks(
 #[tokio::test]
 async fn changing_a_weekly_group_changes_only_its_coming_sessions() {
     let app = TestApp::spawn().await;
-    let (admin_session, csrf) = admin(&app).await;
+    let (admin_session, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
     // A series whose first session was last week: generate it directly from its first date.
     let any = app.session_starting_in(Duration::days(1), 12, 1).await;
     let (clinic_id, topic_id): (i64, i64) =
