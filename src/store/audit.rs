@@ -30,6 +30,29 @@ pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>, at: DateTim
     Ok(())
 }
 
+/// One entry like `entry` for each record in `record_ids` (its `record_id` is ignored), in one
+/// statement: a list that shows many records writes one row per record it showed.
+pub async fn record_each(
+    conn: &mut PgConnection,
+    entry: &AuditEntry<'_>,
+    record_ids: &[i64],
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into audit_log (at, actor_staff_id, action, record_type, record_id, client_addr) \
+         select $1, $2, $3, $4, id, $6 from unnest($5::bigint[]) with ordinality as shown (id, n) order by n",
+    )
+    .bind(at)
+    .bind(entry.actor_staff_id)
+    .bind(entry.action)
+    .bind(entry.record_type)
+    .bind(record_ids)
+    .bind(entry.client_addr)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The first row whose stored hash does not match its content and its predecessor.
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct BrokenLink {
@@ -64,8 +87,8 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
     pub actor_staff_id: Option<i64>,
-    /// Bookings (a patient's), matched as records of type `booking`.
-    pub booking_ids: Option<Vec<i64>>,
+    /// A person's records: their bookings and patient records. Entries about any of them.
+    pub person: Option<crate::store::intake::PersonRecords>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
@@ -85,15 +108,18 @@ pub async fn search(conn: &mut PgConnection, q: &AuditQuery) -> sqlx::Result<Vec
     sqlx::query_as(
         "select at, actor_staff_id, action, record_type, record_id, client_addr from audit_log \
          where ($1::bigint is null or actor_staff_id = $1) \
-           and ($2::bigint[] is null or (record_type = 'booking' and record_id = any($2))) \
+           and (not $5 or (record_type = 'booking' and record_id = any($2)) \
+                or (record_type = 'patient' and record_id = any($6))) \
            and ($3::timestamptz is null or at >= $3) \
            and ($4::timestamptz is null or at < $4) \
          order by seq desc limit 500",
     )
     .bind(q.actor_staff_id)
-    .bind(q.booking_ids.as_deref())
+    .bind(q.person.as_ref().map(|p| p.booking_ids.as_slice()).unwrap_or_default())
     .bind(q.from)
     .bind(q.until)
+    .bind(q.person.is_some())
+    .bind(q.person.as_ref().map(|p| p.patient_ids.as_slice()).unwrap_or_default())
     .fetch_all(conn)
     .await
 }

@@ -133,14 +133,13 @@ pub async fn request_seat(
         "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
                 count(*) filter (where b.status = 'waitlisted') as waiting, \
                 (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
-                   and d.duplicate_of is null \
                    and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
                 exists (select 1 from booking o join session os on os.id = o.session_id \
-                        where o.phone = $2 and o.session_id <> $1 and o.duplicate_of is null \
+                        where o.phone = $2 and o.session_id <> $1 \
                           and o.status in ('requested', 'confirmed', 'waitlisted') \
                           and os.status = 'scheduled' \
                           and os.starts_at < $4 and os.ends_at > $3) as overlaps \
-         from booking b where b.session_id = $1 and b.duplicate_of is null",
+         from booking b where b.session_id = $1",
     )
     .bind(req.session_id)
     .bind(phone)
@@ -149,8 +148,9 @@ pub async fn request_seat(
     .fetch_one(&mut *tx)
     .await?;
 
-    // A repeat of the same phone is answered as a new request would be, holds nothing, and
-    // is kept (marked) for intake.
+    // A repeat of the same phone is taken exactly as a new request (a seat or a waitlist
+    // place, promoted like any other), so no public count tells it apart; it is marked for
+    // intake, who cancel it in one step.
     let capacity =
         seat_capacity(session.room_capacity, session.counselors as i32, session.seats_per_counselor);
     let (status, waitlist_position) = admission(capacity, standing.held, standing.waiting);
@@ -211,7 +211,7 @@ pub struct OwnBooking {
     pub session_id: i64,
     pub reference: String,
     pub status: BookingStatus,
-    /// Live position among those waiting (for a repeat request: where it would stand).
+    /// Live position among those waiting.
     pub waitlist_position: Option<i64>,
 }
 
@@ -220,7 +220,7 @@ pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Resu
         "select b.id, b.session_id, b.reference, b.status, \
                 case when b.status = 'waitlisted' then \
                   (select count(*) + 1 from booking w where w.session_id = b.session_id \
-                     and w.status = 'waitlisted' and w.duplicate_of is null and w.id < b.id) \
+                     and w.status = 'waitlisted' and w.id < b.id) \
                 end as waitlist_position \
          from booking b where b.manage_token_hash = $1",
     )
@@ -279,10 +279,10 @@ pub async fn promote_waitlist(
            from session s where s.id = $1), \
          held as ( \
            select count(*) as n from booking \
-           where session_id = $1 and duplicate_of is null and status in ('requested', 'confirmed')), \
+           where session_id = $1 and status in ('requested', 'confirmed')), \
          next as ( \
            select id from booking \
-           where session_id = $1 and duplicate_of is null and status = 'waitlisted' \
+           where session_id = $1 and status = 'waitlisted' \
            order by id \
            limit greatest(0, (select seats from capacity) - (select n from held)) \
            for update), \
@@ -352,14 +352,13 @@ pub async fn move_booking(
         "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
                 count(*) filter (where b.status = 'waitlisted') as waiting, \
                 (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
-                   and d.duplicate_of is null \
                    and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
                 exists (select 1 from booking o join session os on os.id = o.session_id \
-                        where o.phone = $2 and o.session_id not in ($1, $5) and o.duplicate_of is null \
+                        where o.phone = $2 and o.session_id not in ($1, $5) \
                           and o.status in ('requested', 'confirmed', 'waitlisted') \
                           and os.status = 'scheduled' \
                           and os.starts_at < $4 and os.ends_at > $3) as overlaps \
-         from booking b where b.session_id = $1 and b.duplicate_of is null",
+         from booking b where b.session_id = $1",
     )
     .bind(target)
     .bind(&phone)
@@ -378,8 +377,10 @@ pub async fn move_booking(
     };
     sqlx::query(
         "with moved as ( \
-           update booking set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null \
-           where id = $1 returning id) \
+           update booking b set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null, \
+             patient_id = case when ts.clinic_id = fs.clinic_id then b.patient_id end \
+           from session ts, session fs where b.id = $1 and ts.id = $2 and fs.id = $9 \
+           returning b.id) \
          insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
          select id, $5, $3, $6, $7, 'moved from session ' || $8 from moved",
     )
@@ -391,6 +392,7 @@ pub async fn move_booking(
     .bind(actor)
     .bind(now)
     .bind(source.to_string())
+    .bind(source)
     .execute(&mut *tx)
     .await?;
     promote_waitlist(&mut tx, source, now).await?;

@@ -256,20 +256,40 @@ pub async fn log_contact(
     Ok(())
 }
 
-/// The bookings of a person, found by phone (E.164) or by one booking's reference.
-pub async fn bookings_of_patient(
+/// Everything kept about a person, found by phone (E.164) or by one booking's reference:
+/// the bookings of that phone, and the patient records of that phone or linked to those
+/// bookings (merged ones too), for the audit search.
+#[derive(Clone, Debug, Default)]
+pub struct PersonRecords {
+    pub booking_ids: Vec<i64>,
+    pub patient_ids: Vec<i64>,
+}
+
+pub async fn records_of_person(
     conn: &mut PgConnection,
     phone: Option<&str>,
     reference: Option<&str>,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+) -> sqlx::Result<PersonRecords> {
+    let booking_ids: Vec<i64> = sqlx::query_scalar(
         "select id from booking where phone = $1 \
          union select id from booking where phone = (select phone from booking where reference = $2)",
     )
     .bind(phone)
     .bind(reference)
+    .fetch_all(&mut *conn)
+    .await?;
+    let patient_ids: Vec<i64> = sqlx::query_scalar(
+        "select patient_id from booking where id = any($1) and patient_id is not null \
+         union select id from patient where phone = $2 \
+           or phone = (select phone from booking where reference = $3) \
+         order by 1",
+    )
+    .bind(&booking_ids)
+    .bind(phone)
+    .bind(reference)
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(PersonRecords { booking_ids, patient_ids })
 }
 
 pub async fn id_by_reference(conn: &mut PgConnection, reference: &str) -> sqlx::Result<Option<i64>> {

@@ -28,11 +28,12 @@ pub struct RosterLine {
 }
 
 /// Confirmed and requested participants (and, once marked, who attended or did not),
-/// by last name. Repeat requests and people on the waitlist are not on the roster.
+/// by last name. People on the waitlist are not on the roster; a repeat request holds a seat,
+/// so it is (until intake cancels it).
 pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<RosterLine>> {
     sqlx::query_as(
         "select id as booking_id, first_name, last_name, language, status, notes from booking \
-         where session_id = $1 and duplicate_of is null \
+         where session_id = $1 \
            and status in ('requested', 'confirmed', 'attended', 'no_show') \
          order by lower(last_name), lower(first_name), id",
     )
@@ -59,7 +60,7 @@ pub async fn record_attendance(
         let done: Option<i64> = sqlx::query_scalar(
             "with marked as ( \
                update booking set status = $3 \
-               where id = $1 and session_id = $2 and duplicate_of is null \
+               where id = $1 and session_id = $2 \
                  and status in ('confirmed', 'attended', 'no_show') and status <> $3 \
                returning id, (select status from booking where id = $1) as was) \
              insert into booking_event (booking_id, from_status, to_status, actor, at) \

@@ -212,7 +212,7 @@ pub async fn change_series(
     // The future sessions, locked (their rows are the locks for their seats).
     let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query_as(
         "select s.id, s.starts_at, \
-                (select count(*) from booking b where b.session_id = s.id and b.duplicate_of is null \
+                (select count(*) from booking b where b.session_id = s.id \
                    and b.status in ('requested', 'confirmed')) \
          from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled' \
          order by s.starts_at for update of s",

@@ -14,22 +14,28 @@ async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
 }
 
 /// Cancels the session and every active booking in it, with `reason` in each booking's
-/// history. Returns how many bookings were cancelled, or None for an unknown session.
+/// history. Returns how many bookings were cancelled (None when the session was cancelled
+/// already: nothing changed), or None for an unknown session.
 pub async fn cancel_session(
     conn: &mut PgConnection,
     session_id: i64,
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> sqlx::Result<Option<u64>> {
+) -> sqlx::Result<Option<Option<u64>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if !lock(&mut tx, session_id).await? {
         return Ok(None);
     }
-    sqlx::query("update session set status = 'cancelled' where id = $1")
-        .bind(session_id)
-        .execute(&mut *tx)
-        .await?;
+    let newly_cancelled =
+        sqlx::query("update session set status = 'cancelled' where id = $1 and status <> 'cancelled'")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if newly_cancelled == 0 {
+        return Ok(Some(None));
+    }
     let cancelled = sqlx::query(
         "with active as ( \
            select id, status from booking \
@@ -48,7 +54,7 @@ pub async fn cancel_session(
     .await?
     .rows_affected();
     tx.commit().await?;
-    Ok(Some(cancelled))
+    Ok(Some(Some(cancelled)))
 }
 
 /// Adds a co-facilitator: the session's ceiling rises, so waiting people may be promoted.
@@ -106,7 +112,7 @@ pub async fn remove_counselor(
                 (select count(*) from session_counselor where session_id = s.id), \
                 least(s.room_capacity, ((select count(*) from session_counselor where session_id = s.id) - 1)::int \
                                        * s.seats_per_counselor), \
-                (select count(*) from booking where session_id = s.id and duplicate_of is null \
+                (select count(*) from booking where session_id = s.id \
                    and status in ('requested', 'confirmed')) \
          from session s where s.id = $1",
     )

@@ -80,7 +80,7 @@ macro_rules! summary_select {
          left join lateral ( \
              select count(*) filter (where bk.status in ('requested', 'confirmed')) as held, \
                     count(*) filter (where bk.status = 'waitlisted') as waiting \
-             from booking bk where bk.session_id = s.id and bk.duplicate_of is null) b on true "
+             from booking bk where bk.session_id = s.id) b on true "
     };
 }
 

@@ -12,14 +12,17 @@ pub async fn flag(conn: &mut PgConnection, name: &str) -> sqlx::Result<bool> {
     Ok(value.as_deref() == Some("true"))
 }
 
-pub async fn set_flag(conn: &mut PgConnection, name: &str, on: bool) -> sqlx::Result<()> {
-    sqlx::query(
+/// Sets a flag. Returns whether its value changed.
+pub async fn set_flag(conn: &mut PgConnection, name: &str, on: bool) -> sqlx::Result<bool> {
+    let changed = sqlx::query(
         "insert into app_setting (name, value) values ($1, $2) \
-         on conflict (name) do update set value = excluded.value",
+         on conflict (name) do update set value = excluded.value \
+         where app_setting.value is distinct from excluded.value",
     )
     .bind(name)
     .bind(if on { "true" } else { "false" })
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
 }

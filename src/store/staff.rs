@@ -264,14 +264,19 @@ pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<StaffListing>> {
     .await
 }
 
-/// Deactivates an account and ends its sessions at once. False for an unknown account.
-pub async fn deactivate(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("update staff set active = false where id = $1")
+/// Deactivates an account and ends its sessions at once. None for an unknown account,
+/// Some(false) when it was inactive already (nothing changed).
+pub async fn deactivate(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<Option<bool>> {
+    let was_active: Option<bool> = sqlx::query_scalar("select active from staff where id = $1 for update")
         .bind(staff_id)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?;
+    if was_active != Some(true) {
+        return Ok(was_active.map(|_| false));
+    }
+    sqlx::query("update staff set active = false where id = $1").bind(staff_id).execute(&mut *conn).await?;
     sqlx::query("delete from staff_session where staff_id = $1").bind(staff_id).execute(conn).await?;
-    Ok(done.rows_affected() > 0)
+    Ok(Some(true))
 }
 
 /// Sets a new password hash and ends the account's sessions. False for an unknown account.

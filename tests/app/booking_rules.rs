@@ -87,15 +87,60 @@ async fn a_request_that_overlaps_another_of_the_same_phone_is_taken_and_flagged(
     assert_eq!(flagged, [b]);
 }
 
+/// What the public listing says of `session`: seats left, waitlist length, status.
+async fn public_counts(app: &TestApp, session: i64) -> (i64, i64, String) {
+    let listed: Vec<Value> = app.get("/api/v1/sessions").await.json().await.unwrap();
+    let s = listed.iter().find(|s| s["id"] == session).expect("listed");
+    (s["seats_left"].as_i64().unwrap(), s["waitlist_length"].as_i64().unwrap(), s["status"].to_string())
+}
+
 #[tokio::test]
-async fn a_request_of_a_new_phone_after_a_repeat_still_gets_a_seat_of_its_own() {
+async fn a_repeat_request_moves_the_public_counts_exactly_as_a_new_person_would() {
     let app = TestApp::spawn().await;
-    let session = app.session_starting_in(Duration::days(2), 2, 1).await;
-    book(&app, session, 1).await;
-    let r = app.post_booking(&booking_json(session, &phone(1)), Some("another-key")).await;
-    assert_eq!(r.status(), 201, "a repeat is answered like any request");
-    let other = book(&app, session, 2).await;
-    assert_eq!(other["status"], "requested", "the repeat held no seat");
+    // Two groups alike: in one the same phone asks three times, in the other three people ask.
+    let repeated = app.session_starting_in(Duration::days(2), 2, 1).await;
+    let fresh = app.session_starting_in(Duration::days(2), 2, 1).await;
+    let mut answers = (Vec::new(), Vec::new());
+    for n in 0..3 {
+        let r = app.post_booking(&booking_json(repeated, &phone(1)), Some(&format!("repeat-{n}"))).await;
+        assert_eq!(r.status(), 201);
+        answers.0.push(r.json::<Value>().await.unwrap());
+        answers.1.push(book(&app, fresh, 10 + n).await);
+        assert_eq!(
+            public_counts(&app, repeated).await,
+            public_counts(&app, fresh).await,
+            "after request {n}"
+        );
+    }
+    let shape = |a: &Value| (a["status"].clone(), a["waitlist_position"].clone());
+    assert_eq!(
+        answers.0.iter().map(shape).collect::<Vec<_>>(),
+        answers.1.iter().map(shape).collect::<Vec<_>>()
+    );
+    assert_eq!(answers.0[2]["status"], "waitlisted", "the third repeat waits like a third person");
+    assert_eq!(
+        status_text(&app, &answers.0[2]).await,
+        status_text(&app, &answers.1[2]).await,
+        "the manage pages read the same"
+    );
+
+    // A seat frees: the repeat on the waitlist is promoted like anyone.
+    app.post_form(&format!("{}/cancel", manage_path(&answers.0[0])), &[]).await;
+    app.post_form(&format!("{}/cancel", manage_path(&answers.1[0])), &[]).await;
+    assert_eq!(status_text(&app, &answers.0[2]).await, status_text(&app, &answers.1[2]).await);
+    let promoted: String =
+        sqlx::query_scalar("select status::text from booking where session_id = $1 order by id desc limit 1")
+            .bind(repeated)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(promoted, "requested");
+    assert_eq!(public_counts(&app, repeated).await, public_counts(&app, fresh).await);
+    let flagged: i64 = sqlx::query_scalar("select count(*) from booking where duplicate_of is not null")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(flagged, 2, "intake sees the two later requests as likely repeats");
 }
 
 #[tokio::test]

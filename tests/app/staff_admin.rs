@@ -227,6 +227,15 @@ async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
             200
         );
     }
+    // A patient record made from the first booking: its entries are the person's too.
+    let made = a.post(&format!("/staff/intake/requests/{first}/patient"), &[("date_of_birth", "")]).await;
+    assert_eq!(made.status(), 303);
+    let record: i64 = sqlx::query_scalar("select patient_id from booking where id = $1")
+        .bind(first)
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(get_as(&a.app, &a.session, &format!("/staff/intake/patients/{record}")).await.status(), 200);
     let search = |fields: Vec<(&'static str, String)>| {
         let a = &a;
         async move {
@@ -240,8 +249,13 @@ async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
     assert!(
         by_phone.contains(&format!("booking #{first}")) && !by_phone.contains(&format!("booking #{second}"))
     );
+    assert!(
+        by_phone.contains(&format!("patient #{record}")) && by_phone.contains("viewed a patient record"),
+        "entries about the person's patient record are found too"
+    );
     let by_reference = search(vec![("patient", reference.to_lowercase())]).await;
     assert!(by_reference.contains(&format!("booking #{first}")));
+    assert!(by_reference.contains(&format!("patient #{record}")));
     let by_staff = search(vec![("staff", "admin@clinic.test".into())]).await;
     assert!(by_staff.contains("viewed a request") && by_staff.contains("signed in"), "actions in words");
     let nobody = search(vec![("staff", "someone@else.test".into())]).await;

@@ -88,6 +88,18 @@ async fn a_counselor_sees_their_own_groups_and_rosters_and_no_one_elses() {
     assert!(html.contains("Attendance can be taken once the group has started."));
     assert!(!html.contains("type=\"radio\""), "no attendance before the start");
     assert_eq!(app.count("select count(*) from audit_log where action = 'view_roster'").await, 1);
+    let shown: Vec<i64> = sqlx::query_scalar(
+        "select record_id from audit_log where action = 'view_booking_in_list' and record_type = 'booking'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let rosa: i64 = sqlx::query_scalar("select id from booking where session_id = $1")
+        .bind(mine)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(shown, [rosa], "the roster view records each participant it showed");
 
     for path in ["roster", "sign-in-sheet"] {
         let r = get_as(&app, &me, &format!("/staff/sessions/{theirs}/{path}")).await;

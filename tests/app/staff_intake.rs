@@ -56,7 +56,7 @@ async fn setup() -> Setup {
 async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
     let Setup { app, here, elsewhere, intake } = setup().await;
     let first = book(&app, here, 1, "").await;
-    book(&app, here, 2, "").await; // waitlisted: the room holds one
+    let second = book(&app, here, 2, "").await; // waitlisted: the room holds one
     let other = book(&app, elsewhere, 3, "").await;
 
     let html = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
@@ -66,6 +66,14 @@ async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
     let waiting = get_as(&app, &intake, "/staff/intake?status=waitlisted").await.text().await.unwrap();
     assert!(waiting.contains("Person2"));
     assert!(app.count("select count(*) from audit_log where action = 'view_queue'").await >= 2);
+    let shown: Vec<i64> = sqlx::query_scalar(
+        "select record_id from audit_log where action = 'view_booking_in_list' and record_type = 'booking' \
+         order by seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(shown, [first, second], "each view records which requests it showed, and no others");
 
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let admin = login(&app, "admin@clinic.test").await;
@@ -125,7 +133,8 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
         &[("csrf", &csrf), ("reason", "x")],
     )
     .await;
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("no longer allows that"));
     assert_eq!(status_of(&app, holder).await, "confirmed", "a confirmed seat is cancelled, not declined");
 
     let r = post_as(
@@ -155,7 +164,8 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
             .await
             .unwrap();
     assert_eq!(reasons, [None, Some("moved away".into()), Some("not eligible".into())]);
-    assert_eq!(app.count("select count(*) from audit_log where action like 'booking_%'").await, 4);
+    // Confirm, cancel, decline: the refused decline changed nothing and is not in the log.
+    assert_eq!(app.count("select count(*) from audit_log where action like 'booking_%'").await, 3);
 }
 
 #[tokio::test]
@@ -199,6 +209,65 @@ async fn contact_attempts_are_logged_in_the_history() {
     )
     .await;
     assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_confirms_at_once_change_the_request_once_and_write_one_audit_row() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let booking = book(&app, here, 1, "").await;
+    let waiting = book(&app, here, 2, "").await;
+    let page =
+        get_as(&app, &intake, &format!("/staff/intake/requests/{booking}")).await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let confirm = |id: i64| {
+        let (app, intake, csrf) = (&app, &intake, &csrf);
+        async move {
+            post_as(app, intake, &format!("/staff/intake/requests/{id}/confirm"), &[("csrf", csrf)])
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    let mut codes = futures_util::future::join_all((0..4).map(|_| confirm(booking))).await;
+    codes.sort();
+    assert_eq!(codes, [303, 409, 409, 409], "one confirmation; the others find it done");
+    assert_eq!(app.count("select count(*) from audit_log where action = 'booking_confirm'").await, 1);
+    assert_eq!(
+        app.count("select count(*) from booking_event where to_status = 'confirmed'").await,
+        1,
+        "the history agrees with the audit log"
+    );
+
+    // A waitlisted request cannot be confirmed: refused, and nothing is recorded as done.
+    assert_eq!(confirm(waiting).await, 409);
+    assert_eq!(status_of(&app, waiting).await, "waitlisted");
+    assert_eq!(app.count("select count(*) from audit_log where action = 'booking_confirm'").await, 1);
+}
+
+#[tokio::test]
+async fn a_repeat_request_is_flagged_and_intake_cancels_it_in_one_step() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let first = book(&app, here, 1, "").await;
+    let repeat = book(&app, here, 1, "").await;
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{repeat}")).await.text().await.unwrap();
+    assert!(page.contains("Repeat request of the same phone"));
+    assert!(page.contains("Cancel this repeat request"));
+    let csrf = hidden(&page, "csrf");
+    // The one-step form carries its own reason.
+    let reason = hidden(&page[page.find("Repeat request of the same phone").unwrap()..], "reason");
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{repeat}/cancel"),
+        &[("csrf", &csrf), ("reason", &reason)],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app, repeat).await, "cancelled");
+    assert_eq!(status_of(&app, first).await, "requested", "the first request keeps its seat");
+    let history =
+        get_as(&app, &intake, &format!("/staff/intake/requests/{repeat}")).await.text().await.unwrap();
+    assert!(history.contains("(Repeat request of the same phone)"), "the reason is in the history");
 }
 
 #[tokio::test]

@@ -191,3 +191,93 @@ async fn intake_sees_only_records_of_people_with_bookings_in_its_clinics() {
     .unwrap();
     assert_eq!(get_as(&d.app, &d.intake, &format!("/staff/intake/patients/{record}")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn another_clinics_record_is_never_offered_linked_merged_or_shown_to_intake() {
+    let d = desk().await;
+    // The same person is known at another clinic, which this intake account does not work for.
+    let elsewhere = d.app.session_starting_in(Duration::days(3), 12, 1).await;
+    let there = d.request("Rosa", "Vidal", "(909) 555-0141", elsewhere).await;
+    let mut conn = d.app.pool.acquire().await.unwrap();
+    let their_record = groupcare::store::patients::create_from_booking(&mut conn, there, None).await.unwrap();
+
+    // She books here: the other clinic's record is not a match here, and cannot be forced.
+    let here = d.request("Rosa", "Vidal", "(909) 555-0141", d.session).await;
+    let page =
+        get_as(&d.app, &d.intake, &format!("/staff/intake/requests/{here}")).await.text().await.unwrap();
+    assert!(!page.contains(&format!("#{their_record} ·")), "not offered as a match");
+    assert!(page.contains("No record matches."));
+    let forced = d
+        .post(
+            &format!("/staff/intake/requests/{here}/patient/link"),
+            &[("patient_id", &their_record.to_string())],
+        )
+        .await;
+    assert_eq!(forced.status(), 404);
+    assert_eq!(d.patient_of(here).await, None);
+    // Nor can anyone link them behind the app's back: the database refuses.
+    let sneaked = sqlx::query("update booking set patient_id = $1 where id = $2")
+        .bind(their_record)
+        .bind(here)
+        .execute(&mut *conn)
+        .await;
+    assert!(sneaked.unwrap_err().to_string().contains("own clinic"));
+
+    // A record of her own here cannot absorb the other clinic's.
+    d.post(&format!("/staff/intake/requests/{here}/patient"), &[("date_of_birth", "")]).await;
+    let ours = d.patient_of(here).await.expect("a record here");
+    assert_ne!(ours, their_record);
+    let page =
+        get_as(&d.app, &d.intake, &format!("/staff/intake/patients/{ours}")).await.text().await.unwrap();
+    assert!(!page.contains(&format!("#{their_record} ·")), "not offered as a duplicate");
+    let merged = d
+        .post(&format!("/staff/intake/patients/{ours}/merge"), &[("other", &their_record.to_string())])
+        .await;
+    assert_eq!(merged.status(), 404);
+    let still: Option<i64> = sqlx::query_scalar("select merged_into from patient where id = $1")
+        .bind(their_record)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(still, None, "the other clinic's record is untouched");
+    assert_eq!(d.patient_of(there).await, Some(their_record));
+    assert_eq!(
+        get_as(&d.app, &d.intake, &format!("/staff/intake/patients/{their_record}")).await.status(),
+        404
+    );
+    assert_eq!(
+        d.app
+            .count("select count(*) from audit_log where action in ('patient_linked', 'patient_merged')")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_patient_page_records_which_bookings_and_possible_duplicates_it_showed() {
+    let d = desk().await;
+    let a = d.request("Ivan", "Soto", "(909) 555-0151", d.session).await;
+    d.post(&format!("/staff/intake/requests/{a}/patient"), &[("date_of_birth", "")]).await;
+    let record = d.patient_of(a).await.unwrap();
+    let b = d.request("Ivan", "Soto", "(909) 555-0152", d.session).await;
+    let page = get_as(&d.app, &d.intake, &format!("/staff/intake/requests/{b}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("#{record} · Ivan Soto")));
+    d.post(&format!("/staff/intake/requests/{b}/patient"), &[("date_of_birth", "")]).await;
+    let other = d.patient_of(b).await.unwrap();
+    get_as(&d.app, &d.intake, &format!("/staff/intake/patients/{record}")).await;
+
+    let shown: Vec<(String, String, i64)> = sqlx::query_as(
+        "select action, record_type, record_id from audit_log where action like '%_in_list' order by seq",
+    )
+    .fetch_all(&d.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        shown,
+        [
+            ("view_patient_in_list".to_owned(), "patient".to_owned(), record), // offered as a match for b
+            ("view_booking_in_list".to_owned(), "booking".to_owned(), a),      // the record's bookings
+            ("view_patient_in_list".to_owned(), "patient".to_owned(), other),  // a possible duplicate
+        ]
+    );
+}

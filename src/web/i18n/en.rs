@@ -292,6 +292,9 @@ pub static EN: Messages = Messages {
     action_confirm: "Confirm the seat",
     action_decline: "Decline",
     action_cancel: "Cancel the booking",
+    action_cancel_repeat: "Cancel this repeat request",
+    repeat_cancel_reason: "Repeat request of the same phone",
+    decision_refused: "The request's status no longer allows that: someone may have decided it meanwhile. Here it is as it stands now.",
     action_reason: "Reason (kept in the history)",
     action_log_contact: "Log a contact attempt",
     contact_outcome: |o| match o {
@@ -497,6 +500,8 @@ pub static EN: Messages = Messages {
         "view_queue" => "viewed the request queue",
         "view_roster" => "viewed a roster",
         "view_sign_in_sheet" => "viewed a sign-in sheet",
+        "view_booking_in_list" => "saw a request in a list",
+        "view_patient_in_list" => "saw a patient record in a list",
         "clinics_created" => "added a clinic",
         "clinics_changed" => "changed a clinic",
         "counselors_created" => "added a counselor",

@@ -320,6 +320,9 @@ pub static ES: Messages = Messages {
     action_confirm: "Confirmar el lugar",
     action_decline: "Rechazar",
     action_cancel: "Cancelar la reserva",
+    action_cancel_repeat: "Cancelar esta solicitud repetida",
+    repeat_cancel_reason: "Solicitud repetida del mismo teléfono",
+    decision_refused: "El estado de la solicitud ya no lo permite: quizá otra persona la decidió mientras tanto. Así está ahora.",
     action_reason: "Motivo (queda en la historia)",
     action_log_contact: "Anotar un intento de contacto",
     contact_outcome: |o| match o {
@@ -527,6 +530,8 @@ pub static ES: Messages = Messages {
         "view_queue" => "vio las solicitudes",
         "view_roster" => "vio una lista",
         "view_sign_in_sheet" => "vio una hoja de firmas",
+        "view_booking_in_list" => "vio una solicitud en una lista",
+        "view_patient_in_list" => "vio un registro de paciente en una lista",
         "clinics_created" => "agregó una clínica",
         "clinics_changed" => "cambió una clínica",
         "counselors_created" => "agregó un consejero",

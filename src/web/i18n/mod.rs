@@ -204,6 +204,11 @@ pub struct Messages {
     pub action_confirm: &'static str,
     pub action_decline: &'static str,
     pub action_cancel: &'static str,
+    /// Cancels a repeat request in one step; also the reason kept in its history.
+    pub action_cancel_repeat: &'static str,
+    pub repeat_cancel_reason: &'static str,
+    /// A decision the request's status no longer allows (someone else decided first).
+    pub decision_refused: &'static str,
     pub action_reason: &'static str,
     pub action_log_contact: &'static str,
     pub contact_outcome: fn(ContactOutcome) -> &'static str,

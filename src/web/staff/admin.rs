@@ -127,11 +127,14 @@ pub async fn cancel_session(
     let actor = format!("staff:{}", user.staff_id);
     // The change and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    session_admin::cancel_session(&mut tx, id, &actor, &reason, Utc::now())
+    let cancelled = session_admin::cancel_session(&mut tx, id, &actor, &reason, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    user.audit(&mut tx, "session_cancelled", Some(("session", id))).await?;
-    tx.commit().await?;
+    // A session cancelled already changes nothing, and nothing is audited.
+    if cancelled.is_some() {
+        user.audit(&mut tx, "session_cancelled", Some(("session", id))).await?;
+        tx.commit().await?;
+    }
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response())
 }
 
@@ -153,9 +156,12 @@ pub async fn add_counselor(
     let id = parse_id(&id)?;
     let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
     let mut tx = state.pool.begin().await?;
-    session_admin::add_counselor(&mut tx, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
-    user.audit(&mut tx, "session_counselor_added", Some(("session", id))).await?;
-    tx.commit().await?;
+    let added =
+        session_admin::add_counselor(&mut tx, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    if added {
+        user.audit(&mut tx, "session_counselor_added", Some(("session", id))).await?;
+        tx.commit().await?;
+    }
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
 }
 
@@ -311,11 +317,10 @@ pub async fn deactivate_staff(
     let id = parse_id(&id)?;
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
-    if !staff::deactivate(&mut conn, id).await? {
-        return Err(AppError::NotFound);
+    if staff::deactivate(&mut conn, id).await?.ok_or(AppError::NotFound)? {
+        user.audit(&mut conn, "staff_deactivated", Some(("staff", id))).await?;
+        conn.commit().await?;
     }
-    user.audit(&mut conn, "staff_deactivated", Some(("staff", id))).await?;
-    conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
@@ -373,12 +378,13 @@ pub async fn save_settings(
     admin_only(&user)?;
     user.check_csrf(&form.csrf)?;
     let on = form.require_second_factor == "on";
-    // The change and its audit entry stand or fall together.
+    // The change and its audit entry stand or fall together; saving the same value is no change.
     let mut conn = state.pool.begin().await?;
-    settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await?;
-    let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
-    user.audit(&mut conn, action, None).await?;
-    conn.commit().await?;
+    if settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await? {
+        let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
+        user.audit(&mut conn, action, None).await?;
+        conn.commit().await?;
+    }
     Ok(Redirect::to("/staff/admin/staff"))
 }
 
@@ -453,10 +459,10 @@ async fn audit_page(
     if !patient.is_empty() {
         let phone = Phone::parse(patient).ok();
         let reference = normalize_reference(patient);
-        let ids =
-            intake::bookings_of_patient(&mut conn, phone.as_ref().map(Phone::e164), Some(&reference)).await?;
-        no_match |= ids.is_empty();
-        query.booking_ids = Some(ids);
+        let records =
+            intake::records_of_person(&mut conn, phone.as_ref().map(Phone::e164), Some(&reference)).await?;
+        no_match |= records.booking_ids.is_empty() && records.patient_ids.is_empty();
+        query.person = Some(records);
     }
     let rows: Vec<AuditRow> = if no_match { Vec::new() } else { audit::search(&mut conn, &query).await? };
     // Reading the log is itself recorded (ids only: never what was searched for).

@@ -103,6 +103,30 @@ impl StaffUser {
         Ok(())
     }
 
+    /// Records that this member was shown the records `ids` of `record_type` (a list, a
+    /// roster, the matches offered on a page): one entry per record, written at once.
+    pub async fn audit_shown(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        action: &str,
+        record_type: &str,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<(), AppError> {
+        let ids: Vec<i64> = ids.collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let entry = crate::store::audit::AuditEntry {
+            actor_staff_id: Some(self.staff_id),
+            action,
+            record_type: Some(record_type),
+            record_id: None,
+            client_addr: self.client_addr.as_deref(),
+        };
+        crate::store::audit::record_each(conn, &entry, &ids, Utc::now()).await?;
+        Ok(())
+    }
+
     /// A 403 unless a form carried this session's CSRF token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
         if same_secret(sent, &self.csrf_token) { Ok(()) } else { Err(AppError::Forbidden) }

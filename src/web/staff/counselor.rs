@@ -100,6 +100,8 @@ pub async fn roster(
     let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
     user.audit(&mut conn, "view_roster", Some(("session", summary.id))).await?;
+    user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))
+        .await?;
     drop(conn);
     let now = Utc::now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
@@ -160,9 +162,10 @@ pub async fn attendance(
     drop(conn);
     // The marks and their audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    rosters::record_attendance(&mut tx, summary.id, &marks, &actor, now).await?;
-    user.audit(&mut tx, "attendance", Some(("session", summary.id))).await?;
-    tx.commit().await?;
+    if rosters::record_attendance(&mut tx, summary.id, &marks, &actor, now).await? > 0 {
+        user.audit(&mut tx, "attendance", Some(("session", summary.id))).await?;
+        tx.commit().await?;
+    }
     Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
 }
 
@@ -185,6 +188,8 @@ pub async fn sign_in_sheet(
     let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
     user.audit(&mut conn, "view_sign_in_sheet", Some(("session", summary.id))).await?;
+    user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))
+        .await?;
     let names = lines
         .iter()
         .map(|l| match l.last_name.chars().next() {

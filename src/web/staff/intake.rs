@@ -102,6 +102,7 @@ pub async fn queue(
     let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     user.audit(&mut conn, "view_queue", None).await?;
+    user.audit_shown(&mut conn, "view_booking_in_list", "booking", rows.iter().map(|r| r.id)).await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     Ok(QueuePage {
         ui,
@@ -203,9 +204,11 @@ pub(super) async fn request_page(
     let move_targets = bookable_groups(state, &mut conn, ui, &scope, Some(request.session_id)).await?;
     let candidates = match request.patient_id {
         Some(_) => Vec::new(),
-        None => patients::candidates(&mut conn, id).await?.iter().map(|p| PatientLine::new(ui, p)).collect(),
+        None => patients::candidates(&mut conn, &scope, id).await?,
     };
     user.audit(&mut conn, "view_booking", Some(("booking", id))).await?;
+    user.audit_shown(&mut conn, "view_patient_in_list", "patient", candidates.iter().map(|p| p.id)).await?;
+    let candidates = candidates.iter().map(|p| PatientLine::new(ui, p)).collect();
     drop(conn);
 
     let tz = summary.time_zone();
@@ -267,10 +270,11 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
+    ui: Ui,
     user: StaffUser,
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<DecisionForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let scope = user.intake_scope()?;
     user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
@@ -286,12 +290,17 @@ pub async fn decide(
     let now = Utc::now();
     // The decision and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    intake::decide(&mut tx, &scope, id, decision, &actor, reason.as_deref(), now)
+    let changed = intake::decide(&mut tx, &scope, id, decision, &actor, reason.as_deref(), now)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !changed {
+        // Nothing happened, so nothing is audited: the page shows the request as it stands.
+        drop(tx);
+        return request_page(&state, ui, user, id, Some(ui.m.decision_refused), StatusCode::CONFLICT).await;
+    }
     user.audit(&mut tx, &format!("booking_{action}"), Some(("booking", id))).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
+    Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
 }
 
 #[derive(Default, Deserialize)]

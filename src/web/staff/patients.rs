@@ -97,8 +97,8 @@ pub async fn link(
     let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, booking).await?.ok_or(AppError::NotFound)?;
     // Only a record offered as a match: not any id someone types into a form.
-    let offered = patients::candidates(&mut conn, booking).await?.iter().any(|c| c.id == patient);
-    if !offered || !patients::link(&mut conn, booking, patient).await? {
+    let offered = patients::candidates(&mut conn, &scope, booking).await?.iter().any(|c| c.id == patient);
+    if !offered || !patients::link(&mut conn, &scope, booking, patient).await? {
         return Err(AppError::NotFound);
     }
     user.audit(&mut conn, "patient_linked", Some(("booking", booking))).await?;
@@ -133,9 +133,11 @@ pub async fn show(
     let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let patient = patients::patient(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
-    let bookings = patients::bookings(&mut conn, id).await?;
-    let duplicates = patients::duplicates_of(&mut conn, id).await?;
+    let bookings = patients::bookings(&mut conn, &scope, id).await?;
+    let duplicates = patients::duplicates_of(&mut conn, &scope, id).await?;
     user.audit(&mut conn, "view_patient", Some(("patient", id))).await?;
+    user.audit_shown(&mut conn, "view_booking_in_list", "booking", bookings.iter().map(|b| b.id)).await?;
+    user.audit_shown(&mut conn, "view_patient_in_list", "patient", duplicates.iter().map(|p| p.id)).await?;
     Ok(PatientPage {
         ui,
         title: (ui.m.patient_title)(&format!("{} {}", patient.first_name, patient.last_name)),
@@ -180,10 +182,10 @@ pub async fn merge(
     let mut conn = state.pool.begin().await?;
     patients::patient(&mut conn, &scope, kept).await?.ok_or(AppError::NotFound)?;
     // Only a record offered as a possible duplicate of this one.
-    if !patients::duplicates_of(&mut conn, kept).await?.iter().any(|p| p.id == other) {
+    if !patients::duplicates_of(&mut conn, &scope, kept).await?.iter().any(|p| p.id == other) {
         return Err(AppError::NotFound);
     }
-    patients::merge(&mut conn, kept, other).await?.map_err(|_| AppError::NotFound)?;
+    patients::merge(&mut conn, &scope, kept, other).await?.map_err(|_| AppError::NotFound)?;
     user.audit(&mut conn, "patient_merged", Some(("patient", kept))).await?;
     user.audit(&mut conn, "patient_merged_away", Some(("patient", other))).await?;
     conn.commit().await?;
