@@ -7,12 +7,20 @@ use std::path::PathBuf;
 pub struct Config {
     /// `DATABASE_URL`: a PostgreSQL server. Unset: the embedded cluster under `data_dir`.
     pub database_url: Option<String>,
+    /// `GROUPCARE_MIGRATE_DATABASE_URL`: the database's owner, for `groupcare migrate`
+    /// (default: `DATABASE_URL`).
+    pub migrate_database_url: Option<String>,
     /// `GROUPCARE_BIND`, default `127.0.0.1:3000`.
     pub bind: String,
     /// `GROUPCARE_BASE_URL`: how patients reach this app (for manage links), default from `bind`.
     pub base_url: String,
     /// `GROUPCARE_DATA_DIR`, default `./var`: where the embedded cluster lives.
     pub data_dir: PathBuf,
+    /// `GROUPCARE_KEY_FILE`, default `<data dir>/secret.key`: the key outside the database.
+    pub key_file: PathBuf,
+    /// `GROUPCARE_AUDIT_CHECKPOINTS`, default `<data dir>/audit-checkpoints`: signed checkpoints
+    /// of the audit chain, so `audit verify` sees a cut tail.
+    pub audit_checkpoints: PathBuf,
     pub booking: BookingSettings,
     /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
     pub db_pool_size: u32,
@@ -66,11 +74,17 @@ impl Config {
             .trim_end_matches('/')
             .to_owned();
         let db_pool_size = number("GROUPCARE_DB_POOL", 8u32)?.max(1);
+        let data_dir = var("GROUPCARE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("var"));
+        let in_data_dir =
+            |name: &str, file: &str| var(name).map(PathBuf::from).unwrap_or_else(|| data_dir.join(file));
         Ok(Config {
             database_url: var("DATABASE_URL"),
+            migrate_database_url: var("GROUPCARE_MIGRATE_DATABASE_URL"),
             bind,
             base_url,
-            data_dir: var("GROUPCARE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("var")),
+            key_file: in_data_dir("GROUPCARE_KEY_FILE", "secret.key"),
+            audit_checkpoints: in_data_dir("GROUPCARE_AUDIT_CHECKPOINTS", "audit-checkpoints"),
+            data_dir,
             booking: BookingSettings {
                 rate_per_min: number("GROUPCARE_BOOKING_RATE_PER_MIN", 10u32)?,
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),

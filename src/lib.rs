@@ -5,6 +5,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod jobs;
+pub mod keys;
 pub mod store;
 pub mod web;
 

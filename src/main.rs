@@ -3,7 +3,12 @@
 use groupcare::config::Config;
 use groupcare::db::{self, embedded};
 use groupcare::domain::staff::StaffRole;
+use groupcare::jobs::audit_checkpoints as checkpoints;
+use groupcare::keys::Keys;
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 use std::process::ExitCode;
+use std::str::FromStr;
 use tokio::net::TcpListener;
 
 const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo | audit verify |
@@ -75,23 +80,53 @@ fn init_logging() {
     tracing_subscriber::registry().with(tracing_subscriber::fmt::layer().with_filter(filter)).init();
 }
 
-/// The database the app uses: `DATABASE_URL`, or the embedded cluster under the data folder.
+/// The database: the role the app connects as, and the owner who applies migrations.
 struct Database {
-    url: String,
+    /// `DATABASE_URL` (a role granted `groupcare_runtime`, as it should be), or the embedded
+    /// cluster's runtime login.
+    serve: PgConnectOptions,
+    /// `GROUPCARE_MIGRATE_DATABASE_URL`, else `DATABASE_URL`; the embedded cluster's owner.
+    migrate: PgConnectOptions,
     cluster: Option<embedded::Cluster>,
 }
 
+/// The login role the embedded cluster serves as; its password is new at every start.
+const EMBEDDED_LOGIN: &str = "groupcare_app";
+
 async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::Error>> {
     if let Some(url) = &config.database_url {
-        return Ok(Database { url: url.clone(), cluster: None });
+        let serve = PgConnectOptions::from_str(url)?;
+        let migrate = match &config.migrate_database_url {
+            Some(owner) => PgConnectOptions::from_str(owner)?,
+            None => serve.clone(),
+        };
+        return Ok(Database { serve, migrate, cluster: None });
     }
     let root = config.data_dir.join("pg");
     let cluster =
         tokio::task::spawn_blocking(move || embedded::Cluster::start(&root, embedded::Durability::Durable))
             .await??;
-    embedded::ensure_database(&cluster.url("postgres"), "groupcare").await?;
     tracing::info!(port = cluster.port(), "embedded PostgreSQL started under {}", config.data_dir.display());
-    Ok(Database { url: cluster.url("groupcare"), cluster: Some(cluster) })
+    let owner = PgConnectOptions::from_str(&cluster.url("groupcare"))?;
+    // The cluster's owner from here on is the migrating identity; the app serves as the runtime
+    // login made below, so even the embedded default cannot rewrite its own audit log.
+    Ok(Database { serve: owner.clone(), migrate: owner, cluster: Some(cluster) })
+}
+
+/// The embedded cluster: its database made and migrated as the owner, and the runtime login
+/// the app serves as (a new password each start, never written down).
+async fn prepare_embedded(db: &mut Database) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(cluster) = &db.cluster else {
+        return Ok(());
+    };
+    embedded::ensure_database(&cluster.url("postgres"), "groupcare").await?;
+    let owner = db::connect_with(db.migrate.clone(), 2).await?;
+    db::migrate(&owner).await?;
+    owner.close().await;
+    let password = groupcare::domain::booking::new_request_key();
+    db::ensure_runtime_login(&db.migrate, EMBEDDED_LOGIN, &password).await?;
+    db.serve = db.migrate.clone().username(EMBEDDED_LOGIN).password(&password);
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -108,8 +143,11 @@ async fn shutdown_signal() {
 }
 
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let database = open_database(&config).await?;
-    let result = run_with_database(command, &config, &database.url, database.cluster.is_some()).await;
+    let mut database = open_database(&config).await?;
+    let result = match prepare_embedded(&mut database).await {
+        Ok(()) => run_with_database(command, &config, &database).await,
+        Err(e) => Err(e),
+    };
     if let Some(cluster) = &database.cluster {
         let cluster_stopped = tokio::task::block_in_place(|| cluster.stop());
         if let Err(e) = cluster_stopped {
@@ -122,59 +160,104 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
 async fn run_with_database(
     command: Command,
     config: &Config,
-    url: &str,
-    embedded: bool,
+    database: &Database,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = db::connect(url, config.db_pool_size).await?;
-    db::migrate(&pool).await?;
+    if let Command::Migrate = command {
+        let owner = db::connect_with(database.migrate.clone(), 2).await?;
+        db::migrate(&owner).await?;
+        owner.close().await;
+        println!("migrations applied");
+        return Ok(());
+    }
+    let pool = db::connect_with(database.serve.clone(), config.db_pool_size).await?;
+    let identity = db::prepare_schema(&pool).await?;
     match command {
-        Command::Migrate => {
-            println!("migrations applied");
-            Ok(())
-        }
+        Command::Migrate => unreachable!("handled above"),
         Command::SeedDemo => {
             if !seed_demo(&pool).await? {
                 println!("demo data already present: nothing changed");
             }
             Ok(())
         }
-        Command::AuditVerify => match groupcare::store::audit::verify(&mut *pool.acquire().await?).await? {
-            Ok(rows) => {
-                println!("audit log intact: {rows} rows");
-                Ok(())
-            }
-            Err(broken) => {
-                Err(format!("audit log broken at row id {} (chain position {})", broken.id, broken.seq)
-                    .into())
-            }
-        },
+        Command::AuditVerify => audit_verify(&pool, config).await,
         Command::StaffAdd(add) => add_staff(&pool, add).await,
-        Command::Serve => {
-            // The embedded default is a demo: it fills itself on first start.
-            if embedded {
-                seed_demo(&pool).await?;
-            }
-            let state =
-                groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url).await?;
-            let listener = TcpListener::bind(&config.bind)
-                .await
-                .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
-            tracing::info!("listening on http://{}", listener.local_addr()?);
-            axum::serve(
-                listener,
-                groupcare::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-            pool.close().await;
-            Ok(())
-        }
+        Command::Serve => serve(pool, identity, config, database.cluster.is_some()).await,
     }
+}
+
+async fn serve(
+    pool: PgPool,
+    identity: db::Identity,
+    config: &Config,
+    embedded: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if identity.is_privileged() {
+        tracing::warn!(
+            role = %identity.role,
+            "serving as the database's owner or a superuser: this app could rewrite its own audit log. \
+             Serve as a login role granted groupcare_runtime (see the README)"
+        );
+    }
+    let keys = Keys::load_or_create(&config.key_file)?;
+    checkpoints::open_for_append(&config.audit_checkpoints).map_err(|e| {
+        format!("cannot write audit checkpoints to {}: {e}", config.audit_checkpoints.display())
+    })?;
+    // The embedded default is a demo: it fills itself on first start.
+    if embedded {
+        seed_demo(&pool).await?;
+    }
+    let state =
+        groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys).await?;
+    let listener = TcpListener::bind(&config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let checkpoint_job =
+        tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
+    let keys = state.keys.clone();
+    axum::serve(
+        listener,
+        groupcare::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    checkpoint_job.abort();
+    // The last word on the chain, so a tail cut while the app is down shows.
+    if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints, None).await {
+        tracing::error!(error = %e, "could not append the shutdown audit checkpoint");
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// `audit verify`: the chain row by row, then against the signed checkpoints.
+async fn audit_verify(pool: &PgPool, config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = pool.acquire().await?;
+    let rows = match groupcare::store::audit::verify(&mut conn).await? {
+        Ok(rows) => rows,
+        Err(broken) => {
+            return Err(
+                format!("audit log broken at row id {} (chain position {})", broken.id, broken.seq).into()
+            );
+        }
+    };
+    let finding = if config.audit_checkpoints.exists() {
+        let keys = Keys::load(&config.key_file)
+            .map_err(|e| format!("the signed checkpoints cannot be checked without the key file: {e}"))?;
+        checkpoints::check(&mut conn, &keys, &config.audit_checkpoints).await?
+    } else {
+        checkpoints::Finding::NoCheckpoints
+    };
+    if !finding.is_sound() {
+        return Err(format!("audit log broken: {finding}").into());
+    }
+    println!("audit log intact: {rows} rows; {finding}");
+    Ok(())
 }
 
 /// Seeds the demo data if the database has none, and says so (with the staff password once,
 /// when it was made up here). Returns whether it seeded.
-async fn seed_demo(pool: &sqlx::PgPool) -> Result<bool, Box<dyn std::error::Error>> {
+async fn seed_demo(pool: &PgPool) -> Result<bool, Box<dyn std::error::Error>> {
     let password = std::env::var("GROUPCARE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     let seeded = groupcare::demo::seed(pool, chrono::Utc::now(), password.as_deref()).await?;
     if seeded.created {
@@ -189,7 +272,7 @@ async fn seed_demo(pool: &sqlx::PgPool) -> Result<bool, Box<dyn std::error::Erro
 }
 
 /// `staff add`: the password comes from standard input, never from the command line.
-async fn add_staff(pool: &sqlx::PgPool, add: StaffAdd) -> Result<(), Box<dyn std::error::Error>> {
+async fn add_staff(pool: &PgPool, add: StaffAdd) -> Result<(), Box<dyn std::error::Error>> {
     use groupcare::domain::contact::Email;
     use groupcare::domain::staff::{PASSWORD_MAX, PASSWORD_MIN, check_new_password, hash_password};
     use groupcare::store::staff::{CreateStaffError, NewStaff, create_staff};

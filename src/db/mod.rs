@@ -12,7 +12,11 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// A small pool: on two cores more connections only queue inside PostgreSQL. The server is
 /// local, so a checkout is not tested with an extra round trip first.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    let options = PgConnectOptions::from_str(url)?
+    connect_with(PgConnectOptions::from_str(url)?, max_connections).await
+}
+
+pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = options
         // SQL text can be logged; parameters never are. Slow statements are still worth seeing.
         .log_statements(log::LevelFilter::Trace)
         .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(1));
@@ -27,4 +31,106 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Er
 /// Applies pending migrations (several instances may start at once: sqlx takes a lock).
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
+}
+
+/// The database role the app is connected as, and what it may do.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Identity {
+    pub role: String,
+    pub superuser: bool,
+    /// May create objects in the schema: the owner, who applies migrations.
+    pub can_migrate: bool,
+    /// Owns the audit log (or is a member of its owner): could switch its guards off.
+    pub owns_audit_log: bool,
+}
+
+impl Identity {
+    /// More than serving needs: the audit log's guards are at its mercy.
+    pub fn is_privileged(&self) -> bool {
+        self.superuser || self.can_migrate || self.owns_audit_log
+    }
+}
+
+pub async fn identity(pool: &PgPool) -> sqlx::Result<Identity> {
+    sqlx::query_as(
+        "select current_user::text as role, r.rolsuper as superuser, \
+                has_schema_privilege('public', 'CREATE') as can_migrate, \
+                exists (select 1 from pg_tables t where t.schemaname = 'public' and t.tablename = 'audit_log' \
+                        and pg_has_role(current_user, t.tableowner, 'MEMBER')) as owns_audit_log \
+         from pg_roles r where r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The schema is not the one this build needs, and this role may not bring it there.
+#[derive(Debug)]
+pub struct SchemaError(pub String);
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Brings the schema up to this build: the owner applies pending migrations; any other role
+/// (the runtime role, as the app should serve) only checks that none is pending, and refuses
+/// to go on with an older schema.
+pub async fn prepare_schema(pool: &PgPool) -> Result<Identity, Box<dyn std::error::Error>> {
+    let me = identity(pool).await?;
+    if me.can_migrate {
+        migrate(pool).await?;
+        return Ok(me);
+    }
+    // A role that cannot read the list of migrations is as good as one facing none applied.
+    let applied: Vec<i64> = sqlx::query_scalar("select version from _sqlx_migrations where success")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default();
+    let pending: Vec<String> = MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+        .map(|m| m.version.to_string())
+        .collect();
+    if !pending.is_empty() {
+        return Err(Box::new(SchemaError(format!(
+            "the database lacks migrations {} of this version of groupcare, and the role {} may not apply \
+             them: run `groupcare migrate` with GROUPCARE_MIGRATE_DATABASE_URL naming the database's owner",
+            pending.join(", "),
+            me.role
+        ))));
+    }
+    Ok(me)
+}
+
+/// Makes (or updates) `login` a login role with `password` that is a member of
+/// `groupcare_runtime` and nothing more, on the server behind `owner`: how the embedded cluster
+/// and the tests serve as the runtime role. The migrations must have made that role first.
+pub async fn ensure_runtime_login(owner: &PgConnectOptions, login: &str, password: &str) -> sqlx::Result<()> {
+    use sqlx::Connection;
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plain(login) || !plain(password) {
+        return Err(sqlx::Error::Configuration(
+            "a login role's name and password are plain letters and digits".into(),
+        ));
+    }
+    // Role statements take no parameters; the password must not reach a log either.
+    let mut conn = sqlx::PgConnection::connect_with(&owner.clone().disable_statement_logging()).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "do $$ begin create role {login}; \
+         exception when duplicate_object or unique_violation then null; end $$"
+    )))
+    .execute(&mut conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "alter role {login} with login nosuperuser nocreatedb nocreaterole noreplication password '{password}'"
+    )))
+    .execute(&mut conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("grant groupcare_runtime to {login}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await
 }

@@ -1,5 +1,5 @@
-//! The append-only audit log. The database chains each row to the one before (see the
-//! `audit_log_chain` trigger); this module writes entries and checks the chain.
+//! The append-only audit log. The database chains each row to the one before and stamps its
+//! time (see the `audit_log_chain` trigger); this module writes entries and checks the chain.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
@@ -13,13 +13,12 @@ pub struct AuditEntry<'a> {
     pub client_addr: Option<&'a str>,
 }
 
-pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>, at: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        // seq, prev_hash and hash are set by the chaining trigger.
-        "insert into audit_log (at, actor_staff_id, action, record_type, record_id, client_addr) \
-         values ($1, $2, $3, $4, $5, $6)",
+        // at, seq, prev_hash and hash are set by the chaining trigger.
+        "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
+         values ($1, $2, $3, $4, $5)",
     )
-    .bind(at)
     .bind(entry.actor_staff_id)
     .bind(entry.action)
     .bind(entry.record_type)
@@ -36,13 +35,11 @@ pub async fn record_each(
     conn: &mut PgConnection,
     entry: &AuditEntry<'_>,
     record_ids: &[i64],
-    at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "insert into audit_log (at, actor_staff_id, action, record_type, record_id, client_addr) \
-         select $1, $2, $3, $4, id, $6 from unnest($5::bigint[]) with ordinality as shown (id, n) order by n",
+        "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
+         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n",
     )
-    .bind(at)
     .bind(entry.actor_staff_id)
     .bind(entry.action)
     .bind(entry.record_type)
@@ -81,6 +78,16 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
         Some(broken) => Ok(Err(broken)),
         None => Ok(Ok(sqlx::query_scalar("select count(*) from audit_log").fetch_one(conn).await?)),
     }
+}
+
+/// The chain's newest row: its position and hash (None while the log is empty).
+pub async fn newest(conn: &mut PgConnection) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
+    sqlx::query_as("select seq, hash from audit_log order by seq desc limit 1").fetch_optional(conn).await
+}
+
+/// The hashes of the rows at chain positions `seqs` (those that exist).
+pub async fn hashes_at(conn: &mut PgConnection, seqs: &[i64]) -> sqlx::Result<Vec<(i64, Vec<u8>)>> {
+    sqlx::query_as("select seq, hash from audit_log where seq = any($1)").bind(seqs).fetch_all(conn).await
 }
 
 /// What an administrator looks for in the log; every part optional.

@@ -1,17 +1,117 @@
-//! Secrets every app instance on one database shares, made on first use.
+//! Secrets every app instance on one database shares (made on first use), and the sealing of
+//! every secret the database keeps: they are stored sealed with the key file (see
+//! [`crate::keys`]), never in plaintext.
 
-use sqlx::PgPool;
+use crate::keys::{Keys, NotSealedByThisKey};
+use sqlx::{PgConnection, PgPool};
 
 /// The key that derives manage links from one-time keys.
 pub const MANAGE_LINK_KEY: &str = "manage_link_key";
 
-pub async fn load_or_create(pool: &PgPool, name: &str) -> sqlx::Result<Vec<u8>> {
+/// What a sealed server secret belongs to (the associated data it is sealed with).
+fn server_secret_context(name: &str) -> String {
+    format!("server_secret:{name}")
+}
+
+/// What a staff member's TOTP secret (enrolled or pending) belongs to.
+pub fn totp_context(staff_id: i64) -> String {
+    format!("totp:{staff_id}")
+}
+
+#[derive(Debug)]
+pub enum SecretsError {
+    Database(sqlx::Error),
+    /// The database's secrets were sealed with another key file.
+    WrongKey(NotSealedByThisKey),
+}
+
+impl std::fmt::Display for SecretsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretsError::Database(e) => write!(f, "{e}"),
+            SecretsError::WrongKey(_) => f.write_str(
+                "the secrets in this database were sealed with another key file: \
+                 point GROUPCARE_KEY_FILE at the key the other instances use",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SecretsError {}
+
+impl From<sqlx::Error> for SecretsError {
+    fn from(e: sqlx::Error) -> Self {
+        SecretsError::Database(e)
+    }
+}
+
+/// The server secret `name`, made (32 random bytes, sealed) when it does not exist yet.
+pub async fn load_or_create(pool: &PgPool, keys: &Keys, name: &str) -> Result<Vec<u8>, SecretsError> {
+    let context = server_secret_context(name);
     let mut fresh = [0u8; 32];
     getrandom::fill(&mut fresh).expect("the operating system's random source");
     sqlx::query("insert into server_secret (name, value) values ($1, $2) on conflict (name) do nothing")
         .bind(name)
-        .bind(&fresh[..])
+        .bind(keys.seal(&context, &fresh))
         .execute(pool)
         .await?;
-    sqlx::query_scalar("select value from server_secret where name = $1").bind(name).fetch_one(pool).await
+    let sealed: Vec<u8> = sqlx::query_scalar("select value from server_secret where name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await?;
+    keys.open(&context, &sealed).map_err(SecretsError::WrongKey)
+}
+
+/// A staff member's TOTP keys as a database from before sealing kept them.
+#[derive(sqlx::FromRow)]
+struct PlainTotp {
+    id: i64,
+    secret: Option<Vec<u8>>,
+    pending: Option<Vec<u8>>,
+}
+
+/// Seals the secrets a database kept in plaintext before sealing existed, once: the first app
+/// to start after the upgrade does it (under a row lock, so two starting at once do it once).
+/// Returns how many secrets it sealed.
+pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::Result<u64> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let done: Option<String> =
+        sqlx::query_scalar("select value from app_setting where name = 'secrets_sealed' for update")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if done.as_deref() != Some("false") {
+        return Ok(0);
+    }
+    let mut sealed = 0;
+    let servers: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("select name, value from server_secret").fetch_all(&mut *tx).await?;
+    for (name, plain) in servers {
+        sqlx::query("update server_secret set value = $2 where name = $1")
+            .bind(&name)
+            .bind(keys.seal(&server_secret_context(&name), &plain))
+            .execute(&mut *tx)
+            .await?;
+        sealed += 1;
+    }
+    let totps: Vec<PlainTotp> = sqlx::query_as(
+        "select id, totp_secret as secret, totp_pending_secret as pending from staff \
+         where totp_secret is not null or totp_pending_secret is not null",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for PlainTotp { id, secret, pending } in totps {
+        let context = totp_context(id);
+        sqlx::query("update staff set totp_secret = $2, totp_pending_secret = $3 where id = $1")
+            .bind(id)
+            .bind(secret.map(|s| keys.seal(&context, &s)))
+            .bind(pending.map(|s| keys.seal(&context, &s)))
+            .execute(&mut *tx)
+            .await?;
+        sealed += 1;
+    }
+    sqlx::query("update app_setting set value = 'true' where name = 'secrets_sealed'")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(sealed)
 }

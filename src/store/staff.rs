@@ -12,7 +12,7 @@ pub struct StaffAccount {
     pub password_hash: String,
     pub role: StaffRole,
     pub active: bool,
-    /// Set once a second factor is enrolled.
+    /// Set once a second factor is enrolled: sealed (see `secrets::totp_context`).
     pub totp_secret: Option<Vec<u8>>,
 }
 
@@ -192,6 +192,7 @@ pub async fn use_recovery_code(
 }
 
 /// The secret being enrolled, made (and kept) on first ask so a reload shows the same QR code.
+/// The caller passes it sealed and gets it back sealed.
 pub async fn pending_totp_secret(
     conn: &mut PgConnection,
     staff_id: i64,

@@ -2,7 +2,7 @@
 //! client address, and the call into the store with this app's settings.
 
 use super::AppState;
-use crate::domain::booking::{BookingInput, NewBooking, digest};
+use crate::domain::booking::{BookingInput, NewBooking};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
 use chrono::Utc;
 use std::net::IpAddr;
@@ -40,14 +40,15 @@ impl PersonFields {
 }
 
 /// Whether `client` may make another booking request this minute. Addresses are counted
-/// hashed: the database never holds a visitor's address.
+/// under an HMAC with the key file's key: the database never holds a visitor's address, and
+/// cannot be searched for one without the key.
 pub async fn within_rate_limit(state: &AppState, client: IpAddr) -> sqlx::Result<bool> {
     let limit = state.booking.rate_per_min;
     if limit == 0 {
         return Ok(true);
     }
     let mut conn = state.pool.acquire().await?;
-    let client_hash = digest(&format!("booking-rate:{client}"));
+    let client_hash = state.keys.client_hash("booking-rate", &client.to_string());
     let attempts =
         crate::store::rate_limit::count_booking_attempt(&mut conn, &client_hash, Utc::now()).await?;
     Ok(attempts as u32 <= limit)

@@ -9,6 +9,8 @@ pub mod staff;
 mod views;
 
 use crate::config::BookingSettings;
+use crate::keys::Keys;
+use crate::store::secrets::{self, SecretsError};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, State};
@@ -33,18 +35,30 @@ pub struct AppState {
     pub base_url: Arc<str>,
     /// The server's key that derives manage links from one-time keys.
     pub link_key: Arc<[u8]>,
+    /// The key file's keys: sealing secrets, hashing client addresses.
+    pub keys: Arc<Keys>,
 }
 
 impl AppState {
-    /// Reads (or makes, on a new database) the secrets all instances share.
-    pub async fn load(pool: PgPool, booking: BookingSettings, base_url: &str) -> sqlx::Result<AppState> {
-        let link_key =
-            crate::store::secrets::load_or_create(&pool, crate::store::secrets::MANAGE_LINK_KEY).await?;
+    /// Seals secrets an older database kept in plaintext (once), and reads (or makes, on a new
+    /// database) the secrets all instances share.
+    pub async fn load(
+        pool: PgPool,
+        booking: BookingSettings,
+        base_url: &str,
+        keys: Keys,
+    ) -> Result<AppState, SecretsError> {
+        let sealed = secrets::seal_stored_secrets(&mut *pool.acquire().await?, &keys).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed the secrets the database kept in plaintext");
+        }
+        let link_key = secrets::load_or_create(&pool, &keys, secrets::MANAGE_LINK_KEY).await?;
         Ok(AppState {
             pool,
             booking: Arc::new(booking),
             base_url: base_url.trim_end_matches('/').into(),
             link_key: link_key.into(),
+            keys: Arc::new(keys),
         })
     }
 }

@@ -1,7 +1,6 @@
 //! The audit log: append-only in the database itself, chained so tampering shows.
 
 use crate::helpers::{TestApp, fresh_database_url};
-use chrono::Utc;
 use groupcare::store::audit::{self, AuditEntry};
 use std::process::Command;
 
@@ -15,19 +14,70 @@ async fn write_entries(app: &TestApp, n: i64) {
             record_id: Some(100 + i),
             client_addr: Some("127.0.0.1"),
         };
-        audit::record(&mut conn, &entry, Utc::now()).await.unwrap();
+        audit::record(&mut conn, &entry).await.unwrap();
     }
 }
 
 #[tokio::test]
-async fn the_database_refuses_to_change_or_remove_audit_rows() {
+async fn the_role_the_app_serves_as_can_only_read_and_append_the_audit_log() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 2).await; // as the app writes them: its own pool, the runtime role
+    let role: String = sqlx::query_scalar("select current_user::text").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(role, crate::helpers::RUNTIME_LOGIN);
+    for sql in [
+        "update audit_log set action = 'nothing'",
+        "delete from audit_log",
+        "truncate audit_log",
+        "alter table audit_log disable trigger audit_log_no_update",
+        "alter table audit_log disable trigger all",
+        "drop trigger audit_log_no_update on audit_log",
+        "drop table audit_log",
+        "create or replace function audit_log_refuse_change() returns trigger language plpgsql \
+         as $$ begin return old; end $$",
+        "create table hideout (x int)",
+        "alter table booking add column x int",
+    ] {
+        let err = sqlx::query(sql).execute(&app.pool).await.expect_err(sql).to_string();
+        assert!(err.contains("permission denied") || err.contains("must be owner"), "{sql}: {err}");
+    }
+    // Granting itself more is silently nothing (PostgreSQL only warns).
+    sqlx::query("grant update, delete on audit_log to public").execute(&app.pool).await.unwrap();
+    let can_rewrite: bool = sqlx::query_scalar(
+        "select has_table_privilege('audit_log', 'UPDATE') or has_table_privilege('audit_log', 'DELETE') \
+             or has_table_privilege('audit_log', 'TRUNCATE')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(!can_rewrite);
+    assert_eq!(app.count("select count(*) from audit_log").await, 2);
+    let intact = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(intact, Ok(2));
+}
+
+#[tokio::test]
+async fn even_the_owner_must_switch_the_guards_off_to_change_or_remove_audit_rows() {
     let app = TestApp::spawn().await;
     write_entries(&app, 2).await;
     for sql in ["update audit_log set action = 'nothing'", "delete from audit_log", "truncate audit_log"] {
-        let err = sqlx::query(sql).execute(&app.pool).await.expect_err(sql);
+        let err = sqlx::query(sql).execute(&app.owner_pool).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     assert_eq!(app.count("select count(*) from audit_log").await, 2);
+}
+
+#[tokio::test]
+async fn an_entry_is_stamped_with_the_databases_time_whatever_the_writer_says() {
+    let app = TestApp::spawn().await;
+    sqlx::query("insert into audit_log (at, action) values ('2001-01-01T00:00:00Z', 'login')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let recent: bool = sqlx::query_scalar("select at > now() - interval '1 minute' from audit_log")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(recent, "the writer cannot backdate an entry");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,7 +100,7 @@ async fn a_row_altered_behind_the_apps_back_is_found_by_audit_verify() {
         sqlx::query_scalar("select id from audit_log where seq = 3").fetch_one(&app.pool).await.unwrap();
 
     // Someone with the database's own powers switches the guard off and edits a row.
-    let mut tx = app.pool.begin().await.unwrap();
+    let mut tx = app.owner_pool.begin().await.unwrap();
     sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
     sqlx::query("update audit_log set record_id = 999 where id = $1")
         .bind(target)
@@ -71,6 +121,7 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
         Command::new(env!("CARGO_BIN_EXE_groupcare"))
             .args(args)
             .env("DATABASE_URL", &url)
+            .env("GROUPCARE_DATA_DIR", crate::helpers::unused_data_dir())
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()
@@ -85,7 +136,7 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
         client_addr: None,
     };
     for _ in 0..3 {
-        audit::record(&mut pool.acquire().await.unwrap(), &entry, Utc::now()).await.unwrap();
+        audit::record(&mut pool.acquire().await.unwrap(), &entry).await.unwrap();
     }
     let ok = run(&["audit", "verify"]);
     assert!(ok.status.success());

@@ -1,12 +1,13 @@
 //! The command line of the public contract, against a server named by DATABASE_URL.
 
-use crate::helpers::fresh_database_url;
+use crate::helpers::{fresh_database_url, unused_data_dir};
 use std::process::{Command, Output};
 
 fn groupcare(args: &[&str], database_url: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_groupcare"))
         .args(args)
         .env("DATABASE_URL", database_url)
+        .env("GROUPCARE_DATA_DIR", unused_data_dir())
         .env("RUST_LOG", "warn")
         .env("GROUPCARE_DEMO_PASSWORD", "demo password for tests")
         .output()
@@ -47,6 +48,7 @@ fn staff_add(args: &[&str], password: &str, database_url: &str) -> Output {
         .args(["staff", "add"])
         .args(args)
         .env("DATABASE_URL", database_url)
+        .env("GROUPCARE_DATA_DIR", unused_data_dir())
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

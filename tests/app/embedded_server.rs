@@ -105,6 +105,30 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
         .await
         .unwrap();
     assert_eq!(booked.status(), 201);
+    // It migrated as the cluster's owner, but serves as a login of groupcare_runtime.
+    let owner = format!(
+        "postgres://groupcare:{}@127.0.0.1:{}/groupcare",
+        std::fs::read_to_string(data_dir.join("pg/password")).unwrap().trim(),
+        std::fs::read_to_string(data_dir.join("pg/port")).unwrap().trim()
+    );
+    let pool = groupcare::db::connect(&owner, 1).await.unwrap();
+    let serving_as: Vec<String> = sqlx::query_scalar(
+        "select distinct usename::text from pg_stat_activity \
+         where datname = 'groupcare' and pid <> pg_backend_pid() and usename is not null",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(serving_as, ["groupcare_app"]);
+    let is_runtime: bool = sqlx::query_scalar(
+        "select pg_has_role('groupcare_app', 'groupcare_runtime', 'MEMBER') \
+             and not (select rolsuper from pg_roles where rolname = 'groupcare_app')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(is_runtime);
+    pool.close().await;
     let second = Command::new(env!("CARGO_BIN_EXE_groupcare"))
         .arg("migrate")
         .env_remove("DATABASE_URL")
@@ -116,6 +140,9 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
     first_session(&app.base).await; // and the first one keeps its database
     stop(app);
     assert_eq!(postmaster_pid(&data_dir), None, "the cluster stops with the app");
+    // Its key file and checkpoint file live in the data folder (no staff action yet: no entry
+    // to check).
+    assert!(data_dir.join("secret.key").exists() && data_dir.join("audit-checkpoints").exists());
 
     // Second start: the same cluster and its data.
     let app = start(&data_dir).await;

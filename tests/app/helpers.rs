@@ -1,16 +1,20 @@
 //! The test harness: one PostgreSQL server per test run (a throw-away cluster unless
-//! `GROUPCARE_TEST_DATABASE_URL` names one), a fresh database per test, the real router
-//! served over real HTTP, and every log line the app writes captured for inspection.
+//! `GROUPCARE_TEST_DATABASE_URL` names one), a fresh database per test migrated by its owner,
+//! the real router served over real HTTP as the runtime role (as production should), and
+//! every log line the app writes captured for inspection.
 
 use chrono::{DateTime, Duration, Utc};
 use groupcare::config::BookingSettings;
 use groupcare::db::{self, embedded};
 use groupcare::domain::Language;
 use groupcare::domain::schedule::WeeklySeries;
+use groupcare::keys::Keys;
 use groupcare::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use groupcare::store::schedule::{self, NewSeries};
 use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 use std::net::SocketAddr;
+use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 
 /// The admin URL of the run's server, without a database name.
@@ -71,10 +75,40 @@ fn capture_logs() {
 
 pub struct TestApp {
     pub base: String,
+    /// The app's own pool: the runtime role, which owns nothing and cannot rewrite the audit log.
     pub pool: PgPool,
+    /// The database's owner: for a test that plays someone with the owner's powers.
+    pub owner_pool: PgPool,
     pub client: reqwest::Client,
-    /// The test's database, for a second app instance on it.
+    /// The test's database as its owner, for a second app instance on it and for the commands.
     pub database_url: String,
+    /// The key file's keys this app (and a second instance) runs with.
+    pub keys: Keys,
+}
+
+/// The login role the tests' apps serve as, granted `groupcare_runtime` and nothing else.
+pub const RUNTIME_LOGIN: &str = "groupcare_test_app";
+const RUNTIME_PASSWORD: &str = "groupcareTestApp";
+
+/// The test database at `owner_url`, connected as [`RUNTIME_LOGIN`].
+pub fn runtime_options(owner_url: &str) -> PgConnectOptions {
+    PgConnectOptions::from_str(&runtime_url(owner_url)).unwrap()
+}
+
+/// The URL of the test database at `owner_url` as [`RUNTIME_LOGIN`] (for the binary).
+pub fn runtime_url(owner_url: &str) -> String {
+    let (_, server_and_database) = owner_url.split_once('@').expect("a URL with a user");
+    format!("postgres://{RUNTIME_LOGIN}:{RUNTIME_PASSWORD}@{server_and_database}")
+}
+
+/// Makes the runtime login once per run (the first migration made the role it joins).
+async fn ensure_runtime_login(owner_url: &str) {
+    static MADE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    MADE.get_or_init(|| async {
+        let owner = PgConnectOptions::from_str(owner_url).unwrap();
+        db::ensure_runtime_login(&owner, RUNTIME_LOGIN, RUNTIME_PASSWORD).await.unwrap();
+    })
+    .await;
 }
 
 /// Settings for tests: no rate limit unless a test is about it.
@@ -88,29 +122,41 @@ impl TestApp {
     }
 
     pub async fn spawn_with(settings: BookingSettings) -> TestApp {
+        TestApp::spawn_on(fresh_migrated_database_url().await, settings, Keys::random()).await
+    }
+
+    /// An app on the migrated database at `owner_url`, with `keys` for its key file.
+    pub async fn spawn_on(database_url: String, settings: BookingSettings, keys: Keys) -> TestApp {
         capture_logs();
-        let database_url = fresh_database_url().await;
-        let pool = db::connect(&database_url, 8).await.unwrap();
-        db::migrate(&pool).await.unwrap();
-        TestApp::serve(database_url, pool, settings).await
+        ensure_runtime_login(&database_url).await;
+        let owner_pool = db::connect(&database_url, 2).await.unwrap();
+        let pool = db::connect_with(runtime_options(&database_url), 8).await.unwrap();
+        TestApp::serve(database_url, pool, owner_pool, settings, keys).await
     }
 
     /// Another app instance on this test's database, with its own pool: as a second server
     /// behind a load balancer would be.
     pub async fn another_instance(&self) -> TestApp {
-        let pool = db::connect(&self.database_url, 8).await.unwrap();
-        TestApp::serve(self.database_url.clone(), pool, test_settings()).await
+        let pool = db::connect_with(runtime_options(&self.database_url), 8).await.unwrap();
+        let owner_pool = self.owner_pool.clone();
+        TestApp::serve(self.database_url.clone(), pool, owner_pool, test_settings(), self.keys.clone()).await
     }
 
-    async fn serve(database_url: String, pool: PgPool, settings: BookingSettings) -> TestApp {
+    async fn serve(
+        database_url: String,
+        pool: PgPool,
+        owner_pool: PgPool,
+        settings: BookingSettings,
+        keys: Keys,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = groupcare::AppState::load(pool.clone(), settings, &base).await.unwrap();
+        let state = groupcare::AppState::load(pool.clone(), settings, &base, keys.clone()).await.unwrap();
         let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, pool, client, database_url }
+        TestApp { base, pool, owner_pool, client, database_url, keys }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -238,12 +284,27 @@ impl TestApp {
     }
 }
 
+/// The owner's URL of a new database on the run's server, migrated.
+pub async fn fresh_migrated_database_url() -> String {
+    let url = fresh_database_url().await;
+    let owner = db::connect(&url, 1).await.unwrap();
+    db::migrate(&owner).await.unwrap();
+    owner.close().await;
+    url
+}
+
 /// The URL of a new, empty database on the run's server.
 pub async fn fresh_database_url() -> String {
     let server = server();
     let name = format!("t_{}", groupcare::domain::booking::new_request_key());
     embedded::ensure_database(&format!("{}/postgres", server.base), &name).await.unwrap();
     format!("{}/{name}", server.base)
+}
+
+/// A data folder no command has used: the commands' key file and checkpoints are never the
+/// developer's own (`./var`).
+pub fn unused_data_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("groupcare-no-data-{}", std::process::id()))
 }
 
 /// A booking body for the API, for session `session_id` and phone `phone`.

@@ -322,6 +322,7 @@ async fn staff_cookies_are_marked_secure_when_the_app_is_served_over_https() {
         app.pool.clone(),
         crate::helpers::test_settings(),
         "https://clinic.example",
+        app.keys.clone(),
     )
     .await
     .unwrap();
@@ -331,10 +332,14 @@ async fn staff_cookies_are_marked_secure_when_the_app_is_served_over_https() {
         text.contains("; Secure") && text.contains("HttpOnly") && text.contains("SameSite=Lax"),
         "{text}"
     );
-    let plain =
-        groupcare::AppState::load(app.pool.clone(), crate::helpers::test_settings(), "http://127.0.0.1:3000")
-            .await
-            .unwrap();
+    let plain = groupcare::AppState::load(
+        app.pool.clone(),
+        crate::helpers::test_settings(),
+        "http://127.0.0.1:3000",
+        app.keys.clone(),
+    )
+    .await
+    .unwrap();
     let text = groupcare::web::staff::auth::set_cookie(&plain, "gc_staff", None, "Lax");
     assert!(!text.to_str().unwrap().contains("Secure") && text.to_str().unwrap().contains("Max-Age=0"));
 }

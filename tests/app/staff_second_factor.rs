@@ -6,13 +6,18 @@ use crate::staff_auth::{PASSWORD, get_as, hidden, login, post_as, set_cookie, st
 use chrono::Utc;
 use groupcare::domain::staff::StaffRole;
 use groupcare::domain::totp::{code_for_step, step_at};
+use groupcare::store::secrets::totp_context;
 
+/// The secret being enrolled, as the database keeps it: sealed with the key file's key.
 async fn pending_secret(app: &TestApp, staff_id: i64) -> Vec<u8> {
-    sqlx::query_scalar("select totp_pending_secret from staff where id = $1")
+    let sealed: Vec<u8> = sqlx::query_scalar("select totp_pending_secret from staff where id = $1")
         .bind(staff_id)
         .fetch_one(&app.pool)
         .await
-        .unwrap()
+        .unwrap();
+    let secret = app.keys.open(&totp_context(staff_id), &sealed).expect("sealed with the app's key");
+    assert!(!sealed.windows(secret.len()).any(|w| w == secret), "never stored in plaintext");
+    secret
 }
 
 /// Enrols the signed-in account: returns its secret and recovery codes.

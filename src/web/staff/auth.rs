@@ -99,7 +99,7 @@ impl StaffUser {
             record_id: record.map(|(_, id)| id),
             client_addr: self.client_addr.as_deref(),
         };
-        crate::store::audit::record(conn, &entry, Utc::now()).await?;
+        crate::store::audit::record(conn, &entry).await?;
         Ok(())
     }
 
@@ -123,7 +123,7 @@ impl StaffUser {
             record_id: None,
             client_addr: self.client_addr.as_deref(),
         };
-        crate::store::audit::record_each(conn, &entry, &ids, Utc::now()).await?;
+        crate::store::audit::record_each(conn, &entry, &ids).await?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use crate::domain::same_secret;
 use crate::domain::staff::{decoy_hash, verify_password};
 use crate::domain::totp;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::secrets::totp_context;
 use crate::store::{login_throttle, settings, staff};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -106,7 +107,7 @@ pub async fn submit(
 
     let mut conn = state.pool.acquire().await?;
     if login_throttle::locked(&mut conn, &keys, now).await? {
-        audit::record(&mut conn, &audit_entry(None, "login_locked", None), now).await?;
+        audit::record(&mut conn, &audit_entry(None, "login_locked", None)).await?;
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
     }
@@ -128,8 +129,14 @@ pub async fn submit(
     let mut conn = state.pool.acquire().await?;
     let account = match account.filter(|_| matches) {
         Some(a) => match &a.totp_secret {
-            Some(secret) if !second_factor_passes(&mut conn, a.id, secret, &fields.code, now).await? => None,
-            _ => Some(a),
+            Some(sealed) => {
+                let secret = state
+                    .keys
+                    .open(&totp_context(a.id), sealed)
+                    .map_err(|e| AppError::Internal(Box::new(e)))?;
+                second_factor_passes(&mut conn, a.id, &secret, &fields.code, now).await?.then_some(a)
+            }
+            None => Some(a),
         },
         None => None,
     };
@@ -137,7 +144,7 @@ pub async fn submit(
     let Some(account) = account else {
         let failures = login_throttle::record_failure(&mut conn, &keys, now).await?;
         let known_id = staff::account_by_email(&mut conn, &email).await?.map(|a| a.id);
-        audit::record(&mut conn, &audit_entry(None, "login_failed", known_id), now).await?;
+        audit::record(&mut conn, &audit_entry(None, "login_failed", known_id)).await?;
         drop(conn);
         // Each failure in a row makes the next answer slower.
         tokio::time::sleep(Duration::from_millis(200 * failures.clamp(0, 10) as u64)).await;
@@ -151,7 +158,7 @@ pub async fn submit(
     }
     let token = new_token();
     staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
-    audit::record(&mut conn, &audit_entry(Some(account.id), "login", Some(account.id)), now).await?;
+    audit::record(&mut conn, &audit_entry(Some(account.id), "login", Some(account.id))).await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, Some(&token), "Lax"));

@@ -4,6 +4,7 @@
 use super::auth::{Enrolling, StaffUser};
 use crate::domain::booking::digest;
 use crate::domain::totp;
+use crate::store::secrets::totp_context;
 use crate::store::staff;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -30,6 +31,19 @@ struct EnrollPage {
     recovery_codes: Vec<String>,
 }
 
+/// The secret being enrolled (made on first ask and kept, sealed, so a reload shows the same
+/// QR code).
+async fn pending_secret(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    staff_id: i64,
+) -> Result<Vec<u8>, AppError> {
+    let context = totp_context(staff_id);
+    let fresh = state.keys.seal(&context, &totp::new_secret());
+    let sealed = staff::pending_totp_secret(conn, staff_id, &fresh).await?;
+    state.keys.open(&context, &sealed).map_err(|e| AppError::Internal(Box::new(e)))
+}
+
 /// The enrolment form for the pending secret (made on first visit, kept across reloads).
 async fn enroll_form(
     state: &AppState,
@@ -38,7 +52,7 @@ async fn enroll_form(
     error: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let secret = staff::pending_totp_secret(&mut conn, user.staff_id, &totp::new_secret()).await?;
+    let secret = pending_secret(state, &mut conn, user.staff_id).await?;
     let uri = totp::otpauth_uri(ui.m.site_name, &user.email, &secret);
     let svg = qrcode::QrCode::new(uri.as_bytes())
         .map_err(|e| AppError::Internal(Box::new(e)))?
@@ -90,7 +104,7 @@ pub async fn confirm(
     let now = Utc::now();
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
-    let secret = staff::pending_totp_secret(&mut conn, user.staff_id, &totp::new_secret()).await?;
+    let secret = pending_secret(&state, &mut conn, user.staff_id).await?;
     let Some(step) = totp::matching_step(&secret, &fields.code, totp::step_at(now.timestamp())) else {
         drop(conn);
         return enroll_form(&state, ui, user, Some(ui.m.enroll_wrong_code)).await;

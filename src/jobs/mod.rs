@@ -1,0 +1,3 @@
+//! Background work `serve` runs beside the HTTP server.
+
+pub mod audit_checkpoints;

@@ -1,0 +1,208 @@
+//! Two database identities: the owner migrates, the app serves as a role granted
+//! `groupcare_runtime`; and the audit chain held against signed checkpoints outside the
+//! database, so a tail the owner cuts shows in `audit verify`.
+
+use crate::helpers::{TestApp, fresh_database_url, runtime_url};
+use groupcare::store::audit::{self, AuditEntry};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A folder of its own for a command's key file and checkpoints, removed at the end.
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new() -> DataDir {
+        let dir = std::env::temp_dir()
+            .join(format!("groupcare-data-{}", groupcare::domain::booking::new_request_key()));
+        std::fs::create_dir_all(&dir).unwrap();
+        DataDir(dir)
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn groupcare(args: &[&str], data: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_groupcare"));
+    command
+        .args(args)
+        .env_remove("GROUPCARE_MIGRATE_DATABASE_URL")
+        .env("GROUPCARE_DATA_DIR", data)
+        .env("RUST_LOG", "info,sqlx=warn")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(args: &[&str], data: &Path, env: &[(&str, &str)]) -> Output {
+    groupcare(args, data, env).output().unwrap()
+}
+
+fn said(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// `groupcare serve` until ready; its output goes to a file in `data`.
+struct Serving {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serving {
+    async fn start(data: &Path, env: &[(&str, &str)]) -> Serving {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = data.join("serve.log");
+        let file = std::fs::File::create(&log).unwrap();
+        let child = groupcare(&["serve"], data, env)
+            .env("GROUPCARE_BIND", format!("127.0.0.1:{port}"))
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        let mut serving = Serving { child, log };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+                && r.status() == 200
+            {
+                return serving;
+            }
+            if let Ok(Some(status)) = serving.child.try_wait() {
+                panic!("serve exited ({status}): {}", std::fs::read_to_string(&serving.log).unwrap());
+            }
+            assert!(Instant::now() < deadline, "serve did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGTERM, a clean exit, and everything it logged.
+    fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let status = self.child.wait().unwrap();
+        let log = std::fs::read_to_string(&self.log).unwrap();
+        assert!(status.success(), "a clean exit on SIGTERM: {status}\n{log}");
+        log
+    }
+}
+
+#[tokio::test]
+async fn the_runtime_role_refuses_an_unmigrated_database_and_serves_once_the_owner_migrated_it() {
+    // The runtime login exists once an app of this run has started.
+    TestApp::spawn().await;
+    let owner = fresh_database_url().await;
+    let runtime = runtime_url(&owner);
+    let data = DataDir::new();
+
+    let refused = run(&["serve"], &data.0, &[("DATABASE_URL", &runtime)]);
+    assert!(!refused.status.success());
+    let text = said(&refused);
+    assert!(
+        text.contains("lacks migrations 1, 2") && text.contains("GROUPCARE_MIGRATE_DATABASE_URL"),
+        "a clear message: {text}"
+    );
+
+    // `migrate` uses the owner when one is named, even beside a runtime DATABASE_URL.
+    let migrated =
+        run(&["migrate"], &data.0, &[("DATABASE_URL", &runtime), ("GROUPCARE_MIGRATE_DATABASE_URL", &owner)]);
+    assert!(migrated.status.success(), "{}", said(&migrated));
+
+    let serving = Serving::start(&data.0, &[("DATABASE_URL", &runtime)]).await;
+    let log = serving.stop();
+    assert!(!log.contains("owner or a superuser"), "no warning as the runtime role: {log}");
+    let key = std::fs::metadata(data.0.join("secret.key")).expect("a key file made on first start");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
+}
+
+#[tokio::test]
+async fn serving_as_the_owner_migrates_and_warns_that_the_app_could_rewrite_its_audit_log() {
+    let owner = fresh_database_url().await;
+    let data = DataDir::new();
+    let serving = Serving::start(&data.0, &[("DATABASE_URL", &owner)]).await;
+    let log = serving.stop();
+    assert!(log.contains("WARN") && log.contains("owner or a superuser"), "{log}");
+}
+
+async fn write_entries(url: &str, n: usize) {
+    let pool = groupcare::db::connect(url, 1).await.unwrap();
+    let entry = AuditEntry {
+        actor_staff_id: Some(1),
+        action: "view_booking",
+        record_type: Some("booking"),
+        record_id: Some(9),
+        client_addr: None,
+    };
+    for _ in 0..n {
+        audit::record(&mut pool.acquire().await.unwrap(), &entry).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_checkpoint() {
+    TestApp::spawn().await;
+    let owner = fresh_database_url().await;
+    let runtime = runtime_url(&owner);
+    let data = DataDir::new();
+    let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
+    assert!(run(&["migrate"], &data.0, &env).status.success());
+    write_entries(&runtime, 5).await;
+    // The app appends a signed checkpoint at shutdown (and every five minutes while it runs).
+    Serving::start(&data.0, &env).await.stop();
+    let checkpoints = std::fs::read_to_string(data.0.join("audit-checkpoints")).unwrap();
+    assert!(checkpoints.starts_with("v1 seq=5 hash="), "{checkpoints}");
+
+    let intact = run(&["audit", "verify"], &data.0, &env);
+    assert!(intact.status.success(), "{}", said(&intact));
+    assert!(said(&intact).contains("intact: 5 rows; it reaches the newest signed checkpoint (position 5"));
+
+    // The owner switches the guard off and cuts the last two rows: the chain left is whole.
+    let pool = groupcare::db::connect(&owner, 1).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    sqlx::query("delete from audit_log where seq > 3").execute(&mut *tx).await.unwrap();
+    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        audit::verify(&mut pool.acquire().await.unwrap()).await.unwrap(),
+        Ok(3),
+        "the chain alone looks fine"
+    );
+
+    let cut = run(&["audit", "verify"], &data.0, &env);
+    assert!(!cut.status.success());
+    assert!(
+        said(&cut).contains("rows were cut from the end: the chain ends at position 3")
+            && said(&cut).contains("saw position 5"),
+        "{}",
+        said(&cut)
+    );
+
+    // Rows written again in their place (a chain rebuilt to the same length) differ from it.
+    write_entries(&runtime, 2).await;
+    let rebuilt = run(&["audit", "verify"], &data.0, &env);
+    assert!(!rebuilt.status.success());
+    assert!(said(&rebuilt).contains("the row at position 5 differs"), "{}", said(&rebuilt));
+
+    // And the checkpoints themselves cannot be edited to match.
+    let forged = checkpoints.replace("seq=5", "seq=3");
+    std::fs::write(data.0.join("audit-checkpoints"), forged).unwrap();
+    let edited = run(&["audit", "verify"], &data.0, &env);
+    assert!(!edited.status.success());
+    assert!(
+        said(&edited).contains("checkpoint line 1 is not signed with this key file"),
+        "{}",
+        said(&edited)
+    );
+}
