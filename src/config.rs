@@ -1,5 +1,6 @@
 //! Settings from the environment, each with a default a first run can live with.
 
+use crate::web::client::TrustedProxies;
 use chrono::Duration;
 use std::path::PathBuf;
 
@@ -24,6 +25,9 @@ pub struct Config {
     pub booking: BookingSettings,
     /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
     pub db_pool_size: u32,
+    /// `GROUPCARE_TRUSTED_PROXIES`: addresses or CIDR blocks whose `X-Forwarded-For` names the
+    /// client. Empty by default: the socket's peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The rules of booking that a clinic may tune.
@@ -90,6 +94,8 @@ impl Config {
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
             },
             db_pool_size,
+            trusted_proxies: TrustedProxies::parse(&var("GROUPCARE_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| ConfigError(format!("GROUPCARE_TRUSTED_PROXIES: {e}")))?,
         })
     }
 }

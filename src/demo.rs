@@ -200,6 +200,38 @@ pub const STAFF: [(&str, StaffRole, Option<usize>); 4] = [
     ("counselor2@demo.groupcare", StaffRole::Counselor, Some(1)),
 ];
 
+/// The demo logins that can still sign in (known e-mails, and the demo turns the second
+/// factor off): `serve` refuses a non-loopback address while any is left.
+pub async fn active_logins(conn: &mut sqlx::PgConnection) -> sqlx::Result<i64> {
+    let emails: Vec<&str> = STAFF.iter().map(|(email, ..)| *email).collect();
+    crate::store::staff::count_active(conn, &emails).await
+}
+
+/// Deactivates the demo logins (ending their sessions) and requires the second factor
+/// again, as the demo had turned it off; audited. Returns how many logins it deactivated.
+pub async fn remove_logins(pool: &PgPool) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let mut removed = 0;
+    for (email, ..) in STAFF {
+        if let Some(id) = crate::store::staff::id_by_email(&mut tx, email).await?
+            && crate::store::staff::deactivate(&mut tx, id).await? == Some(true)
+        {
+            removed += 1;
+        }
+    }
+    settings::set_flag(&mut tx, settings::REQUIRE_SECOND_FACTOR, true).await?;
+    let entry = crate::store::audit::AuditEntry {
+        actor_staff_id: None,
+        action: "demo_logins_removed",
+        record_type: None,
+        record_id: None,
+        client_addr: None,
+    };
+    crate::store::audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
 /// Invented people who asked for seats in the demo counselors' next groups.
 const DEMO_REQUESTS: [(&str, &str, &str); 6] = [
     ("Alex", "Rivera", "(909) 555-0101"),

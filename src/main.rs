@@ -11,14 +11,16 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo | audit verify |
+const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo | demo remove-logins | audit verify |
                  staff add --email E --role admin|intake|counselor [--counselor ID] [--clinic ID]...]
-  staff add reads the new account's password from standard input.";
+  staff add reads the new account's password from standard input.
+  demo remove-logins deactivates the demo staff logins and requires the second factor again.";
 
 enum Command {
     Serve,
     Migrate,
     SeedDemo,
+    RemoveDemoLogins,
     AuditVerify,
     StaffAdd(StaffAdd),
 }
@@ -61,6 +63,7 @@ fn parse_args() -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["migrate"] => Ok(Command::Migrate),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
+        ["demo", "remove-logins"] => Ok(Command::RemoveDemoLogins),
         ["audit", "verify"] => Ok(Command::AuditVerify),
         ["staff", "add", rest @ ..] => {
             parse_staff_add(rest).map(Command::StaffAdd).map_err(|e| format!("{e}\n{USAGE}"))
@@ -179,6 +182,11 @@ async fn run_with_database(
             }
             Ok(())
         }
+        Command::RemoveDemoLogins => {
+            let removed = groupcare::demo::remove_logins(&pool).await?;
+            println!("{removed} demo login(s) deactivated; the second sign-in factor is required again");
+            Ok(())
+        }
         Command::AuditVerify => audit_verify(&pool, config).await,
         Command::StaffAdd(add) => add_staff(&pool, add).await,
         Command::Serve => serve(pool, identity, config, database.cluster.is_some()).await,
@@ -206,12 +214,22 @@ async fn serve(
     if embedded {
         seed_demo(&pool).await?;
     }
-    let state =
-        groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys).await?;
+    let state = groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys)
+        .await?
+        .with_trusted_proxies(config.trusted_proxies.clone());
     let listener = TcpListener::bind(&config.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
-    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let bound = listener.local_addr()?;
+    // Demo logins have known e-mails and no second factor: never on an address others reach.
+    if !bound.ip().is_loopback() && groupcare::demo::active_logins(&mut *pool.acquire().await?).await? > 0 {
+        return Err(format!(
+            "refusing to serve on {bound}: the demo staff logins (…@demo.groupcare) can still sign in. \
+             Remove them with `groupcare demo remove-logins`, or bind to a loopback address (127.0.0.1)"
+        )
+        .into());
+    }
+    tracing::info!("listening on http://{bound}");
     let checkpoint_job =
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
     let keys = state.keys.clone();

@@ -27,12 +27,25 @@ impl StaffRole {
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(15);
 /// …and after this long in any case.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
-/// Failed logins (per account, and per client address) before a lock…
-pub const FAILURES_BEFORE_LOCK: i32 = 5;
-/// …and how long the lock lasts.
-pub const LOCK_DURATION: Duration = Duration::minutes(15);
-/// Failures further apart than this start the count again.
-pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// A cap on sign-in attempts: at most `max_attempts` in a window of `window` from the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptLimit {
+    pub max_attempts: i32,
+    pub window: Duration,
+}
+
+/// One account from one address (an IPv6 client by its /64): 5 attempts in 15 minutes. The
+/// lock falls on that pair only, so a guesser elsewhere never locks the real person out.
+pub const PER_ACCOUNT_AT_ADDRESS: AttemptLimit =
+    AttemptLimit { max_attempts: 5, window: Duration::minutes(15) };
+/// One account from anywhere: 100 attempts an hour (ASVS 2.2.1), the cap on guessing spread
+/// over many addresses.
+pub const PER_ACCOUNT: AttemptLimit = AttemptLimit { max_attempts: 100, window: Duration::hours(1) };
+/// One address over any accounts: 100 attempts an hour, the cap on one password tried on many.
+pub const PER_ADDRESS: AttemptLimit = AttemptLimit { max_attempts: 100, window: Duration::hours(1) };
+/// Each attempt on an account in the window slows the answer to a failed one by this much,
+/// up to ten times.
+pub const SLOWDOWN_STEP: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Staff passwords: long enough to resist guessing, short enough to hash quickly.
 pub const PASSWORD_MIN: usize = 12;

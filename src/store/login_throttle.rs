@@ -1,54 +1,100 @@
-//! Failed staff logins, counted per account and per client address (both hashed), so that
-//! guessing is slowed and then locked out on every app instance at once.
+//! Staff sign-in attempts, counted per key (HMACs of an account at an address, an account,
+//! an address) in windows of their own, so guessing is capped on every app instance at once.
+//! An attempt is counted before its password is checked, in one statement: many at once
+//! cannot all slip under the limit.
 
-use crate::domain::staff::{FAILURE_WINDOW, FAILURES_BEFORE_LOCK, LOCK_DURATION};
+use crate::domain::staff::AttemptLimit;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{FromRow, PgConnection};
 
-/// Whether any of `keys` is locked at `now`.
-pub async fn locked(conn: &mut PgConnection, keys: &[Vec<u8>], now: DateTime<Utc>) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from login_throttle where key_hash = any($1) and locked_until > $2)",
+/// One key to count an attempt under, and its limit.
+pub struct ThrottleKey {
+    pub hash: Vec<u8>,
+    pub limit: AttemptLimit,
+}
+
+/// Where a key stands after counting this attempt.
+#[derive(Clone, Debug, FromRow)]
+pub struct Count {
+    pub key_hash: Vec<u8>,
+    pub attempts: i32,
+    /// Over its limit in this window: the attempt is refused unchecked.
+    pub refused: bool,
+}
+
+/// Counts one attempt under every key (a key whose window ended starts a new one), unless a
+/// key is over its limit: then nothing is counted (so hammering a locked key cannot push the
+/// account's or the address's count up), and the caller refuses the attempt unchecked. The
+/// keys' rows stay locked until the count commits, so attempts at once are decided one by one.
+pub async fn count_attempt(
+    conn: &mut PgConnection,
+    keys: &[ThrottleKey],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Count>> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let counts = add_attempt(&mut tx, keys, now).await?;
+    if counts.iter().any(|c| c.refused) {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(counts)
+}
+
+async fn add_attempt(
+    conn: &mut PgConnection,
+    keys: &[ThrottleKey],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Count>> {
+    let hashes: Vec<&[u8]> = keys.iter().map(|k| k.hash.as_slice()).collect();
+    let windows: Vec<i32> = keys.iter().map(|k| k.limit.window.num_seconds() as i32).collect();
+    let maxima: Vec<i32> = keys.iter().map(|k| k.limit.max_attempts).collect();
+    // Every SET expression reads the row as it was: `ended` is the same test in each.
+    sqlx::query_as(
+        "insert into login_throttle as t (key_hash, attempts, window_start, window_seconds, max_attempts) \
+         select k, 1, $2, w, m from unnest($1::bytea[], $3::int[], $4::int[]) as x (k, w, m) \
+         on conflict (key_hash) do update set \
+           attempts = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then 1 \
+                           else t.attempts + 1 end, \
+           refusal_audited = t.refusal_audited \
+                             and t.window_start + make_interval(secs => t.window_seconds) > $2, \
+           window_start = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then $2 \
+                               else t.window_start end, \
+           window_seconds = excluded.window_seconds, \
+           max_attempts = excluded.max_attempts \
+         returning key_hash, attempts, attempts > max_attempts as refused",
     )
-    .bind(keys)
+    .bind(&hashes)
     .bind(now)
-    .fetch_one(conn)
+    .bind(&windows)
+    .bind(&maxima)
+    .fetch_all(conn)
     .await
 }
 
-/// Counts a failure for each key, locking a key on its fifth failure within the window.
-/// Returns the highest count, for slowing the answer.
-pub async fn record_failure(
-    conn: &mut PgConnection,
-    keys: &[Vec<u8>],
-    now: DateTime<Utc>,
-) -> sqlx::Result<i32> {
-    let counts: Vec<i32> = sqlx::query_scalar(
-        "insert into login_throttle (key_hash, failures, last_failure_at) \
-         select k, 1, $2 from unnest($1::bytea[]) as k \
-         on conflict (key_hash) do update set \
-           failures = case when login_throttle.last_failure_at < $2 - $3 \
-                             or login_throttle.locked_until <= $2 then 1 \
-                           else login_throttle.failures + 1 end, \
-           last_failure_at = $2, \
-           locked_until = case when (case when login_throttle.last_failure_at < $2 - $3 \
-                                            or login_throttle.locked_until <= $2 then 1 \
-                                          else login_throttle.failures + 1 end) >= $4 \
-                               then $2 + $5 else null end \
-         returning failures",
+/// Of the refused `keys`, those whose refusal is not yet in the audit log this window; they
+/// are marked, so the next refused attempt writes nothing.
+pub async fn first_refusals(conn: &mut PgConnection, keys: &[Vec<u8>]) -> sqlx::Result<Vec<Vec<u8>>> {
+    sqlx::query_scalar(
+        "update login_throttle set refusal_audited = true \
+         where key_hash = any($1) and not refusal_audited and attempts >= max_attempts returning key_hash",
     )
     .bind(keys)
-    .bind(now)
-    .bind(FAILURE_WINDOW)
-    .bind(FAILURES_BEFORE_LOCK)
-    .bind(LOCK_DURATION)
     .fetch_all(conn)
-    .await?;
-    Ok(counts.into_iter().max().unwrap_or(0))
+    .await
 }
 
-/// A successful login forgets the account's failures.
-pub async fn clear(conn: &mut PgConnection, key: &[u8]) -> sqlx::Result<()> {
+/// Takes back an attempt that was counted but never checked (no capacity to check it).
+pub async fn uncount(conn: &mut PgConnection, keys: &[Vec<u8>]) -> sqlx::Result<()> {
+    sqlx::query("update login_throttle set attempts = greatest(attempts - 1, 0) where key_hash = any($1)")
+        .bind(keys)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets a key (a successful sign-in clears its account-at-address count).
+pub async fn forget(conn: &mut PgConnection, key: &[u8]) -> sqlx::Result<()> {
     sqlx::query("delete from login_throttle where key_hash = $1").bind(key).execute(conn).await?;
     Ok(())
 }

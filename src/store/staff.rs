@@ -291,6 +291,14 @@ pub async fn set_password(conn: &mut PgConnection, staff_id: i64, password_hash:
     Ok(done.rows_affected() > 0)
 }
 
+/// How many of the accounts with these e-mails can sign in.
+pub async fn count_active(conn: &mut PgConnection, emails: &[&str]) -> sqlx::Result<i64> {
+    sqlx::query_scalar("select count(*) from staff where active and lower(email) = any($1)")
+        .bind(emails.iter().map(|e| e.to_lowercase()).collect::<Vec<_>>())
+        .fetch_one(conn)
+        .await
+}
+
 pub async fn id_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("select id from staff where lower(email) = lower($1)")
         .bind(email.trim())

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::booking_requests::{self, manage_path, usable_key};
+use super::client::ClientAddr;
 use super::i18n::EN;
 use crate::domain::Language;
 use crate::domain::booking::{
@@ -13,7 +14,7 @@ use crate::domain::contact::Problem;
 use crate::store::bookings::Refused;
 use crate::store::sessions;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,7 +22,6 @@ use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sessions", get(list_sessions)).route("/bookings", post(create_booking))
@@ -210,11 +210,11 @@ struct BookingCreated {
 
 async fn create_booking(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     body: Result<Json<Map<String, Value>>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BookingCreated>), ApiError> {
-    if !booking_requests::within_rate_limit(&state, client.ip()).await? {
+    if !booking_requests::within_rate_limit(&state, client).await? {
         return Err(ApiError::message(StatusCode::TOO_MANY_REQUESTS, say::RATE_LIMITED));
     }
     // The rejection's own text can quote the body (a phone number): never send or log it.

@@ -2,10 +2,10 @@
 //! client address, and the call into the store with this app's settings.
 
 use super::AppState;
+use super::client::ClientAddr;
 use crate::domain::booking::{BookingInput, NewBooking};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
 use chrono::Utc;
-use std::net::IpAddr;
 
 /// The person's fields as a booking form posts them (the public form and intake's phone
 /// booking form alike). Every field may be missing, so a missing one is reported beside the
@@ -42,13 +42,13 @@ impl PersonFields {
 /// Whether `client` may make another booking request this minute. Addresses are counted
 /// under an HMAC with the key file's key: the database never holds a visitor's address, and
 /// cannot be searched for one without the key.
-pub async fn within_rate_limit(state: &AppState, client: IpAddr) -> sqlx::Result<bool> {
+pub async fn within_rate_limit(state: &AppState, client: ClientAddr) -> sqlx::Result<bool> {
     let limit = state.booking.rate_per_min;
     if limit == 0 {
         return Ok(true);
     }
     let mut conn = state.pool.acquire().await?;
-    let client_hash = state.keys.client_hash("booking-rate", &client.to_string());
+    let client_hash = state.keys.client_hash("booking-rate", &client.throttle_key());
     let attempts =
         crate::store::rate_limit::count_booking_attempt(&mut conn, &client_hash, Utc::now()).await?;
     Ok(attempts as u32 <= limit)

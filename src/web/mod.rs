@@ -2,6 +2,7 @@
 
 mod api;
 mod booking_requests;
+pub mod client;
 pub mod error;
 pub mod i18n;
 mod public;
@@ -17,6 +18,7 @@ use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use client::TrustedProxies;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +39,16 @@ pub struct AppState {
     pub link_key: Arc<[u8]>,
     /// The key file's keys: sealing secrets, hashing client addresses.
     pub keys: Arc<Keys>,
+    /// Whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Permits to check a password (Argon2 takes ~19 MiB and a core's time): sign-ins beyond
+    /// them wait briefly, then are answered 503, so a flood cannot queue without bound.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
+}
+
+/// Password checks at once: twice the cores.
+pub fn default_password_checks() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl AppState {
@@ -59,7 +71,13 @@ impl AppState {
             base_url: base_url.trim_end_matches('/').into(),
             link_key: link_key.into(),
             keys: Arc::new(keys),
+            trusted_proxies: Arc::new(TrustedProxies::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
         })
+    }
+
+    pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> AppState {
+        AppState { trusted_proxies: Arc::new(trusted_proxies), ..self }
     }
 }
 

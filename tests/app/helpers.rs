@@ -4,6 +4,7 @@
 //! every log line the app writes captured for inspection.
 
 use chrono::{DateTime, Duration, Utc};
+use groupcare::AppState;
 use groupcare::config::BookingSettings;
 use groupcare::db::{self, embedded};
 use groupcare::domain::Language;
@@ -127,11 +128,22 @@ impl TestApp {
 
     /// An app on the migrated database at `owner_url`, with `keys` for its key file.
     pub async fn spawn_on(database_url: String, settings: BookingSettings, keys: Keys) -> TestApp {
+        TestApp::spawn_tuned(database_url, settings, keys, |state| state).await
+    }
+
+    /// An app whose state `tune` adjusts before it serves (trusted proxies, password checks).
+    pub async fn spawn_tuned(
+        database_url: String,
+        settings: BookingSettings,
+        keys: Keys,
+        tune: impl FnOnce(AppState) -> AppState,
+    ) -> TestApp {
         capture_logs();
         ensure_runtime_login(&database_url).await;
         let owner_pool = db::connect(&database_url, 2).await.unwrap();
         let pool = db::connect_with(runtime_options(&database_url), 8).await.unwrap();
-        TestApp::serve(database_url, pool, owner_pool, settings, keys).await
+        let state = AppState::load(pool.clone(), settings, "http://127.0.0.1", keys.clone()).await.unwrap();
+        TestApp::serve(database_url, pool, owner_pool, tune(state), keys).await
     }
 
     /// Another app instance on this test's database, with its own pool: as a second server
@@ -139,20 +151,23 @@ impl TestApp {
     pub async fn another_instance(&self) -> TestApp {
         let pool = db::connect_with(runtime_options(&self.database_url), 8).await.unwrap();
         let owner_pool = self.owner_pool.clone();
-        TestApp::serve(self.database_url.clone(), pool, owner_pool, test_settings(), self.keys.clone()).await
+        let state = AppState::load(pool.clone(), test_settings(), "http://127.0.0.1", self.keys.clone())
+            .await
+            .unwrap();
+        TestApp::serve(self.database_url.clone(), pool, owner_pool, state, self.keys.clone()).await
     }
 
     async fn serve(
         database_url: String,
         pool: PgPool,
         owner_pool: PgPool,
-        settings: BookingSettings,
+        state: AppState,
         keys: Keys,
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = groupcare::AppState::load(pool.clone(), settings, &base, keys.clone()).await.unwrap();
+        let state = AppState { base_url: base.as_str().into(), ..state };
         let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

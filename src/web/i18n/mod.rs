@@ -165,7 +165,8 @@ pub struct Messages {
     pub staff_login_failed: &'static str,
     pub staff_login_locked: &'static str,
     pub staff_login_expired: &'static str,
-    pub staff_second_factor_off: &'static str,
+    /// Every password check is busy: try again in a moment.
+    pub staff_login_busy: &'static str,
     pub staff_home_title: &'static str,
     pub staff_signed_in_as: fn(&str, &str) -> String,
     pub staff_role_name: fn(StaffRole) -> &'static str,

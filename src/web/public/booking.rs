@@ -7,6 +7,7 @@ use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
 use crate::web::booking_requests::{self, PersonFields, manage_path, usable_key};
+use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use crate::web::views::SessionCard;
@@ -14,12 +15,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The form's fields as posted.
 #[derive(Default, Deserialize)]
@@ -117,13 +117,13 @@ async fn refuse(
 pub async fn submit(
     State(state): State<AppState>,
     ui: Ui,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     form: Result<Form<BookingFields>, FormRejection>,
 ) -> Result<Response, AppError> {
     let session_id = parse_id(&id)?;
     let Form(fields) = form.map_err(form_rejection)?;
-    if !booking_requests::within_rate_limit(&state, client.ip()).await? {
+    if !booking_requests::within_rate_limit(&state, client).await? {
         return Err(AppError::RateLimited);
     }
     let BookingFields { key, website, person } = fields;

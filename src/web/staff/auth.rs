@@ -6,13 +6,13 @@ use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
 use crate::store::intake::ClinicScope;
 use crate::store::staff::{self, SignedIn};
 use crate::web::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use std::net::SocketAddr;
 
 /// The staff session cookie: a random token whose SHA-256 names the session row.
 pub const SESSION_COOKIE: &str = "gc_staff";
@@ -45,11 +45,6 @@ pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>, same_site: 
 /// A new random token (128 bits, hex) for a session or a CSRF field.
 pub fn new_token() -> String {
     new_request_key() + &new_request_key()
-}
-
-/// The client address, for the audit log (staff addresses, not patients').
-pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
 }
 
 /// The signed-in staff member. Extracting it refuses anyone else: no cookie, an unknown or
@@ -166,7 +161,7 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool),
         clinic_ids,
         csrf_token,
         enrolled,
-        client_addr: client_addr(parts),
+        client_addr: Some(ClientAddr::of(parts, state).to_string()),
     };
     Ok((user, must_enroll))
 }

@@ -4,23 +4,26 @@
 use super::auth::{Enrolling, LOGIN_COOKIE, SESSION_COOKIE, cookie, new_token, set_cookie};
 use crate::domain::booking::digest;
 use crate::domain::same_secret;
-use crate::domain::staff::{decoy_hash, verify_password};
+use crate::domain::staff::{
+    PER_ACCOUNT, PER_ACCOUNT_AT_ADDRESS, PER_ADDRESS, SLOWDOWN_STEP, decoy_hash, verify_password,
+};
 use crate::domain::totp;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::login_throttle::{self, ThrottleKey};
 use crate::store::secrets::totp_context;
-use crate::store::{login_throttle, settings, staff};
+use crate::store::staff;
 use crate::web::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 #[derive(Template, WebTemplate)]
@@ -30,7 +33,6 @@ struct LoginPage {
     csrf: String,
     email: String,
     message: Option<&'static str>,
-    second_factor_off: bool,
 }
 
 /// The login form with a fresh CSRF token, in its cookie and in the form.
@@ -41,11 +43,9 @@ async fn login_page(
     message: Option<&'static str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let second_factor_off = !settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?;
     let csrf = new_token();
     let cookie = set_cookie(state, LOGIN_COOKIE, Some(&csrf), "Strict");
-    let page = LoginPage { ui, csrf, email, message, second_factor_off };
+    let page = LoginPage { ui, csrf, email, message };
     Ok((status, [(header::SET_COOKIE, cookie)], page).into_response())
 }
 
@@ -81,10 +81,27 @@ async fn second_factor_passes(
     }
 }
 
+/// How long a sign-in waits for a password check to be free before it is answered 503.
+const PASSWORD_CHECK_WAIT: Duration = Duration::from_secs(2);
+
+/// The throttling keys of a sign-in attempt: the account at this address, the account, the
+/// address. HMACs under the key file's key, so the table says nothing without it.
+fn throttle_keys(state: &AppState, email: &str, client: ClientAddr) -> [ThrottleKey; 3] {
+    let account = email.to_lowercase();
+    let address = client.throttle_key();
+    let key =
+        |what: String, limit| ThrottleKey { hash: state.keys.client_hash("login-throttle", &what), limit };
+    [
+        key(format!("account-at-address:{account}|{address}"), PER_ACCOUNT_AT_ADDRESS),
+        key(format!("account:{account}"), PER_ACCOUNT),
+        key(format!("address:{address}"), PER_ADDRESS),
+    ]
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ui: Ui,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     Form(fields): Form<LoginFields>,
 ) -> Result<Response, AppError> {
@@ -94,9 +111,7 @@ pub async fn submit(
         return login_page(&state, ui, email, Some(ui.m.staff_login_expired), StatusCode::FORBIDDEN).await;
     }
     let now = Utc::now();
-    let addr = client.ip().to_string();
-    let account_key = digest(&format!("login-account:{}", email.to_lowercase()));
-    let keys = [account_key.clone(), digest(&format!("login-addr:{addr}"))];
+    let addr = client.to_string();
     let audit_entry = |actor, action, record_id| AuditEntry {
         actor_staff_id: actor,
         action,
@@ -104,24 +119,48 @@ pub async fn submit(
         record_id,
         client_addr: Some(&addr),
     };
+    let throttle = throttle_keys(&state, &email, client);
+    let hashes: Vec<Vec<u8>> = throttle.iter().map(|k| k.hash.clone()).collect();
 
+    // The attempt is counted before anything is checked: over a limit, nothing is.
     let mut conn = state.pool.acquire().await?;
-    if login_throttle::locked(&mut conn, &keys, now).await? {
-        audit::record(&mut conn, &audit_entry(None, "login_locked", None)).await?;
+    let counts = login_throttle::count_attempt(&mut conn, &throttle, now).await?;
+    let refused: Vec<Vec<u8>> = counts.iter().filter(|c| c.refused).map(|c| c.key_hash.clone()).collect();
+    if !refused.is_empty() {
+        // One entry per key and window, however many attempts a locked key makes.
+        if !login_throttle::first_refusals(&mut conn, &refused).await?.is_empty() {
+            let known_id = staff::id_by_email(&mut conn, &email).await?;
+            audit::record(&mut conn, &audit_entry(None, "login_locked", known_id)).await?;
+        }
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
     }
+    let account_attempts = counts.iter().find(|c| c.key_hash == throttle[1].hash).map_or(0, |c| c.attempts);
     let account = staff::account_by_email(&mut conn, &email).await?.filter(|a| a.active);
     drop(conn); // no connection held while Argon2 works
 
+    // A bounded number of checks at once; beyond them, a prompt 503 rather than a queue.
+    let Ok(Ok(permit)) =
+        tokio::time::timeout(PASSWORD_CHECK_WAIT, state.password_checks.clone().acquire_owned()).await
+    else {
+        login_throttle::uncount(&mut *state.pool.acquire().await?, &hashes).await?;
+        let mut page =
+            login_page(&state, ui, email, Some(ui.m.staff_login_busy), StatusCode::SERVICE_UNAVAILABLE)
+                .await?;
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return Ok(page);
+    };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let password = fields.password;
-    let matches = tokio::task::spawn_blocking(move || match stored {
-        Some(hash) => verify_password(&password, &hash),
-        None => {
-            // As long as a real check, so timing does not tell which e-mails have accounts.
-            verify_password(&password, decoy_hash());
-            false
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match stored {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
+                // As long as a real check, so timing does not tell which e-mails have accounts.
+                verify_password(&password, decoy_hash());
+                false
+            }
         }
     })
     .await?;
@@ -142,16 +181,18 @@ pub async fn submit(
     };
     // One answer for a wrong e-mail, password or code: none of them is confirmed to a guesser.
     let Some(account) = account else {
-        let failures = login_throttle::record_failure(&mut conn, &keys, now).await?;
-        let known_id = staff::account_by_email(&mut conn, &email).await?.map(|a| a.id);
+        let known_id = staff::id_by_email(&mut conn, &email).await?;
         audit::record(&mut conn, &audit_entry(None, "login_failed", known_id)).await?;
         drop(conn);
-        // Each failure in a row makes the next answer slower.
-        tokio::time::sleep(Duration::from_millis(200 * failures.clamp(0, 10) as u64)).await;
+        // Attempts on this account in the window make a failed answer slower.
+        tokio::time::sleep(SLOWDOWN_STEP * account_attempts.clamp(0, 10) as u32).await;
         return login_page(&state, ui, email, Some(ui.m.staff_login_failed), StatusCode::UNAUTHORIZED).await;
     };
 
-    login_throttle::clear(&mut conn, &account_key).await?;
+    // This address is cleared for the account; the account's and the address's counts keep
+    // this attempt out, so a guesser elsewhere gains nothing from the real person's sign-in.
+    login_throttle::forget(&mut conn, &throttle[0].hash).await?;
+    login_throttle::uncount(&mut conn, &hashes[1..]).await?;
     // A new session id at every login; the one the browser had (if any) ends.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         staff::end_session(&mut conn, &digest(old)).await?;

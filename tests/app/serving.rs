@@ -1,6 +1,7 @@
-//! Two database identities: the owner migrates, the app serves as a role granted
-//! `groupcare_runtime`; and the audit chain held against signed checkpoints outside the
-//! database, so a tail the owner cuts shows in `audit verify`.
+//! `groupcare serve` and the commands around it, as an operator runs them: two database
+//! identities (the owner migrates, the app serves as a role granted `groupcare_runtime`); the
+//! audit chain held against signed checkpoints outside the database, so a tail the owner cuts
+//! shows in `audit verify`; and demo logins never served on an address others can reach.
 
 use crate::helpers::{TestApp, fresh_database_url, runtime_url};
 use groupcare::store::audit::{self, AuditEntry};
@@ -205,4 +206,47 @@ async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_chec
         "{}",
         said(&edited)
     );
+}
+
+#[tokio::test]
+async fn demo_logins_are_never_served_on_an_address_others_can_reach() {
+    let owner = fresh_database_url().await;
+    let data = DataDir::new();
+    let env = [("DATABASE_URL", owner.as_str()), ("GROUPCARE_DEMO_PASSWORD", "demo password for tests")];
+    assert!(run(&["seed", "--demo"], &data.0, &env).status.success());
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let public = format!("0.0.0.0:{port}");
+    let refused = run(&["serve"], &data.0, &[env[0], ("GROUPCARE_BIND", &public)]);
+    assert!(!refused.status.success());
+    assert!(said(&refused).contains("groupcare demo remove-logins"), "{}", said(&refused));
+    // On the loopback address the demo serves as before.
+    Serving::start(&data.0, &env).await.stop();
+
+    let removed = run(&["demo", "remove-logins"], &data.0, &env);
+    assert!(said(&removed).contains("4 demo login(s) deactivated"), "{}", said(&removed));
+    let pool = groupcare::db::connect(&owner, 1).await.unwrap();
+    let required: String =
+        sqlx::query_scalar("select value from app_setting where name = 'require_second_factor'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(required, "true", "the demo had turned the second factor off; it is required again");
+    let mut serving = groupcare(&["serve"], &data.0, &[env[0], ("GROUPCARE_BIND", &public)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(serving.try_wait().unwrap().is_none(), "serve stopped although no demo login is left");
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    serving.kill().unwrap();
+    serving.wait().unwrap();
 }
