@@ -47,11 +47,20 @@ redacted_debug!(PersonName, Phone, Email);
 #[derive(Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
+/// The invisible marks that reorder text shown after them (embeddings, overrides, isolates):
+/// in a name on a staff page they could make a list read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, Problem> {
         let text = check_text(raw, NAME_MAX, false)?;
         if text.is_empty() {
             return Err(Problem::Required);
+        }
+        if text.chars().any(is_bidi_control) {
+            return Err(Problem::ControlCharacters);
         }
         Ok(PersonName(text))
     }
@@ -173,6 +182,14 @@ mod tests {
         assert_eq!(PersonName::parse(&"a".repeat(NAME_MAX + 1)), Err(Problem::TooLong { max: NAME_MAX }));
         assert_eq!(PersonName::parse("Jos\u{0}e"), Err(Problem::ControlCharacters));
         assert!(PersonName::parse(&"é".repeat(NAME_MAX)).is_ok());
+        for mark in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert_eq!(
+                PersonName::parse(&format!("Ana{mark}Ruiz")),
+                Err(Problem::ControlCharacters),
+                "{mark:?}"
+            );
+        }
+        assert!(PersonName::parse("Núñez-O'Brien").is_ok(), "accents, ñ and apostrophes are names");
     }
 
     #[test]

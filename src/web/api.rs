@@ -13,7 +13,7 @@ use crate::domain::booking::{
 use crate::domain::contact::Problem;
 use crate::store::bookings::Refused;
 use crate::store::sessions;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -89,8 +89,10 @@ struct SessionOut {
 /// Upcoming sessions (the next four weeks), with the same optional filters as the page.
 async fn list_sessions(
     State(state): State<AppState>,
-    Query(query): Query<super::public::FilterQuery>,
+    query: Result<Query<super::public::FilterQuery>, QueryRejection>,
 ) -> Result<Json<Vec<SessionOut>>, ApiError> {
+    // The framework's own words could echo the query: the API's are fixed.
+    let Query(query) = query.map_err(|_| ApiError::message(StatusCode::BAD_REQUEST, say::BAD_FILTER))?;
     let now = Utc::now();
     let mut conn = state.pool.acquire().await?;
     let found = sessions::upcoming(
@@ -147,7 +149,8 @@ mod say {
     pub const NOT_AN_ID: &str = "Must be a session id (a whole number).";
     pub const NOT_YES_NO: &str = "Must be true or false.";
     pub const NO_SUCH_SESSION: &str = "No session has this id.";
-    pub const BAD_KEY: &str = "The Idempotency-Key header must be 1 to 200 visible ASCII characters.";
+    pub const BAD_KEY: &str = "The Idempotency-Key header must be 16 to 200 visible ASCII characters.";
+    pub const BAD_FILTER: &str = "The filters are clinic, topic, language and day, each given once.";
     pub const KEY_REUSED: &str = "This Idempotency-Key was already used for a different request.";
 }
 

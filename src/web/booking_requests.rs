@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::client::ClientAddr;
+use super::i18n::Ui;
 use crate::domain::booking::{BookingInput, NewBooking};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
 use chrono::Utc;
@@ -22,6 +23,19 @@ pub struct PersonFields {
     /// A checkbox: present ("on") when ticked.
     consent_sms: Option<String>,
     consent_voicemail: Option<String>,
+}
+
+/// The form's label of a person's field (as the booking forms and the API name them).
+pub fn field_label(ui: Ui, field: &str) -> Option<&'static str> {
+    Some(match field {
+        "first_name" => ui.m.form_first_name,
+        "last_name" => ui.m.form_last_name,
+        "phone" => ui.m.form_phone,
+        "email" => ui.m.form_email,
+        "language" => ui.m.form_language,
+        "notes" => ui.m.form_notes,
+        _ => return None,
+    })
 }
 
 impl PersonFields {
@@ -54,10 +68,16 @@ pub async fn within_rate_limit(state: &AppState, client: ClientAddr) -> sqlx::Re
     Ok(attempts as u32 <= limit)
 }
 
-/// A one-time key as sent, when it is one: 1 to 200 visible ASCII characters.
+/// The shortest one-time key taken: shorter ones are guessable, and a guessed key would answer
+/// with someone else's booking.
+pub const KEY_MIN: usize = 16;
+pub const KEY_MAX: usize = 200;
+
+/// A one-time key as sent, when it is one: 16 to 200 visible ASCII characters.
 pub fn usable_key(sent: &str) -> Option<String> {
     let key = sent.trim();
-    (!key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_graphic())).then(|| key.to_owned())
+    ((KEY_MIN..=KEY_MAX).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| key.to_owned())
 }
 
 pub async fn request_seat(

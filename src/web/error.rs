@@ -2,7 +2,7 @@
 //! detail goes to the log (never patient data: store errors carry SQL, not values) and never
 //! into the response.
 
-use super::i18n::{Messages, Ui};
+use super::i18n::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
@@ -16,6 +16,12 @@ pub enum AppError {
     RateLimited,
     TooLarge,
     BadRequest,
+    /// A form field that is not UTF-8 text once decoded: refused, never stored mangled.
+    UnreadableField(String),
+    /// The path exists, but not for this method.
+    MethodNotAllowed,
+    /// The request took longer than the app allows.
+    TimedOut,
     /// Signed in, but this role may not (or the form lacked this session's CSRF token).
     Forbidden,
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -44,53 +50,73 @@ impl From<askama::Error> for AppError {
 pub struct ErrorPage {
     pub ui: Ui,
     pub title: &'static str,
-    pub message: &'static str,
+    pub message: String,
 }
 
 /// Which calm page an error shows. It travels on the response, so that the language
 /// middleware can draw the page again in the visitor's language (a handler's error is turned
 /// into a response without the request at hand).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ErrorPageKind {
     NotFound,
     UnknownLink,
     RateLimited,
     TooLarge,
     BadRequest,
+    /// The name of the field (as the form names it) that held no text.
+    UnreadableField(String),
+    MethodNotAllowed,
     Forbidden,
+    TimedOut,
     Internal,
 }
 
 impl ErrorPageKind {
-    pub fn status(self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             ErrorPageKind::NotFound | ErrorPageKind::UnknownLink => StatusCode::NOT_FOUND,
             ErrorPageKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorPageKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorPageKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPageKind::UnreadableField(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorPageKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPageKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorPageKind::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             ErrorPageKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn words(self, m: &'static Messages) -> (&'static str, &'static str) {
-        match self {
+    fn words(&self, ui: Ui) -> (&'static str, String) {
+        let m = ui.m;
+        let (title, message) = match self {
             ErrorPageKind::NotFound => (m.error_not_found_title, m.error_not_found),
             ErrorPageKind::UnknownLink => (m.error_link_title, m.error_link),
             ErrorPageKind::RateLimited => (m.error_rate_title, m.error_rate),
             ErrorPageKind::TooLarge => (m.error_too_large_title, m.error_too_large),
             ErrorPageKind::BadRequest => (m.error_bad_request_title, m.error_bad_request),
+            ErrorPageKind::UnreadableField(field) => {
+                let label = crate::web::booking_requests::field_label(ui, field).unwrap_or(field);
+                return (m.error_unreadable_title, (m.error_unreadable)(label));
+            }
+            ErrorPageKind::MethodNotAllowed => (m.error_method_title, m.error_method),
             ErrorPageKind::Forbidden => (m.error_forbidden_title, m.error_forbidden),
+            ErrorPageKind::TimedOut => (m.error_timed_out_title, m.error_timed_out),
             ErrorPageKind::Internal => (m.error_internal_title, m.error_internal),
-        }
+        };
+        (title, message.to_owned())
     }
 
     /// The page in `ui`'s language, marked with its kind.
     pub fn render(self, ui: Ui) -> Response {
-        let (title, message) = self.words(ui.m);
+        let (title, message) = self.words(ui);
         let mut response = (self.status(), ErrorPage { ui, title, message }).into_response();
-        if self == ErrorPageKind::RateLimited {
-            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
+        let retry_after = match self {
+            ErrorPageKind::RateLimited => Some("60"),
+            ErrorPageKind::TimedOut => Some("5"),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static(seconds));
         }
         response.extensions_mut().insert(self);
         response
@@ -105,6 +131,9 @@ impl AppError {
             AppError::RateLimited => ErrorPageKind::RateLimited,
             AppError::TooLarge => ErrorPageKind::TooLarge,
             AppError::BadRequest => ErrorPageKind::BadRequest,
+            AppError::UnreadableField(field) => ErrorPageKind::UnreadableField(field.clone()),
+            AppError::MethodNotAllowed => ErrorPageKind::MethodNotAllowed,
+            AppError::TimedOut => ErrorPageKind::TimedOut,
             AppError::Forbidden => ErrorPageKind::Forbidden,
             AppError::Internal(_) => ErrorPageKind::Internal,
         }

@@ -3,7 +3,9 @@
 mod api;
 mod booking_requests;
 pub mod client;
+pub mod cookies;
 pub mod error;
+pub mod extract;
 pub mod i18n;
 mod public;
 pub mod staff;
@@ -19,12 +21,12 @@ use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use client::TrustedProxies;
+use cookies::Cookies;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -76,6 +78,11 @@ impl AppState {
         })
     }
 
+    /// The cookie rules that follow from how the app is reached.
+    pub fn cookies(&self) -> Cookies {
+        Cookies::for_base_url(&self.base_url)
+    }
+
     pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> AppState {
         AppState { trusted_proxies: Arc::new(trusted_proxies), ..self }
     }
@@ -92,16 +99,33 @@ const BODY_LIMIT: usize = 16 * 1024;
 
 /// The whole app: the binary serves it, and the tests drive it.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(public::router())
         .merge(staff::router())
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
-        .route("/static/staff.js", get(staff_script))
+        .route("/static/staff.js", get(staff_script));
+    dress(routes, state)
+}
+
+/// Every answer's common ground, around `routes`: the app's own 404 and 405 pages, panics and
+/// slow handlers caught, the language settled, the body limit, the security headers, and a
+/// trace span per request.
+fn dress(routes: Router<AppState>, state: AppState) -> Router {
+    let over_https = state.base_url.starts_with("https://");
+    let app = routes
         .fallback(|| async { error::AppError::NotFound })
-        .layer(axum::middleware::from_fn(i18n::choose_language))
+        .method_not_allowed_fallback(|| async { error::AppError::MethodNotAllowed })
+        // Innermost, so a panic or a handler that runs too long still ends in the app's own
+        // calm page, which the language layer redraws and the header layers dress like any.
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            error::AppError::Internal("panic".into()).into_response()
+        }))
+        .layer(axum::middleware::from_fn(time_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::choose_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -126,23 +150,40 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("interest-cohort=()"),
+        ));
+    // Reached over https, the browser is told to never use plain http here again (a year).
+    let app = if over_https {
+        app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
         ))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!("a handler panicked");
-            error::AppError::Internal("panic".into()).into_response()
-        }))
-        .layer(
-            // The span names the route pattern, never the URL: a manage link is a secret.
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<Body>| {
-                    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
-                    tracing::info_span!("request", method = %req.method(), route)
-                })
-                .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(state)
+    } else {
+        app
+    };
+    app.layer(
+        // The span names the route pattern, never the URL: a manage link is a secret.
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &Request<Body>| {
+                let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
+                tracing::info_span!("request", method = %req.method(), route)
+            })
+            .on_request(())
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+    .with_state(state)
+}
+
+/// How long a request may take before it is answered with a calm 503 (and `Retry-After`).
+const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
+
+async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("a request took longer than {} s", REQUEST_TIME_LIMIT.as_secs());
+            error::AppError::TimedOut.into_response()
+        }
+    }
 }
 
 /// Ready when the database answers within two seconds.
@@ -184,4 +225,68 @@ async fn stylesheet() -> Response {
         include_str!("../../static/app.css"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+    use tower::ServiceExt;
+
+    /// The app's layers around two misbehaving handlers (a pool that never connects: no
+    /// database is needed to answer these).
+    fn dressed() -> Router {
+        let pool =
+            sqlx::postgres::PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let state = AppState {
+            pool,
+            booking: Arc::new(BookingSettings::default()),
+            base_url: "https://clinic.example".into(),
+            link_key: Arc::from(&b"key"[..]),
+            keys: Arc::new(Keys::random()),
+            trusted_proxies: Arc::new(TrustedProxies::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(1)),
+        };
+        let routes = Router::new()
+            .route("/boom", get(|| async { panic!("a bug") as &'static str }))
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(3600)).await }));
+        dress(routes, state)
+    }
+
+    async fn answer(method: Method, path: &str, lang: &str) -> Response {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .body(Body::empty())
+            .unwrap();
+        dressed().oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_a_timeout_a_404_and_a_405_are_calm_pages_with_every_security_header() {
+        for (method, path, status) in [
+            (Method::GET, "/boom", StatusCode::INTERNAL_SERVER_ERROR),
+            (Method::GET, "/slow", StatusCode::SERVICE_UNAVAILABLE),
+            (Method::GET, "/nowhere", StatusCode::NOT_FOUND),
+            (Method::POST, "/boom", StatusCode::METHOD_NOT_ALLOWED),
+        ] {
+            let r = answer(method.clone(), path, "es").await;
+            assert_eq!(r.status(), status, "{method} {path}");
+            let h = r.headers();
+            assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
+            assert_eq!(h[header::REFERRER_POLICY], "no-referrer", "{path}");
+            assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+            assert!(h[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("default-src 'self'"));
+            assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000", "https: HSTS for a year");
+            assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                assert_eq!(h[header::RETRY_AFTER], "5");
+            }
+            let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+            let html = String::from_utf8(body.to_vec()).unwrap();
+            assert!(html.contains(r#"<html lang="es""#), "in the visitor's language: {path}");
+            assert!(!html.contains("a bug"), "no detail leaks");
+        }
+    }
 }

@@ -40,7 +40,7 @@ async fn upcoming_sessions_carry_the_contract_fields_with_local_offsets() {
 async fn a_booking_answer_follows_the_contract_and_its_link_opens_its_own_page() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 1, 1).await;
-    let r = app.post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-1")).await;
+    let r = app.post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-00000001")).await;
     assert_eq!(r.status(), 201);
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["status"], "requested");
@@ -58,7 +58,7 @@ async fn a_booking_answer_follows_the_contract_and_its_link_opens_its_own_page()
     assert_eq!(waiting["waitlist_position"], 1);
 
     let replay: Value = app
-        .post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-1"))
+        .post_booking(&booking_json(session, "(909) 555-0111"), Some("api-key-00000001"))
         .await
         .json()
         .await

@@ -6,7 +6,9 @@ use chrono::Duration;
 use serde_json::Value;
 
 async fn book(app: &TestApp, session: i64, n: usize) -> Value {
-    let r = app.post_booking(&booking_json(session, &phone(n)), Some(&format!("key-{session}-{n}"))).await;
+    let r = app
+        .post_booking(&booking_json(session, &phone(n)), Some(&format!("booking-key-{session}-{n:04}")))
+        .await;
     assert_eq!(r.status(), 201);
     r.json().await.unwrap()
 }
@@ -102,7 +104,9 @@ async fn a_repeat_request_moves_the_public_counts_exactly_as_a_new_person_would(
     let fresh = app.session_starting_in(Duration::days(2), 2, 1).await;
     let mut answers = (Vec::new(), Vec::new());
     for n in 0..3 {
-        let r = app.post_booking(&booking_json(repeated, &phone(1)), Some(&format!("repeat-{n}"))).await;
+        let r = app
+            .post_booking(&booking_json(repeated, &phone(1)), Some(&format!("repeat-request-{n:04}")))
+            .await;
         assert_eq!(r.status(), 201);
         answers.0.push(r.json::<Value>().await.unwrap());
         answers.1.push(book(&app, fresh, 10 + n).await);

@@ -23,7 +23,7 @@ async fn two_hundred_people_at_once_fill_twelve_seats_and_queue_the_rest_in_orde
     let requests = (0..200).map(|i| {
         let body = booking_json(session, &phone(i));
         let app = &app;
-        async move { app.post_booking(&body, Some(&format!("crowd-{i}"))).await }
+        async move { app.post_booking(&body, Some(&format!("crowd-request-{i:04}"))).await }
     });
     let answers = answers_of(join_all(requests).await).await;
 
@@ -52,7 +52,7 @@ async fn the_same_phone_twenty_times_at_once_is_taken_like_twenty_people_and_lea
     let requests = (0..20).map(|i| {
         let body = booking_json(session, "(951) 555-0199");
         let app = &app;
-        async move { app.post_booking(&body, Some(&format!("repeat-{i}"))).await }
+        async move { app.post_booking(&body, Some(&format!("repeat-request-{i:04}"))).await }
     });
     let answers = answers_of(join_all(requests).await).await;
 
@@ -103,7 +103,7 @@ async fn two_app_instances_on_one_database_never_overbook_between_them() {
     let requests = (0..60).map(|i| {
         let app = if i % 2 == 0 { &first } else { &second };
         let body = booking_json(session, &phone(i));
-        async move { app.post_booking(&body, Some(&format!("two-{i}"))).await }
+        async move { app.post_booking(&body, Some(&format!("two-instances-{i:04}"))).await }
     });
     let answers = answers_of(join_all(requests).await).await;
 

@@ -142,32 +142,29 @@ impl TestApp {
         ensure_runtime_login(&database_url).await;
         let owner_pool = db::connect(&database_url, 2).await.unwrap();
         let pool = db::connect_with(runtime_options(&database_url), 8).await.unwrap();
-        let state = AppState::load(pool.clone(), settings, "http://127.0.0.1", keys.clone()).await.unwrap();
-        TestApp::serve(database_url, pool, owner_pool, tune(state), keys).await
+        TestApp::serve(database_url, pool, owner_pool, settings, keys, tune).await
     }
 
     /// Another app instance on this test's database, with its own pool: as a second server
     /// behind a load balancer would be.
     pub async fn another_instance(&self) -> TestApp {
         let pool = db::connect_with(runtime_options(&self.database_url), 8).await.unwrap();
-        let owner_pool = self.owner_pool.clone();
-        let state = AppState::load(pool.clone(), test_settings(), "http://127.0.0.1", self.keys.clone())
-            .await
-            .unwrap();
-        TestApp::serve(self.database_url.clone(), pool, owner_pool, state, self.keys.clone()).await
+        let (url, owner_pool, keys) = (self.database_url.clone(), self.owner_pool.clone(), self.keys.clone());
+        TestApp::serve(url, pool, owner_pool, test_settings(), keys, |state| state).await
     }
 
     async fn serve(
         database_url: String,
         pool: PgPool,
         owner_pool: PgPool,
-        state: AppState,
+        settings: BookingSettings,
         keys: Keys,
+        tune: impl FnOnce(AppState) -> AppState,
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = AppState { base_url: base.as_str().into(), ..state };
+        let state = tune(AppState::load(pool.clone(), settings, &base, keys.clone()).await.unwrap());
         let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

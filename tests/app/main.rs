@@ -9,6 +9,7 @@ mod browser;
 mod catalog_only;
 mod cli;
 mod concurrency;
+mod edges;
 mod embedded_server;
 mod language;
 mod pages;

@@ -138,7 +138,7 @@ async fn booking_through_the_form_leads_to_a_private_page_with_reference_and_nex
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 12, 1).await;
     let fields = [
-        ("key", "a-form-key"),
+        ("key", "a-form-key-000001"),
         ("first_name", "Rosa"),
         ("last_name", "Vega"),
         ("phone", "909-555-0166"),

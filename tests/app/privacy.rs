@@ -18,9 +18,10 @@ async fn no_patient_field_appears_in_the_log_output() {
     });
 
     // Accepted, waitlisted, repeated, refused and invalid, through the API and the form.
-    let answer: serde_json::Value = app.post_booking(&body, Some("log-key")).await.json().await.unwrap();
-    app.post_booking(&body, Some("log-key")).await;
-    app.post_booking(&body, Some("log-key-2")).await;
+    let answer: serde_json::Value =
+        app.post_booking(&body, Some("log-key-00000001")).await.json().await.unwrap();
+    app.post_booking(&body, Some("log-key-00000001")).await;
+    app.post_booking(&body, Some("log-key-00000002")).await;
     app.post_booking(
         &json!({"session_id": too_soon, "first_name": first, "last_name": last, "phone": phone}),
         None,
@@ -35,7 +36,7 @@ async fn no_patient_field_appears_in_the_log_output() {
         .await
         .unwrap();
     let form = [
-        ("key", "log-form"),
+        ("key", "log-form-00000001"),
         ("first_name", first),
         ("last_name", last),
         ("phone", "9095550174"),

@@ -95,7 +95,7 @@ async fn an_unusable_idempotency_key_is_refused_rather_than_ignored() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 12, 1).await;
     let long = "k".repeat(201);
-    for key in ["   ", long.as_str(), "two words"] {
+    for key in ["   ", long.as_str(), "two words and more", "short-key-15chr"] {
         let r = app.post_booking(&booking_json(session, "(909) 555-0123"), Some(key)).await;
         assert_eq!(r.status(), 422, "{key:?}");
         let body: Value = r.json().await.unwrap();
@@ -132,7 +132,7 @@ async fn sessions_that_cannot_be_booked_are_refused_with_a_reason() {
 
 fn form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
-        ("key", "form-key-1"),
+        ("key", "form-key-00000001"),
         ("first_name", "Ana"),
         ("last_name", "Lopez"),
         ("phone", "(909) 555-0177"),
@@ -170,7 +170,7 @@ async fn a_bad_form_comes_back_with_the_problem_beside_the_field_and_the_input_k
         "escaped"
     );
     assert!(html.contains(r#"<option value="es" selected>"#), "the chosen language kept");
-    assert!(html.contains(r#"name="key" value="form-key-1""#), "the same one-time key");
+    assert!(html.contains(r#"name="key" value="form-key-00000001""#), "the same one-time key");
 
     let long_name = "x".repeat(61);
     let r = app.post_form(&path, &form(&[("first_name", ""), ("last_name", &long_name)])).await;
@@ -224,9 +224,9 @@ async fn an_oversized_body_is_refused_with_413_on_the_form_and_the_api() {
 async fn a_one_time_key_reused_for_another_request_is_refused() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(3), 12, 1).await;
-    let first = app.post_booking(&booking_json(session, "(909) 555-0123"), Some("shared")).await;
+    let first = app.post_booking(&booking_json(session, "(909) 555-0123"), Some("shared-key-000001")).await;
     assert_eq!(first.status(), 201);
-    let other = app.post_booking(&booking_json(session, "(909) 555-0999"), Some("shared")).await;
+    let other = app.post_booking(&booking_json(session, "(909) 555-0999"), Some("shared-key-000001")).await;
     assert_eq!(other.status(), 422);
     let body: Value = other.json().await.unwrap();
     assert!(body["errors"]["idempotency_key"].is_string());

@@ -133,6 +133,7 @@ pub static EN: Messages = Messages {
     form_errors_title: "Please check these fields:",
     form_honeypot_error: "Please leave the last field empty and send the form again.",
     form_key_reused: "This form was already sent with other details. Please check the form and send it again.",
+    form_key_missing: "We couldn't match this form to our page. Please check it and send it again.",
     form_closed_call: |phone| format!("To join this group, please call the clinic at {phone}."),
 
     manage_title: "Your request",
@@ -212,6 +213,16 @@ pub static EN: Messages = Messages {
     error_back_home: "Back to the home page",
     error_forbidden_title: "Not allowed",
     error_forbidden: "Your account can't open this page or do this. If you think it should, ask a clinic administrator.",
+    error_unreadable_title: "We couldn't read the form",
+    error_unreadable: |field| {
+        format!(
+            "What was sent as “{field}” has signs we can't read as letters. Please go back, type it again, and send the form."
+        )
+    },
+    error_method_title: "This page can't do that",
+    error_method: "This address doesn't take that kind of request. Please use the links and buttons on our pages.",
+    error_timed_out_title: "This is taking too long",
+    error_timed_out: "The site took too long to answer. Please try again in a moment.",
 
     staff_site_name: "Staff",
     staff_login_title: "Staff sign-in",

@@ -154,6 +154,7 @@ pub static ES: Messages = Messages {
     form_errors_title: "Por favor revise estos campos:",
     form_honeypot_error: "Por favor deje vacío el último campo y envíe el formulario otra vez.",
     form_key_reused: "Este formulario ya se envió con otros datos. Por favor revíselo y envíelo otra vez.",
+    form_key_missing: "No pudimos reconocer este formulario como nuestro. Por favor revíselo y envíelo otra vez.",
     form_closed_call: |phone| format!("Para unirse a este grupo, llame a la clínica al {phone}."),
 
     manage_title: "Su solicitud",
@@ -242,6 +243,16 @@ pub static ES: Messages = Messages {
     error_back_home: "Volver al inicio",
     error_forbidden_title: "No permitido",
     error_forbidden: "Su cuenta no puede abrir esta página ni hacer esto. Si cree que sí debería, pregunte a un administrador de la clínica.",
+    error_unreadable_title: "No pudimos leer el formulario",
+    error_unreadable: |field| {
+        format!(
+            "Lo que se envió en «{field}» tiene signos que no podemos leer como letras. Por favor regrese, escríbalo otra vez y envíe el formulario."
+        )
+    },
+    error_method_title: "Esta página no permite eso",
+    error_method: "Esta dirección no acepta ese tipo de pedido. Por favor use los enlaces y botones de nuestras páginas.",
+    error_timed_out_title: "Esto está tardando demasiado",
+    error_timed_out: "El sitio tardó demasiado en responder. Por favor intente otra vez en un momento.",
 
     staff_site_name: "Personal",
     staff_login_title: "Entrada del personal",

@@ -103,6 +103,8 @@ pub struct Messages {
     pub form_errors_title: &'static str,
     pub form_honeypot_error: &'static str,
     pub form_key_reused: &'static str,
+    /// The form came without its one-time key (or a short one): send it again.
+    pub form_key_missing: &'static str,
     pub form_closed_call: fn(&str) -> String,
 
     pub manage_title: &'static str,
@@ -143,6 +145,13 @@ pub struct Messages {
     pub error_back_home: &'static str,
     pub error_forbidden_title: &'static str,
     pub error_forbidden: &'static str,
+    pub error_unreadable_title: &'static str,
+    /// A form field (by its label) that held characters that are not text.
+    pub error_unreadable: fn(&str) -> String,
+    pub error_method_title: &'static str,
+    pub error_method: &'static str,
+    pub error_timed_out_title: &'static str,
+    pub error_timed_out: &'static str,
 
     pub staff_site_name: &'static str,
     pub staff_login_title: &'static str,
@@ -417,9 +426,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
     }
 }
 
-/// The cookie that remembers a language chosen with `?lang=`.
-pub const LANG_COOKIE: &str = "gc_lang";
-
 /// The first of English or Spanish an `Accept-Language` header asks for, by its weights.
 pub fn from_accept_language(header: &str) -> Option<Language> {
     let mut best: Option<(f32, Language)> = None;
@@ -444,16 +450,18 @@ pub fn from_accept_language(header: &str) -> Option<Language> {
 /// Settles each request's language: `?lang=en|es` (and remembers it in a cookie), else the
 /// cookie, else `Accept-Language`, else English. Handlers read it through [`Ui`].
 pub async fn choose_language(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use crate::web::cookies::Cookie;
     let asked = req
         .uri()
         .query()
         .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
         .and_then(Language::from_code);
     let headers = req.headers();
-    let remembered = crate::web::staff::auth::cookie(headers, LANG_COOKIE).and_then(Language::from_code);
+    let remembered = state.cookies().get(headers, Cookie::Language).and_then(Language::from_code);
     let accepted = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -462,16 +470,15 @@ pub async fn choose_language(
     req.extensions_mut().insert(lang);
     let mut response = next.run(req).await;
     // An error page was drawn in English before the language was at hand: draw it again.
-    if let Some(kind) = response.extensions().get::<crate::web::error::ErrorPageKind>().copied()
+    if let Some(kind) = response.extensions().get::<crate::web::error::ErrorPageKind>().cloned()
         && lang != Language::En
     {
         response = kind.render(Ui::for_language(lang));
     }
     if let Some(chosen) = asked {
-        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", chosen.code());
-        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
-        }
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, state.cookies().set(Cookie::Language, chosen.code()));
     }
     response
 }

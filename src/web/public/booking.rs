@@ -6,16 +6,15 @@ use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, new_reques
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
-use crate::web::booking_requests::{self, PersonFields, manage_path, usable_key};
+use crate::web::booking_requests::{self, PersonFields, field_label, manage_path, usable_key};
 use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Ui;
 use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -37,18 +36,6 @@ pub struct FieldError {
     /// The field's label, so the summary at the top of the form says which field is meant.
     pub label: &'static str,
     pub message: String,
-}
-
-/// The form's label of a booking field.
-fn label(ui: Ui, field: &str) -> &'static str {
-    match field {
-        "first_name" => ui.m.form_first_name,
-        "last_name" => ui.m.form_last_name,
-        "phone" => ui.m.form_phone,
-        "email" => ui.m.form_email,
-        "language" => ui.m.form_language,
-        _ => ui.m.form_notes,
-    }
 }
 
 /// The booking form as the page shows it: the one-time key, what was typed, what was wrong.
@@ -94,14 +81,6 @@ impl FormView {
     }
 }
 
-fn form_rejection(rejection: FormRejection) -> AppError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge
-    } else {
-        AppError::BadRequest
-    }
-}
-
 /// The group's page again, with the form as sent and what was wrong with it. Nothing stored.
 async fn refuse(
     state: &AppState,
@@ -119,16 +98,16 @@ pub async fn submit(
     ui: Ui,
     client: ClientAddr,
     Path(id): Path<String>,
-    form: Result<Form<BookingFields>, FormRejection>,
+    Form(fields): Form<BookingFields>,
 ) -> Result<Response, AppError> {
     let session_id = parse_id(&id)?;
-    let Form(fields) = form.map_err(form_rejection)?;
     if !booking_requests::within_rate_limit(&state, client).await? {
         return Err(AppError::RateLimited);
     }
     let BookingFields { key, website, person } = fields;
+    let key = usable_key(&key);
     let mut view = FormView {
-        key: usable_key(&key).unwrap_or_else(new_request_key),
+        key: key.clone().unwrap_or_else(new_request_key),
         input: person.into_input(),
         errors: Vec::new(),
         general_error: None,
@@ -137,15 +116,22 @@ pub async fn submit(
         view.general_error = Some(ui.m.form_honeypot_error.to_owned());
         return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let booking = match NewBooking::try_from(&view.input) {
-        Ok(booking) => booking,
-        Err(problems) => {
-            view.errors = problems
-                .into_iter()
-                .map(|(field, p)| FieldError { field, label: label(ui, field), message: (ui.m.problem)(p) })
-                .collect();
-            return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+    let booking = NewBooking::try_from(&view.input).map_err(|problems| {
+        view.errors = problems
+            .into_iter()
+            .map(|(field, p)| FieldError {
+                field,
+                label: field_label(ui, field).unwrap_or(field),
+                message: (ui.m.problem)(p),
+            })
+            .collect();
+    });
+    // A form without its one-time key (or with a guessable one) is sent again with a new key.
+    if key.is_none() {
+        view.general_error = Some(ui.m.form_key_missing.to_owned());
+    }
+    let (Ok(booking), Some(_)) = (booking, key) else {
+        return refuse(&state, ui, session_id, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match booking_requests::request_seat(&state, session_id, &booking, &view.key).await? {
         Ok(answer) => {

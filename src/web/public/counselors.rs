@@ -6,11 +6,12 @@ use crate::store::catalog::{self, Counselor};
 use crate::store::sessions::{self, SessionFilter};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Path;
 use crate::web::i18n::Ui;
 use crate::web::views::{DayGroup, SessionCard, by_day};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{Duration, Utc};
 
 /// The languages a counselor speaks, in the visitor's words.

@@ -7,40 +7,12 @@ use crate::store::intake::ClinicScope;
 use crate::store::staff::{self, SignedIn};
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
+use crate::web::cookies::Cookie;
 use crate::web::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-
-/// The staff session cookie: a random token whose SHA-256 names the session row.
-pub const SESSION_COOKIE: &str = "gc_staff";
-/// The login form's CSRF cookie (there is no session yet to hold its token).
-pub const LOGIN_COOKIE: &str = "gc_login";
-
-/// The value of cookie `name` in the request, if sent.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// A `Set-Cookie` value for the staff pages: HttpOnly, SameSite, and Secure when the app is
-/// served over https. `None` clears the cookie.
-pub fn set_cookie(state: &AppState, name: &str, value: Option<&str>, same_site: &str) -> HeaderValue {
-    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
-    let text = match value {
-        Some(v) => format!("{name}={v}; Path=/staff; HttpOnly; SameSite={same_site}{secure}"),
-        None => format!("{name}=; Path=/staff; HttpOnly; SameSite={same_site}; Max-Age=0{secure}"),
-    };
-    HeaderValue::from_str(&text).expect("cookie values are hex")
-}
 
 /// A new random token (128 bits, hex) for a session or a CSRF field.
 pub fn new_token() -> String {
@@ -136,7 +108,7 @@ fn to_login() -> Response {
 /// enrol a second factor before anything else.
 async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool), Response> {
     let internal = |e: sqlx::Error| AppError::from(e).into_response();
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+    let Some(token) = state.cookies().get(&parts.headers, Cookie::StaffSession) else {
         return Err(to_login());
     };
     let token_hash = digest(token);
@@ -189,18 +161,5 @@ impl FromRequestParts<AppState> for Enrolling {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Enrolling, Response> {
         signed_in(parts, state).await.map(|(user, _)| Enrolling(user))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookies_are_found_by_name_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; gc_staff=abc; b=2"));
-        assert_eq!(cookie(&headers, "gc_staff"), Some("abc"));
-        assert_eq!(cookie(&headers, "gc"), None);
     }
 }

@@ -13,14 +13,14 @@ use crate::store::patients;
 use crate::store::{catalog, sessions};
 use crate::web::booking_requests::{PersonFields, usable_key};
 use crate::web::error::AppError;
+use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::SessionCard;
 use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
@@ -437,8 +437,11 @@ pub async fn phone_booking(
     user.check_csrf(&f.csrf)?;
     let input = f.person.into_input();
     let chosen: Option<i64> = f.session.parse().ok();
-    let key = usable_key(&f.key).unwrap_or_else(new_request_key);
     let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let key = usable_key(&f.key).unwrap_or_else(|| {
+        errors.push(("session", ui.m.form_key_missing.to_owned()));
+        new_request_key()
+    });
     let booking = NewBooking::try_from(&input).map_err(|problems| {
         errors.extend(problems.into_iter().map(|(field, p)| (field, (ui.m.problem)(p))));
     });

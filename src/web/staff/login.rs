@@ -1,7 +1,7 @@
 //! Signing in and out. Failed sign-ins are slowed, then locked per account and per client
 //! address; the answer never tells whether an account exists.
 
-use super::auth::{Enrolling, LOGIN_COOKIE, SESSION_COOKIE, cookie, new_token, set_cookie};
+use super::auth::{Enrolling, new_token};
 use crate::domain::booking::digest;
 use crate::domain::same_secret;
 use crate::domain::staff::{
@@ -14,11 +14,12 @@ use crate::store::secrets::totp_context;
 use crate::store::staff;
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
+use crate::web::cookies::Cookie;
 use crate::web::error::AppError;
+use crate::web::extract::Form;
 use crate::web::i18n::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,7 +45,7 @@ async fn login_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let csrf = new_token();
-    let cookie = set_cookie(state, LOGIN_COOKIE, Some(&csrf), "Strict");
+    let cookie = state.cookies().set(Cookie::LoginForm, &csrf);
     let page = LoginPage { ui, csrf, email, message };
     Ok((status, [(header::SET_COOKIE, cookie)], page).into_response())
 }
@@ -106,7 +107,7 @@ pub async fn submit(
     Form(fields): Form<LoginFields>,
 ) -> Result<Response, AppError> {
     let email = fields.email.trim().to_owned();
-    let sent_token = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    let sent_token = state.cookies().get(&headers, Cookie::LoginForm).unwrap_or("");
     if sent_token.is_empty() || !same_secret(sent_token, &fields.csrf) {
         return login_page(&state, ui, email, Some(ui.m.staff_login_expired), StatusCode::FORBIDDEN).await;
     }
@@ -194,7 +195,7 @@ pub async fn submit(
     login_throttle::forget(&mut conn, &throttle[0].hash).await?;
     login_throttle::uncount(&mut conn, &hashes[1..]).await?;
     // A new session id at every login; the one the browser had (if any) ends.
-    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(old) = state.cookies().get(&headers, Cookie::StaffSession) {
         staff::end_session(&mut conn, &digest(old)).await?;
     }
     let token = new_token();
@@ -202,8 +203,8 @@ pub async fn submit(
     audit::record(&mut conn, &audit_entry(Some(account.id), "login", Some(account.id))).await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
-    headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, Some(&token), "Lax"));
-    headers.append(header::SET_COOKIE, set_cookie(&state, LOGIN_COOKIE, None, "Strict"));
+    headers.append(header::SET_COOKIE, state.cookies().set(Cookie::StaffSession, &token));
+    headers.append(header::SET_COOKIE, state.cookies().clear(Cookie::LoginForm));
     Ok(response)
 }
 
@@ -223,12 +224,12 @@ pub async fn logout(
     user.check_csrf(&form.csrf)?;
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(token) = state.cookies().get(&headers, Cookie::StaffSession) {
         staff::end_session(&mut conn, &digest(token)).await?;
     }
     user.audit(&mut conn, "logout", Some(("staff", user.staff_id))).await?;
     conn.commit().await?;
     let mut response = Redirect::to("/staff/login").into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, None, "Lax"));
+    response.headers_mut().append(header::SET_COOKIE, state.cookies().clear(Cookie::StaffSession));
     Ok(response)
 }
