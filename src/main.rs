@@ -5,6 +5,7 @@ use groupcare::db::{self, embedded};
 use groupcare::domain::staff::StaffRole;
 use groupcare::jobs::audit_checkpoints as checkpoints;
 use groupcare::keys::Keys;
+use groupcare::store::secrets;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use std::process::ExitCode;
@@ -128,6 +129,7 @@ async fn prepare_embedded(db: &mut Database) -> Result<(), Box<dyn std::error::E
     owner.close().await;
     let password = groupcare::domain::booking::new_request_key();
     db::ensure_runtime_login(&db.migrate, EMBEDDED_LOGIN, &password).await?;
+    db::grant_connect(&db.migrate, EMBEDDED_LOGIN).await?;
     db.serve = db.migrate.clone().username(EMBEDDED_LOGIN).password(&password);
     Ok(())
 }
@@ -172,7 +174,14 @@ async fn run_with_database(
         println!("migrations applied");
         return Ok(());
     }
-    let pool = db::connect_with(database.serve.clone(), config.db_pool_size).await?;
+    let pool = db::connect_with(database.serve.clone(), config.db_pool_size).await.map_err(|e| {
+        // Migrated databases are closed to every login not granted them by name.
+        if e.to_string().contains("permission denied for database") {
+            format!("{e}: the database's owner must GRANT CONNECT ON DATABASE to the login in DATABASE_URL")
+        } else {
+            e.to_string()
+        }
+    })?;
     let identity = db::prepare_schema(&pool).await?;
     match command {
         Command::Migrate => unreachable!("handled above"),
@@ -206,7 +215,19 @@ async fn serve(
              Serve as a login role granted groupcare_runtime (see the README)"
         );
     }
-    let keys = Keys::load_or_create(&config.key_file)?;
+    // A database whose secrets are sealed already needs its key: a missing file is a wrong
+    // path or a lost key, and a new one would only be left behind unused.
+    let keys = if !config.key_file.exists() && secrets::sealed_with_a_key(&mut *pool.acquire().await?).await?
+    {
+        return Err(format!(
+            "no key file at {}, but this database's secrets are sealed with one: point GROUPCARE_KEY_FILE \
+             at the key the other instances use",
+            config.key_file.display()
+        )
+        .into());
+    } else {
+        Keys::load_or_create(&config.key_file)?
+    };
     checkpoints::open_for_append(&config.audit_checkpoints).map_err(|e| {
         format!("cannot write audit checkpoints to {}: {e}", config.audit_checkpoints.display())
     })?;

@@ -108,6 +108,7 @@ pub async fn prepare_schema(pool: &PgPool) -> Result<Identity, Box<dyn std::erro
 /// Makes (or updates) `login` a login role with `password` that is a member of
 /// `groupcare_runtime` and nothing more, on the server behind `owner`: how the embedded cluster
 /// and the tests serve as the runtime role. The migrations must have made that role first.
+/// See [`grant_connect`] for the database it serves.
 pub async fn ensure_runtime_login(owner: &PgConnectOptions, login: &str, password: &str) -> sqlx::Result<()> {
     use sqlx::Connection;
     let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -130,6 +131,24 @@ pub async fn ensure_runtime_login(owner: &PgConnectOptions, login: &str, passwor
     .execute(&mut conn)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("grant groupcare_runtime to {login}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await
+}
+
+/// Lets `login` connect to the database `owner` names (the migrations close each database to
+/// everyone else).
+pub async fn grant_connect(owner: &PgConnectOptions, login: &str) -> sqlx::Result<()> {
+    use sqlx::Connection;
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let database = owner.get_database().unwrap_or_default().to_owned();
+    if !plain(login) || !plain(&database) {
+        return Err(sqlx::Error::Configuration(
+            "a role's and a database's names are plain letters and digits".into(),
+        ));
+    }
+    let mut conn = sqlx::PgConnection::connect_with(owner).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("grant connect on database \"{database}\" to {login}")))
         .execute(&mut conn)
         .await?;
     conn.close().await

@@ -18,12 +18,22 @@ pub const NAME_MAX: usize = 60;
 pub const EMAIL_MAX: usize = 254;
 pub const NOTE_MAX: usize = 500;
 
+/// The invisible marks that reorder text shown after them (embeddings, overrides, isolates,
+/// and the left-to-right, right-to-left and Arabic letter marks): in what a person typed,
+/// shown on a staff page, they could make a list read as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 fn check_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Problem> {
     let text = raw.trim();
     if text.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    if text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) {
+    let refused = |c: char| {
+        (c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'))) || is_bidi_control(c)
+    };
+    if text.chars().any(refused) {
         return Err(Problem::ControlCharacters);
     }
     Ok(text.to_owned())
@@ -47,20 +57,11 @@ redacted_debug!(PersonName, Phone, Email);
 #[derive(Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
-/// The invisible marks that reorder text shown after them (embeddings, overrides, isolates):
-/// in a name on a staff page they could make a list read as something else.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, Problem> {
         let text = check_text(raw, NAME_MAX, false)?;
         if text.is_empty() {
             return Err(Problem::Required);
-        }
-        if text.chars().any(is_bidi_control) {
-            return Err(Problem::ControlCharacters);
         }
         Ok(PersonName(text))
     }
@@ -145,7 +146,7 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !domain.contains('@');
-        let clean = text.chars().all(|c| !c.is_whitespace() && !c.is_control());
+        let clean = text.chars().all(|c| !c.is_whitespace() && !c.is_control() && !is_bidi_control(c));
         if local.is_empty() || !domain_ok || !clean {
             return Err(Problem::NotEmail);
         }
@@ -182,12 +183,14 @@ mod tests {
         assert_eq!(PersonName::parse(&"a".repeat(NAME_MAX + 1)), Err(Problem::TooLong { max: NAME_MAX }));
         assert_eq!(PersonName::parse("Jos\u{0}e"), Err(Problem::ControlCharacters));
         assert!(PersonName::parse(&"é".repeat(NAME_MAX)).is_ok());
-        for mark in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+        for mark in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}'] {
             assert_eq!(
                 PersonName::parse(&format!("Ana{mark}Ruiz")),
                 Err(Problem::ControlCharacters),
                 "{mark:?}"
             );
+            assert_eq!(parse_note(&format!("Mornings{mark} only")), Err(Problem::ControlCharacters));
+            assert_eq!(Email::parse_optional(&format!("a{mark}b@example.com")), Err(Problem::NotEmail));
         }
         assert!(PersonName::parse("Núñez-O'Brien").is_ok(), "accents, ñ and apostrophes are names");
     }

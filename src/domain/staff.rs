@@ -38,9 +38,12 @@ pub struct AttemptLimit {
 /// lock falls on that pair only, so a guesser elsewhere never locks the real person out.
 pub const PER_ACCOUNT_AT_ADDRESS: AttemptLimit =
     AttemptLimit { max_attempts: 5, window: Duration::minutes(15) };
-/// One account from anywhere: 100 attempts an hour (ASVS 2.2.1), the cap on guessing spread
-/// over many addresses.
+/// One account from anywhere but its known addresses: 100 attempts an hour (ASVS 2.2.1), the
+/// cap on guessing spread over many addresses.
 pub const PER_ACCOUNT: AttemptLimit = AttemptLimit { max_attempts: 100, window: Duration::hours(1) };
+/// An address the person signed in from within this long is theirs: while their account is
+/// over its hourly cap, attempts from it are still checked (and counted for it alone).
+pub const KNOWN_ADDRESS_FOR: Duration = Duration::days(30);
 /// One address over any accounts: 100 attempts an hour, the cap on one password tried on many.
 pub const PER_ADDRESS: AttemptLimit = AttemptLimit { max_attempts: 100, window: Duration::hours(1) };
 /// Each attempt on an account in the window slows the answer to a failed one by this much,

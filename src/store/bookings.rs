@@ -129,6 +129,8 @@ pub async fn request_seat(
         return Ok(Err(Refused::Unbookable(why)));
     }
     let phone = req.booking.phone.e164();
+    // Overlaps are looked for in this clinic only: another program's bookings of the person are
+    // not this clinic's to learn of (42 CFR Part 2), not even as a flag.
     let standing: Standing = sqlx::query_as(
         "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
                 count(*) filter (where b.status = 'waitlisted') as waiting, \
@@ -138,6 +140,7 @@ pub async fn request_seat(
                         where o.phone = $2 and o.session_id <> $1 \
                           and o.status in ('requested', 'confirmed', 'waitlisted') \
                           and os.status = 'scheduled' \
+                          and os.clinic_id = (select clinic_id from session where id = $1) \
                           and os.starts_at < $4 and os.ends_at > $3) as overlaps \
          from booking b where b.session_id = $1",
     )
@@ -357,6 +360,7 @@ pub async fn move_booking(
                         where o.phone = $2 and o.session_id not in ($1, $5) \
                           and o.status in ('requested', 'confirmed', 'waitlisted') \
                           and os.status = 'scheduled' \
+                          and os.clinic_id = (select clinic_id from session where id = $1) \
                           and os.starts_at < $4 and os.ends_at > $3) as overlaps \
          from booking b where b.session_id = $1",
     )

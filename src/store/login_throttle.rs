@@ -98,3 +98,32 @@ pub async fn forget(conn: &mut PgConnection, key: &[u8]) -> sqlx::Result<()> {
     sqlx::query("delete from login_throttle where key_hash = $1").bind(key).execute(conn).await?;
     Ok(())
 }
+
+/// Whether the account signed in from this address (`key`: the two together, as an HMAC)
+/// since `since`.
+pub async fn is_known_address(
+    conn: &mut PgConnection,
+    key: &[u8],
+    since: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from staff_known_address where key_hash = $1 and last_sign_in_at > $2)",
+    )
+    .bind(key)
+    .bind(since)
+    .fetch_one(conn)
+    .await
+}
+
+/// Remembers a successful sign-in of the account from this address.
+pub async fn remember_address(conn: &mut PgConnection, key: &[u8], now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into staff_known_address (key_hash, last_sign_in_at) values ($1, $2) \
+         on conflict (key_hash) do update set last_sign_in_at = excluded.last_sign_in_at",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

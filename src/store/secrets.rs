@@ -70,9 +70,21 @@ struct PlainTotp {
     pending: Option<Vec<u8>>,
 }
 
+/// Whether this database holds secrets sealed with some key already: then a missing key file
+/// is a mistake (a wrong path, a lost file), not a first start.
+pub async fn sealed_with_a_key(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from app_setting where name = 'secrets_sealed' and value = 'true') \
+            and exists (select 1 from server_secret)",
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Seals the secrets a database kept in plaintext before sealing existed, once: the first app
 /// to start after the upgrade does it (under a row lock, so two starting at once do it once).
-/// Returns how many secrets it sealed.
+/// A value that already opens with this key is left alone, so the mark set back by hand never
+/// seals a secret twice. Returns how many secrets it sealed.
 pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::Result<u64> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let done: Option<String> =
@@ -86,6 +98,9 @@ pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::
     let servers: Vec<(String, Vec<u8>)> =
         sqlx::query_as("select name, value from server_secret").fetch_all(&mut *tx).await?;
     for (name, plain) in servers {
+        if keys.open(&server_secret_context(&name), &plain).is_ok() {
+            continue;
+        }
         sqlx::query("update server_secret set value = $2 where name = $1")
             .bind(&name)
             .bind(keys.seal(&server_secret_context(&name), &plain))
@@ -101,12 +116,20 @@ pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::
     .await?;
     for PlainTotp { id, secret, pending } in totps {
         let context = totp_context(id);
-        sqlx::query("update staff set totp_secret = $2, totp_pending_secret = $3 where id = $1")
-            .bind(id)
-            .bind(secret.map(|s| keys.seal(&context, &s)))
-            .bind(pending.map(|s| keys.seal(&context, &s)))
-            .execute(&mut *tx)
-            .await?;
+        let plain = |value: Option<Vec<u8>>| value.filter(|v| keys.open(&context, v).is_err());
+        let (secret, pending) = (plain(secret), plain(pending));
+        if secret.is_none() && pending.is_none() {
+            continue;
+        }
+        sqlx::query(
+            "update staff set totp_secret = coalesce($2, totp_secret), \
+                              totp_pending_secret = coalesce($3, totp_pending_secret) where id = $1",
+        )
+        .bind(id)
+        .bind(secret.map(|s| keys.seal(&context, &s)))
+        .bind(pending.map(|s| keys.seal(&context, &s)))
+        .execute(&mut *tx)
+        .await?;
         sealed += 1;
     }
     sqlx::query("update app_setting set value = 'true' where name = 'secrets_sealed'")

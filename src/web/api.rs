@@ -24,7 +24,14 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/sessions", get(list_sessions)).route("/bookings", post(create_booking))
+    Router::new()
+        .route("/sessions", get(list_sessions))
+        .route("/bookings", post(create_booking))
+        // An integration gets JSON even when it asks for something the API does not have.
+        .fallback(|| async { ApiError::message(StatusCode::NOT_FOUND, say::NO_SUCH_PATH) })
+        .method_not_allowed_fallback(|| async {
+            ApiError::message(StatusCode::METHOD_NOT_ALLOWED, say::METHOD_NOT_ALLOWED)
+        })
 }
 
 /// An API failure: a status and a JSON body, `{"error": …}` or `{"errors": {field: …}}`.
@@ -150,6 +157,9 @@ mod say {
     pub const NOT_YES_NO: &str = "Must be true or false.";
     pub const NO_SUCH_SESSION: &str = "No session has this id.";
     pub const BAD_KEY: &str = "The Idempotency-Key header must be 16 to 200 visible ASCII characters.";
+    pub const NO_SUCH_PATH: &str = "The API has GET /api/v1/sessions and POST /api/v1/bookings.";
+    pub const METHOD_NOT_ALLOWED: &str =
+        "This path does not take that method: GET /api/v1/sessions, POST /api/v1/bookings.";
     pub const BAD_FILTER: &str = "The filters are clinic, topic, language and day, each given once.";
     pub const KEY_REUSED: &str = "This Idempotency-Key was already used for a different request.";
 }

@@ -36,6 +36,8 @@ async fn the_role_the_app_serves_as_can_only_read_and_append_the_audit_log() {
          as $$ begin return old; end $$",
         "create table hideout (x int)",
         "alter table booking add column x int",
+        // A temporary table named like the log cannot hand the chain a forged predecessor.
+        "create temporary table audit_log (seq bigint, hash bytea)",
     ] {
         let err = sqlx::query(sql).execute(&app.pool).await.expect_err(sql).to_string();
         assert!(err.contains("permission denied") || err.contains("must be owner"), "{sql}: {err}");
@@ -53,6 +55,27 @@ async fn the_role_the_app_serves_as_can_only_read_and_append_the_audit_log() {
     assert_eq!(app.count("select count(*) from audit_log").await, 2);
     let intact = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
     assert_eq!(intact, Ok(2));
+}
+
+#[tokio::test]
+async fn a_row_rewritten_by_the_owner_is_found_even_with_the_databases_digest_function_replaced() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 4).await;
+    let mut tx = app.owner_pool.begin().await.unwrap();
+    for sql in [
+        "alter table audit_log disable trigger audit_log_no_update",
+        "update audit_log set record_id = 999, client_addr = '203.0.113.66' where seq = 2",
+        "alter table audit_log enable trigger audit_log_no_update",
+        // The owner makes the database's digest vouch for every stored hash.
+        "create or replace function audit_row_digest(prev bytea, seq bigint, at timestamptz, actor bigint, \
+         action text, record_type text, record_id bigint, client_addr text) returns bytea \
+         language sql stable as $$ select a.hash from audit_log a where a.seq = $2 $$",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let found = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(found.unwrap_err().seq, 2, "the check recomputes every hash itself");
 }
 
 #[tokio::test]

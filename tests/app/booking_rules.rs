@@ -70,12 +70,24 @@ async fn a_cancelled_request_no_longer_offers_to_cancel() {
 }
 
 #[tokio::test]
-async fn a_request_that_overlaps_another_of_the_same_phone_is_taken_and_flagged() {
+async fn a_request_that_overlaps_another_of_the_same_phone_at_the_clinic_is_taken_and_flagged() {
     let app = TestApp::spawn().await;
     let starts = chrono::Utc::now() + Duration::days(4);
     let a = app.session_at(starts, Duration::minutes(90), 10, 1).await;
     let b = app.session_at(starts + Duration::minutes(30), Duration::minutes(60), 10, 1).await;
     let c = app.session_at(starts + Duration::hours(3), Duration::minutes(60), 10, 1).await;
+    // Another program, at the same hour: none of this clinic's business, not even as a flag.
+    let elsewhere = app.session_at(starts + Duration::minutes(15), Duration::minutes(60), 10, 1).await;
+    sqlx::query(
+        "update session set clinic_id = (select clinic_id from session where id = $1) where id in ($2, $3)",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    book(&app, elsewhere, 7).await;
     book(&app, a, 7).await;
     let overlapping = book(&app, b, 7).await;
     let later = book(&app, c, 7).await;

@@ -89,6 +89,13 @@ async fn the_frameworks_refusals_come_back_as_the_apps_own_pages_and_json() {
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("JSON object"), "{body}");
 
+    for (method, path, status) in [("GET", "/api/v1/nothing", 404), ("PUT", "/api/v1/bookings", 405)] {
+        let r = app.client.request(method.parse().unwrap(), app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("/api/v1/sessions"), "{body}");
+    }
     let r = app.client.put(app.url("/sessions")).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["cache-control"], "no-store");

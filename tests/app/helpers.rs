@@ -140,6 +140,8 @@ impl TestApp {
     ) -> TestApp {
         capture_logs();
         ensure_runtime_login(&database_url).await;
+        let owner = PgConnectOptions::from_str(&database_url).unwrap();
+        db::grant_connect(&owner, RUNTIME_LOGIN).await.unwrap();
         let owner_pool = db::connect(&database_url, 2).await.unwrap();
         let pool = db::connect_with(runtime_options(&database_url), 8).await.unwrap();
         TestApp::serve(database_url, pool, owner_pool, settings, keys, tune).await

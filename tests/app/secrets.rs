@@ -83,7 +83,11 @@ async fn a_database_with_plaintext_secrets_is_sealed_once_and_everything_still_w
         .unwrap();
     assert_eq!(signed_in.status(), 303, "the sealed TOTP key still signs in");
 
-    // Once: a later start leaves the sealed values alone.
+    // Once: a later start leaves the sealed values alone, even with the mark set back.
+    sqlx::query("update app_setting set value = 'false' where name = 'secrets_sealed'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     TestApp::spawn_on(url.clone(), test_settings(), keys.clone()).await;
     let again: Vec<u8> =
         sqlx::query_scalar("select value from server_secret").fetch_one(&app.pool).await.unwrap();

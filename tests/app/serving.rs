@@ -119,21 +119,46 @@ async fn the_runtime_role_refuses_an_unmigrated_database_and_serves_once_the_own
         run(&["migrate"], &data.0, &[("DATABASE_URL", &runtime), ("GROUPCARE_MIGRATE_DATABASE_URL", &owner)]);
     assert!(migrated.status.success(), "{}", said(&migrated));
 
+    // The migrated database is closed to every login not granted it by name.
+    let closed = run(&["serve"], &data.0, &[("DATABASE_URL", &runtime)]);
+    assert!(
+        !closed.status.success() && said(&closed).contains("GRANT CONNECT ON DATABASE"),
+        "{}",
+        said(&closed)
+    );
+    open_to_runtime_login(&owner).await;
+
     let serving = Serving::start(&data.0, &[("DATABASE_URL", &runtime)]).await;
     let log = serving.stop();
     assert!(!log.contains("owner or a superuser"), "no warning as the runtime role: {log}");
     let key = std::fs::metadata(data.0.join("secret.key")).expect("a key file made on first start");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(key.permissions().mode() & 0o777, 0o600);
+
+    // The key file moved away: the app refuses rather than make a new one beside sealed secrets.
+    let moved = DataDir::new();
+    let refused = run(&["serve"], &moved.0, &[("DATABASE_URL", &runtime)]);
+    assert!(!refused.status.success());
+    assert!(said(&refused).contains("sealed with one: point GROUPCARE_KEY_FILE"), "{}", said(&refused));
+    assert!(!moved.0.join("secret.key").exists(), "no stray key left behind");
+}
+
+/// What an operator does once per database: let the serving login connect to it.
+async fn open_to_runtime_login(owner_url: &str) {
+    let owner = std::str::FromStr::from_str(owner_url).unwrap();
+    groupcare::db::grant_connect(&owner, crate::helpers::RUNTIME_LOGIN).await.unwrap();
 }
 
 #[tokio::test]
-async fn serving_as_the_owner_migrates_and_warns_that_the_app_could_rewrite_its_audit_log() {
-    let owner = fresh_database_url().await;
-    let data = DataDir::new();
-    let serving = Serving::start(&data.0, &[("DATABASE_URL", &owner)]).await;
-    let log = serving.stop();
-    assert!(log.contains("WARN") && log.contains("owner or a superuser"), "{log}");
+async fn a_runtime_login_cannot_reach_another_programs_database_on_the_same_server() {
+    // The tests' runtime login serves every test database it was granted: this one among them.
+    let app = TestApp::spawn().await;
+    assert!(groupcare::db::connect_with(crate::helpers::runtime_options(&app.database_url), 1).await.is_ok());
+    // Another program's database on this server, never opened to this login.
+    let stranger = crate::helpers::fresh_migrated_database_url().await;
+    let reached = groupcare::db::connect_with(crate::helpers::runtime_options(&stranger), 1).await;
+    let refused = reached.expect_err("refused").to_string();
+    assert!(refused.contains("permission denied for database"), "{refused}");
 }
 
 async fn write_entries(url: &str, n: usize) {
@@ -158,6 +183,7 @@ async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_chec
     let data = DataDir::new();
     let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
     assert!(run(&["migrate"], &data.0, &env).status.success());
+    open_to_runtime_login(&owner).await;
     write_entries(&runtime, 5).await;
     // The app appends a signed checkpoint at shutdown (and every five minutes while it runs).
     Serving::start(&data.0, &env).await.stop();

@@ -5,7 +5,8 @@ use super::auth::{Enrolling, new_token};
 use crate::domain::booking::digest;
 use crate::domain::same_secret;
 use crate::domain::staff::{
-    PER_ACCOUNT, PER_ACCOUNT_AT_ADDRESS, PER_ADDRESS, SLOWDOWN_STEP, decoy_hash, verify_password,
+    KNOWN_ADDRESS_FOR, PER_ACCOUNT, PER_ACCOUNT_AT_ADDRESS, PER_ADDRESS, SLOWDOWN_STEP, decoy_hash,
+    verify_password,
 };
 use crate::domain::totp;
 use crate::store::audit::{self, AuditEntry};
@@ -85,18 +86,57 @@ async fn second_factor_passes(
 /// How long a sign-in waits for a password check to be free before it is answered 503.
 const PASSWORD_CHECK_WAIT: Duration = Duration::from_secs(2);
 
-/// The throttling keys of a sign-in attempt: the account at this address, the account, the
-/// address. HMACs under the key file's key, so the table says nothing without it.
-fn throttle_keys(state: &AppState, email: &str, client: ClientAddr) -> [ThrottleKey; 3] {
-    let account = email.to_lowercase();
-    let address = client.throttle_key();
-    let key =
-        |what: String, limit| ThrottleKey { hash: state.keys.client_hash("login-throttle", &what), limit };
-    [
-        key(format!("account-at-address:{account}|{address}"), PER_ACCOUNT_AT_ADDRESS),
-        key(format!("account:{account}"), PER_ACCOUNT),
-        key(format!("address:{address}"), PER_ADDRESS),
-    ]
+/// What a sign-in attempt is counted under. Every name is an HMAC under the key file's key,
+/// so the table says nothing without it; a known account is named by its id, so every
+/// spelling of its e-mail (case, Unicode) shares one count.
+struct Throttle {
+    /// The account at this address (an IPv6 client by its /64).
+    account_at_address: ThrottleKey,
+    /// The account from anywhere: left out for an address the person signed in from lately,
+    /// so a guesser spread over many addresses cannot lock them out of their usual one.
+    account: Option<ThrottleKey>,
+    address: ThrottleKey,
+    /// Names this account at this address among the addresses it signed in from.
+    known_address: Vec<u8>,
+}
+
+impl Throttle {
+    async fn of(
+        state: &AppState,
+        conn: &mut sqlx::PgConnection,
+        email: &str,
+        account_id: Option<i64>,
+        client: ClientAddr,
+        now: chrono::DateTime<Utc>,
+    ) -> sqlx::Result<Throttle> {
+        let account = match account_id {
+            Some(id) => format!("id:{id}"),
+            None => format!("email:{}", email.to_lowercase()),
+        };
+        let address = client.throttle_key();
+        let hash = |what: String| state.keys.client_hash("login-throttle", &what);
+        let known_address = hash(format!("known:{account}|{address}"));
+        let known = account_id.is_some()
+            && login_throttle::is_known_address(conn, &known_address, now - KNOWN_ADDRESS_FOR).await?;
+        Ok(Throttle {
+            account_at_address: ThrottleKey {
+                hash: hash(format!("account-at-address:{account}|{address}")),
+                limit: PER_ACCOUNT_AT_ADDRESS,
+            },
+            account: (!known)
+                .then(|| ThrottleKey { hash: hash(format!("account:{account}")), limit: PER_ACCOUNT }),
+            address: ThrottleKey { hash: hash(format!("address:{address}")), limit: PER_ADDRESS },
+            known_address,
+        })
+    }
+
+    fn keys(self) -> (Vec<ThrottleKey>, Vec<u8>) {
+        let Throttle { account_at_address, account, address, known_address } = self;
+        (
+            std::iter::once(account_at_address).chain(account).chain(std::iter::once(address)).collect(),
+            known_address,
+        )
+    }
 }
 
 pub async fn submit(
@@ -120,24 +160,30 @@ pub async fn submit(
         record_id,
         client_addr: Some(&addr),
     };
-    let throttle = throttle_keys(&state, &email, client);
+
+    let mut conn = state.pool.acquire().await?;
+    let account = staff::account_by_email(&mut conn, &email).await?;
+    let known_id = account.as_ref().map(|a| a.id);
+    let (throttle, known_address) =
+        Throttle::of(&state, &mut conn, &email, known_id, client, now).await?.keys();
     let hashes: Vec<Vec<u8>> = throttle.iter().map(|k| k.hash.clone()).collect();
 
     // The attempt is counted before anything is checked: over a limit, nothing is.
-    let mut conn = state.pool.acquire().await?;
     let counts = login_throttle::count_attempt(&mut conn, &throttle, now).await?;
     let refused: Vec<Vec<u8>> = counts.iter().filter(|c| c.refused).map(|c| c.key_hash.clone()).collect();
     if !refused.is_empty() {
         // One entry per key and window, however many attempts a locked key makes.
         if !login_throttle::first_refusals(&mut conn, &refused).await?.is_empty() {
-            let known_id = staff::id_by_email(&mut conn, &email).await?;
             audit::record(&mut conn, &audit_entry(None, "login_locked", known_id)).await?;
         }
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
     }
-    let account_attempts = counts.iter().find(|c| c.key_hash == throttle[1].hash).map_or(0, |c| c.attempts);
-    let account = staff::account_by_email(&mut conn, &email).await?.filter(|a| a.active);
+    // The slowest of the counts this attempt is under decides how much slower a failure is.
+    let attempts =
+        counts.iter().filter(|c| c.key_hash != throttle[throttle.len() - 1].hash).map(|c| c.attempts);
+    let attempts_on_account = attempts.max().unwrap_or(0);
+    let account = account.filter(|a| a.active);
     drop(conn); // no connection held while Argon2 works
 
     // A bounded number of checks at once; beyond them, a prompt 503 rather than a queue.
@@ -182,18 +228,18 @@ pub async fn submit(
     };
     // One answer for a wrong e-mail, password or code: none of them is confirmed to a guesser.
     let Some(account) = account else {
-        let known_id = staff::id_by_email(&mut conn, &email).await?;
         audit::record(&mut conn, &audit_entry(None, "login_failed", known_id)).await?;
         drop(conn);
         // Attempts on this account in the window make a failed answer slower.
-        tokio::time::sleep(SLOWDOWN_STEP * account_attempts.clamp(0, 10) as u32).await;
+        tokio::time::sleep(SLOWDOWN_STEP * attempts_on_account.clamp(0, 10) as u32).await;
         return login_page(&state, ui, email, Some(ui.m.staff_login_failed), StatusCode::UNAUTHORIZED).await;
     };
 
-    // This address is cleared for the account; the account's and the address's counts keep
-    // this attempt out, so a guesser elsewhere gains nothing from the real person's sign-in.
-    login_throttle::forget(&mut conn, &throttle[0].hash).await?;
+    // This address is cleared for the account, and remembered as one the person uses; the
+    // other counts keep this attempt out, so a guesser elsewhere gains nothing from it.
+    login_throttle::forget(&mut conn, &hashes[0]).await?;
     login_throttle::uncount(&mut conn, &hashes[1..]).await?;
+    login_throttle::remember_address(&mut conn, &known_address, now).await?;
     // A new session id at every login; the one the browser had (if any) ends.
     if let Some(old) = state.cookies().get(&headers, Cookie::StaffSession) {
         staff::end_session(&mut conn, &digest(old)).await?;
