@@ -209,7 +209,7 @@ pub async fn active_logins(conn: &mut sqlx::PgConnection) -> sqlx::Result<i64> {
 
 /// Deactivates the demo logins (ending their sessions) and requires the second factor
 /// again, as the demo had turned it off; audited. Returns how many logins it deactivated.
-pub async fn remove_logins(pool: &PgPool) -> sqlx::Result<u64> {
+pub async fn remove_logins(pool: &PgPool, keys: &crate::keys::Keys) -> sqlx::Result<u64> {
     let mut tx = pool.begin().await?;
     let mut removed = 0;
     for (email, ..) in STAFF {
@@ -227,7 +227,7 @@ pub async fn remove_logins(pool: &PgPool) -> sqlx::Result<u64> {
         record_id: None,
         client_addr: None,
     };
-    crate::store::audit::record(&mut tx, &entry).await?;
+    crate::store::audit::record(&mut tx, keys, &entry).await?;
     tx.commit().await?;
     Ok(removed)
 }

@@ -24,6 +24,7 @@ pub struct Keys {
     seal: [u8; 32],
     client_address: [u8; 32],
     checkpoint: [u8; 32],
+    audit_row: [u8; 32],
 }
 
 // Never printed, not even in part.
@@ -75,6 +76,7 @@ impl Keys {
             seal: derive(master, "groupcare seal v1"),
             client_address: derive(master, "groupcare client address v1"),
             checkpoint: derive(master, "groupcare audit checkpoint v1"),
+            audit_row: derive(master, "groupcare audit row v1"),
         }
     }
 
@@ -166,6 +168,21 @@ impl Keys {
         let mut mac = HmacSha256::new_from_slice(&self.checkpoint).expect("HMAC takes any key length");
         mac.update(text.as_bytes());
         mac.finalize().into_bytes().to_vec()
+    }
+
+    /// The seal of the audit row at position `seq` with chain hash `hash`.
+    pub fn audit_row_mac(&self, seq: i64, hash: &[u8]) -> Vec<u8> {
+        let mut mac = HmacSha256::new_from_slice(&self.audit_row).expect("HMAC takes any key length");
+        mac.update(&seq.to_be_bytes());
+        mac.update(hash);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    pub fn audit_row_mac_holds(&self, seq: i64, hash: &[u8], seal: &[u8]) -> bool {
+        let mut mac = HmacSha256::new_from_slice(&self.audit_row).expect("HMAC takes any key length");
+        mac.update(&seq.to_be_bytes());
+        mac.update(hash);
+        mac.verify_slice(seal).is_ok()
     }
 
     pub fn checkpoint_signature_holds(&self, text: &str, signature: &[u8]) -> bool {

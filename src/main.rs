@@ -192,7 +192,7 @@ async fn run_with_database(
             Ok(())
         }
         Command::RemoveDemoLogins => {
-            let removed = groupcare::demo::remove_logins(&pool).await?;
+            let removed = groupcare::demo::remove_logins(&pool, &open_keys(&pool, config).await?).await?;
             println!("{removed} demo login(s) deactivated; the second sign-in factor is required again");
             Ok(())
         }
@@ -215,19 +215,7 @@ async fn serve(
              Serve as a login role granted groupcare_runtime (see the README)"
         );
     }
-    // A database whose secrets are sealed already needs its key: a missing file is a wrong
-    // path or a lost key, and a new one would only be left behind unused.
-    let keys = if !config.key_file.exists() && secrets::sealed_with_a_key(&mut *pool.acquire().await?).await?
-    {
-        return Err(format!(
-            "no key file at {}, but this database's secrets are sealed with one: point GROUPCARE_KEY_FILE \
-             at the key the other instances use",
-            config.key_file.display()
-        )
-        .into());
-    } else {
-        Keys::load_or_create(&config.key_file)?
-    };
+    let keys = open_keys(&pool, config).await?;
     checkpoints::open_for_append(&config.audit_checkpoints).map_err(|e| {
         format!("cannot write audit checkpoints to {}: {e}", config.audit_checkpoints.display())
     })?;
@@ -262,14 +250,30 @@ async fn serve(
     .await?;
     checkpoint_job.abort();
     // The last word on the chain, so a tail cut while the app is down shows.
-    if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints, None).await {
-        tracing::error!(error = %e, "could not append the shutdown audit checkpoint");
+    if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints).await {
+        tracing::error!("shutdown audit checkpoint: {e}");
     }
     pool.close().await;
     Ok(())
 }
 
-/// `audit verify`: the chain row by row, then against the signed checkpoints.
+/// The key file's keys, made on a first start. A database whose secrets are sealed already
+/// needs its key: a missing file then is a wrong path or a lost key, and a new one would only
+/// be left behind unused.
+async fn open_keys(pool: &PgPool, config: &Config) -> Result<Keys, Box<dyn std::error::Error>> {
+    if !config.key_file.exists() && secrets::sealed_with_a_key(&mut *pool.acquire().await?).await? {
+        return Err(format!(
+            "no key file at {}, but this database's secrets are sealed with one: point GROUPCARE_KEY_FILE \
+             at the key the other instances use",
+            config.key_file.display()
+        )
+        .into());
+    }
+    Ok(Keys::load_or_create(&config.key_file)?)
+}
+
+/// `audit verify`: the chain row by row, then (with the key file) against the signed
+/// checkpoints and the app's seals.
 async fn audit_verify(pool: &PgPool, config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = pool.acquire().await?;
     let rows = match groupcare::store::audit::verify(&mut conn).await? {
@@ -280,13 +284,17 @@ async fn audit_verify(pool: &PgPool, config: &Config) -> Result<(), Box<dyn std:
             );
         }
     };
-    let finding = if config.audit_checkpoints.exists() {
-        let keys = Keys::load(&config.key_file)
-            .map_err(|e| format!("the signed checkpoints cannot be checked without the key file: {e}"))?;
-        checkpoints::check(&mut conn, &keys, &config.audit_checkpoints).await?
-    } else {
-        checkpoints::Finding::NoCheckpoints
-    };
+    if !config.key_file.exists() && !config.audit_checkpoints.exists() {
+        println!(
+            "audit log intact: {rows} rows; no key file at {}: the app's seals and checkpoints were not checked",
+            config.key_file.display()
+        );
+        return Ok(());
+    }
+    let keys = Keys::load(&config.key_file).map_err(|e| {
+        format!("the seals and signed checkpoints cannot be checked without the key file: {e}")
+    })?;
+    let finding = checkpoints::check(&mut conn, &keys, &config.audit_checkpoints).await?;
     if !finding.is_sound() {
         return Err(format!("audit log broken: {finding}").into());
     }

@@ -60,40 +60,79 @@ pub fn open_for_append(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path)
 }
 
-/// Appends a checkpoint of the chain as it is now, unless the chain is empty or `last` (the
-/// position this process wrote last) is already its newest row. Returns the position written.
-pub async fn append(
-    pool: &PgPool,
-    keys: &Keys,
-    path: &Path,
-    last: Option<i64>,
-) -> std::io::Result<Option<i64>> {
-    let newest = audit::newest(&mut *pool.acquire().await.map_err(std::io::Error::other)?)
-        .await
-        .map_err(std::io::Error::other)?;
-    let Some((seq, hash)) = newest.filter(|(seq, _)| Some(*seq) != last) else {
-        return Ok(last);
+/// Reads the checkpoint file: its checkpoints, or the number of the first line not signed
+/// with `keys`. A missing file has none.
+fn read_checkpoints(path: &Path, keys: &Keys) -> std::io::Result<Result<Vec<Checkpoint>, usize>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(Vec::new())),
+        Err(e) => return Err(e),
+    };
+    let mut checkpoints = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match Checkpoint::parse(line, keys) {
+            Some(c) => checkpoints.push(c),
+            None => return Ok(Err(n + 1)),
+        }
+    }
+    Ok(Ok(checkpoints))
+}
+
+/// Appends a checkpoint of the chain as it is now, unless the chain is empty or its newest row
+/// is checkpointed already. It never signs what it cannot vouch for: the log's table must be
+/// as the app built it, the chain must still match the newest checkpoint in the file, and every
+/// row since must carry the app's seal; otherwise it refuses, and says why (an alarm for the
+/// log). Returns the position it signed.
+pub async fn append(pool: &PgPool, keys: &Keys, path: &Path) -> Result<Option<i64>, String> {
+    let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+    let conn = &mut *conn;
+    if let Some(problem) = audit::tampered_setup(conn).await.map_err(|e| e.to_string())? {
+        return Err(format!("refusing to sign an audit checkpoint: {problem}"));
+    }
+    let anchor =
+        match read_checkpoints(path, keys).map_err(|e| format!("cannot read {}: {e}", path.display()))? {
+            Ok(checkpoints) => checkpoints.into_iter().max_by_key(|c| c.seq),
+            Err(line) => {
+                return Err(format!("refusing to sign an audit checkpoint: {}", Finding::Unsigned { line }));
+            }
+        };
+    let anchor = match anchor {
+        Some(c) => {
+            let found = audit::hashes_at(conn, &[c.seq]).await.map_err(|e| e.to_string())?;
+            if !found.iter().any(|(_, hash)| *hash == c.hash) {
+                let finding = Finding::Differs { checkpoint: c };
+                return Err(format!("refusing to sign an audit checkpoint: {finding}"));
+            }
+            Some(audit::Anchor { seq: c.seq, hash: c.hash })
+        }
+        None => None,
+    };
+    match audit::walk(conn, anchor.as_ref(), Some(keys)).await.map_err(|e| e.to_string())? {
+        Ok(_) => {}
+        Err(fault) => return Err(format!("refusing to sign an audit checkpoint: {}", Finding::from(fault))),
+    }
+    let newest = audit::newest(conn).await.map_err(|e| e.to_string())?;
+    let Some((seq, hash)) = newest.filter(|(seq, _)| Some(*seq) != anchor.as_ref().map(|a| a.seq)) else {
+        return Ok(None);
     };
     let line = Checkpoint { seq, hash, at: Utc::now() }.line(keys);
-    let mut file = open_for_append(path)?;
-    file.write_all(line.as_bytes())?;
-    file.sync_data()?;
+    let written = open_for_append(path).and_then(|mut file| {
+        file.write_all(line.as_bytes())?;
+        file.sync_data()
+    });
+    written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(Some(seq))
 }
 
-/// Appends a checkpoint every [`PERIOD`] until the task is dropped; a failed append is logged
-/// and tried again next time.
+/// Appends a checkpoint every [`PERIOD`] until the task is dropped; a refusal or failure is
+/// logged as an error and tried again next time.
 pub async fn run(pool: PgPool, keys: std::sync::Arc<Keys>, path: std::path::PathBuf) {
-    let mut last = None;
     let mut ticks = tokio::time::interval(PERIOD);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match append(&pool, &keys, &path, last).await {
-            Ok(written) => last = written,
-            Err(e) => {
-                tracing::error!(error = %e, "could not append an audit checkpoint to {}", path.display())
-            }
+        if let Err(e) = append(&pool, &keys, &path).await {
+            tracing::error!("audit checkpoint: {e}");
         }
     }
 }
@@ -103,7 +142,8 @@ pub async fn run(pool: PgPool, keys: std::sync::Arc<Keys>, path: std::path::Path
 pub enum Finding {
     /// No checkpoint file yet: a cut tail cannot be ruled out.
     NoCheckpoints,
-    /// The chain reaches the newest checkpoint and agrees with every checkpoint.
+    /// The chain reaches the newest checkpoint, agrees with every checkpoint, and every row
+    /// since carries the app's seal.
     Reaches(Checkpoint),
     /// A line of the file is not a checkpoint signed with this key.
     Unsigned { line: usize },
@@ -111,6 +151,22 @@ pub enum Finding {
     Cut { chain_ends_at: i64, checkpoint: Checkpoint },
     /// The row at a checkpoint's position is not the row the checkpoint saw.
     Differs { checkpoint: Checkpoint },
+    /// A row after the newest checkpoint does not link to the one before it.
+    Broken { seq: i64 },
+    /// A row after the newest checkpoint lacks the app's seal: someone without the key file
+    /// wrote or rewrote it.
+    Unsealed { seq: i64 },
+    /// The log's table is not as the app built it.
+    Tampered(String),
+}
+
+impl From<audit::ChainFault> for Finding {
+    fn from(fault: audit::ChainFault) -> Finding {
+        match fault {
+            audit::ChainFault::Broken(link) => Finding::Broken { seq: link.seq },
+            audit::ChainFault::Unsealed { seq } => Finding::Unsealed { seq },
+        }
+    }
 }
 
 impl std::fmt::Display for Finding {
@@ -119,7 +175,12 @@ impl std::fmt::Display for Finding {
         match self {
             Finding::NoCheckpoints => f.write_str("no signed checkpoint yet: a cut tail could not be seen"),
             Finding::Reaches(c) => {
-                write!(f, "it reaches the newest signed checkpoint (position {}, {})", c.seq, at(c))
+                write!(
+                    f,
+                    "it reaches the newest signed checkpoint (position {}, {}), and every row since is sealed",
+                    c.seq,
+                    at(c)
+                )
             }
             Finding::Unsigned { line } => {
                 write!(
@@ -139,6 +200,12 @@ impl std::fmt::Display for Finding {
                 checkpoint.seq,
                 at(checkpoint)
             ),
+            Finding::Broken { seq } => write!(f, "the chain is broken at position {seq}"),
+            Finding::Unsealed { seq } => write!(
+                f,
+                "the row at position {seq} does not carry the app's seal: it was written or rewritten without the key file"
+            ),
+            Finding::Tampered(problem) => write!(f, "the log's table was changed: {problem}"),
         }
     }
 }
@@ -149,26 +216,27 @@ impl Finding {
     }
 }
 
-/// Holds the chain against every checkpoint in the file at `path`.
+/// Holds the chain against every checkpoint in the file at `path`, and the rows since the
+/// newest against the app's seals.
 pub async fn check(
     conn: &mut PgConnection,
     keys: &Keys,
     path: &Path,
 ) -> Result<Finding, Box<dyn std::error::Error>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Finding::NoCheckpoints),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display()).into()),
-    };
-    let mut checkpoints = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        match Checkpoint::parse(line, keys) {
-            Some(c) => checkpoints.push(c),
-            None => return Ok(Finding::Unsigned { line: n + 1 }),
-        }
+    if let Some(problem) = audit::tampered_setup(conn).await? {
+        return Ok(Finding::Tampered(problem));
     }
+    let checkpoints =
+        match read_checkpoints(path, keys).map_err(|e| format!("cannot read {}: {e}", path.display()))? {
+            Ok(checkpoints) => checkpoints,
+            Err(line) => return Ok(Finding::Unsigned { line }),
+        };
     let Some(newest) = checkpoints.iter().max_by_key(|c| c.seq).cloned() else {
-        return Ok(Finding::NoCheckpoints);
+        // No checkpoint: every row from the first sealed one on must carry a seal.
+        return Ok(match audit::walk(conn, None, Some(keys)).await? {
+            Ok(_) => Finding::NoCheckpoints,
+            Err(fault) => Finding::from(fault),
+        });
     };
     let chain_ends_at = audit::newest(conn).await?.map_or(0, |(seq, _)| seq);
     if chain_ends_at < newest.seq {
@@ -181,7 +249,11 @@ pub async fn check(
             return Ok(Finding::Differs { checkpoint: c });
         }
     }
-    Ok(Finding::Reaches(newest))
+    let anchor = audit::Anchor { seq: newest.seq, hash: newest.hash.clone() };
+    Ok(match audit::walk(conn, Some(&anchor), Some(keys)).await? {
+        Ok(_) => Finding::Reaches(newest),
+        Err(fault) => Finding::from(fault),
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The append-only audit log. The database chains each row to the one before and stamps its
 //! time (see the `audit_log_chain` trigger); this module writes entries and checks the chain.
 
+use crate::keys::Keys;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -13,38 +14,59 @@ pub struct AuditEntry<'a> {
     pub client_addr: Option<&'a str>,
 }
 
-pub async fn record(conn: &mut PgConnection, entry: &AuditEntry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+/// Writes `entry`, sealed with the app's key (see [`seal`]).
+pub async fn record(conn: &mut PgConnection, keys: &Keys, entry: &AuditEntry<'_>) -> sqlx::Result<()> {
+    let written: Vec<(i64, Vec<u8>)> = sqlx::query_as(
         // at, seq, prev_hash and hash are set by the chaining trigger.
         "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
-         values ($1, $2, $3, $4, $5)",
+         values ($1, $2, $3, $4, $5) returning seq, hash",
     )
     .bind(entry.actor_staff_id)
     .bind(entry.action)
     .bind(entry.record_type)
     .bind(entry.record_id)
     .bind(entry.client_addr)
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(())
+    seal(conn, keys, &written).await
 }
 
 /// One entry like `entry` for each record in `record_ids` (its `record_id` is ignored), in one
 /// statement: a list that shows many records writes one row per record it showed.
 pub async fn record_each(
     conn: &mut PgConnection,
+    keys: &Keys,
     entry: &AuditEntry<'_>,
     record_ids: &[i64],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let written: Vec<(i64, Vec<u8>)> = sqlx::query_as(
         "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
-         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n",
+         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n \
+         returning seq, hash",
     )
     .bind(entry.actor_staff_id)
     .bind(entry.action)
     .bind(entry.record_type)
     .bind(record_ids)
     .bind(entry.client_addr)
+    .fetch_all(&mut *conn)
+    .await?;
+    seal(conn, keys, &written).await
+}
+
+/// Seals rows just written: an HMAC of each one's position and hash under the key file's key,
+/// in the same transaction. Whoever owns the database can recompute the chain, but not a seal.
+/// A seal already at that position is left (only cut rows leave one behind): the row then
+/// reads as unsealed to `audit verify`, which is the truth, and the app goes on working.
+async fn seal(conn: &mut PgConnection, keys: &Keys, written: &[(i64, Vec<u8>)]) -> sqlx::Result<()> {
+    let seqs: Vec<i64> = written.iter().map(|(seq, _)| *seq).collect();
+    let macs: Vec<Vec<u8>> = written.iter().map(|(seq, hash)| keys.audit_row_mac(*seq, hash)).collect();
+    sqlx::query(
+        "insert into audit_seal (seq, mac) select * from unnest($1::bigint[], $2::bytea[]) \
+         on conflict (seq) do nothing",
+    )
+    .bind(&seqs)
+    .bind(&macs)
     .execute(conn)
     .await?;
     Ok(())
@@ -57,7 +79,7 @@ pub struct BrokenLink {
     pub seq: i64,
 }
 
-/// A row as the chain covers it.
+/// A row as the chain covers it, with its seal when it has one.
 #[derive(FromRow)]
 struct ChainRow {
     id: i64,
@@ -70,6 +92,7 @@ struct ChainRow {
     client_addr: Option<String>,
     prev_hash: Vec<u8>,
     hash: Vec<u8>,
+    mac: Option<Vec<u8>>,
 }
 
 /// The digest that chains a row to its predecessor: what the database's `audit_row_digest`
@@ -93,15 +116,45 @@ fn row_digest(prev_hash: &[u8], row: &ChainRow) -> Vec<u8> {
     digest.finalize().to_vec()
 }
 
-/// Walks the chain in order, recomputing every hash here; `Ok(rows)` when every row is
-/// intact, else the first broken row.
-pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenLink>> {
+/// A row known good (a signed checkpoint's) where a check of the chain may start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+}
+
+/// What walking the chain found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainFault {
+    /// A row whose hash does not follow from its content and its predecessor (or a gap).
+    Broken(BrokenLink),
+    /// A row after the anchor without the app's seal (or with a seal the key did not make):
+    /// written, or rewritten, by someone without the key file.
+    Unsealed { seq: i64 },
+}
+
+/// Walks the chain after `anchor` (from the start without one), recomputing every hash here.
+/// With `keys`, every row after the anchor must also carry the app's seal; without an anchor,
+/// rows before the first sealed one are let pass (written before seals existed). Returns the
+/// number of rows walked.
+pub async fn walk(
+    conn: &mut PgConnection,
+    anchor: Option<&Anchor>,
+    keys: Option<&Keys>,
+) -> sqlx::Result<Result<i64, ChainFault>> {
     const PAGE: i64 = 10_000;
-    let (mut rows, mut last_seq, mut last_hash) = (0i64, 0i64, Vec::new());
+    let (mut rows, mut last_seq, mut last_hash) = match anchor {
+        Some(a) => (0i64, a.seq, a.hash.clone()),
+        None => (0i64, 0i64, Vec::new()),
+    };
+    let mut sealed_from_here = anchor.is_some();
     loop {
+        // Qualified names: no object in another schema stands in for the log here.
         let page: Vec<ChainRow> = sqlx::query_as(
-            "select id, seq, at, actor_staff_id, action, record_type, record_id, client_addr, prev_hash, hash \
-             from audit_log where seq > $1 order by seq limit $2",
+            "select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr, \
+                    a.prev_hash, a.hash, s.mac \
+             from public.audit_log a left join public.audit_seal s on s.seq = a.seq \
+             where a.seq > $1 order by a.seq limit $2",
         )
         .bind(last_seq)
         .bind(PAGE)
@@ -109,11 +162,19 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
         .await?;
         let done = (page.len() as i64) < PAGE;
         for row in page {
-            let intact = row.seq == last_seq + 1
+            let linked = row.seq == last_seq + 1
                 && row.prev_hash == last_hash
                 && row.hash == row_digest(&last_hash, &row);
-            if !intact {
-                return Ok(Err(BrokenLink { id: row.id, seq: row.seq }));
+            if !linked {
+                return Ok(Err(ChainFault::Broken(BrokenLink { id: row.id, seq: row.seq })));
+            }
+            if let Some(keys) = keys {
+                sealed_from_here |= row.mac.is_some();
+                let sealed =
+                    row.mac.as_ref().is_some_and(|mac| keys.audit_row_mac_holds(row.seq, &row.hash, mac));
+                if sealed_from_here && !sealed {
+                    return Ok(Err(ChainFault::Unsealed { seq: row.seq }));
+                }
             }
             (rows, last_seq, last_hash) = (rows + 1, row.seq, row.hash);
         }
@@ -121,6 +182,64 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
             return Ok(Ok(rows));
         }
     }
+}
+
+/// Walks the whole chain (see [`walk`]); `Ok(rows)` when every row is intact, else the first
+/// broken row. A row the walk cannot reach (a position of 0 or less) counts as broken too.
+pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenLink>> {
+    let walked = match walk(conn, None, None).await? {
+        Ok(rows) => rows,
+        Err(ChainFault::Broken(link)) => return Ok(Err(link)),
+        Err(ChainFault::Unsealed { .. }) => unreachable!("seals are not checked without keys"),
+    };
+    let stray: Option<BrokenLink> =
+        sqlx::query_as("select id, seq from public.audit_log where seq <= 0 order by seq limit 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(link) = stray {
+        return Ok(Err(link));
+    }
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from public.audit_log").fetch_one(&mut *conn).await?;
+    if total != walked {
+        // Rows the walk skipped (duplicated positions, once the unique index is gone).
+        return Ok(Err(BrokenLink { id: 0, seq: walked + 1 }));
+    }
+    Ok(Ok(walked))
+}
+
+/// What the database's owner changed about the log's table itself, if anything: a view in its
+/// place, row-level security (which can show the app one log and `audit verify` another),
+/// rewrite rules, or triggers added, missing or switched off.
+pub async fn tampered_setup(conn: &mut PgConnection) -> sqlx::Result<Option<String>> {
+    let found: Option<(String, bool, i64, i64, Vec<String>)> = sqlx::query_as(
+        "select c.relkind::text, c.relrowsecurity, \
+                (select count(*) from pg_catalog.pg_policy p where p.polrelid = c.oid), \
+                (select count(*) from pg_catalog.pg_rewrite r where r.ev_class = c.oid), \
+                coalesce((select array_agg(t.tgname::text || ':' || t.tgenabled::text order by t.tgname) \
+                          from pg_catalog.pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal), '{}') \
+         from pg_catalog.pg_class c \
+         join pg_catalog.pg_namespace n on n.oid = c.relnamespace \
+         where n.nspname = 'public' and c.relname = 'audit_log'",
+    )
+    .fetch_optional(conn)
+    .await?;
+    let Some((kind, row_security, policies, rules, triggers)) = found else {
+        return Ok(Some("there is no table public.audit_log".into()));
+    };
+    let expected = ["audit_log_chain:O", "audit_log_no_truncate:O", "audit_log_no_update:O"];
+    let problem = if kind != "r" {
+        Some("public.audit_log is not a plain table".to_owned())
+    } else if row_security || policies > 0 {
+        Some("audit_log has row-level security: readers may be shown different rows".to_owned())
+    } else if rules > 0 {
+        Some("audit_log has rewrite rules".to_owned())
+    } else if triggers != expected {
+        Some(format!("audit_log's triggers are not the app's (found: {})", triggers.join(", ")))
+    } else {
+        None
+    };
+    Ok(problem)
 }
 
 /// The chain's newest row: its position and hash (None while the log is empty).

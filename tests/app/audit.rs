@@ -14,7 +14,7 @@ async fn write_entries(app: &TestApp, n: i64) {
             record_id: Some(100 + i),
             client_addr: Some("127.0.0.1"),
         };
-        audit::record(&mut conn, &entry).await.unwrap();
+        audit::record(&mut conn, &app.keys, &entry).await.unwrap();
     }
 }
 
@@ -76,6 +76,58 @@ async fn a_row_rewritten_by_the_owner_is_found_even_with_the_databases_digest_fu
     tx.commit().await.unwrap();
     let found = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
     assert_eq!(found.unwrap_err().seq, 2, "the check recomputes every hash itself");
+}
+
+#[tokio::test]
+async fn a_row_slipped_in_before_the_chain_or_beside_it_is_found() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 3).await;
+    let mut tx = app.owner_pool.begin().await.unwrap();
+    sqlx::query("alter table audit_log disable trigger user").execute(&mut *tx).await.unwrap();
+    sqlx::query("alter table audit_log drop constraint audit_log_seq_positive")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into audit_log (seq, at, actor_staff_id, action, record_type, record_id, prev_hash, hash) \
+         values (0, now(), 3, 'view_patient', 'patient', 1, '\\x', '\\x')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("alter table audit_log enable trigger user").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let found = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(found.unwrap_err().seq, 0, "a forged entry before position 1 is no hiding place");
+}
+
+#[tokio::test]
+async fn row_level_security_or_rules_on_the_log_count_as_tampering() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    assert_eq!(audit::tampered_setup(&mut conn).await.unwrap(), None, "as the migrations built it");
+    for (change, undo, says) in [
+        (
+            "alter table audit_log enable row level security",
+            "alter table audit_log disable row level security",
+            "row-level security",
+        ),
+        (
+            "create rule hide as on insert to audit_log where new.action = 'x' do instead nothing",
+            "drop rule hide on audit_log",
+            "rewrite rules",
+        ),
+        (
+            "alter table audit_log disable trigger audit_log_no_update",
+            "alter table audit_log enable trigger audit_log_no_update",
+            "triggers",
+        ),
+    ] {
+        sqlx::query(change).execute(&app.owner_pool).await.unwrap();
+        let problem = audit::tampered_setup(&mut conn).await.unwrap().expect(change);
+        assert!(problem.contains(says), "{change}: {problem}");
+        sqlx::query(undo).execute(&app.owner_pool).await.unwrap();
+    }
 }
 
 #[tokio::test]
@@ -159,7 +211,9 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
         client_addr: None,
     };
     for _ in 0..3 {
-        audit::record(&mut pool.acquire().await.unwrap(), &entry).await.unwrap();
+        audit::record(&mut pool.acquire().await.unwrap(), &groupcare::keys::Keys::random(), &entry)
+            .await
+            .unwrap();
     }
     let ok = run(&["audit", "verify"]);
     assert!(ok.status.success());

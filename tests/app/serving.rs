@@ -4,6 +4,7 @@
 //! shows in `audit verify`; and demo logins never served on an address others can reach.
 
 use crate::helpers::{TestApp, fresh_database_url, runtime_url};
+use groupcare::keys::Keys;
 use groupcare::store::audit::{self, AuditEntry};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -161,7 +162,9 @@ async fn a_runtime_login_cannot_reach_another_programs_database_on_the_same_serv
     assert!(refused.contains("permission denied for database"), "{refused}");
 }
 
-async fn write_entries(url: &str, n: usize) {
+/// Entries as the app writes them, sealed with the key file in `data` (made if missing).
+async fn write_entries(url: &str, data: &Path, n: usize) {
+    let keys = Keys::load_or_create(&data.join("secret.key")).unwrap();
     let pool = groupcare::db::connect(url, 1).await.unwrap();
     let entry = AuditEntry {
         actor_staff_id: Some(1),
@@ -171,7 +174,7 @@ async fn write_entries(url: &str, n: usize) {
         client_addr: None,
     };
     for _ in 0..n {
-        audit::record(&mut pool.acquire().await.unwrap(), &entry).await.unwrap();
+        audit::record(&mut pool.acquire().await.unwrap(), &keys, &entry).await.unwrap();
     }
 }
 
@@ -184,7 +187,7 @@ async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_chec
     let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
     assert!(run(&["migrate"], &data.0, &env).status.success());
     open_to_runtime_login(&owner).await;
-    write_entries(&runtime, 5).await;
+    write_entries(&runtime, &data.0, 5).await;
     // The app appends a signed checkpoint at shutdown (and every five minutes while it runs).
     Serving::start(&data.0, &env).await.stop();
     let checkpoints = std::fs::read_to_string(data.0.join("audit-checkpoints")).unwrap();
@@ -217,7 +220,7 @@ async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_chec
     );
 
     // Rows written again in their place (a chain rebuilt to the same length) differ from it.
-    write_entries(&runtime, 2).await;
+    write_entries(&runtime, &data.0, 2).await;
     let rebuilt = run(&["audit", "verify"], &data.0, &env);
     assert!(!rebuilt.status.success());
     assert!(said(&rebuilt).contains("the row at position 5 differs"), "{}", said(&rebuilt));
@@ -275,4 +278,51 @@ async fn demo_logins_are_never_served_on_an_address_others_can_reach() {
     }
     serving.kill().unwrap();
     serving.wait().unwrap();
+}
+
+#[tokio::test]
+async fn rows_rewritten_after_the_newest_checkpoint_lack_the_apps_seal_and_the_app_will_not_sign_them() {
+    TestApp::spawn().await;
+    let owner = fresh_database_url().await;
+    let runtime = runtime_url(&owner);
+    let data = DataDir::new();
+    let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
+    assert!(run(&["migrate"], &data.0, &env).status.success());
+    open_to_runtime_login(&owner).await;
+    write_entries(&runtime, &data.0, 3).await;
+    Serving::start(&data.0, &env).await.stop(); // a signed checkpoint at position 3
+    write_entries(&runtime, &data.0, 3).await; // 4 to 6, sealed as the app seals them
+
+    // The owner rewrites row 5 and recomputes the chain after it: the chain alone is whole.
+    let pool = groupcare::db::connect(&owner, 1).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    for sql in [
+        "alter table audit_log disable trigger audit_log_no_update",
+        "update audit_log set record_id = 999, client_addr = '203.0.113.66' where seq = 5",
+        "update audit_log set hash = audit_row_digest(prev_hash, seq, at, actor_staff_id, action, record_type, \
+         record_id, client_addr) where seq = 5",
+        "update audit_log set prev_hash = (select hash from audit_log where seq = 5) where seq = 6",
+        "update audit_log set hash = audit_row_digest(prev_hash, seq, at, actor_staff_id, action, record_type, \
+         record_id, client_addr) where seq = 6",
+        "alter table audit_log enable trigger audit_log_no_update",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(audit::verify(&mut pool.acquire().await.unwrap()).await.unwrap(), Ok(6));
+
+    let rewritten = run(&["audit", "verify"], &data.0, &env);
+    assert!(!rewritten.status.success());
+    assert!(said(&rewritten).contains("position 5 does not carry the app's seal"), "{}", said(&rewritten));
+
+    // Nor does the app put its signature under the rewritten rows.
+    let keys = Keys::load(&data.0.join("secret.key")).unwrap();
+    let app_pool = groupcare::db::connect(&runtime, 1).await.unwrap();
+    let refused =
+        groupcare::jobs::audit_checkpoints::append(&app_pool, &keys, &data.0.join("audit-checkpoints"))
+            .await
+            .expect_err("refused");
+    assert!(refused.contains("refusing to sign") && refused.contains("position 5"), "{refused}");
+    let file = std::fs::read_to_string(data.0.join("audit-checkpoints")).unwrap();
+    assert_eq!(file.lines().count(), 1, "no checkpoint of the rewritten chain: {file}");
 }

@@ -33,6 +33,8 @@ pub struct StaffUser {
     /// Has a second sign-in factor.
     pub enrolled: bool,
     pub client_addr: Option<String>,
+    /// The key file's keys, to seal what this member's actions write to the audit log.
+    pub keys: std::sync::Arc<crate::keys::Keys>,
 }
 
 impl StaffUser {
@@ -66,7 +68,7 @@ impl StaffUser {
             record_id: record.map(|(_, id)| id),
             client_addr: self.client_addr.as_deref(),
         };
-        crate::store::audit::record(conn, &entry).await?;
+        crate::store::audit::record(conn, &self.keys, &entry).await?;
         Ok(())
     }
 
@@ -90,7 +92,7 @@ impl StaffUser {
             record_id: None,
             client_addr: self.client_addr.as_deref(),
         };
-        crate::store::audit::record_each(conn, &entry, &ids).await?;
+        crate::store::audit::record_each(conn, &self.keys, &entry, &ids).await?;
         Ok(())
     }
 
@@ -134,6 +136,7 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool),
         csrf_token,
         enrolled,
         client_addr: Some(ClientAddr::of(parts, state).to_string()),
+        keys: state.keys.clone(),
     };
     Ok((user, must_enroll))
 }

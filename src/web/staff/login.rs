@@ -174,7 +174,7 @@ pub async fn submit(
     if !refused.is_empty() {
         // One entry per key and window, however many attempts a locked key makes.
         if !login_throttle::first_refusals(&mut conn, &refused).await?.is_empty() {
-            audit::record(&mut conn, &audit_entry(None, "login_locked", known_id)).await?;
+            audit::record(&mut conn, &state.keys, &audit_entry(None, "login_locked", known_id)).await?;
         }
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
@@ -228,7 +228,7 @@ pub async fn submit(
     };
     // One answer for a wrong e-mail, password or code: none of them is confirmed to a guesser.
     let Some(account) = account else {
-        audit::record(&mut conn, &audit_entry(None, "login_failed", known_id)).await?;
+        audit::record(&mut conn, &state.keys, &audit_entry(None, "login_failed", known_id)).await?;
         drop(conn);
         // Attempts on this account in the window make a failed answer slower.
         tokio::time::sleep(SLOWDOWN_STEP * attempts_on_account.clamp(0, 10) as u32).await;
@@ -246,7 +246,7 @@ pub async fn submit(
     }
     let token = new_token();
     staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
-    audit::record(&mut conn, &audit_entry(Some(account.id), "login", Some(account.id))).await?;
+    audit::record(&mut conn, &state.keys, &audit_entry(Some(account.id), "login", Some(account.id))).await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, state.cookies().set(Cookie::StaffSession, &token));
