@@ -162,6 +162,27 @@ async fn a_runtime_login_cannot_reach_another_programs_database_on_the_same_serv
     assert!(refused.contains("permission denied for database"), "{refused}");
 }
 
+/// A database as an operator sets one up: migrated by its owner with `groupcare migrate`,
+/// opened to the runtime login, and a data folder of its own for the key and checkpoints.
+struct Deployment {
+    owner: String,
+    runtime: String,
+    data: DataDir,
+}
+
+impl Deployment {
+    async fn migrated() -> Deployment {
+        TestApp::spawn().await; // the runtime login exists once an app of this run has started
+        let owner = fresh_database_url().await;
+        let runtime = runtime_url(&owner);
+        let data = DataDir::new();
+        let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
+        assert!(run(&["migrate"], &data.0, &env).status.success());
+        open_to_runtime_login(&owner).await;
+        Deployment { owner, runtime, data }
+    }
+}
+
 /// Entries as the app writes them, sealed with the key file in `data` (made if missing).
 async fn write_entries(url: &str, data: &Path, n: usize) {
     let keys = Keys::load_or_create(&data.join("secret.key")).unwrap();
@@ -180,13 +201,8 @@ async fn write_entries(url: &str, data: &Path, n: usize) {
 
 #[tokio::test]
 async fn a_tail_cut_by_the_owner_makes_audit_verify_fail_against_the_signed_checkpoint() {
-    TestApp::spawn().await;
-    let owner = fresh_database_url().await;
-    let runtime = runtime_url(&owner);
-    let data = DataDir::new();
+    let Deployment { owner, runtime, data } = Deployment::migrated().await;
     let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
-    assert!(run(&["migrate"], &data.0, &env).status.success());
-    open_to_runtime_login(&owner).await;
     write_entries(&runtime, &data.0, 5).await;
     // The app appends a signed checkpoint at shutdown (and every five minutes while it runs).
     Serving::start(&data.0, &env).await.stop();
@@ -282,13 +298,8 @@ async fn demo_logins_are_never_served_on_an_address_others_can_reach() {
 
 #[tokio::test]
 async fn rows_rewritten_after_the_newest_checkpoint_lack_the_apps_seal_and_the_app_will_not_sign_them() {
-    TestApp::spawn().await;
-    let owner = fresh_database_url().await;
-    let runtime = runtime_url(&owner);
-    let data = DataDir::new();
+    let Deployment { owner, runtime, data } = Deployment::migrated().await;
     let env = [("DATABASE_URL", runtime.as_str()), ("GROUPCARE_MIGRATE_DATABASE_URL", owner.as_str())];
-    assert!(run(&["migrate"], &data.0, &env).status.success());
-    open_to_runtime_login(&owner).await;
     write_entries(&runtime, &data.0, 3).await;
     Serving::start(&data.0, &env).await.stop(); // a signed checkpoint at position 3
     write_entries(&runtime, &data.0, 3).await; // 4 to 6, sealed as the app seals them
