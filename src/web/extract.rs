@@ -10,10 +10,28 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
-/// A form body (`application/x-www-form-urlencoded`) whose every field is UTF-8 text.
+/// A form body (`application/x-www-form-urlencoded`) whose every field is UTF-8 text, parsed
+/// into `T` (repeated keys such as `clinic=1&clinic=2` fill a `Vec`).
 pub struct Form<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        RawForm::from_request(req, state).await?.parse().map(Form)
+    }
+}
+
+/// A form body read and checked (every field UTF-8 text), to be parsed once or more.
+pub struct RawForm(Bytes);
+
+impl RawForm {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_html_form::from_bytes(&self.0).map_err(|_| AppError::BadRequest)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for RawForm {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
@@ -35,7 +53,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         if let Some(field) = first_field_not_text(&body) {
             return Err(AppError::UnreadableField(field));
         }
-        serde_urlencoded::from_bytes(&body).map(Form).map_err(|_| AppError::BadRequest)
+        Ok(RawForm(body))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Clinic administration: sessions (cancel one, who leads it), staff accounts, the
 //! second-factor setting, and the audit log search. Administrators only.
 
-use super::auth::StaffUser;
+use super::auth::{Admin, CsrfForm, NoFields, StaffUser};
 use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
@@ -10,7 +10,7 @@ use crate::store::session_admin::{self, RemovalRefused};
 use crate::store::staff::{self, CreateStaffError, NewStaff, StaffListing};
 use crate::store::{catalog, intake, sessions, settings};
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::Path;
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::{DayGroup, SessionCard, by_day};
@@ -23,10 +23,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
-fn admin_only(user: &StaffUser) -> Result<(), AppError> {
-    user.require(&[StaffRole::Admin])
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/admin_sessions.html")]
 pub struct SessionsPage {
@@ -37,9 +33,8 @@ pub struct SessionsPage {
 pub async fn sessions_list(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    _: Admin,
 ) -> Result<SessionsPage, AppError> {
-    admin_only(&user)?;
     let now = Utc::now();
     let mut conn = state.pool.acquire().await?;
     let found =
@@ -95,29 +90,25 @@ async fn session_page(
 pub async fn session(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
     session_page(&state, ui, user, parse_id(&id)?, None, StatusCode::OK).await
 }
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct CancelForm {
-    csrf: String,
     reason: String,
 }
 
 pub async fn cancel_session(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
-    Form(form): Form<CancelForm>,
+    CsrfForm(form): CsrfForm<CancelForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let reason: String = form.reason.trim().chars().take(500).collect();
     if reason.is_empty() {
@@ -141,18 +132,15 @@ pub async fn cancel_session(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct AddCounselorForm {
-    csrf: String,
     counselor_id: String,
 }
 
 pub async fn add_counselor(
     State(state): State<AppState>,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
-    Form(form): Form<AddCounselorForm>,
+    CsrfForm(form): CsrfForm<AddCounselorForm>,
 ) -> Result<Redirect, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
     let mut tx = state.pool.begin().await?;
@@ -165,21 +153,13 @@ pub async fn add_counselor(
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn remove_counselor(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path((id, counselor)): Path<(String, String)>,
-    Form(form): Form<CsrfForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let (id, counselor) = (parse_id(&id)?, parse_id(&counselor)?);
     let mut tx = state.pool.begin().await?;
     let outcome = session_admin::remove_counselor(&mut tx, id, counselor).await?.ok_or(AppError::NotFound)?;
@@ -251,44 +231,43 @@ fn role_code(role: StaffRole) -> &'static str {
 pub async fn staff_list(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
     staff_page(&state, ui, user, None, StatusCode::OK).await
 }
 
-/// Fields posted by the new-account form (`clinic` may repeat).
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+/// The new-account form (`clinic` repeats, one per ticked clinic).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct NewStaffForm {
+    email: String,
+    role: String,
+    password: String,
+    counselor_id: String,
+    clinic: Vec<String>,
 }
 
 pub async fn create_staff(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Form(fields): Form<Vec<(String, String)>>,
+    Admin(user): Admin,
+    CsrfForm(form): CsrfForm<NewStaffForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(field(&fields, "csrf"))?;
     let refuse =
         |message| staff_page(&state, ui, user.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY);
-    let Ok(Some(email)) = Email::parse_optional(field(&fields, "email")) else {
+    let Ok(Some(email)) = Email::parse_optional(&form.email) else {
         return refuse(ui.m.admin_staff_bad_email).await;
     };
-    let Some(role) = StaffRole::parse(field(&fields, "role")) else {
+    let Some(role) = StaffRole::parse(&form.role) else {
         return Err(AppError::BadRequest);
     };
-    let password = field(&fields, "password").to_owned();
+    let password = form.password;
     if check_new_password(&password).is_err() {
         return refuse(ui.m.admin_staff_bad_password).await;
     }
-    let counselor_id = field(&fields, "counselor_id").parse().ok().filter(|_| role == StaffRole::Counselor);
-    let clinic_ids: Vec<i64> = fields
-        .iter()
-        .filter(|(k, _)| k == "clinic")
-        .filter_map(|(_, v)| v.parse().ok())
-        .filter(|_| role == StaffRole::Intake)
-        .collect();
+    let counselor_id = form.counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
+    let clinic_ids: Vec<i64> =
+        form.clinic.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
     let new =
         NewStaff { email: email.as_str(), password_hash: &hash, role, counselor_id, clinic_ids: &clinic_ids };
@@ -308,12 +287,10 @@ pub async fn create_staff(
 
 pub async fn deactivate_staff(
     State(state): State<AppState>,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    _: CsrfForm<NoFields>,
 ) -> Result<Redirect, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
@@ -327,19 +304,16 @@ pub async fn deactivate_staff(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct PasswordForm {
-    csrf: String,
     password: String,
 }
 
 pub async fn reset_password(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
-    Form(form): Form<PasswordForm>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     if check_new_password(&form.password).is_err() {
         return staff_page(
@@ -366,17 +340,14 @@ pub async fn reset_password(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct SettingForm {
-    csrf: String,
     require_second_factor: String,
 }
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    user: StaffUser,
-    Form(form): Form<SettingForm>,
+    Admin(user): Admin,
+    CsrfForm(form): CsrfForm<SettingForm>,
 ) -> Result<Redirect, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&form.csrf)?;
     let on = form.require_second_factor == "on";
     // The change and its audit entry stand or fall together; saving the same value is no change.
     let mut conn = state.pool.begin().await?;
@@ -392,7 +363,6 @@ pub async fn save_settings(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct AuditSearch {
-    csrf: String,
     patient: String,
     staff: String,
     from: String,
@@ -420,20 +390,17 @@ pub struct AuditPage {
 pub async fn audit_log(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
 ) -> Result<AuditPage, AppError> {
-    admin_only(&user)?;
     audit_page(&state, ui, user, AuditSearch::default()).await
 }
 
 pub async fn audit_search(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Form(search): Form<AuditSearch>,
+    Admin(user): Admin,
+    CsrfForm(search): CsrfForm<AuditSearch>,
 ) -> Result<AuditPage, AppError> {
-    admin_only(&user)?;
-    user.check_csrf(&search.csrf)?;
     audit_page(&state, ui, user, search).await
 }
 

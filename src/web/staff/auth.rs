@@ -4,15 +4,19 @@ use crate::domain::booking::{digest, new_request_key};
 use crate::domain::same_secret;
 use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
 use crate::store::intake::ClinicScope;
+use crate::store::rosters;
+use crate::store::sessions::{self, SessionSummary};
 use crate::store::staff::{self, SignedIn};
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::cookies::Cookie;
 use crate::web::error::AppError;
-use axum::extract::FromRequestParts;
+use crate::web::extract::{Path, RawForm};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use serde::de::DeserializeOwned;
 
 /// A new random token (128 bits, hex) for a session or a CSRF field.
 pub fn new_token() -> String {
@@ -38,21 +42,6 @@ pub struct StaffUser {
 }
 
 impl StaffUser {
-    /// A 403 unless the staff member has one of `roles`.
-    pub fn require(&self, roles: &[StaffRole]) -> Result<(), AppError> {
-        if roles.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
-
-    /// The clinics whose requests and patients this member may work on: all for an
-    /// administrator, the account's own for intake; a 403 for anyone else.
-    pub fn intake_scope(&self) -> Result<ClinicScope, AppError> {
-        self.require(&[StaffRole::Intake, StaffRole::Admin])?;
-        Ok(match self.role {
-            StaffRole::Admin => ClinicScope::All,
-            _ => ClinicScope::Only(self.clinic_ids.clone()),
-        })
-    }
-
     /// Writes what this member did to the audit log: the action, the record (type and id),
     /// their address, now.
     pub async fn audit(
@@ -95,20 +84,23 @@ impl StaffUser {
         crate::store::audit::record_each(conn, &self.keys, &entry, &ids).await?;
         Ok(())
     }
-
-    /// A 403 unless a form carried this session's CSRF token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if same_secret(sent, &self.csrf_token) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
 }
 
 fn to_login() -> Response {
     Redirect::to("/staff/login").into_response()
 }
 
+/// The signed-in member as this request first found them: every extractor of one request
+/// shares one session read.
+#[derive(Clone)]
+struct FoundSignedIn(StaffUser, bool);
+
 /// The session behind the request's cookie, checked and kept alive, with whether it must
 /// enrol a second factor before anything else.
-async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool), Response> {
+async fn signed_in(parts: &mut Parts, state: &AppState) -> Result<(StaffUser, bool), Response> {
+    if let Some(FoundSignedIn(user, must_enroll)) = parts.extensions.get::<FoundSignedIn>() {
+        return Ok((user.clone(), *must_enroll));
+    }
     let internal = |e: sqlx::Error| AppError::from(e).into_response();
     let Some(token) = state.cookies().get(&parts.headers, Cookie::StaffSession) else {
         return Err(to_login());
@@ -138,6 +130,7 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool),
         client_addr: Some(ClientAddr::of(parts, state).to_string()),
         keys: state.keys.clone(),
     };
+    parts.extensions.insert(FoundSignedIn(user.clone(), must_enroll));
     Ok((user, must_enroll))
 }
 
@@ -164,5 +157,128 @@ impl FromRequestParts<AppState> for Enrolling {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Enrolling, Response> {
         signed_in(parts, state).await.map(|(user, _)| Enrolling(user))
+    }
+}
+
+/// An administrator; any other staff member gets a 403.
+pub struct Admin(pub StaffUser);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Admin, Response> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        match user.role {
+            StaffRole::Admin => Ok(Admin(user)),
+            _ => Err(AppError::Forbidden.into_response()),
+        }
+    }
+}
+
+/// Someone who works on requests and patient records, with the clinics they may see: all for
+/// an administrator, the account's own for intake. Counselors get a 403.
+pub struct Intake {
+    pub user: StaffUser,
+    pub scope: ClinicScope,
+}
+
+impl FromRequestParts<AppState> for Intake {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Intake, Response> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        let scope = match user.role {
+            StaffRole::Admin => ClinicScope::All,
+            StaffRole::Intake => ClinicScope::Only(user.clinic_ids.clone()),
+            StaffRole::Counselor => return Err(AppError::Forbidden.into_response()),
+        };
+        Ok(Intake { user, scope })
+    }
+}
+
+/// A counselor, with the counselor they are; anyone else gets a 403.
+pub struct Counselor {
+    pub user: StaffUser,
+    pub counselor_id: i64,
+}
+
+impl FromRequestParts<AppState> for Counselor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Counselor, Response> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        match (user.role, user.counselor_id) {
+            (StaffRole::Counselor, Some(counselor_id)) => Ok(Counselor { user, counselor_id }),
+            _ => Err(AppError::Forbidden.into_response()),
+        }
+    }
+}
+
+/// The group named by the path's `{id}`, for someone who may see its roster: a counselor who
+/// leads it, or an administrator. Another counselor's group is a 404 (it is not theirs to know
+/// of); intake gets a 403.
+pub struct RosterAccess {
+    pub user: StaffUser,
+    pub session: SessionSummary,
+}
+
+impl FromRequestParts<AppState> for RosterAccess {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<RosterAccess, Response> {
+        let user = StaffUser::from_request_parts(parts, state).await?;
+        let leads = match (user.role, user.counselor_id) {
+            (StaffRole::Admin, _) => None,
+            (StaffRole::Counselor, Some(counselor)) => Some(counselor),
+            _ => return Err(AppError::Forbidden.into_response()),
+        };
+        let Path(raw): Path<String> =
+            Path::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let found = async {
+            let id: i64 = raw.parse().map_err(|_| AppError::NotFound)?;
+            let mut conn = state.pool.acquire().await?;
+            if let Some(counselor) = leads
+                && !rosters::leads(&mut conn, id, counselor).await?
+            {
+                return Err(AppError::NotFound);
+            }
+            sessions::summary(&mut conn, id).await?.ok_or(AppError::NotFound)
+        };
+        match found.await {
+            Ok(session) => Ok(RosterAccess { user, session }),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A staff form whose `csrf` field carried the signed-in session's token: checked before the
+/// handler runs, so no state-changing handler can forget it. `T` is the form's own fields
+/// (without `csrf`). A missing session goes to the login page; a wrong token is a 403.
+pub struct CsrfForm<T>(pub T);
+
+/// A staff form with nothing but its CSRF token.
+#[derive(Default, serde::Deserialize)]
+pub struct NoFields {}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct CsrfField {
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<T>, Response> {
+        let (mut parts, body) = req.into_parts();
+        let (user, _) = signed_in(&mut parts, state).await?;
+        let body = RawForm::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent: CsrfField = body.parse().map_err(IntoResponse::into_response)?;
+        if !same_secret(&sent.csrf, &user.csrf_token) {
+            return Err(AppError::Forbidden.into_response());
+        }
+        body.parse().map(CsrfForm).map_err(IntoResponse::into_response)
     }
 }

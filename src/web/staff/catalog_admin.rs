@@ -2,14 +2,13 @@
 //! lists every item with its own form, and a form for a new one; the fields of each kind are
 //! described once ([`Kind::fields`]) and drive the page, the parsing and the checks.
 
-use super::auth::StaffUser;
+use super::auth::{Admin, CsrfForm, StaffUser};
 use crate::domain::Language;
 use crate::domain::contact::{Phone, Problem};
-use crate::domain::staff::StaffRole;
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::Path;
 use crate::web::i18n::{Messages, Ui};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -343,10 +342,9 @@ async fn page(
 pub async fn list(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(kind): Path<String>,
 ) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
     page(&state, ui, user, Kind::parse(&kind)?, None, StatusCode::OK).await
 }
 
@@ -358,9 +356,6 @@ async fn save(
     id: Option<i64>,
     form: &[(String, String)],
 ) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
-    let csrf = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    user.check_csrf(csrf)?;
     let (values, problems) = read(ui, kind, form);
     if problems.iter().any(Option::is_some) {
         let edited = item_view(ui, kind, id, &values, &problems);
@@ -378,9 +373,9 @@ async fn save(
 pub async fn create(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(kind): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     save(&state, ui, user, Kind::parse(&kind)?, None, &form).await
 }
@@ -388,9 +383,9 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path((kind, id)): Path<(String, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     save(&state, ui, user, Kind::parse(&kind)?, Some(id), &form).await

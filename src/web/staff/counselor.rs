@@ -2,14 +2,12 @@
 //! and a printable sign-in sheet (first name and last initial only). A counselor sees only
 //! their own groups; administrators see any. Every view of a roster is audited.
 
-use super::auth::StaffUser;
+use super::auth::{Counselor, CsrfForm, RosterAccess, StaffUser};
 use crate::domain::booking::BookingStatus;
-use crate::domain::staff::StaffRole;
 use crate::store::rosters::{self, RosterLine};
 use crate::store::sessions::{self, SessionFilter, SessionSummary};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path};
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::SessionCard;
@@ -18,25 +16,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Redirect;
 use chrono::{Duration, Utc};
-use sqlx::PgConnection;
-
-/// The session `raw_id`, if this staff member may see its roster: a counselor who leads it,
-/// or an administrator. Another counselor's group is a 404; intake gets a 403.
-async fn session_for(
-    conn: &mut PgConnection,
-    user: &StaffUser,
-    raw_id: &str,
-) -> Result<SessionSummary, AppError> {
-    user.require(&[StaffRole::Counselor, StaffRole::Admin])?;
-    let id: i64 = raw_id.parse().map_err(|_| AppError::NotFound)?;
-    if user.role == StaffRole::Counselor {
-        let counselor = user.counselor_id.ok_or(AppError::Forbidden)?;
-        if !rosters::leads(conn, id, counselor).await? {
-            return Err(AppError::NotFound);
-        }
-    }
-    sessions::summary(conn, id).await?.ok_or(AppError::NotFound)
-}
+use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/my_sessions.html")]
@@ -49,10 +29,8 @@ pub struct MySessionsPage {
 pub async fn my_sessions(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Counselor { counselor_id, .. }: Counselor,
 ) -> Result<MySessionsPage, AppError> {
-    user.require(&[StaffRole::Counselor])?;
-    let counselor_id = user.counselor_id.ok_or(AppError::Forbidden)?;
     let now = Utc::now();
     let filter = SessionFilter { counselor_id: Some(counselor_id), ..SessionFilter::default() };
     let mut conn = state.pool.acquire().await?;
@@ -93,11 +71,9 @@ pub struct RosterPage {
 pub async fn roster(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Path(id): Path<String>,
+    RosterAccess { user, session: summary }: RosterAccess,
 ) -> Result<RosterPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
     user.audit(&mut conn, "view_roster", Some(("session", summary.id))).await?;
     user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))
@@ -131,17 +107,13 @@ pub async fn roster(
     })
 }
 
-/// Marks attendance from the roster's form: `mark_<booking id>` = `attended` | `no_show`.
+/// Marks attendance from the roster's form: `mark_<booking id>` = `attended` | `no_show`, one
+/// radio group per participant.
 pub async fn attendance(
     State(state): State<AppState>,
-    user: StaffUser,
-    Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
+    RosterAccess { user, session: summary }: RosterAccess,
+    CsrfForm(fields): CsrfForm<HashMap<String, String>>,
 ) -> Result<Redirect, AppError> {
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    user.check_csrf(csrf)?;
-    let mut conn = state.pool.acquire().await?;
-    let summary = session_for(&mut conn, &user, &id).await?;
     let now = Utc::now();
     if summary.starts_at > now {
         return Err(AppError::BadRequest);
@@ -159,7 +131,6 @@ pub async fn attendance(
         })
         .collect();
     let actor = format!("staff:{}", user.staff_id);
-    drop(conn);
     // The marks and their audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
     if rosters::record_attendance(&mut tx, summary.id, &marks, &actor, now).await? > 0 {
@@ -181,11 +152,9 @@ pub struct SignInSheet {
 pub async fn sign_in_sheet(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Path(id): Path<String>,
+    RosterAccess { user, session: summary }: RosterAccess,
 ) -> Result<SignInSheet, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let summary = session_for(&mut conn, &user, &id).await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
     user.audit(&mut conn, "view_sign_in_sheet", Some(("session", summary.id))).await?;
     user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))

@@ -2,7 +2,7 @@
 //! decisions on it. Intake accounts see their clinics' requests; administrators all. Every
 //! view of patient data and every change is written to the audit log.
 
-use super::auth::StaffUser;
+use super::auth::{CsrfForm, Intake, StaffUser};
 use super::patients::PatientLine;
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
 use crate::domain::contact::Phone;
@@ -13,7 +13,7 @@ use crate::store::patients;
 use crate::store::{catalog, sessions};
 use crate::web::booking_requests::{PersonFields, usable_key};
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path, Query};
+use crate::web::extract::{Path, Query};
 use crate::web::i18n::Ui;
 use crate::web::public::LISTING_DAYS;
 use crate::web::views::SessionCard;
@@ -88,10 +88,9 @@ pub struct QueuePage {
 pub async fn queue(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Query(query): Query<QueueQuery>,
 ) -> Result<QueuePage, AppError> {
-    let scope = user.intake_scope()?;
     let status = QUEUE_STATUSES
         .into_iter()
         .find(|s| (crate::web::i18n::EN.status_name)(*s) == query.status)
@@ -156,10 +155,10 @@ pub struct RequestPage {
 pub async fn request(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    desk: Intake,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    request_page(&state, ui, user, parse_id(&id)?, None, StatusCode::OK).await
+    request_page(&state, ui, desk, parse_id(&id)?, None, StatusCode::OK).await
 }
 
 /// Upcoming groups in `scope` a booking could move to (or a phone booking be made for).
@@ -191,12 +190,12 @@ async fn bookable_groups(
 pub(super) async fn request_page(
     state: &AppState,
     ui: Ui,
-    user: StaffUser,
+    desk: Intake,
     id: i64,
     message: Option<&'static str>,
     status_code: StatusCode,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
+    let Intake { user, scope } = desk;
     let mut conn = state.pool.acquire().await?;
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
@@ -264,19 +263,16 @@ pub(super) async fn request_page(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct DecisionForm {
-    csrf: String,
     reason: String,
 }
 
 pub async fn decide(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let decision = match action.as_str() {
         "confirm" => Decision::Confirm,
@@ -296,7 +292,15 @@ pub async fn decide(
     if !changed {
         // Nothing happened, so nothing is audited: the page shows the request as it stands.
         drop(tx);
-        return request_page(&state, ui, user, id, Some(ui.m.decision_refused), StatusCode::CONFLICT).await;
+        return request_page(
+            &state,
+            ui,
+            Intake { user, scope },
+            id,
+            Some(ui.m.decision_refused),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     user.audit(&mut tx, &format!("booking_{action}"), Some(("booking", id))).await?;
     tx.commit().await?;
@@ -306,18 +310,15 @@ pub async fn decide(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct ContactForm {
-    csrf: String,
     outcome: String,
 }
 
 pub async fn contact(
     State(state): State<AppState>,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
-    Form(form): Form<ContactForm>,
+    CsrfForm(form): CsrfForm<ContactForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let outcome = ContactOutcome::from_code(&form.outcome).ok_or(AppError::BadRequest)?;
     // The change and its audit entry stand or fall together.
@@ -332,19 +333,16 @@ pub async fn contact(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct MoveForm {
-    csrf: String,
     target: String,
 }
 
 pub async fn move_booking(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
-    Form(form): Form<MoveForm>,
+    CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let target: i64 = form.target.parse().map_err(|_| AppError::BadRequest)?;
     // The change and its audit entry stand or fall together.
@@ -366,7 +364,15 @@ pub async fn move_booking(
         }
         Err(why) => {
             drop(conn);
-            request_page(&state, ui, user, id, Some((ui.m.move_refused)(why)), StatusCode::CONFLICT).await
+            request_page(
+                &state,
+                ui,
+                Intake { user, scope },
+                id,
+                Some((ui.m.move_refused)(why)),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
     }
 }
@@ -392,13 +398,13 @@ pub struct PhoneBookingQuery {
 async fn phone_booking_page(
     state: &AppState,
     ui: Ui,
-    user: StaffUser,
+    desk: Intake,
     chosen: Option<i64>,
     key: String,
     input: BookingInput,
     errors: Vec<(&'static str, String)>,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
+    let Intake { user, scope } = desk;
     let mut conn = state.pool.acquire().await?;
     let groups = bookable_groups(state, &mut conn, ui, &scope, None).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -408,18 +414,17 @@ async fn phone_booking_page(
 pub async fn phone_booking_form(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    desk: Intake,
     Query(query): Query<PhoneBookingQuery>,
 ) -> Result<Response, AppError> {
     let input = BookingInput { language: "en".into(), ..BookingInput::default() };
-    phone_booking_page(&state, ui, user, query.session.parse().ok(), new_request_key(), input, Vec::new())
+    phone_booking_page(&state, ui, desk, query.session.parse().ok(), new_request_key(), input, Vec::new())
         .await
 }
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct PhoneBookingFields {
-    csrf: String,
     key: String,
     session: String,
     #[serde(flatten)]
@@ -430,11 +435,9 @@ pub struct PhoneBookingFields {
 pub async fn phone_booking(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Form(f): Form<PhoneBookingFields>,
+    Intake { user, scope }: Intake,
+    CsrfForm(f): CsrfForm<PhoneBookingFields>,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&f.csrf)?;
     let input = f.person.into_input();
     let chosen: Option<i64> = f.session.parse().ok();
     let mut errors: Vec<(&'static str, String)> = Vec::new();
@@ -455,7 +458,7 @@ pub async fn phone_booking(
     }
     let (Ok(booking), Some(session_id), true) = (booking, chosen, errors.is_empty()) else {
         drop(conn);
-        return phone_booking_page(&state, ui, user, chosen, key, input, errors).await;
+        return phone_booking_page(&state, ui, Intake { user, scope }, chosen, key, input, errors).await;
     };
     let request = SeatRequest {
         session_id,
@@ -481,8 +484,16 @@ pub async fn phone_booking(
                 Refused::UnknownSession | Refused::KeyReused => ui.m.form_key_reused.to_owned(),
             };
             drop(tx);
-            phone_booking_page(&state, ui, user, chosen, new_request_key(), input, vec![("session", message)])
-                .await
+            phone_booking_page(
+                &state,
+                ui,
+                Intake { user, scope },
+                chosen,
+                new_request_key(),
+                input,
+                vec![("session", message)],
+            )
+            .await
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Signing in and out. Failed sign-ins are slowed, then locked per account and per client
 //! address; the answer never tells whether an account exists.
 
-use super::auth::{Enrolling, new_token};
+use super::auth::{CsrfForm, Enrolling, NoFields, new_token};
 use crate::domain::booking::digest;
 use crate::domain::same_secret;
 use crate::domain::staff::{
@@ -60,6 +60,7 @@ pub async fn form(State(state): State<AppState>, ui: Ui) -> Result<Response, App
 pub struct LoginFields {
     email: String,
     password: String,
+    /// The login form's own token (double-submit: there is no session yet).
     csrf: String,
     /// The authenticator's code, or a recovery code, once a second factor is enrolled.
     code: String,
@@ -254,20 +255,13 @@ pub async fn submit(
     Ok(response)
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 /// Signing out works mid-enrolment too.
 pub async fn logout(
     State(state): State<AppState>,
     Enrolling(user): Enrolling,
     headers: HeaderMap,
-    Form(form): Form<CsrfOnly>,
+    _: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
     if let Some(token) = state.cookies().get(&headers, Cookie::StaffSession) {

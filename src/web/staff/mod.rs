@@ -52,3 +52,52 @@ pub fn router() -> Router<AppState> {
         .route(auth::ENROLL_PATH, get(second_factor::show).post(second_factor::confirm))
         .route("/staff/{*rest}", get(home::unknown).post(home::unknown))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every module's source, by the name the router uses for it.
+    const MODULES: [(&str, &str); 9] = [
+        ("admin", include_str!("admin.rs")),
+        ("catalog_admin", include_str!("catalog_admin.rs")),
+        ("counselor", include_str!("counselor.rs")),
+        ("home", include_str!("home.rs")),
+        ("intake", include_str!("intake.rs")),
+        ("login", include_str!("login.rs")),
+        ("patients", include_str!("patients.rs")),
+        ("second_factor", include_str!("second_factor.rs")),
+        ("series", include_str!("series.rs")),
+    ];
+
+    /// The arguments of `module::handler`, from `pub async fn handler(` to its return type.
+    fn signature(module: &str, handler: &str) -> &'static str {
+        let source = MODULES.iter().find(|(m, _)| *m == module).unwrap_or_else(|| panic!("{module}")).1;
+        let start =
+            source.find(&format!("pub async fn {handler}(")).unwrap_or_else(|| panic!("{module}::{handler}"));
+        let end = start + source[start..].find(") ->").unwrap();
+        &source[start..end]
+    }
+
+    /// Walks the router's routes: every handler that takes a POST names the extractor that
+    /// checks the session's CSRF token, so a new form cannot forget it. The login form (no
+    /// session yet: a double-submit token of its own) and the catch-all 404 are the exceptions.
+    #[test]
+    fn every_post_handler_under_staff_checks_the_csrf_token_in_its_signature() {
+        let router = include_str!("mod.rs");
+        let routes = &router[router.find("pub fn router()").unwrap()..router.find("#[cfg(test)]").unwrap()];
+        let posts: Vec<&str> = routes
+            .match_indices("post(")
+            .map(|(at, _)| {
+                let rest = &routes[at + 5..];
+                &rest[..rest.find(')').unwrap()]
+            })
+            .collect();
+        assert!(posts.len() >= 20, "the router's POST routes are found: {posts:?}");
+        for handler in posts {
+            if matches!(handler, "login::submit" | "home::unknown") {
+                continue;
+            }
+            let (module, name) = handler.split_once("::").unwrap();
+            assert!(signature(module, name).contains("CsrfForm<"), "{handler} takes no CsrfForm");
+        }
+    }
+}

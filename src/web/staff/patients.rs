@@ -2,13 +2,13 @@
 //! phone, or by name and date of birth), making a record, and merging duplicates. Every view
 //! and change is audited.
 
-use super::auth::StaffUser;
+use super::auth::{CsrfForm, Intake, StaffUser};
 use super::intake::request_page;
 use crate::domain::contact::Phone;
 use crate::store::intake::{self};
 use crate::store::patients::{self, Patient};
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::Path;
 use crate::web::i18n::Ui;
 use crate::web::{AppState, parse_id};
 use askama::Template;
@@ -40,19 +40,16 @@ impl PatientLine {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct NewPatientForm {
-    csrf: String,
     date_of_birth: String,
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
-    Form(form): Form<NewPatientForm>,
+    CsrfForm(form): CsrfForm<NewPatientForm>,
 ) -> Result<Response, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let booking = parse_id(&id)?;
     let born = match form.date_of_birth.trim() {
         "" => None,
@@ -60,8 +57,15 @@ pub async fn create(
             Ok(date) => Some(date),
             Err(_) => {
                 let message = Some(ui.m.patient_bad_dob);
-                return request_page(&state, ui, user, booking, message, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return request_page(
+                    &state,
+                    ui,
+                    Intake { user, scope },
+                    booking,
+                    message,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
         },
     };
@@ -79,18 +83,15 @@ pub async fn create(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct LinkForm {
-    csrf: String,
     patient_id: String,
 }
 
 pub async fn link(
     State(state): State<AppState>,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
-    Form(form): Form<LinkForm>,
+    CsrfForm(form): CsrfForm<LinkForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let booking = parse_id(&id)?;
     let patient: i64 = form.patient_id.parse().map_err(|_| AppError::BadRequest)?;
     // The change and its audit entry stand or fall together.
@@ -126,10 +127,9 @@ pub struct PatientPage {
 pub async fn show(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
 ) -> Result<PatientPage, AppError> {
-    let scope = user.intake_scope()?;
     let id = parse_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let patient = patients::patient(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
@@ -164,18 +164,15 @@ pub async fn show(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct MergeForm {
-    csrf: String,
     other: String,
 }
 
 pub async fn merge(
     State(state): State<AppState>,
-    user: StaffUser,
+    Intake { user, scope }: Intake,
     Path(id): Path<String>,
-    Form(form): Form<MergeForm>,
+    CsrfForm(form): CsrfForm<MergeForm>,
 ) -> Result<Redirect, AppError> {
-    let scope = user.intake_scope()?;
-    user.check_csrf(&form.csrf)?;
     let kept = parse_id(&id)?;
     let other: i64 = form.other.parse().map_err(|_| AppError::BadRequest)?;
     // The change and its audit entry stand or fall together.

@@ -1,14 +1,13 @@
 //! Enrolling a second sign-in factor: a QR code the app draws itself (no outside service), a
 //! first code to confirm it, and recovery codes shown once.
 
-use super::auth::{Enrolling, StaffUser};
+use super::auth::{CsrfForm, Enrolling, StaffUser};
 use crate::domain::booking::digest;
 use crate::domain::totp;
 use crate::store::secrets::totp_context;
 use crate::store::staff;
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Form;
 use crate::web::i18n::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -87,7 +86,6 @@ pub async fn show(
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct ConfirmFields {
-    csrf: String,
     code: String,
 }
 
@@ -95,9 +93,8 @@ pub async fn confirm(
     State(state): State<AppState>,
     ui: Ui,
     Enrolling(user): Enrolling,
-    Form(fields): Form<ConfirmFields>,
+    CsrfForm(fields): CsrfForm<ConfirmFields>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&fields.csrf)?;
     if user.enrolled {
         return Ok(axum::response::Redirect::to("/staff").into_response());
     }

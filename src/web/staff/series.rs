@@ -1,15 +1,14 @@
 //! Weekly groups (series): administrators create them, which schedules their sessions in
 //! the clinic's time zone, and change them, which changes coming sessions only.
 
-use super::auth::StaffUser;
+use super::auth::{Admin, CsrfForm, StaffUser};
 use crate::domain::Language;
 use crate::domain::schedule::WeeklySeries;
-use crate::domain::staff::StaffRole;
 use crate::store::catalog;
 use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::Path;
 use crate::web::i18n::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -105,19 +104,16 @@ async fn series_page(
     Ok((status, page).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
+pub async fn list(State(state): State<AppState>, ui: Ui, Admin(user): Admin) -> Result<Response, AppError> {
     series_page(&state, ui, user, None, StatusCode::OK).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
-    Form(fields): Form<Fields>,
+    Admin(user): Admin,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
-    user.check_csrf(value(&fields, "csrf"))?;
     let mut conn = state.pool.acquire().await?;
     let clinic = match value(&fields, "clinic").parse() {
         Ok(id) => catalog::clinic(&mut conn, id).await?,
@@ -234,10 +230,9 @@ async fn edit_page(
 pub async fn edit(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     edit_page(&state, ui, user, id, None, StatusCode::OK).await
 }
@@ -245,12 +240,10 @@ pub async fn edit(
 pub async fn change(
     State(state): State<AppState>,
     ui: Ui,
-    user: StaffUser,
+    Admin(user): Admin,
     Path(id): Path<String>,
-    Form(fields): Form<Fields>,
+    CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, AppError> {
-    user.require(&[StaffRole::Admin])?;
-    user.check_csrf(value(&fields, "csrf"))?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let parsed = (|| {
         Some(SeriesChange {
