@@ -9,6 +9,7 @@ use crate::domain::staff::{StaffRole, hash_password};
 use crate::store::bookings::{self, SeatRequest};
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::store::schedule::{self, NewSeries};
+use crate::store::sessions;
 use crate::store::settings;
 use crate::store::staff::{self, NewStaff};
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
@@ -165,28 +166,201 @@ const TOPICS: [NewTopic<'static>; 8] = [
     },
 ];
 
-/// (clinic, topic, language, weekday, hour, minute, minutes long, room capacity, counselors)
-type SeriesPlan = (usize, usize, Language, Weekday, u32, u32, i64, i32, &'static [usize]);
+/// A weekly group of the demo, by its place in the lists above.
+struct SeriesPlan {
+    clinic: usize,
+    topic: usize,
+    language: Language,
+    weekday: Weekday,
+    /// Local start: hour and minute.
+    at: (u32, u32),
+    minutes: i64,
+    room: i32,
+    /// Indexes into COUNSELORS.
+    leads: &'static [usize],
+}
 
 const SERIES: [SeriesPlan; 18] = [
-    (0, 0, En, Weekday::Mon, 9, 0, 90, 14, &[6]),
-    (0, 1, En, Weekday::Tue, 17, 30, 90, 14, &[1]),
-    (0, 2, Es, Weekday::Wed, 10, 0, 90, 20, &[0, 5]),
-    (0, 4, En, Weekday::Thu, 18, 0, 60, 12, &[4]),
-    (0, 6, En, Weekday::Fri, 8, 0, 60, 24, &[1, 6]),
-    (0, 3, Es, Weekday::Sat, 9, 0, 90, 12, &[2]),
-    (1, 0, Es, Weekday::Mon, 18, 0, 90, 12, &[7]),
-    (1, 2, En, Weekday::Tue, 9, 30, 90, 12, &[3]),
-    (1, 5, En, Weekday::Wed, 18, 30, 90, 12, &[5]),
-    (1, 1, En, Weekday::Thu, 10, 0, 90, 22, &[1, 3]),
-    (1, 7, En, Weekday::Fri, 17, 0, 60, 16, &[6]),
-    (1, 3, En, Weekday::Sat, 10, 0, 90, 12, &[2]),
-    (2, 1, Es, Weekday::Mon, 10, 0, 90, 12, &[5]),
-    (2, 0, En, Weekday::Tue, 18, 0, 90, 12, &[6]),
-    (2, 4, Es, Weekday::Wed, 9, 0, 90, 12, &[0]),
-    (2, 2, En, Weekday::Thu, 17, 30, 90, 24, &[3, 7]),
-    (2, 6, Es, Weekday::Fri, 9, 0, 60, 12, &[7]),
-    (2, 7, En, Weekday::Sat, 8, 30, 60, 12, &[4]),
+    SeriesPlan {
+        clinic: 0,
+        topic: 0,
+        language: En,
+        weekday: Weekday::Mon,
+        at: (9, 0),
+        minutes: 90,
+        room: 14,
+        leads: &[6],
+    },
+    SeriesPlan {
+        clinic: 0,
+        topic: 1,
+        language: En,
+        weekday: Weekday::Tue,
+        at: (17, 30),
+        minutes: 90,
+        room: 14,
+        leads: &[1],
+    },
+    SeriesPlan {
+        clinic: 0,
+        topic: 2,
+        language: Es,
+        weekday: Weekday::Wed,
+        at: (10, 0),
+        minutes: 90,
+        room: 20,
+        leads: &[0, 5],
+    },
+    SeriesPlan {
+        clinic: 0,
+        topic: 4,
+        language: En,
+        weekday: Weekday::Thu,
+        at: (18, 0),
+        minutes: 60,
+        room: 12,
+        leads: &[4],
+    },
+    SeriesPlan {
+        clinic: 0,
+        topic: 6,
+        language: En,
+        weekday: Weekday::Fri,
+        at: (8, 0),
+        minutes: 60,
+        room: 24,
+        leads: &[1, 6],
+    },
+    SeriesPlan {
+        clinic: 0,
+        topic: 3,
+        language: Es,
+        weekday: Weekday::Sat,
+        at: (9, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[2],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 0,
+        language: Es,
+        weekday: Weekday::Mon,
+        at: (18, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[7],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 2,
+        language: En,
+        weekday: Weekday::Tue,
+        at: (9, 30),
+        minutes: 90,
+        room: 12,
+        leads: &[3],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 5,
+        language: En,
+        weekday: Weekday::Wed,
+        at: (18, 30),
+        minutes: 90,
+        room: 12,
+        leads: &[5],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 1,
+        language: En,
+        weekday: Weekday::Thu,
+        at: (10, 0),
+        minutes: 90,
+        room: 22,
+        leads: &[1, 3],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 7,
+        language: En,
+        weekday: Weekday::Fri,
+        at: (17, 0),
+        minutes: 60,
+        room: 16,
+        leads: &[6],
+    },
+    SeriesPlan {
+        clinic: 1,
+        topic: 3,
+        language: En,
+        weekday: Weekday::Sat,
+        at: (10, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[2],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 1,
+        language: Es,
+        weekday: Weekday::Mon,
+        at: (10, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[5],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 0,
+        language: En,
+        weekday: Weekday::Tue,
+        at: (18, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[6],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 4,
+        language: Es,
+        weekday: Weekday::Wed,
+        at: (9, 0),
+        minutes: 90,
+        room: 12,
+        leads: &[0],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 2,
+        language: En,
+        weekday: Weekday::Thu,
+        at: (17, 30),
+        minutes: 90,
+        room: 24,
+        leads: &[3, 7],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 6,
+        language: Es,
+        weekday: Weekday::Fri,
+        at: (9, 0),
+        minutes: 60,
+        room: 12,
+        leads: &[7],
+    },
+    SeriesPlan {
+        clinic: 2,
+        topic: 7,
+        language: En,
+        weekday: Weekday::Sat,
+        at: (8, 30),
+        minutes: 60,
+        room: 12,
+        leads: &[4],
+    },
 ];
 
 /// Seats per counselor in the demo, as a clinic would start with.
@@ -222,7 +396,7 @@ pub async fn remove_logins(pool: &PgPool, keys: &crate::keys::Keys) -> sqlx::Res
     settings::set_flag(&mut tx, settings::REQUIRE_SECOND_FACTOR, true).await?;
     let entry = crate::store::audit::AuditEntry {
         actor_staff_id: None,
-        action: "demo_logins_removed",
+        action: crate::domain::audit::AuditAction::DemoLoginsRemoved,
         record_type: None,
         record_id: None,
         client_addr: None,
@@ -276,10 +450,7 @@ async fn seed_catalog(
 ) -> sqlx::Result<Option<Vec<i64>>> {
     let mut tx = pool.begin().await?;
     // One seeder at a time, even with several instances starting together.
-    sqlx::query("lock table clinic in exclusive mode").execute(&mut *tx).await?;
-    let has_clinics: bool =
-        sqlx::query_scalar("select exists (select 1 from clinic)").fetch_one(&mut *tx).await?;
-    if has_clinics {
+    if !catalog::lock_while_empty(&mut tx).await? {
         return Ok(None);
     }
     let mut clinic_ids = Vec::new();
@@ -296,21 +467,21 @@ async fn seed_catalog(
     }
     let tz: chrono_tz::Tz = TIME_ZONE.parse().expect("a known time zone");
     let today = now.with_timezone(&tz).date_naive();
-    for (clinic, topic, language, weekday, hour, minute, minutes, room, leads) in SERIES {
-        let leads: Vec<i64> = leads.iter().map(|i| counselor_ids[*i]).collect();
+    for plan in &SERIES {
+        let leads: Vec<i64> = plan.leads.iter().map(|i| counselor_ids[*i]).collect();
         let series = NewSeries {
-            clinic_id: clinic_ids[clinic],
-            topic_id: topic_ids[topic],
-            language,
+            clinic_id: clinic_ids[plan.clinic],
+            topic_id: topic_ids[plan.topic],
+            language: plan.language,
             schedule: WeeklySeries {
-                weekday,
-                local_start: NaiveTime::from_hms_opt(hour, minute, 0).expect("a valid time"),
-                duration: Duration::minutes(minutes),
+                weekday: plan.weekday,
+                local_start: NaiveTime::from_hms_opt(plan.at.0, plan.at.1, 0).expect("a valid time"),
+                duration: Duration::minutes(plan.minutes),
                 first_date: today,
                 last_date: today + Duration::weeks(SERIES_WEEKS),
                 time_zone: tz,
             },
-            room_capacity: room,
+            room_capacity: plan.room,
             seats_per_counselor: SEATS_PER_COUNSELOR,
             counselor_ids: &leads,
         };
@@ -341,14 +512,9 @@ async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) ->
     let cutoff = BookingSettings::default().cutoff;
     let mut people = DEMO_REQUESTS.iter();
     for counselor in counselors {
-        let session_id: Option<i64> = sqlx::query_scalar(
-            "select s.id from session s join session_counselor sc on sc.session_id = s.id \
-             where sc.counselor_id = $1 and s.starts_at > $2 order by s.starts_at limit 1",
-        )
-        .bind(counselor)
-        .bind(now + cutoff + Duration::hours(1))
-        .fetch_optional(pool)
-        .await?;
+        let session_id =
+            sessions::next_led_by(&mut *pool.acquire().await?, *counselor, now + cutoff + Duration::hours(1))
+                .await?;
         let Some(session_id) = session_id else { continue };
         for (first, last, phone) in people.by_ref().take(3) {
             let input = BookingInput {
@@ -366,7 +532,7 @@ async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) ->
                 now,
                 cutoff,
                 link_key: link_key.as_bytes(),
-                source: "online",
+                source: crate::domain::booking::BookingSource::Online,
             };
             if let Err(refused) = bookings::request_seat(&mut *pool.acquire().await?, &request).await? {
                 tracing::warn!(?refused, "a demo request was refused");

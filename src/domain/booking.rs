@@ -1,7 +1,7 @@
 //! Booking requests: what a valid request is, the states it moves through, and seat arithmetic.
 
-use super::Language;
 use super::contact::{Email, PersonName, Phone, Problem, parse_language, parse_note};
+use super::{Language, UnknownCode};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,9 +20,102 @@ pub enum BookingStatus {
 }
 
 impl BookingStatus {
+    pub const ALL: [BookingStatus; 7] = [
+        BookingStatus::Requested,
+        BookingStatus::Confirmed,
+        BookingStatus::Attended,
+        BookingStatus::NoShow,
+        BookingStatus::Declined,
+        BookingStatus::Waitlisted,
+        BookingStatus::Cancelled,
+    ];
+
     /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled.
     pub fn is_active(self) -> bool {
         matches!(self, BookingStatus::Requested | BookingStatus::Confirmed | BookingStatus::Waitlisted)
+    }
+
+    /// The status's code, as the database and URLs (the queue's filter) name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            BookingStatus::Requested => "requested",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Attended => "attended",
+            BookingStatus::NoShow => "no_show",
+            BookingStatus::Declined => "declined",
+            BookingStatus::Waitlisted => "waitlisted",
+            BookingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Who changed a booking, as its history records it (`booking_event.actor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The person, through the public pages (their request, their cancel).
+    Patient,
+    /// The app itself (a promotion from the waitlist).
+    System,
+    Staff(i64),
+}
+
+impl Actor {
+    pub fn code(self) -> String {
+        match self {
+            Actor::Patient => "patient".to_owned(),
+            Actor::System => "system".to_owned(),
+            Actor::Staff(id) => format!("staff:{id}"),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Actor> {
+        match code {
+            "patient" => Some(Actor::Patient),
+            "system" => Some(Actor::System),
+            other => other.strip_prefix("staff:")?.parse().ok().map(Actor::Staff),
+        }
+    }
+}
+
+impl TryFrom<String> for Actor {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Actor, UnknownCode> {
+        Actor::parse(&code).ok_or(UnknownCode(code))
+    }
+}
+
+/// How a request came in (`booking.source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingSource {
+    /// The public form or the API.
+    Online,
+    /// Taken by intake for a caller.
+    Phone,
+}
+
+impl BookingSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            BookingSource::Online => "online",
+            BookingSource::Phone => "phone",
+        }
+    }
+}
+
+impl TryFrom<String> for BookingSource {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<BookingSource, UnknownCode> {
+        match code.as_str() {
+            "online" => Ok(BookingSource::Online),
+            "phone" => Ok(BookingSource::Phone),
+            _ => Err(UnknownCode(code)),
+        }
     }
 }
 

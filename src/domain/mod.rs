@@ -1,5 +1,6 @@
 //! The rules of the product as plain types: no SQL, no HTTP, no I/O.
 
+pub mod audit;
 pub mod booking;
 pub mod contact;
 pub mod schedule;
@@ -35,6 +36,18 @@ impl Language {
         }
     }
 }
+
+/// A stored code this build does not know (a bad row, written by something else).
+#[derive(Debug)]
+pub struct UnknownCode(pub String);
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an unknown stored code: {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
 
 /// Compares two secrets (tokens, codes) without stopping at the first difference, so the
 /// time taken does not tell how much of a guess was right.

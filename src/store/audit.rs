@@ -1,6 +1,8 @@
 //! The append-only audit log. The database chains each row to the one before and stamps its
 //! time (see the `audit_log_chain` trigger); this module writes entries and checks the chain.
 
+use crate::domain::UnknownCode;
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::keys::Keys;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
@@ -8,8 +10,8 @@ use sqlx::{FromRow, PgConnection};
 /// One thing a staff member did: ids, never names.
 pub struct AuditEntry<'a> {
     pub actor_staff_id: Option<i64>,
-    pub action: &'a str,
-    pub record_type: Option<&'a str>,
+    pub action: AuditAction,
+    pub record_type: Option<RecordType>,
     pub record_id: Option<i64>,
     pub client_addr: Option<&'a str>,
 }
@@ -22,8 +24,8 @@ pub async fn record(conn: &mut PgConnection, keys: &Keys, entry: &AuditEntry<'_>
          values ($1, $2, $3, $4, $5) returning seq, hash",
     )
     .bind(entry.actor_staff_id)
-    .bind(entry.action)
-    .bind(entry.record_type)
+    .bind(entry.action.code())
+    .bind(entry.record_type.map(RecordType::code))
     .bind(entry.record_id)
     .bind(entry.client_addr)
     .fetch_all(&mut *conn)
@@ -45,8 +47,8 @@ pub async fn record_each(
          returning seq, hash",
     )
     .bind(entry.actor_staff_id)
-    .bind(entry.action)
-    .bind(entry.record_type)
+    .bind(entry.action.code())
+    .bind(entry.record_type.map(RecordType::code))
     .bind(record_ids)
     .bind(entry.client_addr)
     .fetch_all(&mut *conn)
@@ -262,14 +264,30 @@ pub struct AuditQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// An entry as the search shows it. A code this build does not know fails the read: the log
+/// was written by something other than this app, and that is worth an error, not a raw code.
 #[derive(Clone, Debug, FromRow)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
     pub actor_staff_id: Option<i64>,
-    pub action: String,
-    pub record_type: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
+    #[sqlx(try_from = "Option<String>")]
+    pub record_type: OptionalRecordType,
     pub record_id: Option<i64>,
     pub client_addr: Option<String>,
+}
+
+/// A record type that may be absent (an entry about no record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionalRecordType(pub Option<RecordType>);
+
+impl TryFrom<Option<String>> for OptionalRecordType {
+    type Error = UnknownCode;
+
+    fn try_from(code: Option<String>) -> Result<OptionalRecordType, UnknownCode> {
+        code.map(RecordType::try_from).transpose().map(OptionalRecordType)
+    }
 }
 
 /// The newest 500 entries matching `q`.

@@ -3,8 +3,8 @@
 //! decided one at a time by the database, whichever app instance took them.
 
 use crate::domain::booking::{
-    BookingStatus, NewBooking, Unbookable, admission, check_bookable, digest, manage_token, new_reference,
-    seat_capacity,
+    Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, digest,
+    manage_token, new_reference, seat_capacity,
 };
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{FromRow, PgConnection};
@@ -18,8 +18,7 @@ pub struct SeatRequest<'a> {
     pub cutoff: Duration,
     /// The server's key for manage links (see [`manage_token`]).
     pub link_key: &'a [u8],
-    /// `online` (the public form and API) or, later, `phone` (taken by staff).
-    pub source: &'static str,
+    pub source: BookingSource,
 }
 
 /// What the person who asked is told. A repeat request gets an answer of the same shape,
@@ -170,7 +169,7 @@ pub async fn request_seat(
                returning id), \
              event as ( \
                insert into booking_event (booking_id, from_status, to_status, actor, at) \
-               select id, null, $4, 'patient', $16 from made), \
+               select id, null, $4, $20, $16 from made), \
              request as ( \
                insert into booking_request (key_hash, fingerprint, booking_id, answer_status, \
                                             answer_waitlist_position, created_at) \
@@ -189,13 +188,14 @@ pub async fn request_seat(
         .bind(b.notes.as_deref())
         .bind(b.consent_sms)
         .bind(b.consent_voicemail)
-        .bind(req.source)
+        .bind(req.source.code())
         .bind(standing.duplicate_of)
         .bind(standing.overlaps)
         .bind(req.now)
         .bind(&key_hash)
         .bind(&fingerprint)
         .bind(waitlist_position)
+        .bind(Actor::Patient.code())
         .fetch_optional(&mut *tx)
         .await?;
         // A reference already taken (about one in a hundred billion): draw another.
@@ -238,7 +238,7 @@ pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Resu
 pub async fn cancel_by_manage_token(
     conn: &mut PgConnection,
     token: &str,
-    actor: &str,
+    actor: Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -255,7 +255,7 @@ pub async fn cancel_by_manage_token(
          select id, was, 'cancelled', $2, $3 from cancelled returning booking_id",
     )
     .bind(own.id)
-    .bind(actor)
+    .bind(actor.code())
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?
@@ -292,10 +292,11 @@ pub async fn promote_waitlist(
          promoted as ( \
            update booking b set status = 'requested' from next where b.id = next.id returning b.id) \
          insert into booking_event (booking_id, from_status, to_status, actor, at) \
-         select id, 'waitlisted', 'requested', 'system', $2 from promoted returning booking_id",
+         select id, 'waitlisted', 'requested', $3, $2 from promoted returning booking_id",
     )
     .bind(session_id)
     .bind(now)
+    .bind(Actor::System.code())
     .fetch_all(conn)
     .await
 }
@@ -320,7 +321,7 @@ pub async fn move_booking(
     conn: &mut PgConnection,
     booking_id: i64,
     target: i64,
-    actor: &str,
+    actor: Actor,
     now: DateTime<Utc>,
     cutoff: Duration,
 ) -> sqlx::Result<Result<BookingStatus, MoveRefused>> {
@@ -393,7 +394,7 @@ pub async fn move_booking(
     .bind(new_status)
     .bind(standing.overlaps)
     .bind(status)
-    .bind(actor)
+    .bind(actor.code())
     .bind(now)
     .bind(source.to_string())
     .bind(source)

@@ -225,3 +225,10 @@ pub async fn update_topic(conn: &mut PgConnection, id: i64, t: &NewTopic<'_>) ->
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Locks the clinics for the rest of the transaction (one seeder at a time, even with several
+/// instances starting together) and says whether there are none yet.
+pub async fn lock_while_empty(conn: &mut PgConnection) -> sqlx::Result<bool> {
+    sqlx::query("lock table clinic in exclusive mode").execute(&mut *conn).await?;
+    sqlx::query_scalar("select not exists (select 1 from clinic)").fetch_one(conn).await
+}

@@ -3,7 +3,8 @@
 
 use super::bookings::promote_waitlist;
 use crate::domain::Language;
-use crate::domain::booking::BookingStatus;
+use crate::domain::audit::AuditAction;
+use crate::domain::booking::{Actor, BookingSource, BookingStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -89,7 +90,8 @@ pub struct RequestDetail {
     pub notes: Option<String>,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: BookingSource,
     pub overlap_flag: bool,
     pub duplicate_of: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -124,22 +126,47 @@ pub struct HistoryLine {
     pub from_status: Option<BookingStatus>,
     pub to_status: Option<BookingStatus>,
     pub outcome: Option<ContactOutcome>,
-    pub actor: String,
+    pub actor: Actor,
     pub reason: Option<String>,
 }
 
+#[derive(FromRow)]
+struct HistoryRow {
+    at: DateTime<Utc>,
+    from_status: Option<BookingStatus>,
+    to_status: Option<BookingStatus>,
+    outcome: Option<ContactOutcome>,
+    /// A status change's actor as stored.
+    actor: Option<String>,
+    /// A contact attempt's staff member.
+    staff_id: Option<i64>,
+    reason: Option<String>,
+}
+
 pub async fn history(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<HistoryLine>> {
-    sqlx::query_as(
-        "select at, from_status, to_status, null::contact_outcome as outcome, actor, reason \
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "select at, from_status, to_status, null::contact_outcome as outcome, actor, null::bigint as staff_id, \
+                reason \
          from booking_event where booking_id = $1 \
          union all \
-         select at, null, null, outcome, 'staff:' || staff_id, null \
+         select at, null, null, outcome, null, staff_id, null \
          from contact_attempt where booking_id = $1 \
          order by at",
     )
     .bind(booking_id)
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let actor = match (r.actor, r.staff_id) {
+                (Some(code), _) => Actor::try_from(code).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                (None, Some(staff)) => Actor::Staff(staff),
+                (None, None) => return Err(sqlx::Error::Decode("a history line without an actor".into())),
+            };
+            let HistoryRow { at, from_status, to_status, outcome, reason, .. } = r;
+            Ok(HistoryLine { at, from_status, to_status, outcome, actor, reason })
+        })
+        .collect()
 }
 
 /// A status change intake may make, and the states it may start from.
@@ -167,6 +194,25 @@ impl Decision {
             Decision::Cancel => BookingStatus::Cancelled,
         }
     }
+
+    /// The decision a request page's form path names (`…/requests/{id}/confirm`).
+    pub fn from_path(action: &str) -> Option<Decision> {
+        match action {
+            "confirm" => Some(Decision::Confirm),
+            "decline" => Some(Decision::Decline),
+            "cancel" => Some(Decision::Cancel),
+            _ => None,
+        }
+    }
+
+    /// What the audit log calls it.
+    pub fn audit_action(self) -> AuditAction {
+        match self {
+            Decision::Confirm => AuditAction::BookingConfirm,
+            Decision::Decline => AuditAction::BookingDecline,
+            Decision::Cancel => AuditAction::BookingCancel,
+        }
+    }
 }
 
 /// Applies `decision` to booking `id` (in `scope`) if its status allows, recording who and
@@ -177,7 +223,7 @@ pub async fn decide(
     scope: &ClinicScope,
     id: i64,
     decision: Decision,
-    actor: &str,
+    actor: Actor,
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
@@ -200,7 +246,7 @@ pub async fn decide(
     .bind(id)
     .bind(decision.to_state())
     .bind(decision.from_states())
-    .bind(actor)
+    .bind(actor.code())
     .bind(now)
     .bind(reason)
     .fetch_optional(&mut *tx)

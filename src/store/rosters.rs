@@ -1,7 +1,7 @@
 //! What counselors see of the groups they lead: who is coming, and who came.
 
 use crate::domain::Language;
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{Actor, BookingStatus};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -48,7 +48,7 @@ pub async fn record_attendance(
     conn: &mut PgConnection,
     session_id: i64,
     marks: &[(i64, BookingStatus)],
-    actor: &str,
+    actor: Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -69,7 +69,7 @@ pub async fn record_attendance(
         .bind(booking_id)
         .bind(session_id)
         .bind(mark)
-        .bind(actor)
+        .bind(actor.code())
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;

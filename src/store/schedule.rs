@@ -1,6 +1,7 @@
 //! Weekly series and the sessions they generate.
 
 use crate::domain::Language;
+use crate::domain::booking::Actor;
 use crate::domain::schedule::{WeeklySeries, local_to_utc};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sqlx::{FromRow, PgConnection};
@@ -188,7 +189,7 @@ pub async fn change_series(
     conn: &mut PgConnection,
     id: i64,
     change: &SeriesChange,
-    actor: &str,
+    actor: Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -294,7 +295,7 @@ pub async fn change_series(
              select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled",
         )
         .bind(session_id)
-        .bind(actor)
+        .bind(actor.code())
         .bind(now)
         .execute(&mut *tx)
         .await?;

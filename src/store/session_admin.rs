@@ -2,6 +2,7 @@
 //! the session's row, the one lock for its seats.
 
 use super::bookings::promote_waitlist;
+use crate::domain::booking::Actor;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -19,7 +20,7 @@ async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
 pub async fn cancel_session(
     conn: &mut PgConnection,
     session_id: i64,
-    actor: &str,
+    actor: Actor,
     reason: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Option<u64>>> {
@@ -47,7 +48,7 @@ pub async fn cancel_session(
          select id, was, 'cancelled', $2, $3, $4 from cancelled",
     )
     .bind(session_id)
-    .bind(actor)
+    .bind(actor.code())
     .bind(now)
     .bind(reason)
     .execute(&mut *tx)

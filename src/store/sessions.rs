@@ -159,3 +159,19 @@ pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Se
     let [found] = one;
     Ok(Some(found))
 }
+
+/// The first session `counselor_id` leads that starts after `after`, if any.
+pub async fn next_led_by(
+    conn: &mut PgConnection,
+    counselor_id: i64,
+    after: DateTime<Utc>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "select s.id from session s join session_counselor sc on sc.session_id = s.id \
+         where sc.counselor_id = $1 and s.starts_at > $2 order by s.starts_at limit 1",
+    )
+    .bind(counselor_id)
+    .bind(after)
+    .fetch_optional(conn)
+    .await
+}

@@ -4,7 +4,7 @@
 use super::AppState;
 use super::client::ClientAddr;
 use super::i18n::Ui;
-use crate::domain::booking::{BookingInput, NewBooking};
+use crate::domain::booking::{BookingInput, BookingSource, NewBooking};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
 use chrono::Utc;
 
@@ -93,7 +93,7 @@ pub async fn request_seat(
         now: Utc::now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
-        source: "online",
+        source: BookingSource::Online,
     };
     bookings::request_seat(&mut *state.pool.acquire().await?, &request).await
 }

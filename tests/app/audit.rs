@@ -9,8 +9,8 @@ async fn write_entries(app: &TestApp, n: i64) {
     for i in 0..n {
         let entry = AuditEntry {
             actor_staff_id: Some(7),
-            action: "view_booking",
-            record_type: Some("booking"),
+            action: groupcare::domain::audit::AuditAction::ViewBooking,
+            record_type: Some(groupcare::domain::audit::RecordType::Booking),
             record_id: Some(100 + i),
             client_addr: Some("127.0.0.1"),
         };
@@ -205,7 +205,7 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
     let pool = groupcare::db::connect(&url, 2).await.unwrap();
     let entry = AuditEntry {
         actor_staff_id: None,
-        action: "login_failed",
+        action: groupcare::domain::audit::AuditAction::LoginFailed,
         record_type: None,
         record_id: None,
         client_addr: None,

@@ -189,8 +189,8 @@ async fn write_entries(url: &str, data: &Path, n: usize) {
     let pool = groupcare::db::connect(url, 1).await.unwrap();
     let entry = AuditEntry {
         actor_staff_id: Some(1),
-        action: "view_booking",
-        record_type: Some("booking"),
+        action: groupcare::domain::audit::AuditAction::ViewBooking,
+        record_type: Some(groupcare::domain::audit::RecordType::Booking),
         record_id: Some(9),
         client_addr: None,
     };

@@ -4,7 +4,8 @@
 //! per request by [`choose_language`].
 
 use crate::domain::Language;
-use crate::domain::booking::{Availability, BookingStatus, Unbookable};
+use crate::domain::audit::AuditAction;
+use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
@@ -208,7 +209,7 @@ pub struct Messages {
     pub request_consent_voicemail: fn(bool) -> &'static str,
     pub request_received: &'static str,
     /// How a request came in: `online` or `phone`.
-    pub source_name: fn(&str) -> &'static str,
+    pub source_name: fn(BookingSource) -> &'static str,
     pub request_history: &'static str,
     pub request_actions: &'static str,
     pub action_confirm: &'static str,
@@ -223,7 +224,7 @@ pub struct Messages {
     pub action_log_contact: &'static str,
     pub contact_outcome: fn(ContactOutcome) -> &'static str,
     pub history_new: &'static str,
-    pub history_by: fn(&str) -> String,
+    pub history_by: fn(Actor) -> String,
     pub back_to_queue: &'static str,
     pub staff_nav_my_sessions: &'static str,
     pub my_sessions_title: &'static str,
@@ -366,8 +367,8 @@ pub struct Messages {
     pub audit_col_from: &'static str,
     pub audit_none: &'static str,
     pub audit_limited: &'static str,
-    /// An audit action code (`view_booking` …) in words; an unknown code as it is.
-    pub audit_action: fn(&str) -> &str,
+    /// An audit action in words.
+    pub audit_action: fn(AuditAction) -> &'static str,
 
     pub problem: fn(Problem) -> String,
     pub unbookable: fn(Unbookable) -> &'static str,

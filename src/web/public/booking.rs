@@ -2,7 +2,7 @@
 
 use super::parse_id;
 use super::sessions::render_session_page;
-use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, new_request_key};
+use crate::domain::booking::{Actor, BookingInput, BookingStatus, NewBooking, new_request_key};
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
 use crate::web::AppState;
@@ -218,7 +218,7 @@ pub async fn cancel(State(state): State<AppState>, Path(token): Path<String>) ->
     if !plausible_token(&token) {
         return Err(AppError::UnknownLink);
     }
-    bookings::cancel_by_manage_token(&mut *state.pool.acquire().await?, &token, "patient", Utc::now())
+    bookings::cancel_by_manage_token(&mut *state.pool.acquire().await?, &token, Actor::Patient, Utc::now())
         .await?
         .ok_or(AppError::UnknownLink)?;
     Ok(Redirect::to(&manage_path(&token)))

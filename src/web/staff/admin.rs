@@ -2,6 +2,8 @@
 //! second-factor setting, and the audit log search. Administrators only.
 
 use super::auth::{Admin, CsrfForm, NoFields, StaffUser};
+use crate::domain::audit::{AuditAction, RecordType};
+use crate::domain::booking::Actor;
 use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
@@ -115,15 +117,15 @@ pub async fn cancel_session(
         let message = Some(ui.m.admin_reason_required.to_owned());
         return session_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let actor = format!("staff:{}", user.staff_id);
+    let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    let cancelled = session_admin::cancel_session(&mut tx, id, &actor, &reason, Utc::now())
+    let cancelled = session_admin::cancel_session(&mut tx, id, actor, &reason, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
     // A session cancelled already changes nothing, and nothing is audited.
     if cancelled.is_some() {
-        user.audit(&mut tx, "session_cancelled", Some(("session", id))).await?;
+        user.audit(&mut tx, AuditAction::SessionCancelled, Some((RecordType::Session, id))).await?;
         tx.commit().await?;
     }
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response())
@@ -147,7 +149,7 @@ pub async fn add_counselor(
     let added =
         session_admin::add_counselor(&mut tx, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
     if added {
-        user.audit(&mut tx, "session_counselor_added", Some(("session", id))).await?;
+        user.audit(&mut tx, AuditAction::SessionCounselorAdded, Some((RecordType::Session, id))).await?;
         tx.commit().await?;
     }
     Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")))
@@ -165,7 +167,8 @@ pub async fn remove_counselor(
     let outcome = session_admin::remove_counselor(&mut tx, id, counselor).await?.ok_or(AppError::NotFound)?;
     let message = match outcome {
         Ok(()) => {
-            user.audit(&mut tx, "session_counselor_removed", Some(("session", id))).await?;
+            user.audit(&mut tx, AuditAction::SessionCounselorRemoved, Some((RecordType::Session, id)))
+                .await?;
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/staff/admin/sessions/{id}")).into_response());
         }
@@ -280,7 +283,7 @@ pub async fn create_staff(
             return refuse(ui.m.admin_staff_bad_link).await;
         }
     };
-    user.audit(&mut conn, "staff_created", Some(("staff", id))).await?;
+    user.audit(&mut conn, AuditAction::StaffCreated, Some((RecordType::Staff, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
@@ -295,7 +298,7 @@ pub async fn deactivate_staff(
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
     if staff::deactivate(&mut conn, id).await?.ok_or(AppError::NotFound)? {
-        user.audit(&mut conn, "staff_deactivated", Some(("staff", id))).await?;
+        user.audit(&mut conn, AuditAction::StaffDeactivated, Some((RecordType::Staff, id))).await?;
         conn.commit().await?;
     }
     Ok(Redirect::to("/staff/admin/staff"))
@@ -332,7 +335,7 @@ pub async fn reset_password(
     if !staff::set_password(&mut conn, id, &hash).await? {
         return Err(AppError::NotFound);
     }
-    user.audit(&mut conn, "staff_password_reset", Some(("staff", id))).await?;
+    user.audit(&mut conn, AuditAction::StaffPasswordReset, Some((RecordType::Staff, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }
@@ -352,7 +355,11 @@ pub async fn save_settings(
     // The change and its audit entry stand or fall together; saving the same value is no change.
     let mut conn = state.pool.begin().await?;
     if settings::set_flag(&mut conn, settings::REQUIRE_SECOND_FACTOR, on).await? {
-        let action = if on { "setting_second_factor_required" } else { "setting_second_factor_optional" };
+        let action = if on {
+            AuditAction::SettingSecondFactorRequired
+        } else {
+            AuditAction::SettingSecondFactorOptional
+        };
         user.audit(&mut conn, action, None).await?;
         conn.commit().await?;
     }
@@ -433,16 +440,16 @@ async fn audit_page(
     }
     let rows: Vec<AuditRow> = if no_match { Vec::new() } else { audit::search(&mut conn, &query).await? };
     // Reading the log is itself recorded (ids only: never what was searched for).
-    user.audit(&mut conn, "view_audit_log", None).await?;
+    user.audit(&mut conn, AuditAction::ViewAuditLog, None).await?;
     let lines = rows
         .into_iter()
         .map(|r| AuditLine {
             when: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             who: r.actor_staff_id.map(|id| format!("#{id}")).unwrap_or_default(),
-            action: (ui.m.audit_action)(&r.action).to_owned(),
-            record: match (r.record_type, r.record_id) {
-                (Some(t), Some(id)) => format!("{t} #{id}"),
-                (Some(t), None) => t,
+            action: (ui.m.audit_action)(r.action).to_owned(),
+            record: match (r.record_type.0, r.record_id) {
+                (Some(t), Some(id)) => format!("{} #{id}", t.code()),
+                (Some(t), None) => t.code().to_owned(),
                 _ => String::new(),
             },
             from: r.client_addr.unwrap_or_default(),

@@ -1,5 +1,6 @@
 //! Staff sessions: the cookie, the signed-in extractor, CSRF tokens, and the role check.
 
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{digest, new_request_key};
 use crate::domain::same_secret;
 use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
@@ -47,8 +48,8 @@ impl StaffUser {
     pub async fn audit(
         &self,
         conn: &mut sqlx::PgConnection,
-        action: &str,
-        record: Option<(&str, i64)>,
+        action: AuditAction,
+        record: Option<(RecordType, i64)>,
     ) -> Result<(), AppError> {
         let entry = crate::store::audit::AuditEntry {
             actor_staff_id: Some(self.staff_id),
@@ -66,8 +67,8 @@ impl StaffUser {
     pub async fn audit_shown(
         &self,
         conn: &mut sqlx::PgConnection,
-        action: &str,
-        record_type: &str,
+        action: AuditAction,
+        record_type: RecordType,
         ids: impl Iterator<Item = i64>,
     ) -> Result<(), AppError> {
         let ids: Vec<i64> = ids.collect();

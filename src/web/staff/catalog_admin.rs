@@ -4,6 +4,7 @@
 
 use super::auth::{Admin, CsrfForm, StaffUser};
 use crate::domain::Language;
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::{Phone, Problem};
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::web::AppState;
@@ -22,6 +23,28 @@ enum Kind {
     Clinics,
     Counselors,
     Topics,
+}
+
+impl Kind {
+    /// What saving an item of this kind is called in the audit log (a change or a creation).
+    fn audit_action(self, changed: bool) -> AuditAction {
+        match (self, changed) {
+            (Kind::Clinics, false) => AuditAction::ClinicsCreated,
+            (Kind::Clinics, true) => AuditAction::ClinicsChanged,
+            (Kind::Counselors, false) => AuditAction::CounselorsCreated,
+            (Kind::Counselors, true) => AuditAction::CounselorsChanged,
+            (Kind::Topics, false) => AuditAction::TopicsCreated,
+            (Kind::Topics, true) => AuditAction::TopicsChanged,
+        }
+    }
+
+    fn record_type(self) -> RecordType {
+        match self {
+            Kind::Clinics => RecordType::Clinic,
+            Kind::Counselors => RecordType::Counselor,
+            Kind::Topics => RecordType::Topic,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -364,8 +387,7 @@ async fn save(
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
     let saved = kind.save(&mut conn, id, &values).await?.ok_or(AppError::NotFound)?;
-    let action = format!("{}_{}", kind.path(), if id.is_some() { "changed" } else { "created" });
-    user.audit(&mut conn, &action, Some((kind.path(), saved))).await?;
+    user.audit(&mut conn, kind.audit_action(id.is_some()), Some((kind.record_type(), saved))).await?;
     conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/admin/catalog/{}", kind.path())).into_response())
 }

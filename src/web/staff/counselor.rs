@@ -3,6 +3,8 @@
 //! their own groups; administrators see any. Every view of a roster is audited.
 
 use super::auth::{Counselor, CsrfForm, RosterAccess, StaffUser};
+use crate::domain::audit::{AuditAction, RecordType};
+use crate::domain::booking::Actor;
 use crate::domain::booking::BookingStatus;
 use crate::store::rosters::{self, RosterLine};
 use crate::store::sessions::{self, SessionFilter, SessionSummary};
@@ -75,9 +77,14 @@ pub async fn roster(
 ) -> Result<RosterPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
-    user.audit(&mut conn, "view_roster", Some(("session", summary.id))).await?;
-    user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))
-        .await?;
+    user.audit(&mut conn, AuditAction::ViewRoster, Some((RecordType::Session, summary.id))).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        lines.iter().map(|l| l.booking_id),
+    )
+    .await?;
     drop(conn);
     let now = Utc::now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
@@ -130,11 +137,11 @@ pub async fn attendance(
             Some((booking, mark))
         })
         .collect();
-    let actor = format!("staff:{}", user.staff_id);
+    let actor = Actor::Staff(user.staff_id);
     // The marks and their audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    if rosters::record_attendance(&mut tx, summary.id, &marks, &actor, now).await? > 0 {
-        user.audit(&mut tx, "attendance", Some(("session", summary.id))).await?;
+    if rosters::record_attendance(&mut tx, summary.id, &marks, actor, now).await? > 0 {
+        user.audit(&mut tx, AuditAction::Attendance, Some((RecordType::Session, summary.id))).await?;
         tx.commit().await?;
     }
     Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
@@ -156,9 +163,14 @@ pub async fn sign_in_sheet(
 ) -> Result<SignInSheet, AppError> {
     let mut conn = state.pool.acquire().await?;
     let lines = rosters::roster(&mut conn, summary.id).await?;
-    user.audit(&mut conn, "view_sign_in_sheet", Some(("session", summary.id))).await?;
-    user.audit_shown(&mut conn, "view_booking_in_list", "booking", lines.iter().map(|l| l.booking_id))
-        .await?;
+    user.audit(&mut conn, AuditAction::ViewSignInSheet, Some((RecordType::Session, summary.id))).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        lines.iter().map(|l| l.booking_id),
+    )
+    .await?;
     let names = lines
         .iter()
         .map(|l| match l.last_name.chars().next() {

@@ -4,6 +4,8 @@
 
 use super::auth::{CsrfForm, Intake, StaffUser};
 use super::patients::PatientLine;
+use crate::domain::audit::{AuditAction, RecordType};
+use crate::domain::booking::{Actor, BookingSource};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
@@ -91,17 +93,21 @@ pub async fn queue(
     Intake { user, scope }: Intake,
     Query(query): Query<QueueQuery>,
 ) -> Result<QueuePage, AppError> {
-    let status = QUEUE_STATUSES
-        .into_iter()
-        .find(|s| (crate::web::i18n::EN.status_name)(*s) == query.status)
-        .unwrap_or(BookingStatus::Requested);
+    let status =
+        QUEUE_STATUSES.into_iter().find(|s| s.code() == query.status).unwrap_or(BookingStatus::Requested);
     let clinic: Option<i64> = query.clinic.parse().ok();
     let now = Utc::now();
     let mut conn = state.pool.acquire().await?;
     let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
     let clinics = catalog::clinics(&mut conn).await?;
-    user.audit(&mut conn, "view_queue", None).await?;
-    user.audit_shown(&mut conn, "view_booking_in_list", "booking", rows.iter().map(|r| r.id)).await?;
+    user.audit(&mut conn, AuditAction::ViewQueue, None).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        rows.iter().map(|r| r.id),
+    )
+    .await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     Ok(QueuePage {
         ui,
@@ -112,7 +118,7 @@ pub async fn queue(
         statuses: QUEUE_STATUSES
             .iter()
             .map(|s| Choice {
-                value: (crate::web::i18n::EN.status_name)(*s).to_owned(),
+                value: s.code().to_owned(),
                 label: (ui.m.status_name)(*s).to_owned(),
                 selected: *s == status,
             })
@@ -205,8 +211,14 @@ pub(super) async fn request_page(
         Some(_) => Vec::new(),
         None => patients::candidates(&mut conn, &scope, id).await?,
     };
-    user.audit(&mut conn, "view_booking", Some(("booking", id))).await?;
-    user.audit_shown(&mut conn, "view_patient_in_list", "patient", candidates.iter().map(|p| p.id)).await?;
+    user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewPatientInList,
+        RecordType::Patient,
+        candidates.iter().map(|p| p.id),
+    )
+    .await?;
     let candidates = candidates.iter().map(|p| PatientLine::new(ui, p)).collect();
     drop(conn);
 
@@ -227,7 +239,7 @@ pub(super) async fn request_page(
                 },
                 (None, None) => String::new(),
             },
-            by: (ui.m.history_by)(&h.actor),
+            by: (ui.m.history_by)(h.actor),
             reason: h.reason,
         })
         .collect();
@@ -247,7 +259,7 @@ pub(super) async fn request_page(
         ),
         phone: Phone::parse(&request.phone).map(|p| p.to_string()).unwrap_or_else(|_| request.phone.clone()),
         language: (ui.m.language_names)(request.language),
-        received: format!("{} ({})", local(request.created_at), (ui.m.source_name)(&request.source)),
+        received: format!("{} ({})", local(request.created_at), (ui.m.source_name)(request.source)),
         card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
         history,
         can_confirm: Decision::Confirm.from_states().contains(&status),
@@ -274,19 +286,14 @@ pub async fn decide(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let decision = match action.as_str() {
-        "confirm" => Decision::Confirm,
-        "decline" => Decision::Decline,
-        "cancel" => Decision::Cancel,
-        _ => return Err(AppError::NotFound),
-    };
+    let decision = Decision::from_path(&action).ok_or(AppError::NotFound)?;
     let reason = form.reason.trim();
     let reason = (!reason.is_empty()).then(|| reason.chars().take(500).collect::<String>());
-    let actor = format!("staff:{}", user.staff_id);
+    let actor = Actor::Staff(user.staff_id);
     let now = Utc::now();
     // The decision and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    let changed = intake::decide(&mut tx, &scope, id, decision, &actor, reason.as_deref(), now)
+    let changed = intake::decide(&mut tx, &scope, id, decision, actor, reason.as_deref(), now)
         .await?
         .ok_or(AppError::NotFound)?;
     if !changed {
@@ -302,7 +309,7 @@ pub async fn decide(
         )
         .await;
     }
-    user.audit(&mut tx, &format!("booking_{action}"), Some(("booking", id))).await?;
+    user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, id))).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
 }
@@ -325,7 +332,7 @@ pub async fn contact(
     let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
-    user.audit(&mut conn, "booking_contact_logged", Some(("booking", id))).await?;
+    user.audit(&mut conn, AuditAction::BookingContactLogged, Some((RecordType::Booking, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
 }
@@ -351,14 +358,14 @@ pub async fn move_booking(
     let target_in_scope =
         sessions::summary(&mut conn, target).await?.is_some_and(|s| scope.includes(s.clinic_id));
     let moved = if target_in_scope {
-        let actor = format!("staff:{}", user.staff_id);
-        bookings::move_booking(&mut conn, id, target, &actor, Utc::now(), state.booking.cutoff).await?
+        let actor = Actor::Staff(user.staff_id);
+        bookings::move_booking(&mut conn, id, target, actor, Utc::now(), state.booking.cutoff).await?
     } else {
         Err(MoveRefused::UnknownSession)
     };
     match moved {
         Ok(_) => {
-            user.audit(&mut conn, "booking_moved", Some(("booking", id))).await?;
+            user.audit(&mut conn, AuditAction::BookingMoved, Some((RecordType::Booking, id))).await?;
             conn.commit().await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }
@@ -467,14 +474,14 @@ pub async fn phone_booking(
         now: Utc::now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
-        source: "phone",
+        source: BookingSource::Phone,
     };
     drop(conn);
     let mut tx = state.pool.begin().await?;
     match bookings::request_seat(&mut tx, &request).await? {
         Ok(answer) => {
             let id = intake::id_by_reference(&mut tx, &answer.reference).await?.ok_or(AppError::NotFound)?;
-            user.audit(&mut tx, "booking_created_by_phone", Some(("booking", id))).await?;
+            user.audit(&mut tx, AuditAction::BookingCreatedByPhone, Some((RecordType::Booking, id))).await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
         }

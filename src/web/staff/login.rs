@@ -2,6 +2,7 @@
 //! address; the answer never tells whether an account exists.
 
 use super::auth::{CsrfForm, Enrolling, NoFields, new_token};
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::digest;
 use crate::domain::same_secret;
 use crate::domain::staff::{
@@ -157,7 +158,7 @@ pub async fn submit(
     let audit_entry = |actor, action, record_id| AuditEntry {
         actor_staff_id: actor,
         action,
-        record_type: Some("staff"),
+        record_type: Some(RecordType::Staff),
         record_id,
         client_addr: Some(&addr),
     };
@@ -175,7 +176,8 @@ pub async fn submit(
     if !refused.is_empty() {
         // One entry per key and window, however many attempts a locked key makes.
         if !login_throttle::first_refusals(&mut conn, &refused).await?.is_empty() {
-            audit::record(&mut conn, &state.keys, &audit_entry(None, "login_locked", known_id)).await?;
+            audit::record(&mut conn, &state.keys, &audit_entry(None, AuditAction::LoginLocked, known_id))
+                .await?;
         }
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
@@ -229,7 +231,7 @@ pub async fn submit(
     };
     // One answer for a wrong e-mail, password or code: none of them is confirmed to a guesser.
     let Some(account) = account else {
-        audit::record(&mut conn, &state.keys, &audit_entry(None, "login_failed", known_id)).await?;
+        audit::record(&mut conn, &state.keys, &audit_entry(None, AuditAction::LoginFailed, known_id)).await?;
         drop(conn);
         // Attempts on this account in the window make a failed answer slower.
         tokio::time::sleep(SLOWDOWN_STEP * attempts_on_account.clamp(0, 10) as u32).await;
@@ -247,7 +249,12 @@ pub async fn submit(
     }
     let token = new_token();
     staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
-    audit::record(&mut conn, &state.keys, &audit_entry(Some(account.id), "login", Some(account.id))).await?;
+    audit::record(
+        &mut conn,
+        &state.keys,
+        &audit_entry(Some(account.id), AuditAction::Login, Some(account.id)),
+    )
+    .await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, state.cookies().set(Cookie::StaffSession, &token));
@@ -267,7 +274,7 @@ pub async fn logout(
     if let Some(token) = state.cookies().get(&headers, Cookie::StaffSession) {
         staff::end_session(&mut conn, &digest(token)).await?;
     }
-    user.audit(&mut conn, "logout", Some(("staff", user.staff_id))).await?;
+    user.audit(&mut conn, AuditAction::Logout, Some((RecordType::Staff, user.staff_id))).await?;
     conn.commit().await?;
     let mut response = Redirect::to("/staff/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, state.cookies().clear(Cookie::StaffSession));

@@ -4,6 +4,7 @@
 
 use super::auth::{CsrfForm, Intake, StaffUser};
 use super::intake::request_page;
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::Phone;
 use crate::store::intake::{self};
 use crate::store::patients::{self, Patient};
@@ -74,7 +75,7 @@ pub async fn create(
     let request = intake::request(&mut conn, &scope, booking).await?.ok_or(AppError::NotFound)?;
     if request.patient_id.is_none() {
         let patient = patients::create_from_booking(&mut conn, booking, born).await?;
-        user.audit(&mut conn, "patient_created", Some(("patient", patient))).await?;
+        user.audit(&mut conn, AuditAction::PatientCreated, Some((RecordType::Patient, patient))).await?;
         conn.commit().await?;
     }
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")).into_response())
@@ -102,7 +103,7 @@ pub async fn link(
     if !offered || !patients::link(&mut conn, &scope, booking, patient).await? {
         return Err(AppError::NotFound);
     }
-    user.audit(&mut conn, "patient_linked", Some(("booking", booking))).await?;
+    user.audit(&mut conn, AuditAction::PatientLinked, Some((RecordType::Booking, booking))).await?;
     conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{booking}")))
 }
@@ -135,9 +136,21 @@ pub async fn show(
     let patient = patients::patient(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let bookings = patients::bookings(&mut conn, &scope, id).await?;
     let duplicates = patients::duplicates_of(&mut conn, &scope, id).await?;
-    user.audit(&mut conn, "view_patient", Some(("patient", id))).await?;
-    user.audit_shown(&mut conn, "view_booking_in_list", "booking", bookings.iter().map(|b| b.id)).await?;
-    user.audit_shown(&mut conn, "view_patient_in_list", "patient", duplicates.iter().map(|p| p.id)).await?;
+    user.audit(&mut conn, AuditAction::ViewPatient, Some((RecordType::Patient, id))).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        bookings.iter().map(|b| b.id),
+    )
+    .await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewPatientInList,
+        RecordType::Patient,
+        duplicates.iter().map(|p| p.id),
+    )
+    .await?;
     Ok(PatientPage {
         ui,
         title: (ui.m.patient_title)(&format!("{} {}", patient.first_name, patient.last_name)),
@@ -183,8 +196,8 @@ pub async fn merge(
         return Err(AppError::NotFound);
     }
     patients::merge(&mut conn, &scope, kept, other).await?.map_err(|_| AppError::NotFound)?;
-    user.audit(&mut conn, "patient_merged", Some(("patient", kept))).await?;
-    user.audit(&mut conn, "patient_merged_away", Some(("patient", other))).await?;
+    user.audit(&mut conn, AuditAction::PatientMerged, Some((RecordType::Patient, kept))).await?;
+    user.audit(&mut conn, AuditAction::PatientMergedAway, Some((RecordType::Patient, other))).await?;
     conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/patients/{kept}")))
 }

@@ -2,6 +2,7 @@
 //! first code to confirm it, and recovery codes shown once.
 
 use super::auth::{CsrfForm, Enrolling, StaffUser};
+use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::digest;
 use crate::domain::totp;
 use crate::store::secrets::totp_context;
@@ -112,7 +113,8 @@ pub async fn confirm(
     if !staff::confirm_totp(&mut conn, user.staff_id, step, &hashes).await? {
         return Err(AppError::BadRequest);
     }
-    user.audit(&mut conn, "second_factor_enrolled", Some(("staff", user.staff_id))).await?;
+    user.audit(&mut conn, AuditAction::SecondFactorEnrolled, Some((RecordType::Staff, user.staff_id)))
+        .await?;
     conn.commit().await?;
     let user = StaffUser { enrolled: true, ..user };
     Ok(EnrollPage { ui, user, qr_svg: String::new(), key: String::new(), error: None, recovery_codes }

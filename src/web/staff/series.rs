@@ -3,6 +3,8 @@
 
 use super::auth::{Admin, CsrfForm, StaffUser};
 use crate::domain::Language;
+use crate::domain::audit::{AuditAction, RecordType};
+use crate::domain::booking::Actor;
 use crate::domain::schedule::WeeklySeries;
 use crate::store::catalog;
 use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
@@ -180,7 +182,7 @@ pub async fn create(
     schedule::generate_sessions(&mut tx, id, &new, tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
         .await?;
     // The series, its sessions and the audit entry stand or fall together.
-    user.audit(&mut tx, "series_created", Some(("series", id))).await?;
+    user.audit(&mut tx, AuditAction::SeriesCreated, Some((RecordType::Series, id))).await?;
     tx.commit().await?;
     Ok(Redirect::to("/staff/admin/series").into_response())
 }
@@ -259,15 +261,15 @@ pub async fn change(
         let message = Some(ui.m.series_invalid.to_owned());
         return edit_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let actor = format!("staff:{}", user.staff_id);
+    let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together; a refused change keeps nothing.
     let outcome = {
         let mut tx = state.pool.begin().await?;
-        let outcome = schedule::change_series(&mut tx, id, &change, &actor, Utc::now())
+        let outcome = schedule::change_series(&mut tx, id, &change, actor, Utc::now())
             .await?
             .ok_or(AppError::NotFound)?;
         if outcome.is_ok() {
-            user.audit(&mut tx, "series_changed", Some(("series", id))).await?;
+            user.audit(&mut tx, AuditAction::SeriesChanged, Some((RecordType::Series, id))).await?;
             tx.commit().await?;
         }
         outcome
