@@ -2,8 +2,9 @@
 //! groups that give several weeks of upcoming sessions. Everything here is invented.
 
 use crate::config::BookingSettings;
+use crate::domain::ClinicZone;
 use crate::domain::Language::{self, En, Es};
-use crate::domain::booking::{BookingInput, NewBooking, new_request_key};
+use crate::domain::booking::{BookingInput, NewBooking};
 use crate::domain::schedule::WeeklySeries;
 use crate::domain::staff::{StaffRole, hash_password};
 use crate::store::bookings::{self, SeatRequest};
@@ -12,13 +13,15 @@ use crate::store::schedule::{self, NewSeries};
 use crate::store::sessions;
 use crate::store::settings;
 use crate::store::staff::{self, NewStaff};
+use crate::tokens::new_request_key;
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 use sqlx::PgPool;
 
 /// How far ahead the demo generates sessions.
 const GENERATE_WEEKS: i64 = 6;
 const SERIES_WEEKS: i64 = 26;
-const TIME_ZONE: &str = "America/Los_Angeles";
+/// Every demo clinic is in the Inland Empire.
+const TIME_ZONE: ClinicZone = ClinicZone(chrono_tz::America::Los_Angeles);
 
 const CLINICS: [NewClinic<'static>; 3] = [
     NewClinic {
@@ -465,7 +468,7 @@ async fn seed_catalog(
     for topic in &TOPICS {
         topic_ids.push(catalog::create_topic(&mut tx, topic).await?);
     }
-    let tz: chrono_tz::Tz = TIME_ZONE.parse().expect("a known time zone");
+    let tz = TIME_ZONE.0;
     let today = now.with_timezone(&tz).date_naive();
     for plan in &SERIES {
         let leads: Vec<i64> = plan.leads.iter().map(|i| counselor_ids[*i]).collect();
@@ -508,7 +511,7 @@ async fn seed_catalog(
 /// Three invented requests in the next bookable group of each of `counselors`.
 async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) -> sqlx::Result<()> {
     // Nobody ever opens these invented requests' manage links: any key derives them.
-    let link_key = crate::domain::booking::new_request_key();
+    let link_key = crate::tokens::new_request_key();
     let cutoff = BookingSettings::default().cutoff;
     let mut people = DEMO_REQUESTS.iter();
     for counselor in counselors {

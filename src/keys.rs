@@ -95,7 +95,7 @@ impl Keys {
         // create_new: two instances starting at once never write two different keys.
         match fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
             Ok(mut file) => {
-                let text = format!("{}\n", crate::domain::booking::hex(&random::<32>()));
+                let text = format!("{}\n", crate::tokens::hex(&random::<32>()));
                 file.write_all(text.as_bytes())
                     .and_then(|_| file.sync_all())
                     .map_err(|e| fail(format!("cannot write the new key: {e}")))?;
@@ -228,8 +228,7 @@ mod tests {
 
     #[test]
     fn the_key_file_is_made_private_once_and_then_read() {
-        let dir = std::env::temp_dir()
-            .join(format!("groupcare-keys-{}", crate::domain::booking::new_request_key()));
+        let dir = std::env::temp_dir().join(format!("groupcare-keys-{}", crate::tokens::new_request_key()));
         let path = dir.join("secret.key");
         let made = Keys::load_or_create(&path).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);

@@ -127,7 +127,7 @@ async fn prepare_embedded(db: &mut Database) -> Result<(), Box<dyn std::error::E
     let owner = db::connect_with(db.migrate.clone(), 2).await?;
     db::migrate(&owner).await?;
     owner.close().await;
-    let password = groupcare::domain::booking::new_request_key();
+    let password = groupcare::tokens::new_request_key();
     db::ensure_runtime_login(&db.migrate, EMBEDDED_LOGIN, &password).await?;
     db::grant_connect(&db.migrate, EMBEDDED_LOGIN).await?;
     db.serve = db.migrate.clone().username(EMBEDDED_LOGIN).password(&password);

@@ -175,7 +175,7 @@ impl Cluster {
             fs::remove_dir_all(&data)
                 .map_err(|e| EmbeddedError(format!("cannot clear {}: {e}", data.display())))?;
         }
-        let password = crate::domain::booking::new_request_key();
+        let password = crate::tokens::new_request_key();
         let pwfile = self.root.join("password");
         write_private(&pwfile, &password, self.run_as.as_deref())?;
         let out = self

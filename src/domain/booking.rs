@@ -195,13 +195,7 @@ pub fn manage_token(secret: &[u8], request_key: &str) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(b"manage-link\0");
     mac.update(request_key.as_bytes());
-    hex(&mac.finalize().into_bytes())
-}
-
-/// What the database keeps of a secret (a manage token, a one-time key): its SHA-256.
-pub fn digest(secret: &str) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(secret.as_bytes()).to_vec()
+    crate::tokens::hex(&mac.finalize().into_bytes())
 }
 
 /// The letters of a booking reference: no 0/O, 1/I/L, or other look-alikes.
@@ -227,23 +221,6 @@ pub fn new_reference() -> String {
 /// Normalises what a person typed as a reference (lower case, spaces, dashes).
 pub fn normalize_reference(raw: &str) -> String {
     raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// A new one-time key for a booking form: 128 random bits, hex.
-pub fn new_request_key() -> String {
-    let mut buf = [0u8; 16];
-    getrandom::fill(&mut buf).expect("the operating system's random source");
-    hex(&buf)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
 }
 
 /// The fields of a booking request as they arrive, before any check.

@@ -39,18 +39,6 @@ fn check_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Pro
     Ok(text.to_owned())
 }
 
-/// Patient values never print themselves in debug output, so a stray `{:?}` in a log line
-/// or a panic message cannot leak them.
-macro_rules! redacted_debug {
-    ($($t:ty),*) => {$(
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!(stringify!($t), "(…)"))
-            }
-        }
-    )*};
-}
-
 redacted_debug!(PersonName, Phone, Email);
 
 /// A first or last name: trimmed, never empty, at most [`NAME_MAX`] characters.

@@ -49,18 +49,25 @@ impl std::fmt::Display for UnknownCode {
 
 impl std::error::Error for UnknownCode {}
 
-/// Compares two secrets (tokens, codes) without stopping at the first difference, so the
-/// time taken does not tell how much of a guess was right.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// A clinic's IANA time zone (`America/Los_Angeles`), checked when it is written and again
+/// when it is read: a stored name that is no zone is an error, never a silent default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClinicZone(pub chrono_tz::Tz);
+
+impl ClinicZone {
+    pub fn parse(name: &str) -> Option<ClinicZone> {
+        name.trim().parse().ok().map(ClinicZone)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(super::same_secret("abcd", "abcd"));
-        assert!(!super::same_secret("abcd", "abce"));
-        assert!(!super::same_secret("abc", "abcd"));
+impl TryFrom<String> for ClinicZone {
+    type Error = UnknownCode;
+
+    fn try_from(name: String) -> Result<ClinicZone, UnknownCode> {
+        ClinicZone::parse(&name).ok_or(UnknownCode(name))
     }
 }

@@ -38,7 +38,7 @@ pub fn matching_step(secret: &[u8], typed: &str, now_step: i64) -> Option<i64> {
         return None;
     }
     (now_step - ALLOWED_DRIFT_STEPS..=now_step + ALLOWED_DRIFT_STEPS)
-        .find(|step| super::same_secret(&code_for_step(secret, *step), &typed))
+        .find(|step| crate::tokens::same_secret(&code_for_step(secret, *step), &typed))
 }
 
 /// RFC 4648 base32 without padding: how authenticator apps take a secret typed by hand.
@@ -86,7 +86,7 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
 pub fn new_recovery_codes() -> Vec<String> {
     (0..10)
         .map(|_| {
-            let hex = crate::domain::booking::new_request_key();
+            let hex = crate::tokens::new_request_key();
             format!("{}-{}-{}-{}", &hex[0..4], &hex[4..8], &hex[8..12], &hex[12..16])
         })
         .collect()

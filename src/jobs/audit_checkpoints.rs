@@ -7,9 +7,9 @@
 //! One line per checkpoint: `v1 seq=<n> hash=<hex> at=<RFC 3339> sig=<hex>`, the signature
 //! covering everything before ` sig=`.
 
-use crate::domain::booking::hex;
 use crate::keys::{Keys, parse_hex};
 use crate::store::audit;
+use crate::tokens::hex;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::io::Write;

@@ -3,9 +3,10 @@
 //! decided one at a time by the database, whichever app instance took them.
 
 use crate::domain::booking::{
-    Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, digest,
-    manage_token, new_reference, seat_capacity,
+    Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, manage_token,
+    new_reference, seat_capacity,
 };
+use crate::tokens::digest;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -208,7 +209,7 @@ pub async fn request_seat(
 }
 
 /// A booking as its own manage link shows it.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct OwnBooking {
     pub id: i64,
     pub session_id: i64,
@@ -404,3 +405,5 @@ pub async fn move_booking(
     tx.commit().await?;
     Ok(Ok(new_status))
 }
+
+redacted_debug!(OwnBooking);

@@ -1,6 +1,6 @@
 //! Clinics, counselors and topics: what the public pages describe.
 
-use crate::domain::Language;
+use crate::domain::{ClinicZone, Language};
 use sqlx::{FromRow, PgConnection};
 
 #[derive(Clone, Debug, FromRow)]
@@ -10,7 +10,8 @@ pub struct Clinic {
     pub short_name: String,
     pub address: String,
     pub phone: String,
-    pub time_zone: String,
+    #[sqlx(try_from = "String")]
+    pub time_zone: ClinicZone,
     pub hours_en: String,
     pub hours_es: String,
     pub intake_hours_en: String,
@@ -98,7 +99,7 @@ pub struct NewClinic<'a> {
     pub short_name: &'a str,
     pub address: &'a str,
     pub phone: &'a str,
-    pub time_zone: &'a str,
+    pub time_zone: ClinicZone,
     pub hours_en: &'a str,
     pub hours_es: &'a str,
     pub intake_hours_en: &'a str,
@@ -114,7 +115,7 @@ pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::
     .bind(c.short_name)
     .bind(c.address)
     .bind(c.phone)
-    .bind(c.time_zone)
+    .bind(c.time_zone.name())
     .bind(c.hours_en)
     .bind(c.hours_es)
     .bind(c.intake_hours_en)
@@ -180,7 +181,7 @@ pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) 
     .bind(c.short_name)
     .bind(c.address)
     .bind(c.phone)
-    .bind(c.time_zone)
+    .bind(c.time_zone.name())
     .bind(c.hours_en)
     .bind(c.hours_es)
     .bind(c.intake_hours_en)

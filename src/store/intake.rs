@@ -2,9 +2,9 @@
 //! status changes (with the waitlist promoted when a seat frees) and contact attempts.
 
 use super::bookings::promote_waitlist;
-use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, BookingSource, BookingStatus};
+use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -32,7 +32,7 @@ impl ClinicScope {
     }
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct QueueRow {
     pub id: i64,
     pub reference: String,
@@ -44,7 +44,8 @@ pub struct QueueRow {
     pub is_repeat: bool,
     pub session_id: i64,
     pub starts_at: DateTime<Utc>,
-    pub time_zone: String,
+    #[sqlx(try_from = "String")]
+    pub time_zone: ClinicZone,
     pub clinic_name: String,
     pub topic_name_en: String,
     pub topic_name_es: String,
@@ -77,7 +78,7 @@ pub async fn queue(
 }
 
 /// One request as intake sees it.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct RequestDetail {
     pub id: i64,
     pub reference: String,
@@ -120,7 +121,7 @@ pub async fn request(
 }
 
 /// One line of a request's history: a status change or a contact attempt.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub from_status: Option<BookingStatus>,
@@ -344,3 +345,5 @@ pub async fn id_by_reference(conn: &mut PgConnection, reference: &str) -> sqlx::
         .fetch_optional(conn)
         .await
 }
+
+redacted_debug!(QueueRow, RequestDetail, HistoryLine);

@@ -5,7 +5,7 @@ use crate::domain::booking::BookingStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct Patient {
     pub id: i64,
     pub first_name: String,
@@ -115,7 +115,7 @@ pub async fn patient(conn: &mut PgConnection, scope: &ClinicScope, id: i64) -> s
     .await
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct PatientBooking {
     pub id: i64,
     pub reference: String,
@@ -196,3 +196,5 @@ pub async fn merge(
     tx.commit().await?;
     Ok(Ok(()))
 }
+
+redacted_debug!(Patient, PatientBooking);

@@ -17,7 +17,7 @@ pub async fn leads(conn: &mut PgConnection, session_id: i64, counselor_id: i64) 
 }
 
 /// One participant as a counselor needs them to run the group.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct RosterLine {
     pub booking_id: i64,
     pub first_name: String,
@@ -78,3 +78,5 @@ pub async fn record_attendance(
     tx.commit().await?;
     Ok(changed)
 }
+
+redacted_debug!(RosterLine);

@@ -1,8 +1,8 @@
 //! Weekly series and the sessions they generate.
 
-use crate::domain::Language;
 use crate::domain::booking::Actor;
 use crate::domain::schedule::{WeeklySeries, local_to_utc};
+use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sqlx::{FromRow, PgConnection};
 
@@ -85,7 +85,8 @@ pub struct SeriesRow {
     pub id: i64,
     pub clinic_id: i64,
     pub clinic_name: String,
-    pub time_zone: String,
+    #[sqlx(try_from = "String")]
+    pub time_zone: ClinicZone,
     pub topic_id: i64,
     pub topic_name_en: String,
     pub language: Language,
@@ -108,7 +109,7 @@ impl SeriesRow {
             duration: Duration::minutes(i64::from(self.duration_minutes)),
             first_date: self.first_date,
             last_date: self.last_date,
-            time_zone: self.time_zone.parse().unwrap_or(chrono_tz::America::Los_Angeles),
+            time_zone: self.time_zone.0,
         }
     }
 

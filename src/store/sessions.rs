@@ -1,7 +1,7 @@
 //! Group sessions as the public sees them: when, where, who leads, and how many seats are left.
 
-use crate::domain::Language;
 use crate::domain::booking::seat_capacity;
+use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::{FromRow, PgConnection};
@@ -32,7 +32,8 @@ pub struct SessionSummary {
     pub status: SessionStatus,
     pub clinic_id: i64,
     pub clinic_name: String,
-    pub time_zone: String,
+    #[sqlx(try_from = "String")]
+    pub time_zone: ClinicZone,
     pub topic_id: i64,
     pub topic_name_en: String,
     pub topic_name_es: String,
@@ -56,7 +57,7 @@ impl SessionSummary {
     }
 
     pub fn time_zone(&self) -> Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::America::Los_Angeles)
+        self.time_zone.0
     }
 
     pub fn is_cancelled(&self) -> bool {

@@ -7,12 +7,11 @@ use super::booking_requests::{self, manage_path, usable_key};
 use super::client::ClientAddr;
 use super::i18n::EN;
 use crate::domain::Language;
-use crate::domain::booking::{
-    Availability, BookingInput, BookingStatus, NewBooking, availability, new_request_key,
-};
+use crate::domain::booking::{Availability, BookingInput, BookingStatus, NewBooking, availability};
 use crate::domain::contact::Problem;
 use crate::store::bookings::Refused;
 use crate::store::sessions;
+use crate::tokens::new_request_key;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -105,7 +104,7 @@ async fn list_sessions(
     let found = sessions::upcoming(
         &mut conn,
         now,
-        now + Duration::days(super::public::LISTING_DAYS),
+        now + Duration::days(super::views::LISTING_DAYS),
         &query.to_filter(),
     )
     .await?;

@@ -1,10 +1,17 @@
-//! Sessions as the pages show them: words and times already in the visitor's language and
-//! the clinic's time zone, so templates only lay them out.
+//! What the pages show, shared by the public and staff pages: sessions (words and times
+//! already in the visitor's language and the clinic's time zone, so templates only lay them
+//! out), counselors, and the booking form as it is drawn.
 
 use super::i18n::Ui;
+use crate::domain::booking::BookingInput;
 use crate::domain::booking::{Availability, availability};
+use crate::store::catalog::Counselor;
 use crate::store::sessions::{Lead, SessionSummary};
+use crate::tokens::new_request_key;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// How far ahead the listings look.
+pub const LISTING_DAYS: i64 = 28;
 
 pub struct SessionCard {
     pub id: i64,
@@ -74,4 +81,75 @@ pub fn by_day(ui: Ui, cards: Vec<SessionCard>) -> Vec<DayGroup> {
         days.last_mut().expect("a day was just pushed").cards.push(card);
     }
     days
+}
+
+/// The languages a counselor speaks, in the visitor's words.
+fn languages_spoken(ui: Ui, c: &Counselor) -> String {
+    c.languages.iter().map(|l| (ui.m.language_names)(*l)).collect::<Vec<_>>().join(", ")
+}
+
+pub struct CounselorView {
+    pub counselor: Counselor,
+    pub bio: String,
+    pub languages: String,
+}
+
+impl CounselorView {
+    pub fn new(ui: Ui, counselor: Counselor) -> CounselorView {
+        CounselorView {
+            bio: ui.pick(&counselor.bio_en, &counselor.bio_es).to_owned(),
+            languages: languages_spoken(ui, &counselor),
+            counselor,
+        }
+    }
+}
+
+pub struct FieldError {
+    pub field: &'static str,
+    /// The field's label, so the summary at the top of the form says which field is meant.
+    pub label: &'static str,
+    pub message: String,
+}
+
+/// The booking form as the page shows it: the one-time key, what was typed, what was wrong.
+pub struct FormView {
+    pub key: String,
+    pub input: BookingInput,
+    pub errors: Vec<FieldError>,
+    pub general_error: Option<String>,
+}
+
+impl FormView {
+    pub fn fresh() -> FormView {
+        FormView {
+            key: new_request_key(),
+            input: BookingInput { consent_sms: true, ..BookingInput::default() },
+            errors: Vec::new(),
+            general_error: None,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// The ids that describe a field (its hint, its error), for `aria-describedby`.
+    pub fn described_by(&self, field: &str, has_hint: bool) -> Option<String> {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if self.error_for(field).is_some() {
+            ids.push(format!("f-{field}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.general_error.is_some()
+    }
+
+    pub fn prefers_spanish(&self) -> bool {
+        self.input.language == "es"
+    }
 }

@@ -171,3 +171,21 @@ async fn served_over_https_cookies_are_host_only_and_secure_and_the_browser_keep
         .unwrap();
     assert_eq!(real.status(), 200);
 }
+
+#[tokio::test]
+async fn a_clinic_time_zone_that_is_no_zone_fails_loudly_instead_of_showing_made_up_times() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(2), 12, 1).await;
+    assert_eq!(app.get(&format!("/sessions/{session}")).await.status(), 200);
+    // Written behind the app's back (the admin form refuses such a name).
+    sqlx::query("update clinic set time_zone = 'Mars/Olympus_Mons'").execute(&app.owner_pool).await.unwrap();
+    let r = app.get(&format!("/sessions/{session}")).await;
+    assert_eq!(r.status(), 500, "not Los Angeles times by default");
+    assert!(!r.text().await.unwrap().contains("Mars"), "the detail stays in the log");
+    let logs = crate::helpers::captured_logs();
+    let line = logs.lines().find(|l| l.contains("time_zone")).unwrap_or_default();
+    assert!(
+        line.contains("ERROR") && line.contains("decoding column time_zone"),
+        "the log says where: {line}"
+    );
+}

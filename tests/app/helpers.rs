@@ -225,7 +225,7 @@ impl TestApp {
                 short_name: "Test Clinic",
                 address: "1 Test Way, Riverside, CA 92501",
                 phone: "(951) 555-0100",
-                time_zone: "America/Los_Angeles",
+                time_zone: groupcare::domain::ClinicZone(chrono_tz::America::Los_Angeles),
                 hours_en: "Every day",
                 hours_es: "Todos los días",
                 intake_hours_en: "Weekdays 8 to 4",
@@ -310,7 +310,7 @@ pub async fn fresh_migrated_database_url() -> String {
 /// The URL of a new, empty database on the run's server.
 pub async fn fresh_database_url() -> String {
     let server = server();
-    let name = format!("t_{}", groupcare::domain::booking::new_request_key());
+    let name = format!("t_{}", groupcare::tokens::new_request_key());
     embedded::ensure_database(&format!("{}/postgres", server.base), &name).await.unwrap();
     format!("{}/{name}", server.base)
 }

@@ -15,8 +15,8 @@ struct DataDir(PathBuf);
 
 impl DataDir {
     fn new() -> DataDir {
-        let dir = std::env::temp_dir()
-            .join(format!("groupcare-data-{}", groupcare::domain::booking::new_request_key()));
+        let dir =
+            std::env::temp_dir().join(format!("groupcare-data-{}", groupcare::tokens::new_request_key()));
         std::fs::create_dir_all(&dir).unwrap();
         DataDir(dir)
     }

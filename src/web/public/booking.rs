@@ -2,16 +2,17 @@
 
 use super::parse_id;
 use super::sessions::render_session_page;
-use crate::domain::booking::{Actor, BookingInput, BookingStatus, NewBooking, new_request_key};
+use crate::domain::booking::{Actor, BookingStatus, NewBooking};
 use crate::store::bookings::{self, Refused};
 use crate::store::{catalog, sessions};
+use crate::tokens::new_request_key;
 use crate::web::AppState;
 use crate::web::booking_requests::{self, PersonFields, field_label, manage_path, usable_key};
 use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::i18n::Ui;
-use crate::web::views::SessionCard;
+use crate::web::views::{FieldError, FormView, SessionCard};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -29,56 +30,6 @@ pub struct BookingFields {
     website: String,
     #[serde(flatten)]
     person: PersonFields,
-}
-
-pub struct FieldError {
-    pub field: &'static str,
-    /// The field's label, so the summary at the top of the form says which field is meant.
-    pub label: &'static str,
-    pub message: String,
-}
-
-/// The booking form as the page shows it: the one-time key, what was typed, what was wrong.
-pub struct FormView {
-    pub key: String,
-    pub input: BookingInput,
-    pub errors: Vec<FieldError>,
-    pub general_error: Option<String>,
-}
-
-impl FormView {
-    pub fn fresh() -> FormView {
-        FormView {
-            key: new_request_key(),
-            input: BookingInput { consent_sms: true, ..BookingInput::default() },
-            errors: Vec::new(),
-            general_error: None,
-        }
-    }
-
-    pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-
-    /// The ids that describe a field (its hint, its error), for `aria-describedby`.
-    pub fn described_by(&self, field: &str, has_hint: bool) -> Option<String> {
-        let mut ids = Vec::new();
-        if has_hint {
-            ids.push(format!("f-{field}-hint"));
-        }
-        if self.error_for(field).is_some() {
-            ids.push(format!("f-{field}-error"));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    }
-
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty() || self.general_error.is_some()
-    }
-
-    pub fn prefers_spanish(&self) -> bool {
-        self.input.language == "es"
-    }
 }
 
 /// The group's page again, with the form as sent and what was wrong with it. Nothing stored.

@@ -1,39 +1,17 @@
 //! Who leads the groups: a page listing the counselors, and one per counselor.
 
 use super::parse_id;
-use super::sessions::LISTING_DAYS;
-use crate::store::catalog::{self, Counselor};
+use crate::store::catalog;
 use crate::store::sessions::{self, SessionFilter};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
 use crate::web::i18n::Ui;
-use crate::web::views::{DayGroup, SessionCard, by_day};
+use crate::web::views::{CounselorView, DayGroup, LISTING_DAYS, SessionCard, by_day};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use chrono::{Duration, Utc};
-
-/// The languages a counselor speaks, in the visitor's words.
-fn languages_spoken(ui: Ui, c: &Counselor) -> String {
-    c.languages.iter().map(|l| (ui.m.language_names)(*l)).collect::<Vec<_>>().join(", ")
-}
-
-pub struct CounselorView {
-    pub counselor: Counselor,
-    pub bio: String,
-    pub languages: String,
-}
-
-impl CounselorView {
-    pub fn new(ui: Ui, counselor: Counselor) -> CounselorView {
-        CounselorView {
-            bio: ui.pick(&counselor.bio_en, &counselor.bio_es).to_owned(),
-            languages: languages_spoken(ui, &counselor),
-            counselor,
-        }
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/counselors.html")]

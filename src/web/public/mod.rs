@@ -6,7 +6,7 @@ mod counselors;
 mod pages;
 mod sessions;
 
-pub use sessions::{FilterQuery, LISTING_DAYS};
+pub use sessions::FilterQuery;
 
 use super::AppState;
 pub(crate) use super::parse_id;

@@ -1,7 +1,5 @@
 //! The listing of upcoming groups, and one page per group with its booking form.
 
-use super::booking::FormView;
-use super::counselors::CounselorView;
 use super::parse_id;
 use crate::domain::Language;
 use crate::domain::booking::check_bookable;
@@ -11,7 +9,7 @@ use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Ui;
-use crate::web::views::{DayGroup, SessionCard, by_day};
+use crate::web::views::{CounselorView, DayGroup, FormView, LISTING_DAYS, SessionCard, by_day};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -20,9 +18,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgConnection;
-
-/// How far ahead the listing looks.
-pub const LISTING_DAYS: i64 = 28;
 
 /// The listing's filters as they arrive in the query string. Values that do not parse are
 /// ignored, as if not given: a shared link with a stale value still shows groups.
@@ -107,9 +102,9 @@ pub async fn list(
 
     let cards: Vec<_> = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
     let count = (ui.m.sessions_count)(cards.len());
-    // Days offered in the filter: the listing's window, in the first clinic's time zone.
-    let tz: chrono_tz::Tz =
-        clinics.first().and_then(|c| c.time_zone.parse().ok()).unwrap_or(chrono_tz::America::Los_Angeles);
+    // Days offered in the filter: the listing's window, in the first clinic's time zone (with
+    // no clinic there is nothing to list, and any zone will do).
+    let tz: chrono_tz::Tz = clinics.first().map_or(chrono_tz::UTC, |c| c.time_zone.0);
     let today = now.with_timezone(&tz).date_naive();
     let days: Vec<NaiveDate> = (0..LISTING_DAYS).map(|d| today + Duration::days(d)).collect();
     Ok(SessionsPage {

@@ -14,7 +14,7 @@ use crate::store::{catalog, intake, sessions, settings};
 use crate::web::error::AppError;
 use crate::web::extract::Path;
 use crate::web::i18n::Ui;
-use crate::web::public::LISTING_DAYS;
+use crate::web::views::LISTING_DAYS;
 use crate::web::views::{DayGroup, SessionCard, by_day};
 use crate::web::{AppState, parse_id};
 use askama::Template;

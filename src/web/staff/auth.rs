@@ -1,13 +1,13 @@
 //! Staff sessions: the cookie, the signed-in extractor, CSRF tokens, and the role check.
 
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{digest, new_request_key};
-use crate::domain::same_secret;
 use crate::domain::staff::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, StaffRole};
 use crate::store::intake::ClinicScope;
 use crate::store::rosters;
 use crate::store::sessions::{self, SessionSummary};
 use crate::store::staff::{self, SignedIn};
+use crate::tokens::same_secret;
+use crate::tokens::{digest, new_request_key};
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::cookies::Cookie;

@@ -3,9 +3,9 @@
 //! described once ([`Kind::fields`]) and drive the page, the parsing and the checks.
 
 use super::auth::{Admin, CsrfForm, StaffUser};
-use crate::domain::Language;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::{Phone, Problem};
+use crate::domain::{ClinicZone, Language};
 use crate::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -141,7 +141,7 @@ impl Kind {
                         c.short_name,
                         c.address,
                         c.phone,
-                        c.time_zone,
+                        c.time_zone.name().to_owned(),
                         c.hours_en,
                         c.hours_es,
                         c.intake_hours_en,
@@ -176,7 +176,7 @@ impl Kind {
                     short_name: &v[1],
                     address: &v[2],
                     phone: &v[3],
-                    time_zone: &v[4],
+                    time_zone: ClinicZone::parse(&v[4]).expect("checked by read()"),
                     hours_en: &v[5],
                     hours_es: &v[6],
                     intake_hours_en: &v[7],

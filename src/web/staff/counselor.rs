@@ -11,7 +11,7 @@ use crate::store::sessions::{self, SessionFilter, SessionSummary};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
-use crate::web::public::LISTING_DAYS;
+use crate::web::views::LISTING_DAYS;
 use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;

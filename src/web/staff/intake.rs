@@ -6,18 +6,19 @@ use super::auth::{CsrfForm, Intake, StaffUser};
 use super::patients::PatientLine;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{Actor, BookingSource};
-use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable, new_request_key};
+use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
 use crate::store::patients;
 use crate::store::{catalog, sessions};
+use crate::tokens::new_request_key;
 use crate::web::booking_requests::{PersonFields, usable_key};
 use crate::web::error::AppError;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Ui;
-use crate::web::public::LISTING_DAYS;
+use crate::web::views::LISTING_DAYS;
 use crate::web::views::SessionCard;
 use crate::web::{AppState, parse_id};
 use askama::Template;
@@ -57,7 +58,7 @@ pub struct QueueLine {
 
 impl QueueLine {
     fn new(ui: Ui, row: &QueueRow, now: DateTime<Utc>) -> QueueLine {
-        let tz: chrono_tz::Tz = row.time_zone.parse().unwrap_or(chrono_tz::America::Los_Angeles);
+        let tz = row.time_zone.0;
         let starts = row.starts_at.with_timezone(&tz);
         QueueLine {
             id: row.id,

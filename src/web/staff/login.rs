@@ -3,8 +3,6 @@
 
 use super::auth::{CsrfForm, Enrolling, NoFields, new_token};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::digest;
-use crate::domain::same_secret;
 use crate::domain::staff::{
     KNOWN_ADDRESS_FOR, PER_ACCOUNT, PER_ACCOUNT_AT_ADDRESS, PER_ADDRESS, SLOWDOWN_STEP, decoy_hash,
     verify_password,
@@ -14,6 +12,8 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::login_throttle::{self, ThrottleKey};
 use crate::store::secrets::totp_context;
 use crate::store::staff;
+use crate::tokens::digest;
+use crate::tokens::same_secret;
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::cookies::Cookie;

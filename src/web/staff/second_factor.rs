@@ -3,10 +3,10 @@
 
 use super::auth::{CsrfForm, Enrolling, StaffUser};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::digest;
 use crate::domain::totp;
 use crate::store::secrets::totp_context;
 use crate::store::staff;
+use crate::tokens::digest;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;

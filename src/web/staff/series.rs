@@ -134,7 +134,7 @@ pub async fn create(
             number(&fields, "seats_per_counselor", 1..=100)?,
             date(&fields, "first_date")?,
             date(&fields, "last_date")?,
-            clinic.time_zone.parse().ok()?,
+            clinic.time_zone.0,
         ))
     })();
     let ids = counselors(&fields);
