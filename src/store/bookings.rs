@@ -50,22 +50,77 @@ pub enum Refused {
     KeyReused,
 }
 
+/// A session whose row this transaction has locked (see [`lock_session`]): holding one is the
+/// proof a caller may change who holds its seats.
 #[derive(FromRow)]
-struct LockedSession {
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    cancelled: bool,
+pub struct LockedSession {
+    pub id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cancelled: bool,
     room_capacity: i32,
     seats_per_counselor: i32,
     counselors: i64,
 }
 
+impl LockedSession {
+    /// Its seats now (the rule is `domain::booking::seat_capacity`).
+    pub fn seats(&self) -> i32 {
+        seat_capacity(self.room_capacity, self.counselors as i32, self.seats_per_counselor)
+    }
+
+    /// Its seats with one counselor fewer.
+    pub fn seats_without_one_counselor(&self) -> i32 {
+        seat_capacity(self.room_capacity, self.counselors as i32 - 1, self.seats_per_counselor)
+    }
+
+    pub fn counselors(&self) -> i64 {
+        self.counselors
+    }
+}
+
+/// Where a session stands for a request of `phone`: the seats held and the places waiting,
+/// an active booking of the same phone there (the request would repeat it), and whether the
+/// phone has an active booking at the same clinic overlapping in time.
 #[derive(FromRow)]
 struct Standing {
     held: i64,
     waiting: i64,
     duplicate_of: Option<i64>,
     overlaps: bool,
+}
+
+/// The standing of the locked `session` for `phone`; a booking being moved from `leaving`
+/// does not count as an overlap. Overlaps are looked for in this clinic only: another
+/// program's bookings of the person are not this clinic's to learn of (42 CFR Part 2), not
+/// even as a flag.
+async fn standing(
+    conn: &mut PgConnection,
+    session: &LockedSession,
+    phone: &str,
+    leaving: Option<i64>,
+) -> sqlx::Result<Standing> {
+    sqlx::query_as(
+        "select count(*) filter (where booking_holds_seat(b.status)) as held, \
+                count(*) filter (where b.status = 'waitlisted') as waiting, \
+                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
+                   and booking_is_active(d.status)) as duplicate_of, \
+                exists (select 1 from booking o join session os on os.id = o.session_id \
+                        where o.phone = $2 and o.session_id <> $1 \
+                          and ($5::bigint is null or o.session_id <> $5) \
+                          and booking_is_active(o.status) \
+                          and os.status = 'scheduled' \
+                          and os.clinic_id = (select clinic_id from session where id = $1) \
+                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
+         from booking b where b.session_id = $1",
+    )
+    .bind(session.id)
+    .bind(phone)
+    .bind(session.starts_at)
+    .bind(session.ends_at)
+    .bind(leaving)
+    .fetch_one(conn)
+    .await
 }
 
 #[derive(FromRow)]
@@ -77,9 +132,9 @@ struct EarlierAnswer {
 }
 
 /// Locks the session's row for the rest of the transaction: the one lock for its seats.
-async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
+pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
     sqlx::query_as(
-        "select s.starts_at, s.ends_at, s.status = 'cancelled' as cancelled, s.room_capacity, \
+        "select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as cancelled, s.room_capacity, \
                 s.seats_per_counselor, \
                 (select count(*) from session_counselor sc where sc.session_id = s.id) as counselors \
          from session s where s.id = $1 for update of s",
@@ -129,34 +184,12 @@ pub async fn request_seat(
         return Ok(Err(Refused::Unbookable(why)));
     }
     let phone = req.booking.phone.e164();
-    // Overlaps are looked for in this clinic only: another program's bookings of the person are
-    // not this clinic's to learn of (42 CFR Part 2), not even as a flag.
-    let standing: Standing = sqlx::query_as(
-        "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
-                count(*) filter (where b.status = 'waitlisted') as waiting, \
-                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
-                   and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
-                exists (select 1 from booking o join session os on os.id = o.session_id \
-                        where o.phone = $2 and o.session_id <> $1 \
-                          and o.status in ('requested', 'confirmed', 'waitlisted') \
-                          and os.status = 'scheduled' \
-                          and os.clinic_id = (select clinic_id from session where id = $1) \
-                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
-         from booking b where b.session_id = $1",
-    )
-    .bind(req.session_id)
-    .bind(phone)
-    .bind(session.starts_at)
-    .bind(session.ends_at)
-    .fetch_one(&mut *tx)
-    .await?;
+    let standing = standing(&mut tx, &session, phone, None).await?;
 
     // A repeat of the same phone is taken exactly as a new request (a seat or a waitlist
     // place, promoted like any other), so no public count tells it apart; it is marked for
     // intake, who cancel it in one step.
-    let capacity =
-        seat_capacity(session.room_capacity, session.counselors as i32, session.seats_per_counselor);
-    let (status, waitlist_position) = admission(capacity, standing.held, standing.waiting);
+    let (status, waitlist_position) = admission(session.seats(), standing.held, standing.waiting);
     let b = req.booking;
     let reference = loop {
         let reference = new_reference();
@@ -246,11 +279,11 @@ pub async fn cancel_by_manage_token(
     let Some(own) = by_manage_token(&mut tx, token).await? else {
         return Ok(None);
     };
-    lock_session(&mut tx, own.session_id).await?;
+    let session = lock_session(&mut tx, own.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
     let changed = sqlx::query_scalar::<_, i64>(
         "with cancelled as ( \
            update booking set status = 'cancelled' \
-           where id = $1 and status in ('requested', 'confirmed', 'waitlisted') \
+           where id = $1 and booking_is_active(status) \
            returning id, (select status from booking where id = $1) as was) \
          insert into booking_event (booking_id, from_status, to_status, actor, at) \
          select id, was, 'cancelled', $2, $3 from cancelled returning booking_id",
@@ -262,42 +295,39 @@ pub async fn cancel_by_manage_token(
     .await?
     .is_some();
     if changed {
-        promote_waitlist(&mut tx, own.session_id, now).await?;
+        promote_waitlist(&mut tx, &session, now).await?;
     }
     tx.commit().await?;
     Ok(Some(changed))
 }
 
-/// Moves the oldest waitlisted requests up to `requested` while seats are free. The caller
-/// holds the session's lock. Returns the promoted bookings' ids.
+/// Moves the oldest waitlisted requests up to `requested` while seats are free in the session
+/// the caller has locked (lock it again after changing its seats, so it counts them anew).
+/// Returns the promoted bookings' ids.
 pub async fn promote_waitlist(
     conn: &mut PgConnection,
-    session_id: i64,
+    session: &LockedSession,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
-        "with capacity as ( \
-           select least(s.room_capacity, \
-                        (select count(*) from session_counselor sc where sc.session_id = s.id)::int \
-                          * s.seats_per_counselor) as seats \
-           from session s where s.id = $1), \
-         held as ( \
+        "with held as ( \
            select count(*) as n from booking \
-           where session_id = $1 and status in ('requested', 'confirmed')), \
+           where session_id = $1 and booking_holds_seat(status)), \
          next as ( \
            select id from booking \
            where session_id = $1 and status = 'waitlisted' \
            order by id \
-           limit greatest(0, (select seats from capacity) - (select n from held)) \
+           limit greatest(0, $4 - (select n from held)) \
            for update), \
          promoted as ( \
            update booking b set status = 'requested' from next where b.id = next.id returning b.id) \
          insert into booking_event (booking_id, from_status, to_status, actor, at) \
          select id, 'waitlisted', 'requested', $3, $2 from promoted returning booking_id",
     )
-    .bind(session_id)
+    .bind(session.id)
     .bind(now)
     .bind(Actor::System.code())
+    .bind(session.seats())
     .fetch_all(conn)
     .await
 }
@@ -338,7 +368,10 @@ pub async fn move_booking(
     let (first, second) = (source.min(target), source.max(target));
     let first_locked = lock_session(&mut tx, first).await?;
     let second_locked = lock_session(&mut tx, second).await?;
-    let Some(locked) = (if target == first { first_locked } else { second_locked }) else {
+    let (target_locked, source_locked) =
+        if target == first { (first_locked, second_locked) } else { (second_locked, first_locked) };
+    let source_locked = source_locked.ok_or(sqlx::Error::RowNotFound)?;
+    let Some(locked) = target_locked else {
         return Ok(Err(MoveRefused::UnknownSession));
     };
     // Read again under the locks: the status may have changed meanwhile.
@@ -353,31 +386,11 @@ pub async fn move_booking(
     if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
         return Ok(Err(MoveRefused::Unbookable(why)));
     }
-    let standing: Standing = sqlx::query_as(
-        "select count(*) filter (where b.status in ('requested', 'confirmed')) as held, \
-                count(*) filter (where b.status = 'waitlisted') as waiting, \
-                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
-                   and d.status in ('requested', 'confirmed', 'waitlisted')) as duplicate_of, \
-                exists (select 1 from booking o join session os on os.id = o.session_id \
-                        where o.phone = $2 and o.session_id not in ($1, $5) \
-                          and o.status in ('requested', 'confirmed', 'waitlisted') \
-                          and os.status = 'scheduled' \
-                          and os.clinic_id = (select clinic_id from session where id = $1) \
-                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
-         from booking b where b.session_id = $1",
-    )
-    .bind(target)
-    .bind(&phone)
-    .bind(locked.starts_at)
-    .bind(locked.ends_at)
-    .bind(source)
-    .fetch_one(&mut *tx)
-    .await?;
+    let standing = standing(&mut tx, &locked, &phone, Some(source)).await?;
     if standing.duplicate_of.is_some() {
         return Ok(Err(MoveRefused::AlreadyThere));
     }
-    let capacity = seat_capacity(locked.room_capacity, locked.counselors as i32, locked.seats_per_counselor);
-    let new_status = match admission(capacity, standing.held, standing.waiting).0 {
+    let new_status = match admission(locked.seats(), standing.held, standing.waiting).0 {
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
         other => other,
     };
@@ -401,7 +414,7 @@ pub async fn move_booking(
     .bind(source)
     .execute(&mut *tx)
     .await?;
-    promote_waitlist(&mut tx, source, now).await?;
+    promote_waitlist(&mut tx, &source_locked, now).await?;
     tx.commit().await?;
     Ok(Ok(new_status))
 }

@@ -1,7 +1,7 @@
 //! What intake staff read and change: the queue of requests, one request with its history,
 //! status changes (with the waitlist promoted when a seat frees) and contact attempts.
 
-use super::bookings::promote_waitlist;
+use super::bookings::{lock_session, promote_waitlist};
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, BookingSource, BookingStatus};
 use crate::domain::{ClinicZone, Language};
@@ -233,10 +233,7 @@ pub async fn decide(
         return Ok(None);
     };
     // The session's row is the one lock for its seats (see store::bookings).
-    sqlx::query("select 1 from session where id = $1 for update")
-        .bind(found.session_id)
-        .execute(&mut *tx)
-        .await?;
+    let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
     let changed: Option<i64> = sqlx::query_scalar(
         "with changed as ( \
            update booking set status = $2 where id = $1 and status = any($3) \
@@ -253,7 +250,7 @@ pub async fn decide(
     .fetch_optional(&mut *tx)
     .await?;
     if changed.is_some() {
-        promote_waitlist(&mut tx, found.session_id, now).await?;
+        promote_waitlist(&mut tx, &session, now).await?;
     }
     tx.commit().await?;
     Ok(Some(changed.is_some()))

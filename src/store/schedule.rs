@@ -215,7 +215,7 @@ pub async fn change_series(
     let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query_as(
         "select s.id, s.starts_at, \
                 (select count(*) from booking b where b.session_id = s.id \
-                   and b.status in ('requested', 'confirmed')) \
+                   and booking_holds_seat(b.status)) \
          from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled' \
          order by s.starts_at for update of s",
     )
@@ -278,8 +278,10 @@ pub async fn change_series(
         .bind(&change.counselor_ids)
         .execute(&mut *tx)
         .await?;
-        // A larger group: those waiting move up.
-        super::bookings::promote_waitlist(&mut tx, *session_id, now).await?;
+        // A larger group: those waiting move up (read again under the lock: the new seats).
+        let session =
+            super::bookings::lock_session(&mut tx, *session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        super::bookings::promote_waitlist(&mut tx, &session, now).await?;
         outcome.updated += 1;
     }
     for (session_id, _, _) in &dropped {
@@ -290,7 +292,7 @@ pub async fn change_series(
         sqlx::query(
             "with cancelled as ( \
                update booking b set status = 'cancelled' from (select id, status from booking \
-                 where session_id = $1 and status in ('requested', 'confirmed', 'waitlisted')) old \
+                 where session_id = $1 and booking_is_active(status)) old \
                where b.id = old.id returning b.id, old.status as was) \
              insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
              select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled",

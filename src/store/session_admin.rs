@@ -1,18 +1,10 @@
 //! An administrator's changes to one session: cancelling it, and who leads it. Each locks
 //! the session's row, the one lock for its seats.
 
-use super::bookings::promote_waitlist;
+use super::bookings::{lock_session, promote_waitlist};
 use crate::domain::booking::Actor;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-
-async fn lock(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<bool> {
-    let found: Option<i32> = sqlx::query_scalar("select 1 from session where id = $1 for update")
-        .bind(session_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(found.is_some())
-}
 
 /// Cancels the session and every active booking in it, with `reason` in each booking's
 /// history. Returns how many bookings were cancelled (None when the session was cancelled
@@ -25,7 +17,7 @@ pub async fn cancel_session(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Option<u64>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    if !lock(&mut tx, session_id).await? {
+    if lock_session(&mut tx, session_id).await?.is_none() {
         return Ok(None);
     }
     let newly_cancelled =
@@ -40,7 +32,7 @@ pub async fn cancel_session(
     let cancelled = sqlx::query(
         "with active as ( \
            select id, status from booking \
-           where session_id = $1 and status in ('requested', 'confirmed', 'waitlisted') for update), \
+           where session_id = $1 and booking_is_active(status) for update), \
          cancelled as ( \
            update booking b set status = 'cancelled' from active where b.id = active.id \
            returning b.id, active.status as was) \
@@ -67,7 +59,7 @@ pub async fn add_counselor(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    if !lock(&mut tx, session_id).await? {
+    if lock_session(&mut tx, session_id).await?.is_none() {
         return Ok(None);
     }
     let added = sqlx::query(
@@ -80,7 +72,9 @@ pub async fn add_counselor(
     .await?
     .rows_affected();
     if added > 0 {
-        promote_waitlist(&mut tx, session_id, now).await?;
+        // Read again under the lock: it now counts the new counselor's seats.
+        let session = lock_session(&mut tx, session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        promote_waitlist(&mut tx, &session, now).await?;
     }
     tx.commit().await?;
     Ok(Some(added > 0))
@@ -105,22 +99,18 @@ pub async fn remove_counselor(
     counselor_id: i64,
 ) -> sqlx::Result<Option<Result<(), RemovalRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    if !lock(&mut tx, session_id).await? {
+    let Some(session) = lock_session(&mut tx, session_id).await? else {
         return Ok(None);
-    }
-    let (leads, counselors, seats_after, held): (bool, i64, i32, i64) = sqlx::query_as(
-        "select exists (select 1 from session_counselor where session_id = s.id and counselor_id = $2), \
-                (select count(*) from session_counselor where session_id = s.id), \
-                least(s.room_capacity, ((select count(*) from session_counselor where session_id = s.id) - 1)::int \
-                                       * s.seats_per_counselor), \
-                (select count(*) from booking where session_id = s.id \
-                   and status in ('requested', 'confirmed')) \
-         from session s where s.id = $1",
+    };
+    let (leads, held): (bool, i64) = sqlx::query_as(
+        "select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2), \
+                (select count(*) from booking where session_id = $1 and booking_holds_seat(status))",
     )
     .bind(session_id)
     .bind(counselor_id)
     .fetch_one(&mut *tx)
     .await?;
+    let (counselors, seats_after) = (session.counselors(), session.seats_without_one_counselor());
     let refused = if !leads {
         Some(RemovalRefused::NotLeading)
     } else if counselors <= 1 {

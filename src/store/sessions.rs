@@ -79,7 +79,7 @@ macro_rules! summary_select {
          join clinic c on c.id = s.clinic_id \
          join topic t on t.id = s.topic_id \
          left join lateral ( \
-             select count(*) filter (where bk.status in ('requested', 'confirmed')) as held, \
+             select count(*) filter (where booking_holds_seat(bk.status)) as held, \
                     count(*) filter (where bk.status = 'waitlisted') as waiting \
              from booking bk where bk.session_id = s.id) b on true "
     };
