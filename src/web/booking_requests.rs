@@ -6,7 +6,6 @@ use super::client::ClientAddr;
 use super::i18n::Ui;
 use crate::domain::booking::{BookingInput, BookingSource, NewBooking};
 use crate::store::bookings::{self, BookingAnswer, Refused, SeatRequest};
-use chrono::Utc;
 
 /// The person's fields as a booking form posts them (the public form and intake's phone
 /// booking form alike). Every field may be missing, so a missing one is reported beside the
@@ -64,7 +63,7 @@ pub async fn within_rate_limit(state: &AppState, client: ClientAddr) -> sqlx::Re
     let mut conn = state.pool.acquire().await?;
     let client_hash = state.keys.client_hash("booking-rate", &client.throttle_key());
     let attempts =
-        crate::store::rate_limit::count_booking_attempt(&mut conn, &client_hash, Utc::now()).await?;
+        crate::store::rate_limit::count_booking_attempt(&mut conn, &client_hash, state.clock.now()).await?;
     Ok(attempts as u32 <= limit)
 }
 
@@ -90,7 +89,7 @@ pub async fn request_seat(
         session_id,
         booking,
         request_key,
-        now: Utc::now(),
+        now: state.clock.now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
         source: BookingSource::Online,

@@ -43,9 +43,29 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Whose `X-Forwarded-For` names the client (none by default).
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// What time the app takes it to be (a test may fix it).
+    pub clock: Clock,
     /// Permits to check a password (Argon2 takes ~19 MiB and a core's time): sign-ins beyond
     /// them wait briefly, then are answered 503, so a flood cannot queue without bound.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+}
+
+/// The time as the app reads it: the system's clock, or one fixed by a test where time matters
+/// (the rate limit's minute).
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl Clock {
+    pub fn now(self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(at) => at,
+        }
+    }
 }
 
 /// Password checks at once: twice the cores.
@@ -75,6 +95,7 @@ impl AppState {
             keys: Arc::new(keys),
             trusted_proxies: Arc::new(TrustedProxies::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
+            clock: Clock::System,
         })
     }
 
@@ -246,6 +267,7 @@ mod tests {
             keys: Arc::new(Keys::random()),
             trusted_proxies: Arc::new(TrustedProxies::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(1)),
+            clock: Clock::System,
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

@@ -15,12 +15,20 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Chromium from Debian's package; installed here when missing and we may.
-fn ensure_chromium() {
+/// Under CI the browser tests must run; elsewhere (not root, no network) a missing browser
+/// is said and the test skipped, so the rest of the suite still tells its story.
+fn must_run() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Chromium from Debian's package; installed here when missing and we may. Why not, if not.
+fn ensure_chromium() -> Result<(), String> {
     if Path::new(CHROMIUM).exists() {
-        return;
+        return Ok(());
     }
-    assert!(is_root(), "the browser tests need Chromium: apt-get install chromium");
+    if !is_root() {
+        return Err("the browser tests need Chromium: apt-get install chromium".into());
+    }
     let apt = |args: &[&str]| {
         Command::new("apt-get")
             .args(args)
@@ -30,28 +38,38 @@ fn ensure_chromium() {
     };
     let installed = apt(&["install", "-y", "-q", "chromium"])
         || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", "chromium"]));
-    assert!(installed && Path::new(CHROMIUM).exists(), "installing Debian's chromium package failed");
+    if installed && Path::new(CHROMIUM).exists() {
+        Ok(())
+    } else {
+        Err("installing Debian's chromium package failed".into())
+    }
 }
 
 /// playwright-core and axe-core from the npm registry, at the versions package-lock.json pins.
-fn ensure_node_modules(e2e: &Path) {
+fn ensure_node_modules(e2e: &Path) -> Result<(), String> {
     if e2e.join("node_modules/playwright-core").exists() && e2e.join("node_modules/axe-core").exists() {
-        return;
+        return Ok(());
     }
     let ok = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(e2e)
         .status()
         .is_ok_and(|s| s.success());
-    assert!(ok, "npm ci in tests/e2e failed");
+    if ok { Ok(()) } else { Err("npm ci in tests/e2e failed".into()) }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_in_both_languages_and_the_main_flows_work_in_a_real_browser() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let e2e = root.join("tests/e2e");
-    ensure_chromium();
-    ensure_node_modules(&e2e);
+    if let Err(why) = ensure_chromium().and_then(|_| ensure_node_modules(&e2e)) {
+        assert!(!must_run(), "{why}");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("browser tests skipped outside CI: {why}\n").as_bytes(),
+        );
+        return;
+    }
     let app = TestApp::spawn().await;
     let seeded = groupcare::demo::seed(&app.pool, chrono::Utc::now(), Some(PASSWORD)).await.unwrap();
     assert!(seeded.created);

@@ -29,6 +29,7 @@ fn server() -> &'static Server {
     SERVER.get_or_init(|| {
         if let Ok(url) = std::env::var("GROUPCARE_TEST_DATABASE_URL") {
             let base = url.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("a URL with a database");
+            drop_test_databases_when_run_ends(&url);
             return Server { base };
         }
         // Under the system temp folder: every account can reach it, including the one the server
@@ -40,6 +41,31 @@ fn server() -> &'static Server {
         let url = cluster.url("postgres");
         Server { base: url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap() }
     })
+}
+
+/// On a server the tests did not start themselves, the databases of this run (and of any
+/// earlier run whose process is gone) are dropped once this process ends, by a detached
+/// watcher using the server's `psql`.
+fn drop_test_databases_when_run_ends(url: &str) {
+    let pid = std::process::id();
+    // A database of a run still going is left alone: only a finished run's are dropped.
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+         psql -X -q -t -A -d \"$URL\" -c \"select datname from pg_database where datname ~ '^t[0-9]+_'\" | \
+         while read db; do run=${{db#t}}; run=${{run%%_*}}; \
+           kill -0 \"$run\" 2>/dev/null || psql -X -q -d \"$URL\" -c \"drop database if exists \\\"$db\\\" with (force)\"; \
+         done"
+    );
+    let spawned = std::process::Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .env("URL", url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_err() {
+        eprintln!("the tests' databases on {url} will not be dropped: cannot start a watcher");
+    }
 }
 
 /// Everything the app logged during this test run, shared by all tests.
@@ -310,7 +336,8 @@ pub async fn fresh_migrated_database_url() -> String {
 /// The URL of a new, empty database on the run's server.
 pub async fn fresh_database_url() -> String {
     let server = server();
-    let name = format!("t_{}", groupcare::tokens::new_request_key());
+    // Named by this run's process, so what it made can be dropped when it ends.
+    let name = format!("t{}_{}", std::process::id(), groupcare::tokens::new_request_key());
     embedded::ensure_database(&format!("{}/postgres", server.base), &name).await.unwrap();
     format!("{}/{name}", server.base)
 }
