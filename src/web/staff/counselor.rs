@@ -70,22 +70,28 @@ pub struct RosterPage {
     started: bool,
 }
 
+/// The roster of session `id`, with the view (`action`) and each participant shown written
+/// to the audit log.
+async fn audited_roster(
+    state: &AppState,
+    user: &StaffUser,
+    id: i64,
+    action: AuditAction,
+) -> Result<Vec<RosterLine>, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let lines = rosters::roster(&mut conn, id).await?;
+    user.audit(&mut conn, action, Some((RecordType::Session, id))).await?;
+    let shown = lines.iter().map(|l| l.booking_id);
+    user.audit_shown(&mut conn, AuditAction::ViewBookingInList, RecordType::Booking, shown).await?;
+    Ok(lines)
+}
+
 pub async fn roster(
     State(state): State<AppState>,
     ui: Ui,
     RosterAccess { user, session: summary }: RosterAccess,
 ) -> Result<RosterPage, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let lines = rosters::roster(&mut conn, summary.id).await?;
-    user.audit(&mut conn, AuditAction::ViewRoster, Some((RecordType::Session, summary.id))).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewBookingInList,
-        RecordType::Booking,
-        lines.iter().map(|l| l.booking_id),
-    )
-    .await?;
-    drop(conn);
+    let lines = audited_roster(&state, &user, summary.id, AuditAction::ViewRoster).await?;
     let now = Utc::now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
     let lines = lines
@@ -161,16 +167,7 @@ pub async fn sign_in_sheet(
     ui: Ui,
     RosterAccess { user, session: summary }: RosterAccess,
 ) -> Result<SignInSheet, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let lines = rosters::roster(&mut conn, summary.id).await?;
-    user.audit(&mut conn, AuditAction::ViewSignInSheet, Some((RecordType::Session, summary.id))).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewBookingInList,
-        RecordType::Booking,
-        lines.iter().map(|l| l.booking_id),
-    )
-    .await?;
+    let lines = audited_roster(&state, &user, summary.id, AuditAction::ViewSignInSheet).await?;
     let names = lines
         .iter()
         .map(|l| match l.last_name.chars().next() {
