@@ -50,8 +50,8 @@ pub enum Refused {
     KeyReused,
 }
 
-/// A session whose row this transaction has locked (see [`lock_session`]): holding one is the
-/// proof a caller may change who holds its seats.
+/// A session whose row this transaction has locked: only [`lock_session`] makes one, and
+/// holding one is the proof a caller may change who holds its seats.
 #[derive(FromRow)]
 pub struct LockedSession {
     pub id: i64,
@@ -302,13 +302,15 @@ pub async fn cancel_by_manage_token(
 }
 
 /// Moves the oldest waitlisted requests up to `requested` while seats are free in the session
-/// the caller has locked (lock it again after changing its seats, so it counts them anew).
-/// Returns the promoted bookings' ids.
+/// the caller has locked. Its seats are read again here (the row is this transaction's
+/// already), so a change to them earlier in the transaction always counts. Returns the
+/// promoted bookings' ids.
 pub async fn promote_waitlist(
     conn: &mut PgConnection,
     session: &LockedSession,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<i64>> {
+    let session = lock_session(&mut *conn, session.id).await?.ok_or(sqlx::Error::RowNotFound)?;
     sqlx::query_scalar(
         "with held as ( \
            select count(*) as n from booking \

@@ -278,7 +278,7 @@ pub async fn change_series(
         .bind(&change.counselor_ids)
         .execute(&mut *tx)
         .await?;
-        // A larger group: those waiting move up (read again under the lock: the new seats).
+        // A larger group: those waiting move up.
         let session =
             super::bookings::lock_session(&mut tx, *session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
         super::bookings::promote_waitlist(&mut tx, &session, now).await?;

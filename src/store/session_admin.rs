@@ -72,7 +72,6 @@ pub async fn add_counselor(
     .await?
     .rows_affected();
     if added > 0 {
-        // Read again under the lock: it now counts the new counselor's seats.
         let session = lock_session(&mut tx, session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
         promote_waitlist(&mut tx, &session, now).await?;
     }

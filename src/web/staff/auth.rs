@@ -254,8 +254,13 @@ impl FromRequestParts<AppState> for RosterAccess {
 
 /// A staff form whose `csrf` field carried the signed-in session's token: checked before the
 /// handler runs, so no state-changing handler can forget it. `T` is the form's own fields
-/// (without `csrf`). A missing session goes to the login page; a wrong token is a 403.
+/// (without `csrf`). A missing session goes to the login page, one that must enrol a second
+/// factor first to the enrolment page (see [`EnrollingForm`]); a wrong token is a 403.
 pub struct CsrfForm<T>(pub T);
+
+/// The same check for the only forms a session may post before it has enrolled a required
+/// second factor: the enrolment itself and signing out.
+pub struct EnrollingForm<T>(pub T);
 
 /// A staff form with nothing but its CSRF token.
 #[derive(Default, serde::Deserialize)]
@@ -267,19 +272,40 @@ struct CsrfField {
     csrf: String,
 }
 
+/// Reads the form and checks its token against the session's; `enrolling` lets a session that
+/// must still enrol a second factor through.
+async fn checked_form<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    enrolling: bool,
+) -> Result<T, Response> {
+    let (mut parts, body) = req.into_parts();
+    let (user, must_enroll) = signed_in(&mut parts, state).await?;
+    if must_enroll && !enrolling {
+        return Err(Redirect::to(ENROLL_PATH).into_response());
+    }
+    let body = RawForm::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let sent: CsrfField = body.parse().map_err(IntoResponse::into_response)?;
+    if user.csrf_token.is_empty() || !same_secret(&sent.csrf, &user.csrf_token) {
+        return Err(AppError::Forbidden.into_response());
+    }
+    body.parse().map_err(IntoResponse::into_response)
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<T>, Response> {
-        let (mut parts, body) = req.into_parts();
-        let (user, _) = signed_in(&mut parts, state).await?;
-        let body = RawForm::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let sent: CsrfField = body.parse().map_err(IntoResponse::into_response)?;
-        if !same_secret(&sent.csrf, &user.csrf_token) {
-            return Err(AppError::Forbidden.into_response());
-        }
-        body.parse().map(CsrfForm).map_err(IntoResponse::into_response)
+        checked_form(req, state, false).await.map(CsrfForm)
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for EnrollingForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<EnrollingForm<T>, Response> {
+        checked_form(req, state, true).await.map(EnrollingForm)
     }
 }

@@ -6,6 +6,8 @@ use super::auth::{Counselor, CsrfForm, RosterAccess, StaffUser};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::booking::BookingStatus;
+use crate::domain::staff::StaffRole;
+use crate::store::bookings;
 use crate::store::rosters::{self, RosterLine};
 use crate::store::sessions::{self, SessionFilter, SessionSummary};
 use crate::web::AppState;
@@ -146,6 +148,14 @@ pub async fn attendance(
     let actor = Actor::Staff(user.staff_id);
     // The marks and their audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
+    // Under the session's lock (which taking a lead off it also takes), the counselor still
+    // leads it: one removed a moment ago marks nothing.
+    bookings::lock_session(&mut tx, summary.id).await?.ok_or(AppError::NotFound)?;
+    if let (StaffRole::Counselor, Some(counselor)) = (user.role, user.counselor_id)
+        && !rosters::leads(&mut tx, summary.id, counselor).await?
+    {
+        return Err(AppError::NotFound);
+    }
     if rosters::record_attendance(&mut tx, summary.id, &marks, actor, now).await? > 0 {
         user.audit(&mut tx, AuditAction::Attendance, Some((RecordType::Session, summary.id))).await?;
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Signing in and out. Failed sign-ins are slowed, then locked per account and per client
 //! address; the answer never tells whether an account exists.
 
-use super::auth::{CsrfForm, Enrolling, NoFields, new_token};
+use super::auth::{Enrolling, EnrollingForm, NoFields, new_token};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::staff::{
     KNOWN_ADDRESS_FOR, PER_ACCOUNT, PER_ACCOUNT_AT_ADDRESS, PER_ADDRESS, SLOWDOWN_STEP, decoy_hash,
@@ -267,7 +267,7 @@ pub async fn logout(
     State(state): State<AppState>,
     Enrolling(user): Enrolling,
     headers: HeaderMap,
-    _: CsrfForm<NoFields>,
+    _: EnrollingForm<NoFields>,
 ) -> Result<Response, AppError> {
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;

@@ -73,13 +73,16 @@ mod tests {
         let source = MODULES.iter().find(|(m, _)| *m == module).unwrap_or_else(|| panic!("{module}")).1;
         let start =
             source.find(&format!("pub async fn {handler}(")).unwrap_or_else(|| panic!("{module}::{handler}"));
-        let end = start + source[start..].find(") ->").unwrap();
+        // The arguments end at the first `) ->` (a return type) or `) {` (none).
+        let rest = &source[start..];
+        let end = start + [rest.find(") ->"), rest.find(") {")].into_iter().flatten().min().unwrap();
         &source[start..end]
     }
 
     /// Walks the router's routes: every handler that takes a POST names the extractor that
-    /// checks the session's CSRF token, so a new form cannot forget it. The login form (no
-    /// session yet: a double-submit token of its own) and the catch-all 404 are the exceptions.
+    /// checks the session's CSRF token and one that says who may post, so a new form can
+    /// forget neither. The login form (no session yet: a double-submit token of its own) and
+    /// the catch-all 404 are the exceptions.
     #[test]
     fn every_post_handler_under_staff_checks_the_csrf_token_in_its_signature() {
         let router = include_str!("mod.rs");
@@ -97,7 +100,13 @@ mod tests {
                 continue;
             }
             let (module, name) = handler.split_once("::").unwrap();
-            assert!(signature(module, name).contains("CsrfForm<"), "{handler} takes no CsrfForm");
+            let args = signature(module, name);
+            assert!(
+                args.contains("CsrfForm<") || args.contains("EnrollingForm<"),
+                "{handler} takes no CSRF form"
+            );
+            let who = ["Admin", "Intake", "Counselor", "RosterAccess", "Enrolling"];
+            assert!(who.iter().any(|w| args.contains(*w)), "{handler} names no role");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Enrolling a second sign-in factor: a QR code the app draws itself (no outside service), a
 //! first code to confirm it, and recovery codes shown once.
 
-use super::auth::{CsrfForm, Enrolling, StaffUser};
+use super::auth::{Enrolling, EnrollingForm, StaffUser};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::totp;
 use crate::store::secrets::totp_context;
@@ -94,7 +94,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     ui: Ui,
     Enrolling(user): Enrolling,
-    CsrfForm(fields): CsrfForm<ConfirmFields>,
+    EnrollingForm(fields): EnrollingForm<ConfirmFields>,
 ) -> Result<Response, AppError> {
     if user.enrolled {
         return Ok(axum::response::Redirect::to("/staff").into_response());
