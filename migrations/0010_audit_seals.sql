@@ -10,16 +10,17 @@ create table audit_seal (
 );
 -- Like the log itself: read and appended to by the app, never rewritten.
 revoke update, delete, truncate on audit_seal from groupcare_runtime;
-create function audit_seal_refuse_change() returns trigger language plpgsql
+-- The log's own refusal serves both tables; it names the table it guards.
+create or replace function audit_log_refuse_change() returns trigger language plpgsql
     set search_path = pg_catalog, public, pg_temp as $$
 begin
-    raise exception 'audit_seal is append-only';
+    raise exception '% is append-only', tg_table_name;
 end
 $$;
 create trigger audit_seal_no_update before update or delete on audit_seal
-    for each row execute function audit_seal_refuse_change();
+    for each row execute function audit_log_refuse_change();
 create trigger audit_seal_no_truncate before truncate on audit_seal
-    for each statement execute function audit_seal_refuse_change();
+    for each statement execute function audit_log_refuse_change();
 
 -- The chain starts at position 1; no row can hide before it.
 alter table audit_log add constraint audit_log_seq_positive check (seq > 0);

@@ -79,40 +79,20 @@ fn read_checkpoints(path: &Path, keys: &Keys) -> std::io::Result<Result<Vec<Chec
 }
 
 /// Appends a checkpoint of the chain as it is now, unless the chain is empty or its newest row
-/// is checkpointed already. It never signs what it cannot vouch for: the log's table must be
-/// as the app built it, the chain must still match the newest checkpoint in the file, and every
-/// row since must carry the app's seal; otherwise it refuses, and says why (an alarm for the
+/// is checkpointed already. It never signs what it cannot vouch for: the chain must pass the
+/// same check as `audit verify` (its table as the app built it, every checkpoint in the file
+/// matched, every row since sealed); otherwise it refuses, and says why (an alarm for the
 /// log). Returns the position it signed.
 pub async fn append(pool: &PgPool, keys: &Keys, path: &Path) -> Result<Option<i64>, String> {
     let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
-    let conn = &mut *conn;
-    if let Some(problem) = audit::tampered_setup(conn).await.map_err(|e| e.to_string())? {
-        return Err(format!("refusing to sign an audit checkpoint: {problem}"));
-    }
-    let anchor =
-        match read_checkpoints(path, keys).map_err(|e| format!("cannot read {}: {e}", path.display()))? {
-            Ok(checkpoints) => checkpoints.into_iter().max_by_key(|c| c.seq),
-            Err(line) => {
-                return Err(format!("refusing to sign an audit checkpoint: {}", Finding::Unsigned { line }));
-            }
-        };
-    let anchor = match anchor {
-        Some(c) => {
-            let found = audit::hashes_at(conn, &[c.seq]).await.map_err(|e| e.to_string())?;
-            if !found.iter().any(|(_, hash)| *hash == c.hash) {
-                let finding = Finding::Differs { checkpoint: c };
-                return Err(format!("refusing to sign an audit checkpoint: {finding}"));
-            }
-            Some(audit::Anchor { seq: c.seq, hash: c.hash })
-        }
-        None => None,
+    let signed_up_to = match check(&mut conn, keys, path).await.map_err(|e| e.to_string())? {
+        Finding::Reaches(c) => Some(c.seq),
+        Finding::NoCheckpoints => None,
+        finding => return Err(format!("refusing to sign an audit checkpoint: {finding}")),
     };
-    match audit::walk(conn, anchor.as_ref(), Some(keys)).await.map_err(|e| e.to_string())? {
-        Ok(_) => {}
-        Err(fault) => return Err(format!("refusing to sign an audit checkpoint: {}", Finding::from(fault))),
-    }
-    let newest = audit::newest(conn).await.map_err(|e| e.to_string())?;
-    let Some((seq, hash)) = newest.filter(|(seq, _)| Some(*seq) != anchor.as_ref().map(|a| a.seq)) else {
+    let newest = audit::newest(&mut conn).await.map_err(|e| e.to_string())?;
+    drop(conn);
+    let Some((seq, hash)) = newest.filter(|(seq, _)| Some(*seq) != signed_up_to) else {
         return Ok(None);
     };
     let line = Checkpoint { seq, hash, at: Utc::now() }.line(keys);

@@ -28,7 +28,7 @@ pub struct Count {
 /// keys' rows stay locked until the count commits, so attempts at once are decided one by one.
 pub async fn count_attempt(
     conn: &mut PgConnection,
-    keys: &[ThrottleKey],
+    keys: &[&ThrottleKey],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Count>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -43,7 +43,7 @@ pub async fn count_attempt(
 
 async fn add_attempt(
     conn: &mut PgConnection,
-    keys: &[ThrottleKey],
+    keys: &[&ThrottleKey],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Count>> {
     let hashes: Vec<&[u8]> = keys.iter().map(|k| k.hash.as_slice()).collect();

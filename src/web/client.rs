@@ -42,6 +42,15 @@ impl TrustedProxies {
 pub struct ClientAddr(pub IpAddr);
 
 impl ClientAddr {
+    /// The client of the request whose `parts` these are.
+    pub fn of(parts: &Parts, state: &AppState) -> ClientAddr {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+        ClientAddr(client_address(peer, &parts.headers, &state.trusted_proxies))
+    }
+
     /// How throttling counts an address: an IPv6 client by its /64 (one host commonly holds a
     /// whole /64, so counting single addresses would let it rotate freely), IPv4 as it is.
     pub fn throttle_key(&self) -> String {
@@ -101,16 +110,6 @@ impl FromRequestParts<AppState> for ClientAddr {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ClientAddr, Infallible> {
         Ok(ClientAddr::of(parts, state))
-    }
-}
-
-impl ClientAddr {
-    pub fn of(parts: &Parts, state: &AppState) -> ClientAddr {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
-        ClientAddr(client_address(peer, &parts.headers, &state.trusted_proxies))
     }
 }
 

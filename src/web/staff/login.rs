@@ -132,12 +132,22 @@ impl Throttle {
         })
     }
 
-    fn keys(self) -> (Vec<ThrottleKey>, Vec<u8>) {
-        let Throttle { account_at_address, account, address, known_address } = self;
-        (
-            std::iter::once(account_at_address).chain(account).chain(std::iter::once(address)).collect(),
-            known_address,
-        )
+    /// Every key this attempt counts under.
+    fn keys(&self) -> Vec<&ThrottleKey> {
+        [Some(&self.account_at_address), self.account.as_ref(), Some(&self.address)]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    fn hashes(&self) -> Vec<Vec<u8>> {
+        self.keys().into_iter().map(|k| k.hash.clone()).collect()
+    }
+
+    /// How many tries the account has had in its windows (at this address, and everywhere):
+    /// what slows a failed answer. The address's own count is other accounts' business.
+    fn attempts_on_account(&self, counts: &[login_throttle::Count]) -> i32 {
+        counts.iter().filter(|c| c.key_hash != self.address.hash).map(|c| c.attempts).max().unwrap_or(0)
     }
 }
 
@@ -166,12 +176,10 @@ pub async fn submit(
     let mut conn = state.pool.acquire().await?;
     let account = staff::account_by_email(&mut conn, &email).await?;
     let known_id = account.as_ref().map(|a| a.id);
-    let (throttle, known_address) =
-        Throttle::of(&state, &mut conn, &email, known_id, client, now).await?.keys();
-    let hashes: Vec<Vec<u8>> = throttle.iter().map(|k| k.hash.clone()).collect();
+    let throttle = Throttle::of(&state, &mut conn, &email, known_id, client, now).await?;
 
     // The attempt is counted before anything is checked: over a limit, nothing is.
-    let counts = login_throttle::count_attempt(&mut conn, &throttle, now).await?;
+    let counts = login_throttle::count_attempt(&mut conn, &throttle.keys(), now).await?;
     let refused: Vec<Vec<u8>> = counts.iter().filter(|c| c.refused).map(|c| c.key_hash.clone()).collect();
     if !refused.is_empty() {
         // One entry per key and window, however many attempts a locked key makes.
@@ -182,10 +190,7 @@ pub async fn submit(
         return login_page(&state, ui, email, Some(ui.m.staff_login_locked), StatusCode::TOO_MANY_REQUESTS)
             .await;
     }
-    // The slowest of the counts this attempt is under decides how much slower a failure is.
-    let attempts =
-        counts.iter().filter(|c| c.key_hash != throttle[throttle.len() - 1].hash).map(|c| c.attempts);
-    let attempts_on_account = attempts.max().unwrap_or(0);
+    let attempts_on_account = throttle.attempts_on_account(&counts);
     let account = account.filter(|a| a.active);
     drop(conn); // no connection held while Argon2 works
 
@@ -193,7 +198,7 @@ pub async fn submit(
     let Ok(Ok(permit)) =
         tokio::time::timeout(PASSWORD_CHECK_WAIT, state.password_checks.clone().acquire_owned()).await
     else {
-        login_throttle::uncount(&mut *state.pool.acquire().await?, &hashes).await?;
+        login_throttle::uncount(&mut *state.pool.acquire().await?, &throttle.hashes()).await?;
         let mut page =
             login_page(&state, ui, email, Some(ui.m.staff_login_busy), StatusCode::SERVICE_UNAVAILABLE)
                 .await?;
@@ -238,23 +243,24 @@ pub async fn submit(
         return login_page(&state, ui, email, Some(ui.m.staff_login_failed), StatusCode::UNAUTHORIZED).await;
     };
 
+    // The session and its audit entry stand or fall together.
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // This address is cleared for the account, and remembered as one the person uses; the
     // other counts keep this attempt out, so a guesser elsewhere gains nothing from it.
-    login_throttle::forget(&mut conn, &hashes[0]).await?;
-    login_throttle::uncount(&mut conn, &hashes[1..]).await?;
-    login_throttle::remember_address(&mut conn, &known_address, now).await?;
+    login_throttle::forget(&mut tx, &throttle.account_at_address.hash).await?;
+    let elsewhere: Vec<Vec<u8>> =
+        throttle.account.iter().chain([&throttle.address]).map(|k| k.hash.clone()).collect();
+    login_throttle::uncount(&mut tx, &elsewhere).await?;
+    login_throttle::remember_address(&mut tx, &throttle.known_address, now).await?;
     // A new session id at every login; the one the browser had (if any) ends.
     if let Some(old) = state.cookies().get(&headers, Cookie::StaffSession) {
-        staff::end_session(&mut conn, &digest(old)).await?;
+        staff::end_session(&mut tx, &digest(old)).await?;
     }
     let token = new_token();
-    staff::create_session(&mut conn, &digest(&token), account.id, &new_token(), now).await?;
-    audit::record(
-        &mut conn,
-        &state.keys,
-        &audit_entry(Some(account.id), AuditAction::Login, Some(account.id)),
-    )
-    .await?;
+    staff::create_session(&mut tx, &digest(&token), account.id, &new_token(), now).await?;
+    audit::record(&mut tx, &state.keys, &audit_entry(Some(account.id), AuditAction::Login, Some(account.id)))
+        .await?;
+    tx.commit().await?;
     let mut response = Redirect::to("/staff").into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, state.cookies().set(Cookie::StaffSession, &token));
