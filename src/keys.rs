@@ -92,20 +92,28 @@ impl Keys {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create its folder: {e}")))?;
         }
-        // create_new: two instances starting at once never write two different keys.
-        match fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
-            Ok(mut file) => {
-                let text = format!("{}\n", crate::tokens::hex(&random::<32>()));
-                file.write_all(text.as_bytes())
-                    .and_then(|_| file.sync_all())
-                    .map_err(|e| fail(format!("cannot write the new key: {e}")))?;
-                tracing::info!(
+        if !path.exists() {
+            // Written whole to a file of its own, then linked into place: linking never
+            // replaces, so two instances starting at once keep one key, and neither reads a
+            // half-written file.
+            let draft = path.with_extension(format!("new-{}", crate::tokens::new_request_key()));
+            let text = format!("{}\n", crate::tokens::hex(&random::<32>()));
+            let written = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&draft)
+                .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|_| file.sync_all()));
+            let linked = written.and_then(|_| fs::hard_link(&draft, path));
+            let _ = fs::remove_file(&draft);
+            match linked {
+                Ok(()) => tracing::info!(
                     "made a new key file at {}; keep a copy: without it the database's secrets cannot be read",
                     path.display()
-                );
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(fail(format!("cannot create it: {e}"))),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(fail(format!("cannot create it: {e}"))),
         }
         Keys::load(path)
     }

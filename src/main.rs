@@ -167,13 +167,17 @@ async fn run_with_database(
     config: &Config,
     database: &Database,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    if let Command::Migrate = command {
-        let owner = db::connect_with(database.migrate.clone(), 2).await?;
-        db::migrate(&owner).await?;
-        owner.close().await;
-        println!("migrations applied");
-        return Ok(());
-    }
+    // Migrations run as the owner; every other command as the role the app serves as.
+    let command = match command {
+        Command::Migrate => {
+            let owner = db::connect_with(database.migrate.clone(), 2).await?;
+            db::migrate(&owner).await?;
+            owner.close().await;
+            println!("migrations applied");
+            return Ok(());
+        }
+        other => other,
+    };
     let pool = db::connect_with(database.serve.clone(), config.db_pool_size).await.map_err(|e| {
         // Migrated databases are closed to every login not granted them by name.
         if e.to_string().contains("permission denied for database") {
@@ -184,7 +188,7 @@ async fn run_with_database(
     })?;
     let identity = db::prepare_schema(&pool).await?;
     match command {
-        Command::Migrate => unreachable!("handled above"),
+        Command::Migrate => Ok(()), // migrated above
         Command::SeedDemo => {
             if !seed_demo(&pool).await? {
                 println!("demo data already present: nothing changed");
