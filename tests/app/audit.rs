@@ -234,3 +234,16 @@ async fn the_verify_command_exits_zero_on_an_intact_chain_and_names_the_first_br
         sqlx::query_scalar("select id from audit_log where seq = 3").fetch_one(&pool).await.unwrap();
     assert!(said.contains(&format!("row id {third}")), "the row after the removed one: {said}");
 }
+
+#[tokio::test]
+async fn the_seals_are_append_only_too() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 2).await;
+    for sql in ["update audit_seal set mac = '\\x00'", "delete from audit_seal", "truncate audit_seal"] {
+        let as_app = sqlx::query(sql).execute(&app.pool).await.expect_err(sql).to_string();
+        assert!(as_app.contains("permission denied"), "{sql} as the app: {as_app}");
+        let as_owner = sqlx::query(sql).execute(&app.owner_pool).await.expect_err(sql).to_string();
+        assert!(as_owner.contains("audit_seal is append-only"), "{sql} as the owner: {as_owner}");
+    }
+    assert_eq!(app.count("select count(*) from audit_seal").await, 2, "one seal per entry");
+}
