@@ -34,7 +34,7 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 }
 
 /// The database role the app is connected as, and what it may do.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct Identity {
     pub role: String,
     pub superuser: bool,
@@ -52,12 +52,13 @@ impl Identity {
 }
 
 pub async fn identity(pool: &PgPool) -> sqlx::Result<Identity> {
-    sqlx::query_as(
-        "select current_user::text as role, r.rolsuper as superuser, \
-                has_schema_privilege('public', 'CREATE') as can_migrate, \
-                exists (select 1 from pg_tables t where t.schemaname = 'public' and t.tablename = 'audit_log' \
-                        and pg_has_role(current_user, t.tableowner, 'MEMBER')) as owns_audit_log \
-         from pg_roles r where r.rolname = current_user",
+    sqlx::query_as!(
+        Identity,
+        r#"select current_user::text as "role!", r.rolsuper as "superuser!",
+                  has_schema_privilege('public', 'CREATE') as "can_migrate!",
+                  exists (select 1 from pg_tables t where t.schemaname = 'public' and t.tablename = 'audit_log'
+                          and pg_has_role(current_user, t.tableowner, 'MEMBER')) as "owns_audit_log!"
+           from pg_roles r where r.rolname = current_user"#
     )
     .fetch_one(pool)
     .await
@@ -85,7 +86,7 @@ pub async fn prepare_schema(pool: &PgPool) -> Result<Identity, Box<dyn std::erro
         return Ok(me);
     }
     // A role that cannot read the list of migrations is as good as one facing none applied.
-    let applied: Vec<i64> = sqlx::query_scalar("select version from _sqlx_migrations where success")
+    let applied: Vec<i64> = sqlx::query_scalar!(r#"select version from _sqlx_migrations where success"#)
         .fetch_all(pool)
         .await
         .unwrap_or_default();

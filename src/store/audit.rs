@@ -1,11 +1,10 @@
 //! The append-only audit log. The database chains each row to the one before and stamps its
 //! time (see the `audit_log_chain` trigger); this module writes entries and checks the chain.
 
-use crate::domain::UnknownCode;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::keys::Keys;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// One thing a staff member did: ids, never names.
 pub struct AuditEntry<'a> {
@@ -18,16 +17,17 @@ pub struct AuditEntry<'a> {
 
 /// Writes `entry`, sealed with the app's key (see [`seal`]).
 pub async fn record(conn: &mut PgConnection, keys: &Keys, entry: &AuditEntry<'_>) -> sqlx::Result<()> {
-    let written: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-        // at, seq, prev_hash and hash are set by the chaining trigger.
-        "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
-         values ($1, $2, $3, $4, $5) returning seq, hash",
+    // at, seq, prev_hash and hash are set by the chaining trigger.
+    let written: Vec<(i64, Vec<u8>)> = sqlx::query!(
+        r#"insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr)
+         values ($1, $2, $3, $4, $5) returning seq, hash"#,
+        entry.actor_staff_id,
+        entry.action.code(),
+        entry.record_type.map(RecordType::code),
+        entry.record_id,
+        entry.client_addr
     )
-    .bind(entry.actor_staff_id)
-    .bind(entry.action.code())
-    .bind(entry.record_type.map(RecordType::code))
-    .bind(entry.record_id)
-    .bind(entry.client_addr)
+    .map(|r| (r.seq, r.hash))
     .fetch_all(&mut *conn)
     .await?;
     seal(conn, keys, &written).await
@@ -41,16 +41,17 @@ pub async fn record_each(
     entry: &AuditEntry<'_>,
     record_ids: &[i64],
 ) -> sqlx::Result<()> {
-    let written: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-        "insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr) \
-         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n \
-         returning seq, hash",
+    let written: Vec<(i64, Vec<u8>)> = sqlx::query!(
+        r#"insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr)
+         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n
+         returning seq, hash"#,
+        entry.actor_staff_id,
+        entry.action.code(),
+        entry.record_type.map(RecordType::code),
+        record_ids,
+        entry.client_addr
     )
-    .bind(entry.actor_staff_id)
-    .bind(entry.action.code())
-    .bind(entry.record_type.map(RecordType::code))
-    .bind(record_ids)
-    .bind(entry.client_addr)
+    .map(|r| (r.seq, r.hash))
     .fetch_all(&mut *conn)
     .await?;
     seal(conn, keys, &written).await
@@ -63,26 +64,25 @@ pub async fn record_each(
 async fn seal(conn: &mut PgConnection, keys: &Keys, written: &[(i64, Vec<u8>)]) -> sqlx::Result<()> {
     let seqs: Vec<i64> = written.iter().map(|(seq, _)| *seq).collect();
     let macs: Vec<Vec<u8>> = written.iter().map(|(seq, hash)| keys.audit_row_mac(*seq, hash)).collect();
-    sqlx::query(
-        "insert into audit_seal (seq, mac) select * from unnest($1::bigint[], $2::bytea[]) \
-         on conflict (seq) do nothing",
+    sqlx::query!(
+        r#"insert into audit_seal (seq, mac) select * from unnest($1::bigint[], $2::bytea[])
+         on conflict (seq) do nothing"#,
+        &seqs,
+        &macs
     )
-    .bind(&seqs)
-    .bind(&macs)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 /// The first row whose stored hash does not match its content and its predecessor.
-#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BrokenLink {
     pub id: i64,
     pub seq: i64,
 }
 
 /// A row as the chain covers it, with its seal when it has one.
-#[derive(FromRow)]
 struct ChainRow {
     id: i64,
     seq: i64,
@@ -152,14 +152,10 @@ pub async fn walk(
     let mut sealed_from_here = anchor.is_some();
     loop {
         // Qualified names: no object in another schema stands in for the log here.
-        let page: Vec<ChainRow> = sqlx::query_as(
-            "select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr, \
-                    a.prev_hash, a.hash, s.mac \
-             from public.audit_log a left join public.audit_seal s on s.seq = a.seq \
-             where a.seq > $1 order by a.seq limit $2",
-        )
-        .bind(last_seq)
-        .bind(PAGE)
+        let page: Vec<ChainRow> = sqlx::query_as!(ChainRow, r#"select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr,
+                    a.prev_hash, a.hash, s.mac
+             from public.audit_log a left join public.audit_seal s on s.seq = a.seq
+             where a.seq > $1 order by a.seq limit $2"#, last_seq, PAGE)
         .fetch_all(&mut *conn)
         .await?;
         let done = (page.len() as i64) < PAGE;
@@ -194,15 +190,18 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
         Err(ChainFault::Broken(link)) => return Ok(Err(link)),
         Err(ChainFault::Unsealed { .. }) => unreachable!("seals are not checked without keys"),
     };
-    let stray: Option<BrokenLink> =
-        sqlx::query_as("select id, seq from public.audit_log where seq <= 0 order by seq limit 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+    let stray: Option<BrokenLink> = sqlx::query_as!(
+        BrokenLink,
+        r#"select id, seq from public.audit_log where seq <= 0 order by seq limit 1"#
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     if let Some(link) = stray {
         return Ok(Err(link));
     }
-    let total: i64 =
-        sqlx::query_scalar("select count(*) from public.audit_log").fetch_one(&mut *conn).await?;
+    let total: i64 = sqlx::query_scalar!(r#"select count(*) as "rows!" from public.audit_log"#)
+        .fetch_one(&mut *conn)
+        .await?;
     if total != walked {
         // Rows the walk skipped (duplicated positions, once the unique index is gone).
         return Ok(Err(BrokenLink { id: 0, seq: walked + 1 }));
@@ -214,16 +213,18 @@ pub async fn verify(conn: &mut PgConnection) -> sqlx::Result<Result<i64, BrokenL
 /// place, row-level security (which can show the app one log and `audit verify` another),
 /// rewrite rules, or triggers added, missing or switched off.
 pub async fn tampered_setup(conn: &mut PgConnection) -> sqlx::Result<Option<String>> {
-    let found: Option<(String, bool, i64, i64, Vec<String>)> = sqlx::query_as(
-        "select c.relkind::text, c.relrowsecurity, \
-                (select count(*) from pg_catalog.pg_policy p where p.polrelid = c.oid), \
-                (select count(*) from pg_catalog.pg_rewrite r where r.ev_class = c.oid), \
-                coalesce((select array_agg(t.tgname::text || ':' || t.tgenabled::text order by t.tgname) \
-                          from pg_catalog.pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal), '{}') \
-         from pg_catalog.pg_class c \
-         join pg_catalog.pg_namespace n on n.oid = c.relnamespace \
-         where n.nspname = 'public' and c.relname = 'audit_log'",
+    let found: Option<(String, bool, i64, i64, Vec<String>)> = sqlx::query!(
+        r#"select c.relkind::text as "kind!", c.relrowsecurity as row_security,
+                  (select count(*) from pg_catalog.pg_policy p where p.polrelid = c.oid) as "policies!",
+                  (select count(*) from pg_catalog.pg_rewrite r where r.ev_class = c.oid) as "rules!",
+                  coalesce((select array_agg(t.tgname::text || ':' || t.tgenabled::text order by t.tgname)
+                            from pg_catalog.pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal),
+                           '{}') as "triggers!"
+           from pg_catalog.pg_class c
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'public' and c.relname = 'audit_log'"#
     )
+    .map(|r| (r.kind, r.row_security, r.policies, r.rules, r.triggers))
     .fetch_optional(conn)
     .await?;
     let Some((kind, row_security, policies, rules, triggers)) = found else {
@@ -246,12 +247,18 @@ pub async fn tampered_setup(conn: &mut PgConnection) -> sqlx::Result<Option<Stri
 
 /// The chain's newest row: its position and hash (None while the log is empty).
 pub async fn newest(conn: &mut PgConnection) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
-    sqlx::query_as("select seq, hash from audit_log order by seq desc limit 1").fetch_optional(conn).await
+    sqlx::query!(r#"select seq, hash from audit_log order by seq desc limit 1"#)
+        .map(|r| (r.seq, r.hash))
+        .fetch_optional(conn)
+        .await
 }
 
 /// The hashes of the rows at chain positions `seqs` (those that exist).
 pub async fn hashes_at(conn: &mut PgConnection, seqs: &[i64]) -> sqlx::Result<Vec<(i64, Vec<u8>)>> {
-    sqlx::query_as("select seq, hash from audit_log where seq = any($1)").bind(seqs).fetch_all(conn).await
+    sqlx::query!(r#"select seq, hash from audit_log where seq = any($1)"#, seqs)
+        .map(|r| (r.seq, r.hash))
+        .fetch_all(conn)
+        .await
 }
 
 /// What an administrator looks for in the log; every part optional.
@@ -266,47 +273,36 @@ pub struct AuditQuery {
 
 /// An entry as the search shows it. A code this build does not know fails the read: the log
 /// was written by something other than this app, and that is worth an error, not a raw code.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
     pub actor_staff_id: Option<i64>,
-    #[sqlx(try_from = "String")]
     pub action: AuditAction,
-    #[sqlx(try_from = "Option<String>")]
-    pub record_type: OptionalRecordType,
+    pub record_type: Option<RecordType>,
     pub record_id: Option<i64>,
     pub client_addr: Option<String>,
 }
 
-/// A record type that may be absent (an entry about no record).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OptionalRecordType(pub Option<RecordType>);
-
-impl TryFrom<Option<String>> for OptionalRecordType {
-    type Error = UnknownCode;
-
-    fn try_from(code: Option<String>) -> Result<OptionalRecordType, UnknownCode> {
-        code.map(RecordType::try_from).transpose().map(OptionalRecordType)
-    }
-}
-
 /// The newest 500 entries matching `q`.
 pub async fn search(conn: &mut PgConnection, q: &AuditQuery) -> sqlx::Result<Vec<AuditRow>> {
-    sqlx::query_as(
-        "select at, actor_staff_id, action, record_type, record_id, client_addr from audit_log \
-         where ($1::bigint is null or actor_staff_id = $1) \
-           and (not $5 or (record_type = 'booking' and record_id = any($2)) \
-                or (record_type = 'patient' and record_id = any($6))) \
-           and ($3::timestamptz is null or at >= $3) \
-           and ($4::timestamptz is null or at < $4) \
-         order by seq desc limit 500",
+    sqlx::query_as!(
+        AuditRow,
+        r#"select at, actor_staff_id, action as "action: AuditAction",
+                  record_type as "record_type: RecordType", record_id, client_addr
+           from audit_log
+           where ($1::bigint is null or actor_staff_id = $1)
+             and (not $5 or (record_type = 'booking' and record_id = any($2))
+                  or (record_type = 'patient' and record_id = any($6)))
+             and ($3::timestamptz is null or at >= $3)
+             and ($4::timestamptz is null or at < $4)
+           order by seq desc limit 500"#,
+        q.actor_staff_id,
+        q.person.as_ref().map(|p| p.booking_ids.as_slice()).unwrap_or_default(),
+        q.from,
+        q.until,
+        q.person.is_some(),
+        q.person.as_ref().map(|p| p.patient_ids.as_slice()).unwrap_or_default()
     )
-    .bind(q.actor_staff_id)
-    .bind(q.person.as_ref().map(|p| p.booking_ids.as_slice()).unwrap_or_default())
-    .bind(q.from)
-    .bind(q.until)
-    .bind(q.person.is_some())
-    .bind(q.person.as_ref().map(|p| p.patient_ids.as_slice()).unwrap_or_default())
     .fetch_all(conn)
     .await
 }

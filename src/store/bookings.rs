@@ -2,13 +2,14 @@
 //! a session's bookings first locks that session's row, so requests for one session are
 //! decided one at a time by the database, whichever app instance took them.
 
+use crate::domain::Language;
 use crate::domain::booking::{
     Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, manage_token,
     new_reference, seat_capacity,
 };
 use crate::tokens::digest;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// Who asks, for which session, under which one-time key.
 pub struct SeatRequest<'a> {
@@ -52,7 +53,6 @@ pub enum Refused {
 
 /// A session whose row this transaction has locked: only [`lock_session`] makes one, and
 /// holding one is the proof a caller may change who holds its seats.
-#[derive(FromRow)]
 pub struct LockedSession {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
@@ -82,7 +82,6 @@ impl LockedSession {
 /// Where a session stands for a request of `phone`: the seats held and the places waiting,
 /// an active booking of the same phone there (the request would repeat it), and whether the
 /// phone has an active booking at the same clinic overlapping in time.
-#[derive(FromRow)]
 struct Standing {
     held: i64,
     waiting: i64,
@@ -100,30 +99,30 @@ async fn standing(
     phone: &str,
     leaving: Option<i64>,
 ) -> sqlx::Result<Standing> {
-    sqlx::query_as(
-        "select count(*) filter (where booking_holds_seat(b.status)) as held, \
-                count(*) filter (where b.status = 'waitlisted') as waiting, \
-                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2 \
-                   and booking_is_active(d.status)) as duplicate_of, \
-                exists (select 1 from booking o join session os on os.id = o.session_id \
-                        where o.phone = $2 and o.session_id <> $1 \
-                          and ($5::bigint is null or o.session_id <> $5) \
-                          and booking_is_active(o.status) \
-                          and os.status = 'scheduled' \
-                          and os.clinic_id = (select clinic_id from session where id = $1) \
-                          and os.starts_at < $4 and os.ends_at > $3) as overlaps \
-         from booking b where b.session_id = $1",
+    sqlx::query_as!(
+        Standing,
+        r#"select count(*) filter (where booking_holds_seat(b.status)) as "held!",
+                count(*) filter (where b.status = 'waitlisted') as "waiting!",
+                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2
+                   and booking_is_active(d.status)) as duplicate_of,
+                exists (select 1 from booking o join session os on os.id = o.session_id
+                        where o.phone = $2 and o.session_id <> $1
+                          and ($5::bigint is null or o.session_id <> $5)
+                          and booking_is_active(o.status)
+                          and os.status = 'scheduled'
+                          and os.clinic_id = (select clinic_id from session where id = $1)
+                          and os.starts_at < $4 and os.ends_at > $3) as "overlaps!"
+         from booking b where b.session_id = $1"#,
+        session.id,
+        phone,
+        session.starts_at,
+        session.ends_at,
+        leaving
     )
-    .bind(session.id)
-    .bind(phone)
-    .bind(session.starts_at)
-    .bind(session.ends_at)
-    .bind(leaving)
     .fetch_one(conn)
     .await
 }
 
-#[derive(FromRow)]
 struct EarlierAnswer {
     fingerprint: Vec<u8>,
     reference: String,
@@ -133,13 +132,14 @@ struct EarlierAnswer {
 
 /// Locks the session's row for the rest of the transaction: the one lock for its seats.
 pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
-    sqlx::query_as(
-        "select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as cancelled, s.room_capacity, \
-                s.seats_per_counselor, \
-                (select count(*) from session_counselor sc where sc.session_id = s.id) as counselors \
-         from session s where s.id = $1 for update of s",
+    sqlx::query_as!(
+        LockedSession,
+        r#"select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as "cancelled!", s.room_capacity,
+                s.seats_per_counselor,
+                (select count(*) from session_counselor sc where sc.session_id = s.id) as "counselors!"
+         from session s where s.id = $1 for update of s"#,
+        session_id
     )
-    .bind(session_id)
     .fetch_optional(conn)
     .await
 }
@@ -157,12 +157,13 @@ pub async fn request_seat(
 
     // Requests under one key wait for each other, so a double click is answered once.
     let key_lock = i64::from_be_bytes(key_hash[..8].try_into().expect("32-byte digest"));
-    sqlx::query("select pg_advisory_xact_lock($1)").bind(key_lock).execute(&mut *tx).await?;
-    let earlier: Option<EarlierAnswer> = sqlx::query_as(
-        "select r.fingerprint, b.reference, r.answer_status, r.answer_waitlist_position \
-         from booking_request r join booking b on b.id = r.booking_id where r.key_hash = $1",
+    sqlx::query!(r#"select pg_advisory_xact_lock($1)"#, key_lock).execute(&mut *tx).await?;
+    let earlier: Option<EarlierAnswer> = sqlx::query_as!(
+        EarlierAnswer,
+        r#"select r.fingerprint, b.reference, r.answer_status as "answer_status: BookingStatus", r.answer_waitlist_position
+         from booking_request r join booking b on b.id = r.booking_id where r.key_hash = $1"#,
+        &key_hash
     )
-    .bind(&key_hash)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(earlier) = earlier {
@@ -193,43 +194,43 @@ pub async fn request_seat(
     let b = req.booking;
     let reference = loop {
         let reference = new_reference();
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "with made as ( \
-               insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name, \
-                                    phone, email, language, notes, consent_sms, consent_voicemail, source, \
-                                    duplicate_of, overlap_flag, created_at) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-               on conflict (reference) do nothing \
-               returning id), \
-             event as ( \
-               insert into booking_event (booking_id, from_status, to_status, actor, at) \
-               select id, null, $4, $20, $16 from made), \
-             request as ( \
-               insert into booking_request (key_hash, fingerprint, booking_id, answer_status, \
-                                            answer_waitlist_position, created_at) \
-               select $17, $18, id, $4, $19, $16 from made) \
-             select id from made",
+        let inserted: Option<i64> = sqlx::query_scalar!(
+            r#"with made as (
+               insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name,
+                                    phone, email, language, notes, consent_sms, consent_voicemail, source,
+                                    duplicate_of, overlap_flag, created_at)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+               on conflict (reference) do nothing
+               returning id),
+             event as (
+               insert into booking_event (booking_id, from_status, to_status, actor, at)
+               select id, null, $4, $20, $16 from made),
+             request as (
+               insert into booking_request (key_hash, fingerprint, booking_id, answer_status,
+                                            answer_waitlist_position, created_at)
+               select $17, $18, id, $4, $19, $16 from made)
+             select id from made"#,
+            req.session_id,
+            &reference,
+            digest(&token),
+            status as BookingStatus,
+            b.first_name.as_str(),
+            b.last_name.as_str(),
+            phone,
+            b.email.as_ref().map(|e| e.as_str()),
+            b.language as Language,
+            b.notes.as_deref(),
+            b.consent_sms,
+            b.consent_voicemail,
+            req.source.code(),
+            standing.duplicate_of,
+            standing.overlaps,
+            req.now,
+            &key_hash,
+            &fingerprint,
+            waitlist_position,
+            Actor::Patient.code()
         )
-        .bind(req.session_id)
-        .bind(&reference)
-        .bind(digest(&token))
-        .bind(status)
-        .bind(b.first_name.as_str())
-        .bind(b.last_name.as_str())
-        .bind(phone)
-        .bind(b.email.as_ref().map(|e| e.as_str()))
-        .bind(b.language)
-        .bind(b.notes.as_deref())
-        .bind(b.consent_sms)
-        .bind(b.consent_voicemail)
-        .bind(req.source.code())
-        .bind(standing.duplicate_of)
-        .bind(standing.overlaps)
-        .bind(req.now)
-        .bind(&key_hash)
-        .bind(&fingerprint)
-        .bind(waitlist_position)
-        .bind(Actor::Patient.code())
         .fetch_optional(&mut *tx)
         .await?;
         // A reference already taken (about one in a hundred billion): draw another.
@@ -242,7 +243,7 @@ pub async fn request_seat(
 }
 
 /// A booking as its own manage link shows it.
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct OwnBooking {
     pub id: i64,
     pub session_id: i64,
@@ -253,15 +254,16 @@ pub struct OwnBooking {
 }
 
 pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<OwnBooking>> {
-    sqlx::query_as(
-        "select b.id, b.session_id, b.reference, b.status, \
-                case when b.status = 'waitlisted' then \
-                  (select count(*) + 1 from booking w where w.session_id = b.session_id \
-                     and w.status = 'waitlisted' and w.id < b.id) \
-                end as waitlist_position \
-         from booking b where b.manage_token_hash = $1",
+    sqlx::query_as!(
+        OwnBooking,
+        r#"select b.id, b.session_id, b.reference, b.status as "status: BookingStatus",
+                case when b.status = 'waitlisted' then
+                  (select count(*) + 1 from booking w where w.session_id = b.session_id
+                     and w.status = 'waitlisted' and w.id < b.id)
+                end as waitlist_position
+         from booking b where b.manage_token_hash = $1"#,
+        digest(token)
     )
-    .bind(digest(token))
     .fetch_optional(conn)
     .await
 }
@@ -280,17 +282,17 @@ pub async fn cancel_by_manage_token(
         return Ok(None);
     };
     let session = lock_session(&mut tx, own.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    let changed = sqlx::query_scalar::<_, i64>(
-        "with cancelled as ( \
-           update booking set status = 'cancelled' \
-           where id = $1 and booking_is_active(status) \
-           returning id, (select status from booking where id = $1) as was) \
-         insert into booking_event (booking_id, from_status, to_status, actor, at) \
-         select id, was, 'cancelled', $2, $3 from cancelled returning booking_id",
+    let changed = sqlx::query_scalar!(
+        r#"with cancelled as (
+           update booking set status = 'cancelled'
+           where id = $1 and booking_is_active(status)
+           returning id, (select status from booking where id = $1) as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at)
+         select id, was, 'cancelled', $2, $3 from cancelled returning booking_id"#,
+        own.id,
+        actor.code(),
+        now
     )
-    .bind(own.id)
-    .bind(actor.code())
-    .bind(now)
     .fetch_optional(&mut *tx)
     .await?
     .is_some();
@@ -311,25 +313,25 @@ pub async fn promote_waitlist(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<i64>> {
     let session = lock_session(&mut *conn, session.id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    sqlx::query_scalar(
-        "with held as ( \
-           select count(*) as n from booking \
-           where session_id = $1 and booking_holds_seat(status)), \
-         next as ( \
-           select id from booking \
-           where session_id = $1 and status = 'waitlisted' \
-           order by id \
-           limit greatest(0, $4 - (select n from held)) \
-           for update), \
-         promoted as ( \
-           update booking b set status = 'requested' from next where b.id = next.id returning b.id) \
-         insert into booking_event (booking_id, from_status, to_status, actor, at) \
-         select id, 'waitlisted', 'requested', $3, $2 from promoted returning booking_id",
+    sqlx::query_scalar!(
+        r#"with held as (
+           select count(*) as n from booking
+           where session_id = $1 and booking_holds_seat(status)),
+         next as (
+           select id from booking
+           where session_id = $1 and status = 'waitlisted'
+           order by id
+           limit greatest(0, $4 - (select n from held))
+           for update),
+         promoted as (
+           update booking b set status = 'requested' from next where b.id = next.id returning b.id)
+         insert into booking_event (booking_id, from_status, to_status, actor, at)
+         select id, 'waitlisted', 'requested', $3, $2 from promoted returning booking_id"#,
+        session.id,
+        now,
+        Actor::System.code(),
+        i64::from(session.seats())
     )
-    .bind(session.id)
-    .bind(now)
-    .bind(Actor::System.code())
-    .bind(session.seats())
     .fetch_all(conn)
     .await
 }
@@ -359,9 +361,9 @@ pub async fn move_booking(
     cutoff: Duration,
 ) -> sqlx::Result<Result<BookingStatus, MoveRefused>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let (source, status, phone): (i64, BookingStatus, String) =
-        sqlx::query_as("select session_id, status, phone from booking where id = $1")
-            .bind(booking_id)
+    let (source, phone): (i64, String) =
+        sqlx::query!("select session_id, phone from booking where id = $1", booking_id)
+            .map(|r| (r.session_id, r.phone))
             .fetch_one(&mut *tx)
             .await?;
     if source == target {
@@ -377,11 +379,12 @@ pub async fn move_booking(
         return Ok(Err(MoveRefused::UnknownSession));
     };
     // Read again under the locks: the status may have changed meanwhile.
-    let status: BookingStatus = sqlx::query_scalar("select status from booking where id = $1")
-        .bind(booking_id)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap_or(status);
+    let status = sqlx::query_scalar!(
+        r#"select status as "status: BookingStatus" from booking where id = $1"#,
+        booking_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if !status.is_active() {
         return Ok(Err(MoveRefused::NotActive));
     }
@@ -396,24 +399,24 @@ pub async fn move_booking(
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
         other => other,
     };
-    sqlx::query(
-        "with moved as ( \
-           update booking b set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null, \
-             patient_id = case when ts.clinic_id = fs.clinic_id then b.patient_id end \
-           from session ts, session fs where b.id = $1 and ts.id = $2 and fs.id = $9 \
-           returning b.id) \
-         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
-         select id, $5, $3, $6, $7, 'moved from session ' || $8 from moved",
+    sqlx::query!(
+        r#"with moved as (
+           update booking b set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null,
+             patient_id = case when ts.clinic_id = fs.clinic_id then b.patient_id end
+           from session ts, session fs where b.id = $1 and ts.id = $2 and fs.id = $9
+           returning b.id)
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+         select id, $5, $3, $6, $7, 'moved from session ' || $8 from moved"#,
+        booking_id,
+        target,
+        new_status as BookingStatus,
+        standing.overlaps,
+        status as BookingStatus,
+        actor.code(),
+        now,
+        source.to_string(),
+        source
     )
-    .bind(booking_id)
-    .bind(target)
-    .bind(new_status)
-    .bind(standing.overlaps)
-    .bind(status)
-    .bind(actor.code())
-    .bind(now)
-    .bind(source.to_string())
-    .bind(source)
     .execute(&mut *tx)
     .await?;
     promote_waitlist(&mut tx, &source_locked, now).await?;

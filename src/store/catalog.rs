@@ -1,16 +1,15 @@
 //! Clinics, counselors and topics: what the public pages describe.
 
 use crate::domain::{ClinicZone, Language};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct Clinic {
     pub id: i64,
     pub name: String,
     pub short_name: String,
     pub address: String,
     pub phone: String,
-    #[sqlx(try_from = "String")]
     pub time_zone: ClinicZone,
     pub hours_en: String,
     pub hours_es: String,
@@ -18,7 +17,7 @@ pub struct Clinic {
     pub intake_hours_es: String,
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct Counselor {
     pub id: i64,
     pub name: String,
@@ -29,7 +28,7 @@ pub struct Counselor {
     pub active: bool,
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct Topic {
     pub id: i64,
     pub name_en: String,
@@ -38,59 +37,89 @@ pub struct Topic {
     pub description_es: String,
 }
 
-/// The columns of [`Clinic`], [`Counselor`] and [`Topic`], in one place each.
-macro_rules! clinic_columns {
-    () => {
-        "select id, name, short_name, address, phone, time_zone, hours_en, hours_es, \
-         intake_hours_en, intake_hours_es from clinic "
-    };
-}
-macro_rules! counselor_columns {
-    () => {
-        "select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages, c.active from counselor c "
-    };
-}
-macro_rules! topic_columns {
-    () => {
-        "select id, name_en, name_es, description_en, description_es from topic "
-    };
+// Each of Clinic, Counselor and Topic is read by one query, with optional filters: the
+// compiler checks that query's columns against the struct.
+
+async fn clinics_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<Clinic>> {
+    sqlx::query_as!(
+        Clinic,
+        r#"select id, name, short_name, address, phone, time_zone as "time_zone: ClinicZone", hours_en, hours_es,
+                  intake_hours_en, intake_hours_es
+           from clinic where ($1::bigint is null or id = $1) order by name"#,
+        id
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
-    sqlx::query_as(concat!(clinic_columns!(), "order by name")).fetch_all(conn).await
+    clinics_where(conn, None).await
 }
 
 pub async fn clinic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Clinic>> {
-    sqlx::query_as(concat!(clinic_columns!(), "where id = $1")).bind(id).fetch_optional(conn).await
+    Ok(clinics_where(conn, Some(id)).await?.pop())
+}
+
+async fn topics_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<Topic>> {
+    sqlx::query_as!(
+        Topic,
+        "select id, name_en, name_es, description_en, description_es from topic
+         where ($1::bigint is null or id = $1) order by name_en",
+        id
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
-    sqlx::query_as(concat!(topic_columns!(), "order by name_en")).fetch_all(conn).await
+    topics_where(conn, None).await
 }
 
 pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topic>> {
-    sqlx::query_as(concat!(topic_columns!(), "where id = $1")).bind(id).fetch_optional(conn).await
+    Ok(topics_where(conn, Some(id)).await?.pop())
+}
+
+/// Which counselors to read; every filter optional.
+#[derive(Default)]
+struct CounselorFilter {
+    id: Option<i64>,
+    active_only: bool,
+    leading_session: Option<i64>,
+}
+
+/// Active counselors first, then by name.
+async fn counselors_where(conn: &mut PgConnection, f: CounselorFilter) -> sqlx::Result<Vec<Counselor>> {
+    sqlx::query_as!(
+        Counselor,
+        r#"select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages as "languages: Vec<Language>",
+                  c.active
+           from counselor c
+           where ($1::bigint is null or c.id = $1) and (not $2 or c.active)
+             and ($3::bigint is null
+                  or exists (select 1 from session_counselor sc where sc.counselor_id = c.id and sc.session_id = $3))
+           order by c.active desc, c.name"#,
+        f.id,
+        f.active_only,
+        f.leading_session
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn active_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(concat!(counselor_columns!(), "where c.active order by c.name")).fetch_all(conn).await
+    counselors_where(conn, CounselorFilter { active_only: true, ..Default::default() }).await
 }
 
+/// Counselor `id` if active.
 pub async fn counselor(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Counselor>> {
-    sqlx::query_as(concat!(counselor_columns!(), "where c.id = $1 and c.active"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    Ok(counselors_where(conn, CounselorFilter { id: Some(id), active_only: true, ..Default::default() })
+        .await?
+        .pop())
 }
 
+/// Those leading `session_id`, active or not.
 pub async fn counselors_of_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(concat!(
-        counselor_columns!(),
-        "join session_counselor sc on sc.counselor_id = c.id where sc.session_id = $1 order by c.name"
-    ))
-    .bind(session_id)
-    .fetch_all(conn)
-    .await
+    counselors_where(conn, CounselorFilter { leading_session: Some(session_id), ..Default::default() }).await
 }
 
 /// A clinic as an administrator (or the demo data) enters it.
@@ -107,19 +136,19 @@ pub struct NewClinic<'a> {
 }
 
 pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "insert into clinic (name, short_name, address, phone, time_zone, hours_en, hours_es, \
-         intake_hours_en, intake_hours_es) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+    sqlx::query_scalar!(
+        r#"insert into clinic (name, short_name, address, phone, time_zone, hours_en, hours_es,
+         intake_hours_en, intake_hours_es) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id"#,
+        c.name,
+        c.short_name,
+        c.address,
+        c.phone,
+        c.time_zone.name(),
+        c.hours_en,
+        c.hours_es,
+        c.intake_hours_en,
+        c.intake_hours_es
     )
-    .bind(c.name)
-    .bind(c.short_name)
-    .bind(c.address)
-    .bind(c.phone)
-    .bind(c.time_zone.name())
-    .bind(c.hours_en)
-    .bind(c.hours_es)
-    .bind(c.intake_hours_en)
-    .bind(c.intake_hours_es)
     .fetch_one(conn)
     .await
 }
@@ -133,15 +162,15 @@ pub struct NewCounselor<'a> {
 }
 
 pub async fn create_counselor(conn: &mut PgConnection, c: &NewCounselor<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "insert into counselor (name, credentials, bio_en, bio_es, languages) \
-         values ($1, $2, $3, $4, $5) returning id",
+    sqlx::query_scalar!(
+        r#"insert into counselor (name, credentials, bio_en, bio_es, languages)
+         values ($1, $2, $3, $4, $5) returning id"#,
+        c.name,
+        c.credentials,
+        c.bio_en,
+        c.bio_es,
+        c.languages as &[Language]
     )
-    .bind(c.name)
-    .bind(c.credentials)
-    .bind(c.bio_en)
-    .bind(c.bio_es)
-    .bind(c.languages)
     .fetch_one(conn)
     .await
 }
@@ -154,38 +183,20 @@ pub struct NewTopic<'a> {
 }
 
 pub async fn create_topic(conn: &mut PgConnection, t: &NewTopic<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "insert into topic (name_en, name_es, description_en, description_es) values ($1, $2, $3, $4) returning id",
-    )
-    .bind(t.name_en)
-    .bind(t.name_es)
-    .bind(t.description_en)
-    .bind(t.description_es)
+    sqlx::query_scalar!(r#"insert into topic (name_en, name_es, description_en, description_es) values ($1, $2, $3, $4) returning id"#, t.name_en, t.name_es, t.description_en, t.description_es)
     .fetch_one(conn)
     .await
 }
 
 /// Every counselor, active or not, for administrators.
 pub async fn all_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    sqlx::query_as(concat!(counselor_columns!(), "order by c.active desc, c.name")).fetch_all(conn).await
+    counselors_where(conn, CounselorFilter::default()).await
 }
 
 /// Each `update_*` returns false when no row has the id.
 pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7, \
-         hours_es = $8, intake_hours_en = $9, intake_hours_es = $10 where id = $1",
-    )
-    .bind(id)
-    .bind(c.name)
-    .bind(c.short_name)
-    .bind(c.address)
-    .bind(c.phone)
-    .bind(c.time_zone.name())
-    .bind(c.hours_en)
-    .bind(c.hours_es)
-    .bind(c.intake_hours_en)
-    .bind(c.intake_hours_es)
+    let done = sqlx::query!(r#"update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7,
+         hours_es = $8, intake_hours_en = $9, intake_hours_es = $10 where id = $1"#, id, c.name, c.short_name, c.address, c.phone, c.time_zone.name(), c.hours_en, c.hours_es, c.intake_hours_en, c.intake_hours_es)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -197,31 +208,22 @@ pub async fn update_counselor(
     c: &NewCounselor<'_>,
     active: bool,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update counselor set name = $2, credentials = $3, bio_en = $4, bio_es = $5, languages = $6, active = $7 \
-         where id = $1",
-    )
-    .bind(id)
-    .bind(c.name)
-    .bind(c.credentials)
-    .bind(c.bio_en)
-    .bind(c.bio_es)
-    .bind(c.languages)
-    .bind(active)
+    let done = sqlx::query!(r#"update counselor set name = $2, credentials = $3, bio_en = $4, bio_es = $5, languages = $6, active = $7
+         where id = $1"#, id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages as &[Language], active)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn update_topic(conn: &mut PgConnection, id: i64, t: &NewTopic<'_>) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update topic set name_en = $2, name_es = $3, description_en = $4, description_es = $5 where id = $1",
+    let done = sqlx::query!(
+        r#"update topic set name_en = $2, name_es = $3, description_en = $4, description_es = $5 where id = $1"#,
+        id,
+        t.name_en,
+        t.name_es,
+        t.description_en,
+        t.description_es
     )
-    .bind(id)
-    .bind(t.name_en)
-    .bind(t.name_es)
-    .bind(t.description_en)
-    .bind(t.description_es)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -230,6 +232,6 @@ pub async fn update_topic(conn: &mut PgConnection, id: i64, t: &NewTopic<'_>) ->
 /// Locks the clinics for the rest of the transaction (one seeder at a time, even with several
 /// instances starting together) and says whether there are none yet.
 pub async fn lock_while_empty(conn: &mut PgConnection) -> sqlx::Result<bool> {
-    sqlx::query("lock table clinic in exclusive mode").execute(&mut *conn).await?;
-    sqlx::query_scalar("select not exists (select 1 from clinic)").fetch_one(conn).await
+    sqlx::query!(r#"lock table clinic in exclusive mode"#).execute(&mut *conn).await?;
+    sqlx::query_scalar!(r#"select not exists (select 1 from clinic) as "empty!""#).fetch_one(conn).await
 }

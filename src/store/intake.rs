@@ -6,7 +6,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, BookingSource, BookingStatus};
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// Which clinics a staff member may see: all (administrators) or a list (intake).
 #[derive(Clone, Debug)]
@@ -32,7 +32,7 @@ impl ClinicScope {
     }
 }
 
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct QueueRow {
     pub id: i64,
     pub reference: String,
@@ -44,7 +44,6 @@ pub struct QueueRow {
     pub is_repeat: bool,
     pub session_id: i64,
     pub starts_at: DateTime<Utc>,
-    #[sqlx(try_from = "String")]
     pub time_zone: ClinicZone,
     pub clinic_name: String,
     pub topic_name_en: String,
@@ -58,27 +57,29 @@ pub async fn queue(
     clinic: Option<i64>,
     status: BookingStatus,
 ) -> sqlx::Result<Vec<QueueRow>> {
-    sqlx::query_as(
-        "select b.id, b.reference, b.status, b.first_name, b.last_name, b.created_at, b.overlap_flag, \
-                b.duplicate_of is not null as is_repeat, s.id as session_id, s.starts_at, c.time_zone, \
-                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es \
-         from booking b join session s on s.id = b.session_id \
-         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id \
-         where b.status = $1 \
-           and ($2::bigint[] is null or s.clinic_id = any($2)) \
-           and ($3::bigint is null or s.clinic_id = $3) \
-         order by b.created_at, b.id \
-         limit 500",
+    sqlx::query_as!(
+        QueueRow,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
+                b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
+                c.time_zone as "time_zone: ClinicZone",
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es
+         from booking b join session s on s.id = b.session_id
+         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
+         where b.status = $1
+           and ($2::bigint[] is null or s.clinic_id = any($2))
+           and ($3::bigint is null or s.clinic_id = $3)
+         order by b.created_at, b.id
+         limit 500"#,
+        status as BookingStatus,
+        scope.ids(),
+        clinic
     )
-    .bind(status)
-    .bind(scope.ids())
-    .bind(clinic)
     .fetch_all(conn)
     .await
 }
 
 /// One request as intake sees it.
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct RequestDetail {
     pub id: i64,
     pub reference: String,
@@ -91,7 +92,6 @@ pub struct RequestDetail {
     pub notes: Option<String>,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
-    #[sqlx(try_from = "String")]
     pub source: BookingSource,
     pub overlap_flag: bool,
     pub duplicate_of: Option<i64>,
@@ -107,21 +107,23 @@ pub async fn request(
     scope: &ClinicScope,
     id: i64,
 ) -> sqlx::Result<Option<RequestDetail>> {
-    sqlx::query_as(
-        "select b.id, b.reference, b.status, b.first_name, b.last_name, b.phone, b.email, b.language, b.notes, \
-                b.consent_sms, b.consent_voicemail, b.source, b.overlap_flag, b.duplicate_of, b.created_at, \
-                b.session_id, s.clinic_id, b.patient_id \
-         from booking b join session s on s.id = b.session_id \
-         where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))",
+    sqlx::query_as!(
+        RequestDetail,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.phone,
+                b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail,
+                b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
+                b.session_id, s.clinic_id, b.patient_id
+         from booking b join session s on s.id = b.session_id
+         where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))"#,
+        id,
+        scope.ids()
     )
-    .bind(id)
-    .bind(scope.ids())
     .fetch_optional(conn)
     .await
 }
 
 /// One line of a request's history: a status change or a contact attempt.
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub from_status: Option<BookingStatus>,
@@ -131,36 +133,33 @@ pub struct HistoryLine {
     pub reason: Option<String>,
 }
 
-#[derive(FromRow)]
 struct HistoryRow {
     at: DateTime<Utc>,
     from_status: Option<BookingStatus>,
     to_status: Option<BookingStatus>,
     outcome: Option<ContactOutcome>,
-    /// A status change's actor as stored.
-    actor: Option<String>,
+    /// A status change's actor.
+    actor: Option<Actor>,
     /// A contact attempt's staff member.
     staff_id: Option<i64>,
     reason: Option<String>,
 }
 
 pub async fn history(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<HistoryLine>> {
-    let rows: Vec<HistoryRow> = sqlx::query_as(
-        "select at, from_status, to_status, null::contact_outcome as outcome, actor, null::bigint as staff_id, \
-                reason \
-         from booking_event where booking_id = $1 \
-         union all \
-         select at, null, null, outcome, null, staff_id, null \
-         from contact_attempt where booking_id = $1 \
-         order by at",
-    )
-    .bind(booking_id)
+    let rows: Vec<HistoryRow> = sqlx::query_as!(HistoryRow, r#"select at as "at!", from_status as "from_status: BookingStatus", to_status as "to_status: BookingStatus",
+                null::contact_outcome as "outcome: ContactOutcome", actor as "actor: Actor", null::bigint as staff_id,
+                reason
+         from booking_event where booking_id = $1
+         union all
+         select at, null, null, outcome, null, staff_id, null
+         from contact_attempt where booking_id = $1
+         order by 1"#, booking_id)
     .fetch_all(conn)
     .await?;
     rows.into_iter()
         .map(|r| {
             let actor = match (r.actor, r.staff_id) {
-                (Some(code), _) => Actor::try_from(code).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                (Some(actor), _) => actor,
                 (None, Some(staff)) => Actor::Staff(staff),
                 (None, None) => return Err(sqlx::Error::Decode("a history line without an actor".into())),
             };
@@ -234,19 +233,19 @@ pub async fn decide(
     };
     // The session's row is the one lock for its seats (see store::bookings).
     let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    let changed: Option<i64> = sqlx::query_scalar(
-        "with changed as ( \
-           update booking set status = $2 where id = $1 and status = any($3) \
-           returning id, (select status from booking where id = $1) as was) \
-         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
-         select id, was, $2, $4, $5, $6 from changed returning booking_id",
+    let changed: Option<i64> = sqlx::query_scalar!(
+        r#"with changed as (
+           update booking set status = $2 where id = $1 and status = any($3)
+           returning id, (select status from booking where id = $1) as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+         select id, was, $2, $4, $5, $6 from changed returning booking_id"#,
+        id,
+        decision.to_state() as BookingStatus,
+        decision.from_states() as &[BookingStatus],
+        actor.code(),
+        now,
+        reason
     )
-    .bind(id)
-    .bind(decision.to_state())
-    .bind(decision.from_states())
-    .bind(actor.code())
-    .bind(now)
-    .bind(reason)
     .fetch_optional(&mut *tx)
     .await?;
     if changed.is_some() {
@@ -290,13 +289,15 @@ pub async fn log_contact(
     outcome: ContactOutcome,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("insert into contact_attempt (booking_id, staff_id, outcome, at) values ($1, $2, $3, $4)")
-        .bind(booking_id)
-        .bind(staff_id)
-        .bind(outcome)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        r#"insert into contact_attempt (booking_id, staff_id, outcome, at) values ($1, $2, $3, $4)"#,
+        booking_id,
+        staff_id,
+        outcome as ContactOutcome,
+        now
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -314,31 +315,30 @@ pub async fn records_of_person(
     phone: Option<&str>,
     reference: Option<&str>,
 ) -> sqlx::Result<PersonRecords> {
-    let booking_ids: Vec<i64> = sqlx::query_scalar(
-        "select id from booking where phone = $1 \
-         union select id from booking where phone = (select phone from booking where reference = $2)",
+    let booking_ids: Vec<i64> = sqlx::query_scalar!(
+        r#"select id as "id!" from booking where phone = $1
+         union select id from booking where phone = (select phone from booking where reference = $2)"#,
+        phone,
+        reference
     )
-    .bind(phone)
-    .bind(reference)
     .fetch_all(&mut *conn)
     .await?;
-    let patient_ids: Vec<i64> = sqlx::query_scalar(
-        "select patient_id from booking where id = any($1) and patient_id is not null \
-         union select id from patient where phone = $2 \
-           or phone = (select phone from booking where reference = $3) \
-         order by 1",
+    let patient_ids: Vec<i64> = sqlx::query_scalar!(
+        r#"select patient_id as "id!" from booking where id = any($1) and patient_id is not null
+         union select id from patient where phone = $2
+           or phone = (select phone from booking where reference = $3)
+         order by 1"#,
+        &booking_ids,
+        phone,
+        reference
     )
-    .bind(&booking_ids)
-    .bind(phone)
-    .bind(reference)
     .fetch_all(conn)
     .await?;
     Ok(PersonRecords { booking_ids, patient_ids })
 }
 
 pub async fn id_by_reference(conn: &mut PgConnection, reference: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("select id from booking where reference = $1")
-        .bind(reference)
+    sqlx::query_scalar!(r#"select id from booking where reference = $1"#, reference)
         .fetch_optional(conn)
         .await
 }

@@ -5,7 +5,7 @@
 
 use crate::domain::staff::AttemptLimit;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// One key to count an attempt under, and its limit.
 pub struct ThrottleKey {
@@ -14,7 +14,7 @@ pub struct ThrottleKey {
 }
 
 /// Where a key stands after counting this attempt.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct Count {
     pub key_hash: Vec<u8>,
     pub attempts: i32,
@@ -46,28 +46,29 @@ async fn add_attempt(
     keys: &[&ThrottleKey],
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Count>> {
-    let hashes: Vec<&[u8]> = keys.iter().map(|k| k.hash.as_slice()).collect();
+    let hashes: Vec<Vec<u8>> = keys.iter().map(|k| k.hash.clone()).collect();
     let windows: Vec<i32> = keys.iter().map(|k| k.limit.window.num_seconds() as i32).collect();
     let maxima: Vec<i32> = keys.iter().map(|k| k.limit.max_attempts).collect();
     // Every SET expression reads the row as it was: `ended` is the same test in each.
-    sqlx::query_as(
-        "insert into login_throttle as t (key_hash, attempts, window_start, window_seconds, max_attempts) \
-         select k, 1, $2, w, m from unnest($1::bytea[], $3::int[], $4::int[]) as x (k, w, m) \
-         on conflict (key_hash) do update set \
-           attempts = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then 1 \
-                           else t.attempts + 1 end, \
-           refusal_audited = t.refusal_audited \
-                             and t.window_start + make_interval(secs => t.window_seconds) > $2, \
-           window_start = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then $2 \
-                               else t.window_start end, \
-           window_seconds = excluded.window_seconds, \
-           max_attempts = excluded.max_attempts \
-         returning key_hash, attempts, attempts > max_attempts as refused",
+    sqlx::query_as!(
+        Count,
+        r#"insert into login_throttle as t (key_hash, attempts, window_start, window_seconds, max_attempts)
+         select k, 1, $2, w, m from unnest($1::bytea[], $3::int[], $4::int[]) as x (k, w, m)
+         on conflict (key_hash) do update set
+           attempts = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then 1
+                           else t.attempts + 1 end,
+           refusal_audited = t.refusal_audited
+                             and t.window_start + make_interval(secs => t.window_seconds) > $2,
+           window_start = case when t.window_start + make_interval(secs => t.window_seconds) <= $2 then $2
+                               else t.window_start end,
+           window_seconds = excluded.window_seconds,
+           max_attempts = excluded.max_attempts
+         returning key_hash, attempts, attempts > max_attempts as "refused!""#,
+        &hashes,
+        now,
+        &windows,
+        &maxima
     )
-    .bind(&hashes)
-    .bind(now)
-    .bind(&windows)
-    .bind(&maxima)
     .fetch_all(conn)
     .await
 }
@@ -75,27 +76,29 @@ async fn add_attempt(
 /// Of the refused `keys`, those whose refusal is not yet in the audit log this window; they
 /// are marked, so the next refused attempt writes nothing.
 pub async fn first_refusals(conn: &mut PgConnection, keys: &[Vec<u8>]) -> sqlx::Result<Vec<Vec<u8>>> {
-    sqlx::query_scalar(
-        "update login_throttle set refusal_audited = true \
-         where key_hash = any($1) and not refusal_audited and attempts >= max_attempts returning key_hash",
+    sqlx::query_scalar!(
+        r#"update login_throttle set refusal_audited = true
+         where key_hash = any($1) and not refusal_audited and attempts >= max_attempts returning key_hash"#,
+        keys
     )
-    .bind(keys)
     .fetch_all(conn)
     .await
 }
 
 /// Takes back an attempt that was counted but never checked (no capacity to check it).
 pub async fn uncount(conn: &mut PgConnection, keys: &[Vec<u8>]) -> sqlx::Result<()> {
-    sqlx::query("update login_throttle set attempts = greatest(attempts - 1, 0) where key_hash = any($1)")
-        .bind(keys)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        r#"update login_throttle set attempts = greatest(attempts - 1, 0) where key_hash = any($1)"#,
+        keys
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Forgets a key (a successful sign-in clears its account-at-address count).
 pub async fn forget(conn: &mut PgConnection, key: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from login_throttle where key_hash = $1").bind(key).execute(conn).await?;
+    sqlx::query!(r#"delete from login_throttle where key_hash = $1"#, key).execute(conn).await?;
     Ok(())
 }
 
@@ -106,23 +109,23 @@ pub async fn is_known_address(
     key: &[u8],
     since: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from staff_known_address where key_hash = $1 and last_sign_in_at > $2)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from staff_known_address where key_hash = $1 and last_sign_in_at > $2) as "known!""#,
+        key,
+        since
     )
-    .bind(key)
-    .bind(since)
     .fetch_one(conn)
     .await
 }
 
 /// Remembers a successful sign-in of the account from this address.
 pub async fn remember_address(conn: &mut PgConnection, key: &[u8], now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into staff_known_address (key_hash, last_sign_in_at) values ($1, $2) \
-         on conflict (key_hash) do update set last_sign_in_at = excluded.last_sign_in_at",
+    sqlx::query!(
+        r#"insert into staff_known_address (key_hash, last_sign_in_at) values ($1, $2)
+         on conflict (key_hash) do update set last_sign_in_at = excluded.last_sign_in_at"#,
+        key,
+        now
     )
-    .bind(key)
-    .bind(now)
     .execute(conn)
     .await?;
     Ok(())

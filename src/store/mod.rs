@@ -16,3 +16,34 @@ pub mod session_admin;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+
+use crate::domain::ClinicZone;
+use crate::domain::audit::{AuditAction, RecordType};
+use crate::domain::booking::{Actor, BookingSource};
+
+/// Codes the database keeps as text and the queries read as types (`action as "action:
+/// AuditAction"`): a code this build does not know fails the read, as a row written by
+/// something other than this app should, instead of reaching a page raw.
+macro_rules! read_as_code {
+    ($($code:ty),* $(,)?) => {$(
+        impl sqlx::Type<sqlx::Postgres> for $code {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $code {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let code = <String as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?;
+                // The type in the message: the column is named only by its position.
+                <$code>::try_from(code).map_err(|e| format!("{}: {e}", stringify!($code)).into())
+            }
+        }
+    )*};
+}
+
+read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone);

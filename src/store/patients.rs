@@ -3,9 +3,9 @@
 use super::intake::ClinicScope;
 use crate::domain::booking::BookingStatus;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct Patient {
     pub id: i64,
     pub first_name: String,
@@ -22,18 +22,19 @@ pub async fn candidates(
     scope: &ClinicScope,
     booking_id: i64,
 ) -> sqlx::Result<Vec<Patient>> {
-    sqlx::query_as(
-        "select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth \
-         from booking b join session s on s.id = b.session_id \
-         join patient p on p.clinic_id = s.clinic_id \
-         where b.id = $1 and p.merged_into is null \
-           and ($2::bigint[] is null or s.clinic_id = any($2)) \
-           and (p.phone = b.phone \
-                or (lower(p.first_name) = lower(b.first_name) and lower(p.last_name) = lower(b.last_name))) \
-         order by p.phone = b.phone desc, p.id limit 20",
+    sqlx::query_as!(
+        Patient,
+        r#"select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth
+         from booking b join session s on s.id = b.session_id
+         join patient p on p.clinic_id = s.clinic_id
+         where b.id = $1 and p.merged_into is null
+           and ($2::bigint[] is null or s.clinic_id = any($2))
+           and (p.phone = b.phone
+                or (lower(p.first_name) = lower(b.first_name) and lower(p.last_name) = lower(b.last_name)))
+         order by p.phone = b.phone desc, p.id limit 20"#,
+        booking_id,
+        scope.ids()
     )
-    .bind(booking_id)
-    .bind(scope.ids())
     .fetch_all(conn)
     .await
 }
@@ -44,19 +45,20 @@ pub async fn duplicates_of(
     scope: &ClinicScope,
     id: i64,
 ) -> sqlx::Result<Vec<Patient>> {
-    sqlx::query_as(
-        "select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth \
-         from patient me join patient p on p.clinic_id = me.clinic_id \
-         where me.id = $1 and p.id <> me.id and p.merged_into is null \
-           and ($2::bigint[] is null or me.clinic_id = any($2)) \
-           and (p.phone = me.phone \
-                or (lower(p.first_name) = lower(me.first_name) and lower(p.last_name) = lower(me.last_name) \
-                    and (p.date_of_birth is null or me.date_of_birth is null \
-                         or p.date_of_birth = me.date_of_birth))) \
-         order by p.id limit 20",
+    sqlx::query_as!(
+        Patient,
+        r#"select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth
+         from patient me join patient p on p.clinic_id = me.clinic_id
+         where me.id = $1 and p.id <> me.id and p.merged_into is null
+           and ($2::bigint[] is null or me.clinic_id = any($2))
+           and (p.phone = me.phone
+                or (lower(p.first_name) = lower(me.first_name) and lower(p.last_name) = lower(me.last_name)
+                    and (p.date_of_birth is null or me.date_of_birth is null
+                         or p.date_of_birth = me.date_of_birth)))
+         order by p.id limit 20"#,
+        id,
+        scope.ids()
     )
-    .bind(id)
-    .bind(scope.ids())
     .fetch_all(conn)
     .await
 }
@@ -68,15 +70,15 @@ pub async fn create_from_booking(
     booking_id: i64,
     date_of_birth: Option<NaiveDate>,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "with made as ( \
-           insert into patient (clinic_id, first_name, last_name, phone, email, date_of_birth) \
-           select s.clinic_id, b.first_name, b.last_name, b.phone, b.email, $2 \
-           from booking b join session s on s.id = b.session_id where b.id = $1 returning id) \
-         update booking set patient_id = (select id from made) where id = $1 returning patient_id",
+    sqlx::query_scalar!(
+        r#"with made as (
+           insert into patient (clinic_id, first_name, last_name, phone, email, date_of_birth)
+           select s.clinic_id, b.first_name, b.last_name, b.phone, b.email, $2
+           from booking b join session s on s.id = b.session_id where b.id = $1 returning id)
+         update booking set patient_id = (select id from made) where id = $1 returning patient_id as "patient_id!""#,
+        booking_id,
+        date_of_birth
     )
-    .bind(booking_id)
-    .bind(date_of_birth)
     .fetch_one(conn)
     .await
 }
@@ -89,14 +91,14 @@ pub async fn link(
     booking_id: i64,
     patient_id: i64,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "update booking b set patient_id = p.id from session s, patient p \
-         where b.id = $1 and s.id = b.session_id and p.id = $2 and p.merged_into is null \
-           and p.clinic_id = s.clinic_id and ($3::bigint[] is null or p.clinic_id = any($3))",
+    let done = sqlx::query!(
+        r#"update booking b set patient_id = p.id from session s, patient p
+         where b.id = $1 and s.id = b.session_id and p.id = $2 and p.merged_into is null
+           and p.clinic_id = s.clinic_id and ($3::bigint[] is null or p.clinic_id = any($3))"#,
+        booking_id,
+        patient_id,
+        scope.ids()
     )
-    .bind(booking_id)
-    .bind(patient_id)
-    .bind(scope.ids())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -104,18 +106,19 @@ pub async fn link(
 
 /// Patient `id` if this scope may see it: a record of one of the scope's clinics.
 pub async fn patient(conn: &mut PgConnection, scope: &ClinicScope, id: i64) -> sqlx::Result<Option<Patient>> {
-    sqlx::query_as(
-        "select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth from patient p \
-         where p.id = $1 and p.merged_into is null \
-           and ($2::bigint[] is null or p.clinic_id = any($2))",
+    sqlx::query_as!(
+        Patient,
+        r#"select p.id, p.first_name, p.last_name, p.phone, p.email, p.date_of_birth from patient p
+         where p.id = $1 and p.merged_into is null
+           and ($2::bigint[] is null or p.clinic_id = any($2))"#,
+        id,
+        scope.ids()
     )
-    .bind(id)
-    .bind(scope.ids())
     .fetch_optional(conn)
     .await
 }
 
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct PatientBooking {
     pub id: i64,
     pub reference: String,
@@ -130,14 +133,15 @@ pub async fn bookings(
     scope: &ClinicScope,
     patient_id: i64,
 ) -> sqlx::Result<Vec<PatientBooking>> {
-    sqlx::query_as(
-        "select b.id, b.reference, b.status, s.starts_at, c.name as clinic_name \
-         from booking b join session s on s.id = b.session_id join clinic c on c.id = s.clinic_id \
-         where b.patient_id = $1 and ($2::bigint[] is null or s.clinic_id = any($2)) \
-         order by s.starts_at desc",
+    sqlx::query_as!(
+        PatientBooking,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", s.starts_at, c.name as clinic_name
+         from booking b join session s on s.id = b.session_id join clinic c on c.id = s.clinic_id
+         where b.patient_id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))
+         order by s.starts_at desc"#,
+        patient_id,
+        scope.ids()
     )
-    .bind(patient_id)
-    .bind(scope.ids())
     .fetch_all(conn)
     .await
 }
@@ -162,35 +166,27 @@ pub async fn merge(
         return Ok(Err(MergeRefused::SameRecord));
     }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let clinics: Vec<i64> = sqlx::query_scalar(
-        "select clinic_id from patient where id in ($1, $2) and merged_into is null \
-           and ($3::bigint[] is null or clinic_id = any($3)) \
-         order by id for update",
+    let clinics: Vec<i64> = sqlx::query_scalar!(
+        r#"select clinic_id from patient where id in ($1, $2) and merged_into is null
+           and ($3::bigint[] is null or clinic_id = any($3))
+         order by id for update"#,
+        kept,
+        absorbed,
+        scope.ids()
     )
-    .bind(kept)
-    .bind(absorbed)
-    .bind(scope.ids())
     .fetch_all(&mut *tx)
     .await?;
     if clinics.len() != 2 || clinics[0] != clinics[1] {
         return Ok(Err(MergeRefused::Unknown));
     }
-    sqlx::query("update booking set patient_id = $1 where patient_id = $2")
-        .bind(kept)
-        .bind(absorbed)
+    sqlx::query!(r#"update booking set patient_id = $1 where patient_id = $2"#, kept, absorbed)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "update patient k set email = coalesce(k.email, a.email), date_of_birth = coalesce(k.date_of_birth, a.date_of_birth) \
-         from patient a where k.id = $1 and a.id = $2",
-    )
-    .bind(kept)
-    .bind(absorbed)
+    sqlx::query!(r#"update patient k set email = coalesce(k.email, a.email), date_of_birth = coalesce(k.date_of_birth, a.date_of_birth)
+         from patient a where k.id = $1 and a.id = $2"#, kept, absorbed)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("update patient set merged_into = $1 where id = $2")
-        .bind(kept)
-        .bind(absorbed)
+    sqlx::query!(r#"update patient set merged_into = $1 where id = $2"#, kept, absorbed)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

@@ -10,13 +10,13 @@ pub async fn count_booking_attempt(
     client_hash: &[u8],
     now: DateTime<Utc>,
 ) -> sqlx::Result<i32> {
-    let attempts = sqlx::query_scalar(
-        "insert into booking_rate (client_hash, minute, attempts) values ($1, date_trunc('minute', $2), 1) \
-         on conflict (client_hash, minute) do update set attempts = booking_rate.attempts + 1 \
-         returning attempts",
+    let attempts = sqlx::query_scalar!(
+        r#"insert into booking_rate (client_hash, minute, attempts) values ($1, date_trunc('minute', $2::timestamptz), 1)
+         on conflict (client_hash, minute) do update set attempts = booking_rate.attempts + 1
+         returning attempts"#,
+        client_hash,
+        now
     )
-    .bind(client_hash)
-    .bind(now)
     .fetch_one(&mut *conn)
     .await?;
     // Old minutes are worth nothing; sweep them now and then rather than on every request.
@@ -28,9 +28,11 @@ pub async fn count_booking_attempt(
 
 /// Deletes the counts of minutes that ended more than five minutes before `now`.
 pub async fn forget_old_attempts(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<u64> {
-    let deleted = sqlx::query("delete from booking_rate where minute < $1 - interval '5 minutes'")
-        .bind(now)
-        .execute(conn)
-        .await?;
+    let deleted = sqlx::query!(
+        r#"delete from booking_rate where minute < $1::timestamptz - interval '5 minutes'"#,
+        now
+    )
+    .execute(conn)
+    .await?;
     Ok(deleted.rows_affected())
 }

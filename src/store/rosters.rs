@@ -3,21 +3,21 @@
 use crate::domain::Language;
 use crate::domain::booking::{Actor, BookingStatus};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// Whether `counselor_id` leads session `session_id`.
 pub async fn leads(conn: &mut PgConnection, session_id: i64, counselor_id: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2) as "leads!""#,
+        session_id,
+        counselor_id
     )
-    .bind(session_id)
-    .bind(counselor_id)
     .fetch_one(conn)
     .await
 }
 
 /// One participant as a counselor needs them to run the group.
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct RosterLine {
     pub booking_id: i64,
     pub first_name: String,
@@ -31,13 +31,16 @@ pub struct RosterLine {
 /// by last name. People on the waitlist are not on the roster; a repeat request holds a seat,
 /// so it is (until intake cancels it).
 pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<RosterLine>> {
-    sqlx::query_as(
-        "select id as booking_id, first_name, last_name, language, status, notes from booking \
-         where session_id = $1 \
-           and status in ('requested', 'confirmed', 'attended', 'no_show') \
-         order by lower(last_name), lower(first_name), id",
+    sqlx::query_as!(
+        RosterLine,
+        r#"select id as booking_id, first_name, last_name, language as "language: Language",
+                status as "status: BookingStatus", notes
+         from booking
+         where session_id = $1
+           and status in ('requested', 'confirmed', 'attended', 'no_show')
+         order by lower(last_name), lower(first_name), id"#,
+        session_id
     )
-    .bind(session_id)
     .fetch_all(conn)
     .await
 }
@@ -57,20 +60,20 @@ pub async fn record_attendance(
         if !matches!(mark, BookingStatus::Attended | BookingStatus::NoShow) {
             continue;
         }
-        let done: Option<i64> = sqlx::query_scalar(
-            "with marked as ( \
-               update booking set status = $3 \
-               where id = $1 and session_id = $2 \
-                 and status in ('confirmed', 'attended', 'no_show') and status <> $3 \
-               returning id, (select status from booking where id = $1) as was) \
-             insert into booking_event (booking_id, from_status, to_status, actor, at) \
-             select id, was, $3, $4, $5 from marked returning booking_id",
+        let done: Option<i64> = sqlx::query_scalar!(
+            r#"with marked as (
+               update booking set status = $3
+               where id = $1 and session_id = $2
+                 and status in ('confirmed', 'attended', 'no_show') and status <> $3
+               returning id, (select status from booking where id = $1) as was)
+             insert into booking_event (booking_id, from_status, to_status, actor, at)
+             select id, was, $3, $4, $5 from marked returning booking_id"#,
+            booking_id,
+            session_id,
+            *mark as BookingStatus,
+            actor.code(),
+            now
         )
-        .bind(booking_id)
-        .bind(session_id)
-        .bind(mark)
-        .bind(actor.code())
-        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
         changed += u64::from(done.is_some());

@@ -4,7 +4,7 @@ use crate::domain::booking::Actor;
 use crate::domain::schedule::{WeeklySeries, local_to_utc};
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 pub struct NewSeries<'a> {
     pub clinic_id: i64,
@@ -17,28 +17,30 @@ pub struct NewSeries<'a> {
 }
 
 pub async fn create_series(conn: &mut PgConnection, s: &NewSeries<'_>) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "insert into series (clinic_id, topic_id, language, weekday, local_start, duration_minutes, \
-         room_capacity, seats_per_counselor, first_date, last_date) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+    let id: i64 = sqlx::query_scalar!(
+        r#"insert into series (clinic_id, topic_id, language, weekday, local_start, duration_minutes,
+         room_capacity, seats_per_counselor, first_date, last_date)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"#,
+        s.clinic_id,
+        s.topic_id,
+        s.language as Language,
+        s.schedule.weekday.num_days_from_monday() as i16,
+        s.schedule.local_start,
+        s.schedule.duration.num_minutes() as i32,
+        s.room_capacity,
+        s.seats_per_counselor,
+        s.schedule.first_date,
+        s.schedule.last_date
     )
-    .bind(s.clinic_id)
-    .bind(s.topic_id)
-    .bind(s.language)
-    .bind(s.schedule.weekday.num_days_from_monday() as i16)
-    .bind(s.schedule.local_start)
-    .bind(s.schedule.duration.num_minutes() as i32)
-    .bind(s.room_capacity)
-    .bind(s.seats_per_counselor)
-    .bind(s.schedule.first_date)
-    .bind(s.schedule.last_date)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("insert into series_counselor (series_id, counselor_id) select $1, unnest($2::bigint[])")
-        .bind(id)
-        .bind(s.counselor_ids)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        r#"insert into series_counselor (series_id, counselor_id) select $1, unnest($2::bigint[])"#,
+        id,
+        s.counselor_ids
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(id)
 }
 
@@ -54,38 +56,37 @@ pub async fn generate_sessions(
     let occurrences = s.schedule.occurrences(from, to);
     let starts: Vec<_> = occurrences.iter().map(|o| o.starts_at).collect();
     let ends: Vec<_> = occurrences.iter().map(|o| o.ends_at).collect();
-    let result = sqlx::query(
-        "with created as ( \
-           insert into session (series_id, clinic_id, topic_id, language, starts_at, ends_at, \
-                                room_capacity, seats_per_counselor) \
-           select $1, $2, $3, $4, o.starts_at, o.ends_at, $5, $6 \
-           from unnest($7::timestamptz[], $8::timestamptz[]) as o (starts_at, ends_at) \
-           on conflict (series_id, starts_at) do nothing \
-           returning id) \
-         insert into session_counselor (session_id, counselor_id) \
-         select created.id, sc.counselor_id from created \
-         join series_counselor sc on sc.series_id = $1",
+    let result = sqlx::query!(
+        r#"with created as (
+           insert into session (series_id, clinic_id, topic_id, language, starts_at, ends_at,
+                                room_capacity, seats_per_counselor)
+           select $1, $2, $3, $4, o.starts_at, o.ends_at, $5, $6
+           from unnest($7::timestamptz[], $8::timestamptz[]) as o (starts_at, ends_at)
+           on conflict (series_id, starts_at) do nothing
+           returning id)
+         insert into session_counselor (session_id, counselor_id)
+         select created.id, sc.counselor_id from created
+         join series_counselor sc on sc.series_id = $1"#,
+        series_id,
+        s.clinic_id,
+        s.topic_id,
+        s.language as Language,
+        s.room_capacity,
+        s.seats_per_counselor,
+        &starts,
+        &ends
     )
-    .bind(series_id)
-    .bind(s.clinic_id)
-    .bind(s.topic_id)
-    .bind(s.language)
-    .bind(s.room_capacity)
-    .bind(s.seats_per_counselor)
-    .bind(&starts)
-    .bind(&ends)
     .execute(conn)
     .await?;
     Ok(result.rows_affected() / s.counselor_ids.len().max(1) as u64)
 }
 
 /// A weekly series as administrators see and edit it.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct SeriesRow {
     pub id: i64,
     pub clinic_id: i64,
     pub clinic_name: String,
-    #[sqlx(try_from = "String")]
     pub time_zone: ClinicZone,
     pub topic_id: i64,
     pub topic_name_en: String,
@@ -126,25 +127,30 @@ impl SeriesRow {
     }
 }
 
-macro_rules! series_select {
-    () => {
-        "select r.id, r.clinic_id, c.name as clinic_name, c.time_zone, r.topic_id, t.name_en as topic_name_en, \
-                r.language, r.weekday, r.local_start, r.duration_minutes, r.room_capacity, r.seats_per_counselor, \
-                r.first_date, r.last_date, \
-                coalesce((select array_agg(sc.counselor_id order by sc.counselor_id) from series_counselor sc \
-                          where sc.series_id = r.id), '{}') as counselor_ids \
-         from series r join clinic c on c.id = r.clinic_id join topic t on t.id = r.topic_id "
-    };
+/// Every series, or the one with `id`.
+async fn series_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<SeriesRow>> {
+    sqlx::query_as!(
+        SeriesRow,
+        r#"select r.id, r.clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone", r.topic_id,
+                  t.name_en as topic_name_en, r.language as "language: Language", r.weekday, r.local_start,
+                  r.duration_minutes, r.room_capacity, r.seats_per_counselor, r.first_date, r.last_date,
+                  coalesce((select array_agg(sc.counselor_id order by sc.counselor_id) from series_counselor sc
+                            where sc.series_id = r.id), '{}') as "counselor_ids!"
+           from series r join clinic c on c.id = r.clinic_id join topic t on t.id = r.topic_id
+           where ($1::bigint is null or r.id = $1)
+           order by c.name, r.weekday, r.local_start"#,
+        id
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn list_series(conn: &mut PgConnection) -> sqlx::Result<Vec<SeriesRow>> {
-    sqlx::query_as(concat!(series_select!(), "order by c.name, r.weekday, r.local_start"))
-        .fetch_all(conn)
-        .await
+    series_where(conn, None).await
 }
 
 pub async fn series(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<SeriesRow>> {
-    sqlx::query_as(concat!(series_select!(), "where r.id = $1")).bind(id).fetch_optional(conn).await
+    Ok(series_where(conn, Some(id)).await?.pop())
 }
 
 /// How many weeks ahead a series' sessions exist.
@@ -194,8 +200,7 @@ pub async fn change_series(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let locked: Option<i64> = sqlx::query_scalar("select id from series where id = $1 for update")
-        .bind(id)
+    let locked: Option<i64> = sqlx::query_scalar!(r#"select id from series where id = $1 for update"#, id)
         .fetch_optional(&mut *tx)
         .await?;
     let Some(mut row) = (match locked {
@@ -212,15 +217,16 @@ pub async fn change_series(
     }
     let tz = row.schedule().time_zone;
     // The future sessions, locked (their rows are the locks for their seats).
-    let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query_as(
-        "select s.id, s.starts_at, \
-                (select count(*) from booking b where b.session_id = s.id \
-                   and booking_holds_seat(b.status)) \
-         from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled' \
-         order by s.starts_at for update of s",
+    let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query!(
+        r#"select s.id, s.starts_at,
+                  (select count(*) from booking b where b.session_id = s.id
+                     and booking_holds_seat(b.status)) as "held!"
+           from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled'
+           order by s.starts_at for update of s"#,
+        id,
+        now
     )
-    .bind(id)
-    .bind(now)
+    .map(|r| (r.id, r.starts_at, r.held))
     .fetch_all(&mut *tx)
     .await?;
     let seats = crate::domain::booking::seat_capacity(
@@ -234,48 +240,41 @@ pub async fn change_series(
         return Ok(Some(Err(ChangeRefused::WouldStrand { session_id: *session_id, held: *held, seats })));
     }
 
-    sqlx::query(
-        "update series set local_start = $2, duration_minutes = $3, room_capacity = $4, seats_per_counselor = $5, \
-                           last_date = $6 where id = $1",
-    )
-    .bind(id)
-    .bind(change.local_start)
-    .bind(change.duration.num_minutes() as i32)
-    .bind(change.room_capacity)
-    .bind(change.seats_per_counselor)
-    .bind(change.last_date)
+    sqlx::query!(r#"update series set local_start = $2, duration_minutes = $3, room_capacity = $4, seats_per_counselor = $5,
+                           last_date = $6 where id = $1"#, id, change.local_start, change.duration.num_minutes() as i32, change.room_capacity, change.seats_per_counselor, change.last_date)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("delete from series_counselor where series_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("insert into series_counselor (series_id, counselor_id) select $1, unnest($2::bigint[])")
-        .bind(id)
-        .bind(&change.counselor_ids)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(r#"delete from series_counselor where series_id = $1"#, id).execute(&mut *tx).await?;
+    sqlx::query!(
+        r#"insert into series_counselor (series_id, counselor_id) select $1, unnest($2::bigint[])"#,
+        id,
+        &change.counselor_ids
+    )
+    .execute(&mut *tx)
+    .await?;
 
     let mut outcome = ChangeOutcome::default();
     for (session_id, starts, _) in &kept {
         let starts_at = local_to_utc(tz, starts.with_timezone(&tz).date_naive(), change.local_start);
-        sqlx::query(
-            "update session set starts_at = $2, ends_at = $3, room_capacity = $4, seats_per_counselor = $5 \
-             where id = $1",
+        sqlx::query!(
+            r#"update session set starts_at = $2, ends_at = $3, room_capacity = $4, seats_per_counselor = $5
+             where id = $1"#,
+            session_id,
+            starts_at,
+            starts_at + change.duration,
+            change.room_capacity,
+            change.seats_per_counselor
         )
-        .bind(session_id)
-        .bind(starts_at)
-        .bind(starts_at + change.duration)
-        .bind(change.room_capacity)
-        .bind(change.seats_per_counselor)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("delete from session_counselor where session_id = $1")
-            .bind(session_id)
+        sqlx::query!(r#"delete from session_counselor where session_id = $1"#, session_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "insert into session_counselor (session_id, counselor_id) select $1, unnest($2::bigint[])",
+        sqlx::query!(
+            r#"insert into session_counselor (session_id, counselor_id) select $1, unnest($2::bigint[])"#,
+            session_id,
+            &change.counselor_ids
         )
-        .bind(session_id)
-        .bind(&change.counselor_ids)
         .execute(&mut *tx)
         .await?;
         // A larger group: those waiting move up.
@@ -285,21 +284,20 @@ pub async fn change_series(
         outcome.updated += 1;
     }
     for (session_id, _, _) in &dropped {
-        sqlx::query("update session set status = 'cancelled' where id = $1")
-            .bind(session_id)
+        sqlx::query!(r#"update session set status = 'cancelled' where id = $1"#, session_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "with cancelled as ( \
-               update booking b set status = 'cancelled' from (select id, status from booking \
-                 where session_id = $1 and booking_is_active(status)) old \
-               where b.id = old.id returning b.id, old.status as was) \
-             insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
-             select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled",
+        sqlx::query!(
+            r#"with cancelled as (
+               update booking b set status = 'cancelled' from (select id, status from booking
+                 where session_id = $1 and booking_is_active(status)) old
+               where b.id = old.id returning b.id, old.status as was)
+             insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+             select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled"#,
+            session_id,
+            actor.code(),
+            now
         )
-        .bind(session_id)
-        .bind(actor.code())
-        .bind(now)
         .execute(&mut *tx)
         .await?;
         outcome.cancelled += 1;

@@ -50,20 +50,20 @@ pub async fn load_or_create(pool: &PgPool, keys: &Keys, name: &str) -> Result<Ve
     let context = server_secret_context(name);
     let mut fresh = [0u8; 32];
     getrandom::fill(&mut fresh).expect("the operating system's random source");
-    sqlx::query("insert into server_secret (name, value) values ($1, $2) on conflict (name) do nothing")
-        .bind(name)
-        .bind(keys.seal(&context, &fresh))
-        .execute(pool)
-        .await?;
-    let sealed: Vec<u8> = sqlx::query_scalar("select value from server_secret where name = $1")
-        .bind(name)
+    sqlx::query!(
+        r#"insert into server_secret (name, value) values ($1, $2) on conflict (name) do nothing"#,
+        name,
+        keys.seal(&context, &fresh)
+    )
+    .execute(pool)
+    .await?;
+    let sealed: Vec<u8> = sqlx::query_scalar!(r#"select value from server_secret where name = $1"#, name)
         .fetch_one(pool)
         .await?;
     keys.open(&context, &sealed).map_err(SecretsError::WrongKey)
 }
 
 /// A staff member's TOTP keys as a database from before sealing kept them.
-#[derive(sqlx::FromRow)]
 struct PlainTotp {
     id: i64,
     secret: Option<Vec<u8>>,
@@ -73,9 +73,9 @@ struct PlainTotp {
 /// Whether this database holds secrets sealed with some key already: then a missing key file
 /// is a mistake (a wrong path, a lost file), not a first start.
 pub async fn sealed_with_a_key(conn: &mut PgConnection) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from app_setting where name = 'secrets_sealed' and value = 'true') \
-            and exists (select 1 from server_secret)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from app_setting where name = 'secrets_sealed' and value = 'true')
+            and exists (select 1 from server_secret) as "sealed!""#
     )
     .fetch_one(conn)
     .await
@@ -88,29 +88,34 @@ pub async fn sealed_with_a_key(conn: &mut PgConnection) -> sqlx::Result<bool> {
 pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::Result<u64> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let done: Option<String> =
-        sqlx::query_scalar("select value from app_setting where name = 'secrets_sealed' for update")
+        sqlx::query_scalar!(r#"select value from app_setting where name = 'secrets_sealed' for update"#)
             .fetch_optional(&mut *tx)
             .await?;
     if done.as_deref() != Some("false") {
         return Ok(0);
     }
     let mut sealed = 0;
-    let servers: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("select name, value from server_secret").fetch_all(&mut *tx).await?;
+    let servers: Vec<(String, Vec<u8>)> = sqlx::query!(r#"select name, value from server_secret"#)
+        .map(|r| (r.name, r.value))
+        .fetch_all(&mut *tx)
+        .await?;
     for (name, plain) in servers {
         if keys.open(&server_secret_context(&name), &plain).is_ok() {
             continue;
         }
-        sqlx::query("update server_secret set value = $2 where name = $1")
-            .bind(&name)
-            .bind(keys.seal(&server_secret_context(&name), &plain))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            r#"update server_secret set value = $2 where name = $1"#,
+            &name,
+            keys.seal(&server_secret_context(&name), &plain)
+        )
+        .execute(&mut *tx)
+        .await?;
         sealed += 1;
     }
-    let totps: Vec<PlainTotp> = sqlx::query_as(
-        "select id, totp_secret as secret, totp_pending_secret as pending from staff \
-         where totp_secret is not null or totp_pending_secret is not null",
+    let totps: Vec<PlainTotp> = sqlx::query_as!(
+        PlainTotp,
+        r#"select id, totp_secret as secret, totp_pending_secret as pending from staff
+         where totp_secret is not null or totp_pending_secret is not null"#
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -121,18 +126,18 @@ pub async fn seal_stored_secrets(conn: &mut PgConnection, keys: &Keys) -> sqlx::
         if secret.is_none() && pending.is_none() {
             continue;
         }
-        sqlx::query(
-            "update staff set totp_secret = coalesce($2, totp_secret), \
-                              totp_pending_secret = coalesce($3, totp_pending_secret) where id = $1",
+        sqlx::query!(
+            r#"update staff set totp_secret = coalesce($2, totp_secret),
+                              totp_pending_secret = coalesce($3, totp_pending_secret) where id = $1"#,
+            id,
+            secret.map(|s| keys.seal(&context, &s)),
+            pending.map(|s| keys.seal(&context, &s))
         )
-        .bind(id)
-        .bind(secret.map(|s| keys.seal(&context, &s)))
-        .bind(pending.map(|s| keys.seal(&context, &s)))
         .execute(&mut *tx)
         .await?;
         sealed += 1;
     }
-    sqlx::query("update app_setting set value = 'true' where name = 'secrets_sealed'")
+    sqlx::query!(r#"update app_setting set value = 'true' where name = 'secrets_sealed'"#)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

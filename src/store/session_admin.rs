@@ -20,29 +20,30 @@ pub async fn cancel_session(
     if lock_session(&mut tx, session_id).await?.is_none() {
         return Ok(None);
     }
-    let newly_cancelled =
-        sqlx::query("update session set status = 'cancelled' where id = $1 and status <> 'cancelled'")
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let newly_cancelled = sqlx::query!(
+        r#"update session set status = 'cancelled' where id = $1 and status <> 'cancelled'"#,
+        session_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if newly_cancelled == 0 {
         return Ok(Some(None));
     }
-    let cancelled = sqlx::query(
-        "with active as ( \
-           select id, status from booking \
-           where session_id = $1 and booking_is_active(status) for update), \
-         cancelled as ( \
-           update booking b set status = 'cancelled' from active where b.id = active.id \
-           returning b.id, active.status as was) \
-         insert into booking_event (booking_id, from_status, to_status, actor, at, reason) \
-         select id, was, 'cancelled', $2, $3, $4 from cancelled",
+    let cancelled = sqlx::query!(
+        r#"with active as (
+           select id, status from booking
+           where session_id = $1 and booking_is_active(status) for update),
+         cancelled as (
+           update booking b set status = 'cancelled' from active where b.id = active.id
+           returning b.id, active.status as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+         select id, was, 'cancelled', $2, $3, $4 from cancelled"#,
+        session_id,
+        actor.code(),
+        now,
+        reason
     )
-    .bind(session_id)
-    .bind(actor.code())
-    .bind(now)
-    .bind(reason)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -62,12 +63,12 @@ pub async fn add_counselor(
     if lock_session(&mut tx, session_id).await?.is_none() {
         return Ok(None);
     }
-    let added = sqlx::query(
-        "insert into session_counselor (session_id, counselor_id) \
-         select $1, id from counselor where id = $2 and active on conflict do nothing",
+    let added = sqlx::query!(
+        r#"insert into session_counselor (session_id, counselor_id)
+         select $1, id from counselor where id = $2 and active on conflict do nothing"#,
+        session_id,
+        counselor_id
     )
-    .bind(session_id)
-    .bind(counselor_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -101,12 +102,13 @@ pub async fn remove_counselor(
     let Some(session) = lock_session(&mut tx, session_id).await? else {
         return Ok(None);
     };
-    let (leads, held): (bool, i64) = sqlx::query_as(
-        "select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2), \
-                (select count(*) from booking where session_id = $1 and booking_holds_seat(status))",
+    let (leads, held): (bool, i64) = sqlx::query!(
+        r#"select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2) as "leads!",
+                  (select count(*) from booking where session_id = $1 and booking_holds_seat(status)) as "held!""#,
+        session_id,
+        counselor_id
     )
-    .bind(session_id)
-    .bind(counselor_id)
+    .map(|r| (r.leads, r.held))
     .fetch_one(&mut *tx)
     .await?;
     let (counselors, seats_after) = (session.counselors(), session.seats_without_one_counselor());
@@ -122,11 +124,13 @@ pub async fn remove_counselor(
     if let Some(why) = refused {
         return Ok(Some(Err(why)));
     }
-    sqlx::query("delete from session_counselor where session_id = $1 and counselor_id = $2")
-        .bind(session_id)
-        .bind(counselor_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        r#"delete from session_counselor where session_id = $1 and counselor_id = $2"#,
+        session_id,
+        counselor_id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some(Ok(())))
 }

@@ -4,7 +4,7 @@ use crate::domain::booking::seat_capacity;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, serde::Serialize)]
@@ -23,7 +23,7 @@ pub struct Lead {
 }
 
 /// One session with everything a listing shows.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct SessionSummary {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
@@ -32,7 +32,6 @@ pub struct SessionSummary {
     pub status: SessionStatus,
     pub clinic_id: i64,
     pub clinic_name: String,
-    #[sqlx(try_from = "String")]
     pub time_zone: ClinicZone,
     pub topic_id: i64,
     pub topic_name_en: String,
@@ -43,7 +42,6 @@ pub struct SessionSummary {
     pub held: i64,
     pub waiting: i64,
     /// Filled by a second query (see [`attach_leads`]), ordered by name.
-    #[sqlx(skip)]
     pub counselors: Vec<Lead>,
 }
 
@@ -65,23 +63,29 @@ impl SessionSummary {
     }
 }
 
-/// The select list and joins shared by every summary query; each query adds its own filter.
-/// Seat counts come from a lateral subquery on an index; counselors from one more query for
-/// all listed sessions at once (aggregating them per row costs four times as much).
-macro_rules! summary_select {
-    () => {
-        "select s.id, s.starts_at, s.ends_at, s.language, s.status, \
-                c.id as clinic_id, c.name as clinic_name, c.time_zone, \
-                t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es, \
-                s.room_capacity, s.seats_per_counselor, \
-                coalesce(b.held, 0) as held, coalesce(b.waiting, 0) as waiting \
-         from session s \
-         join clinic c on c.id = s.clinic_id \
-         join topic t on t.id = s.topic_id \
-         left join lateral ( \
-             select count(*) filter (where booking_holds_seat(bk.status)) as held, \
-                    count(*) filter (where bk.status = 'waitlisted') as waiting \
-             from booking bk where bk.session_id = s.id) b on true "
+/// A summary from a row of the listing's columns, its counselors still to come: one mapping
+/// for both queries that read them. (Counselors come from one more query for all listed
+/// sessions at once; aggregating them per row costs four times as much.)
+macro_rules! summary_of {
+    ($row:ident) => {
+        SessionSummary {
+            id: $row.id,
+            starts_at: $row.starts_at,
+            ends_at: $row.ends_at,
+            language: $row.language,
+            status: $row.status,
+            clinic_id: $row.clinic_id,
+            clinic_name: $row.clinic_name,
+            time_zone: $row.time_zone,
+            topic_id: $row.topic_id,
+            topic_name_en: $row.topic_name_en,
+            topic_name_es: $row.topic_name_es,
+            room_capacity: $row.room_capacity,
+            seats_per_counselor: $row.seats_per_counselor,
+            held: $row.held,
+            waiting: $row.waiting,
+            counselors: Vec::new(),
+        }
     };
 }
 
@@ -99,12 +103,13 @@ pub struct SessionFilter {
 /// Reads the counselors of all `sessions` in one query and hands each session its own.
 async fn attach_leads(conn: &mut PgConnection, sessions: &mut [SessionSummary]) -> sqlx::Result<()> {
     let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
-    let leads: Vec<(i64, i64, String)> = sqlx::query_as(
-        "select sc.session_id, x.id, x.name from session_counselor sc \
-         join counselor x on x.id = sc.counselor_id \
-         where sc.session_id = any($1) order by sc.session_id, x.name",
+    let leads: Vec<(i64, i64, String)> = sqlx::query!(
+        r#"select sc.session_id, x.id, x.name from session_counselor sc
+         join counselor x on x.id = sc.counselor_id
+         where sc.session_id = any($1) order by sc.session_id, x.name"#,
+        &ids
     )
-    .bind(&ids)
+    .map(|r| (r.session_id, r.id, r.name))
     .fetch_all(conn)
     .await?;
     let mut by_session: HashMap<i64, Vec<Lead>> = HashMap::with_capacity(sessions.len());
@@ -125,24 +130,36 @@ pub async fn upcoming(
     until: DateTime<Utc>,
     filter: &SessionFilter,
 ) -> sqlx::Result<Vec<SessionSummary>> {
-    let mut found: Vec<SessionSummary> = sqlx::query_as(concat!(
-        summary_select!(),
-        "where s.starts_at >= $1 and s.starts_at < $2 \
-           and ($3::bigint is null or s.clinic_id = $3) \
-           and ($4::bigint is null or s.topic_id = $4) \
-           and ($5::group_language is null or s.language = $5) \
-           and ($6::date is null or (s.starts_at at time zone c.time_zone)::date = $6) \
-           and ($7::bigint is null or exists ( \
-                select 1 from session_counselor f where f.session_id = s.id and f.counselor_id = $7)) \
-         order by s.starts_at, c.name, s.id"
-    ))
-    .bind(from)
-    .bind(until)
-    .bind(filter.clinic_id)
-    .bind(filter.topic_id)
-    .bind(filter.language)
-    .bind(filter.day)
-    .bind(filter.counselor_id)
+    let mut found = sqlx::query!(
+        r#"select s.id, s.starts_at, s.ends_at, s.language as "language: Language", s.status as "status: SessionStatus",
+                  c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
+                  t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                  s.room_capacity, s.seats_per_counselor,
+                  coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
+           from session s
+           join clinic c on c.id = s.clinic_id
+           join topic t on t.id = s.topic_id
+           left join lateral (
+               select count(*) filter (where booking_holds_seat(bk.status)) as held,
+                      count(*) filter (where bk.status = 'waitlisted') as waiting
+               from booking bk where bk.session_id = s.id) b on true
+           where s.starts_at >= $1 and s.starts_at < $2
+             and ($3::bigint is null or s.clinic_id = $3)
+             and ($4::bigint is null or s.topic_id = $4)
+             and ($5::group_language is null or s.language = $5)
+             and ($6::date is null or (s.starts_at at time zone c.time_zone)::date = $6)
+             and ($7::bigint is null or exists (
+                  select 1 from session_counselor f where f.session_id = s.id and f.counselor_id = $7))
+           order by s.starts_at, c.name, s.id"#,
+        from,
+        until,
+        filter.clinic_id,
+        filter.topic_id,
+        filter.language as Option<Language>,
+        filter.day,
+        filter.counselor_id
+    )
+    .map(|row| summary_of!(row))
     .fetch_all(&mut *conn)
     .await?;
     attach_leads(conn, &mut found).await?;
@@ -150,10 +167,27 @@ pub async fn upcoming(
 }
 
 pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<SessionSummary>> {
-    let found: Option<SessionSummary> = sqlx::query_as(concat!(summary_select!(), "where s.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    // The listing's columns again, checked against SessionSummary like the listing's: a
+    // lookup by id of its own keeps its plan an index lookup.
+    let found = sqlx::query!(
+        r#"select s.id, s.starts_at, s.ends_at, s.language as "language: Language", s.status as "status: SessionStatus",
+                  c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
+                  t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                  s.room_capacity, s.seats_per_counselor,
+                  coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
+           from session s
+           join clinic c on c.id = s.clinic_id
+           join topic t on t.id = s.topic_id
+           left join lateral (
+               select count(*) filter (where booking_holds_seat(bk.status)) as held,
+                      count(*) filter (where bk.status = 'waitlisted') as waiting
+               from booking bk where bk.session_id = s.id) b on true
+           where s.id = $1"#,
+        id
+    )
+    .map(|row| summary_of!(row))
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(found) = found else { return Ok(None) };
     let mut one = [found];
     attach_leads(conn, &mut one).await?;
@@ -167,12 +201,12 @@ pub async fn next_led_by(
     counselor_id: i64,
     after: DateTime<Utc>,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "select s.id from session s join session_counselor sc on sc.session_id = s.id \
-         where sc.counselor_id = $1 and s.starts_at > $2 order by s.starts_at limit 1",
+    sqlx::query_scalar!(
+        r#"select s.id from session s join session_counselor sc on sc.session_id = s.id
+         where sc.counselor_id = $1 and s.starts_at > $2 order by s.starts_at limit 1"#,
+        counselor_id,
+        after
     )
-    .bind(counselor_id)
-    .bind(after)
     .fetch_optional(conn)
     .await
 }

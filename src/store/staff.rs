@@ -2,10 +2,10 @@
 
 use crate::domain::staff::StaffRole;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 
 /// A staff account as login needs it.
-#[derive(Clone, FromRow)]
+#[derive(Clone)]
 pub struct StaffAccount {
     pub id: i64,
     pub email: String,
@@ -38,25 +38,26 @@ pub async fn create_staff(
     s: &NewStaff<'_>,
 ) -> sqlx::Result<Result<i64, CreateStaffError>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let created = sqlx::query_scalar(
-        "insert into staff (email, password_hash, role, counselor_id) values ($1, $2, $3, $4) returning id",
+    let created = sqlx::query_scalar!(
+        r#"insert into staff (email, password_hash, role, counselor_id) values ($1, $2, $3, $4) returning id"#,
+        s.email,
+        s.password_hash,
+        s.role as StaffRole,
+        s.counselor_id
     )
-    .bind(s.email)
-    .bind(s.password_hash)
-    .bind(s.role)
-    .bind(s.counselor_id)
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match created {
         Ok(id) => id,
         Err(e) => return refusal(e),
     };
-    let linked =
-        sqlx::query("insert into staff_clinic (staff_id, clinic_id) select $1, unnest($2::bigint[])")
-            .bind(id)
-            .bind(s.clinic_ids)
-            .execute(&mut *tx)
-            .await;
+    let linked = sqlx::query!(
+        r#"insert into staff_clinic (staff_id, clinic_id) select $1, unnest($2::bigint[])"#,
+        id,
+        s.clinic_ids
+    )
+    .execute(&mut *tx)
+    .await;
     if let Err(e) = linked {
         return refusal(e);
     }
@@ -78,16 +79,18 @@ fn refusal(e: sqlx::Error) -> sqlx::Result<Result<i64, CreateStaffError>> {
 }
 
 pub async fn account_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<StaffAccount>> {
-    sqlx::query_as(
-        "select id, email, password_hash, role, active, totp_secret from staff where lower(email) = lower($1)",
+    sqlx::query_as!(
+        StaffAccount,
+        r#"select id, email, password_hash, role as "role: StaffRole", active, totp_secret
+           from staff where lower(email) = lower($1)"#,
+        email.trim()
     )
-        .bind(email.trim())
-        .fetch_optional(conn)
-        .await
+    .fetch_optional(conn)
+    .await
 }
 
 /// The signed-in staff member behind a session cookie.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct SignedIn {
     pub staff_id: i64,
     pub email: String,
@@ -109,14 +112,14 @@ pub async fn create_session(
     csrf_token: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into staff_session (token_hash, staff_id, csrf_token, created_at, last_seen_at) \
-         values ($1, $2, $3, $4, $4)",
+    sqlx::query!(
+        r#"insert into staff_session (token_hash, staff_id, csrf_token, created_at, last_seen_at)
+         values ($1, $2, $3, $4, $4)"#,
+        token_hash,
+        staff_id,
+        csrf_token,
+        now
     )
-    .bind(token_hash)
-    .bind(staff_id)
-    .bind(csrf_token)
-    .bind(now)
     .execute(conn)
     .await?;
     Ok(())
@@ -125,19 +128,20 @@ pub async fn create_session(
 /// The session behind `token_hash`, if its account is still active. The caller checks the
 /// timeouts; see [`touch_session`].
 pub async fn session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<Option<SignedIn>> {
-    sqlx::query_as(
-        "select s.id as staff_id, s.email, s.role, s.counselor_id, \
-                coalesce((select array_agg(c.clinic_id order by c.clinic_id) from staff_clinic c \
-                          where c.staff_id = s.id), '{}') as clinic_ids, \
-                ss.csrf_token, ss.created_at, ss.last_seen_at, \
-                s.totp_secret is null and coalesce((select a.value = 'true' from app_setting a \
-                                                   where a.name = 'require_second_factor'), true) \
-                  as must_enroll, \
-                s.totp_secret is not null as enrolled \
-         from staff_session ss join staff s on s.id = ss.staff_id \
-         where ss.token_hash = $1 and s.active",
+    sqlx::query_as!(
+        SignedIn,
+        r#"select s.id as staff_id, s.email, s.role as "role: StaffRole", s.counselor_id,
+                coalesce((select array_agg(c.clinic_id order by c.clinic_id) from staff_clinic c
+                          where c.staff_id = s.id), '{}') as "clinic_ids!",
+                ss.csrf_token, ss.created_at, ss.last_seen_at,
+                s.totp_secret is null and coalesce((select a.value = 'true' from app_setting a
+                                                   where a.name = 'require_second_factor'), true)
+                  as "must_enroll!",
+                s.totp_secret is not null as "enrolled!"
+         from staff_session ss join staff s on s.id = ss.staff_id
+         where ss.token_hash = $1 and s.active"#,
+        token_hash
     )
-    .bind(token_hash)
     .fetch_optional(conn)
     .await
 }
@@ -147,28 +151,26 @@ pub async fn touch_session(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("update staff_session set last_seen_at = $2 where token_hash = $1")
-        .bind(token_hash)
-        .bind(now)
+    sqlx::query!(r#"update staff_session set last_seen_at = $2 where token_hash = $1"#, token_hash, now)
         .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn end_session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from staff_session where token_hash = $1").bind(token_hash).execute(conn).await?;
+    sqlx::query!(r#"delete from staff_session where token_hash = $1"#, token_hash).execute(conn).await?;
     Ok(())
 }
 
 /// Marks the 30-second `step` as used by this account. False when that step (or a later
 /// one) was used already: a code is accepted once.
 pub async fn use_totp_step(conn: &mut PgConnection, staff_id: i64, step: i64) -> sqlx::Result<bool> {
-    let used: Option<i64> = sqlx::query_scalar(
-        "update staff set totp_last_step = $2 \
-         where id = $1 and (totp_last_step is null or totp_last_step < $2) returning id",
+    let used: Option<i64> = sqlx::query_scalar!(
+        r#"update staff set totp_last_step = $2
+         where id = $1 and (totp_last_step is null or totp_last_step < $2) returning id"#,
+        staff_id,
+        step
     )
-    .bind(staff_id)
-    .bind(step)
     .fetch_optional(conn)
     .await?;
     Ok(used.is_some())
@@ -180,12 +182,12 @@ pub async fn use_recovery_code(
     staff_id: i64,
     code_hash: &[u8],
 ) -> sqlx::Result<bool> {
-    let used: Option<i64> = sqlx::query_scalar(
-        "update staff_recovery_code set used_at = now() \
-         where staff_id = $1 and code_hash = $2 and used_at is null returning staff_id",
+    let used: Option<i64> = sqlx::query_scalar!(
+        r#"update staff_recovery_code set used_at = now()
+         where staff_id = $1 and code_hash = $2 and used_at is null returning staff_id"#,
+        staff_id,
+        code_hash
     )
-    .bind(staff_id)
-    .bind(code_hash)
     .fetch_optional(conn)
     .await?;
     Ok(used.is_some())
@@ -198,12 +200,12 @@ pub async fn pending_totp_secret(
     staff_id: i64,
     fresh: &[u8],
 ) -> sqlx::Result<Vec<u8>> {
-    sqlx::query_scalar(
-        "update staff set totp_pending_secret = coalesce(totp_pending_secret, $2) where id = $1 \
-         returning totp_pending_secret",
+    sqlx::query_scalar!(
+        r#"update staff set totp_pending_secret = coalesce(totp_pending_secret, $2) where id = $1
+         returning totp_pending_secret as "secret!""#,
+        staff_id,
+        fresh
     )
-    .bind(staff_id)
-    .bind(fresh)
     .fetch_one(conn)
     .await
 }
@@ -217,32 +219,33 @@ pub async fn confirm_totp(
     recovery_hashes: &[Vec<u8>],
 ) -> sqlx::Result<bool> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let confirmed: Option<i64> = sqlx::query_scalar(
-        "update staff set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2 \
-         where id = $1 and totp_pending_secret is not null returning id",
+    let confirmed: Option<i64> = sqlx::query_scalar!(
+        r#"update staff set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2
+         where id = $1 and totp_pending_secret is not null returning id"#,
+        staff_id,
+        step
     )
-    .bind(staff_id)
-    .bind(step)
     .fetch_optional(&mut *tx)
     .await?;
     if confirmed.is_none() {
         return Ok(false);
     }
-    sqlx::query("delete from staff_recovery_code where staff_id = $1")
-        .bind(staff_id)
+    sqlx::query!(r#"delete from staff_recovery_code where staff_id = $1"#, staff_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("insert into staff_recovery_code (staff_id, code_hash) select $1, unnest($2::bytea[])")
-        .bind(staff_id)
-        .bind(recovery_hashes)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        r#"insert into staff_recovery_code (staff_id, code_hash) select $1, unnest($2::bytea[])"#,
+        staff_id,
+        recovery_hashes
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
 
 /// An account as the administrators' list shows it.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct StaffListing {
     pub id: i64,
     pub email: String,
@@ -254,13 +257,12 @@ pub struct StaffListing {
 }
 
 pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<StaffListing>> {
-    sqlx::query_as(
-        "select s.id, s.email, s.role, s.active, s.totp_secret is not null as enrolled, c.name as counselor_name, \
-                coalesce((select array_agg(cl.name order by cl.name) from staff_clinic sc \
-                          join clinic cl on cl.id = sc.clinic_id where sc.staff_id = s.id), '{}') as clinic_names \
-         from staff s left join counselor c on c.id = s.counselor_id \
-         order by s.active desc, lower(s.email)",
-    )
+    sqlx::query_as!(StaffListing, r#"select s.id, s.email, s.role as "role: StaffRole", s.active, s.totp_secret is not null as "enrolled!",
+                c.name as "counselor_name?",
+                coalesce((select array_agg(cl.name order by cl.name) from staff_clinic sc
+                          join clinic cl on cl.id = sc.clinic_id where sc.staff_id = s.id), '{}') as "clinic_names!"
+         from staff s left join counselor c on c.id = s.counselor_id
+         order by s.active desc, lower(s.email)"#)
     .fetch_all(conn)
     .await
 }
@@ -268,40 +270,39 @@ pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<StaffListing>> {
 /// Deactivates an account and ends its sessions at once. None for an unknown account,
 /// Some(false) when it was inactive already (nothing changed).
 pub async fn deactivate(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<Option<bool>> {
-    let was_active: Option<bool> = sqlx::query_scalar("select active from staff where id = $1 for update")
-        .bind(staff_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let was_active: Option<bool> =
+        sqlx::query_scalar!(r#"select active from staff where id = $1 for update"#, staff_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     if was_active != Some(true) {
         return Ok(was_active.map(|_| false));
     }
-    sqlx::query("update staff set active = false where id = $1").bind(staff_id).execute(&mut *conn).await?;
-    sqlx::query("delete from staff_session where staff_id = $1").bind(staff_id).execute(conn).await?;
+    sqlx::query!(r#"update staff set active = false where id = $1"#, staff_id).execute(&mut *conn).await?;
+    sqlx::query!(r#"delete from staff_session where staff_id = $1"#, staff_id).execute(conn).await?;
     Ok(Some(true))
 }
 
 /// Sets a new password hash and ends the account's sessions. False for an unknown account.
 pub async fn set_password(conn: &mut PgConnection, staff_id: i64, password_hash: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("update staff set password_hash = $2 where id = $1")
-        .bind(staff_id)
-        .bind(password_hash)
+    let done = sqlx::query!(r#"update staff set password_hash = $2 where id = $1"#, staff_id, password_hash)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("delete from staff_session where staff_id = $1").bind(staff_id).execute(conn).await?;
+    sqlx::query!(r#"delete from staff_session where staff_id = $1"#, staff_id).execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// How many of the accounts with these e-mails can sign in.
 pub async fn count_active(conn: &mut PgConnection, emails: &[&str]) -> sqlx::Result<i64> {
-    sqlx::query_scalar("select count(*) from staff where active and lower(email) = any($1)")
-        .bind(emails.iter().map(|e| e.to_lowercase()).collect::<Vec<_>>())
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select count(*) as "active!" from staff where active and lower(email) = any($1)"#,
+        &emails.iter().map(|e| e.to_lowercase()).collect::<Vec<_>>()
+    )
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn id_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("select id from staff where lower(email) = lower($1)")
-        .bind(email.trim())
+    sqlx::query_scalar!(r#"select id from staff where lower(email) = lower($1)"#, email.trim())
         .fetch_optional(conn)
         .await
 }

@@ -214,7 +214,11 @@ pub(crate) fn parse_id(raw: &str) -> Result<i64, error::AppError> {
 }
 
 async fn readyz(State(pool): State<PgPool>) -> Response {
-    let answer = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&pool)).await;
+    let answer = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query_scalar!("select 1 as ready").fetch_one(&pool),
+    )
+    .await;
     match answer {
         Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {

@@ -447,7 +447,7 @@ async fn audit_page(
             when: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             who: r.actor_staff_id.map(|id| format!("#{id}")).unwrap_or_default(),
             action: (ui.m.audit_action)(r.action).to_owned(),
-            record: match (r.record_type.0, r.record_id) {
+            record: match (r.record_type, r.record_id) {
                 (Some(t), Some(id)) => format!("{} #{id}", t.code()),
                 (Some(t), None) => t.code().to_owned(),
                 _ => String::new(),
