@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -99,7 +99,7 @@ async fn list_sessions(
 ) -> Result<Json<Vec<SessionOut>>, ApiError> {
     // The framework's own words could echo the query: the API's are fixed.
     let Query(query) = query.map_err(|_| ApiError::message(StatusCode::BAD_REQUEST, say::BAD_FILTER))?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let found = sessions::upcoming(
         &mut conn,

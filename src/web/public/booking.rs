@@ -18,7 +18,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 /// The form's fields as posted.
@@ -153,7 +152,7 @@ pub async fn manage(
         just_made: query.new.is_some(),
         reference: own.reference,
         status_text: (ui.m.booking_status)(own.status, own.waitlist_position),
-        card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
+        card: SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff),
         next_text: (ui.m.manage_next_text)(
             ui.pick(&clinic.intake_hours_en, &clinic.intake_hours_es),
             &clinic.phone,
@@ -169,8 +168,13 @@ pub async fn cancel(State(state): State<AppState>, Path(token): Path<String>) ->
     if !plausible_token(&token) {
         return Err(AppError::UnknownLink);
     }
-    bookings::cancel_by_manage_token(&mut *state.pool.acquire().await?, &token, Actor::Patient, Utc::now())
-        .await?
-        .ok_or(AppError::UnknownLink)?;
+    bookings::cancel_by_manage_token(
+        &mut *state.pool.acquire().await?,
+        &token,
+        Actor::Patient,
+        state.clock.now(),
+    )
+    .await?
+    .ok_or(AppError::UnknownLink)?;
     Ok(Redirect::to(&manage_path(&token)))
 }

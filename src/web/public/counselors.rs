@@ -11,7 +11,7 @@ use crate::web::views::{CounselorView, DayGroup, LISTING_DAYS, SessionCard, by_d
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/counselors.html")]
@@ -40,7 +40,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<CounselorPage, AppError> {
     let id = parse_id(&id)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let counselor = catalog::counselor(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let filter = SessionFilter { counselor_id: Some(id), ..SessionFilter::default() };

@@ -15,7 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -93,7 +93,7 @@ pub async fn list(
     Query(query): Query<FilterQuery>,
 ) -> Result<SessionsPage, AppError> {
     let filter = query.to_filter();
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let found = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
     let clinics = catalog::clinics(&mut conn).await?;
@@ -174,7 +174,7 @@ pub async fn render_session_page(
     mut form: FormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let summary = sessions::summary(conn, session_id).await?.ok_or(AppError::NotFound)?;
     if form.input.language.is_empty() {
         // Someone joining a Spanish-language group most likely prefers Spanish.
