@@ -30,9 +30,24 @@ impl BookingStatus {
         BookingStatus::Cancelled,
     ];
 
-    /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled.
+    /// On a group's roster: holding a seat, or marked as having come or not.
+    pub const ON_ROSTER: &[BookingStatus] =
+        &[BookingStatus::Requested, BookingStatus::Confirmed, BookingStatus::Attended, BookingStatus::NoShow];
+
+    /// Attendance may be recorded for these (or corrected, once recorded).
+    pub const ATTENDANCE_MARKABLE: &[BookingStatus] =
+        &[BookingStatus::Confirmed, BookingStatus::Attended, BookingStatus::NoShow];
+
+    /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled (the
+    /// database's `booking_is_active` says the same; a test holds the two together).
     pub fn is_active(self) -> bool {
         matches!(self, BookingStatus::Requested | BookingStatus::Confirmed | BookingStatus::Waitlisted)
+    }
+
+    /// Holds one of the group's seats (the database's `booking_holds_seat`, which every seat
+    /// count uses; a test holds the two together).
+    pub fn holds_seat(self) -> bool {
+        matches!(self, BookingStatus::Requested | BookingStatus::Confirmed)
     }
 
     /// The status's code, as the database and URLs (the queue's filter) name it.

@@ -37,9 +37,10 @@ pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Ve
                 status as "status: BookingStatus", notes
          from booking
          where session_id = $1
-           and status in ('requested', 'confirmed', 'attended', 'no_show')
+           and status = any($2)
          order by lower(last_name), lower(first_name), id"#,
-        session_id
+        session_id,
+        BookingStatus::ON_ROSTER as &[BookingStatus]
     )
     .fetch_all(conn)
     .await
@@ -64,7 +65,7 @@ pub async fn record_attendance(
             r#"with marked as (
                update booking set status = $3
                where id = $1 and session_id = $2
-                 and status in ('confirmed', 'attended', 'no_show') and status <> $3
+                 and status = any($6) and status <> $3
                returning id, (select status from booking where id = $1) as was)
              insert into booking_event (booking_id, from_status, to_status, actor, at)
              select id, was, $3, $4, $5 from marked returning booking_id"#,
@@ -72,7 +73,8 @@ pub async fn record_attendance(
             session_id,
             *mark as BookingStatus,
             actor.code(),
-            now
+            now,
+            BookingStatus::ATTENDANCE_MARKABLE as &[BookingStatus]
         )
         .fetch_optional(&mut *tx)
         .await?;

@@ -169,3 +169,28 @@ async fn an_unknown_manage_link_shows_a_calm_not_found_page() {
     assert_eq!(r.status(), 404);
     assert_eq!(app.get("/manage/not-a-token").await.status(), 404);
 }
+
+/// A booking status is named in the database's enum, in its SQL functions and in Rust: each
+/// status's code, whether it is active and whether it holds a seat must agree everywhere.
+#[tokio::test]
+async fn the_database_and_the_code_agree_on_what_each_booking_status_is() {
+    use groupcare::domain::booking::BookingStatus;
+    let app = TestApp::spawn().await;
+    let stored: Vec<String> = sqlx::query_scalar("select unnest(enum_range(null::booking_status))::text")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    let codes: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.code()).collect();
+    assert_eq!(stored.len(), codes.len(), "the enum has {stored:?}, the code knows {codes:?}");
+    for status in BookingStatus::ALL {
+        let (code, active, holds_seat): (String, bool, bool) =
+            sqlx::query_as("select $1::booking_status::text, booking_is_active($1), booking_holds_seat($1)")
+                .bind(status)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(code, status.code());
+        assert_eq!(active, status.is_active(), "{code}: active");
+        assert_eq!(holds_seat, status.holds_seat(), "{code}: holds a seat");
+    }
+}
