@@ -1,5 +1,6 @@
 //! Settings from the environment, each with a default a first run can live with.
 
+use crate::domain::schedule::Horizon;
 use crate::web::client::TrustedProxies;
 use chrono::Duration;
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ pub struct Config {
     /// `GROUPCARE_TRUSTED_PROXIES`: addresses or CIDR blocks whose `X-Forwarded-For` names the
     /// client. Empty by default: the socket's peer is the client.
     pub trusted_proxies: TrustedProxies,
+    /// `GROUPCARE_SCHEDULE_WEEKS`, default 12 (1 to 104): how far ahead weekly groups exist.
+    pub horizon: Horizon,
 }
 
 /// The rules of booking that a clinic may tune.
@@ -94,6 +97,10 @@ impl Config {
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
             },
             db_pool_size,
+            horizon: match number("GROUPCARE_SCHEDULE_WEEKS", Horizon::default().weeks)? {
+                weeks @ 1..=104 => Horizon { weeks },
+                _ => return Err(ConfigError("GROUPCARE_SCHEDULE_WEEKS must be 1 to 104 weeks".to_owned())),
+            },
             trusted_proxies: TrustedProxies::parse(&var("GROUPCARE_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| ConfigError(format!("GROUPCARE_TRUSTED_PROXIES: {e}")))?,
         })

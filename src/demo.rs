@@ -19,7 +19,7 @@ use sqlx::PgPool;
 
 /// How far ahead the demo generates sessions.
 const GENERATE_WEEKS: i64 = 6;
-const SERIES_WEEKS: i64 = 26;
+const SERIES_WEEKS: i64 = 52;
 /// Every demo clinic is in the Inland Empire.
 const TIME_ZONE: ClinicZone = ClinicZone(chrono_tz::America::Los_Angeles);
 

@@ -4,6 +4,7 @@ use groupcare::config::Config;
 use groupcare::db::{self, embedded};
 use groupcare::domain::staff::StaffRole;
 use groupcare::jobs::audit_checkpoints as checkpoints;
+use groupcare::jobs::schedule_horizon;
 use groupcare::keys::Keys;
 use groupcare::store::secrets;
 use sqlx::PgPool;
@@ -229,7 +230,8 @@ async fn serve(
     }
     let state = groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys)
         .await?
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_horizon(config.horizon);
     let listener = TcpListener::bind(&config.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
@@ -245,6 +247,7 @@ async fn serve(
     tracing::info!("listening on http://{bound}");
     let checkpoint_job =
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
+    let schedule_job = tokio::spawn(schedule_horizon::run(pool.clone(), state.clock, state.horizon));
     let keys = state.keys.clone();
     axum::serve(
         listener,
@@ -253,6 +256,7 @@ async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     checkpoint_job.abort();
+    schedule_job.abort();
     // The last word on the chain, so a tail cut while the app is down shows.
     if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints).await {
         tracing::error!("shutdown audit checkpoint: {e}");

@@ -21,6 +21,28 @@ pub struct Occurrence {
     pub ends_at: DateTime<Utc>,
 }
 
+/// How far ahead a weekly series' sessions exist (`GROUPCARE_SCHEDULE_WEEKS`), so people can
+/// book weeks ahead and reminders have sessions to be due from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Horizon {
+    pub weeks: i64,
+}
+
+impl Default for Horizon {
+    fn default() -> Horizon {
+        Horizon { weeks: 12 }
+    }
+}
+
+impl Horizon {
+    /// The clinic-local dates whose sessions should exist at `now`: from tomorrow (today's,
+    /// if any, exist already or have started) through `weeks` ahead.
+    pub fn dates(self, now: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
+        let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+        (tomorrow, tomorrow + Duration::weeks(self.weeks))
+    }
+}
+
 /// The instant a local wall-clock time names in `tz`. In the autumn hour that happens twice
 /// the earlier one is taken; a time skipped in spring moves on to the first time that exists.
 pub fn local_to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {

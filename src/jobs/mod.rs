@@ -1,3 +1,4 @@
 //! Background work `serve` runs beside the HTTP server.
 
 pub mod audit_checkpoints;
+pub mod schedule_horizon;

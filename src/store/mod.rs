@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bookings;
 pub mod catalog;
 pub mod intake;
+pub mod jobs;
 pub mod login_throttle;
 pub mod patients;
 pub mod rate_limit;

@@ -1,7 +1,7 @@
 //! Weekly series and the sessions they generate.
 
 use crate::domain::booking::Actor;
-use crate::domain::schedule::{WeeklySeries, local_to_utc};
+use crate::domain::schedule::{Horizon, WeeklySeries, local_to_utc};
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sqlx::PgConnection;
@@ -81,6 +81,34 @@ pub async fn generate_sessions(
     Ok(result.rows_affected() / s.counselor_ids.len().max(1) as u64)
 }
 
+/// Creates the series' missing sessions within the `horizon` from `now`. Returns how many.
+pub async fn generate_ahead(
+    conn: &mut PgConnection,
+    series_id: i64,
+    s: &NewSeries<'_>,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+) -> sqlx::Result<u64> {
+    let (from, to) = horizon.dates(now, s.schedule.time_zone);
+    generate_sessions(conn, series_id, s, from, to).await
+}
+
+/// Keeps every series that has dates left generated through the `horizon` (sessions that
+/// exist are left as they are). Returns how many sessions were created.
+pub async fn generate_all_ahead(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+) -> sqlx::Result<u64> {
+    let mut created = 0;
+    for row in list_series(&mut *conn).await? {
+        if row.last_date >= now.with_timezone(&row.time_zone.0).date_naive() {
+            created += generate_ahead(&mut *conn, row.id, &row.as_new(), now, horizon).await?;
+        }
+    }
+    Ok(created)
+}
+
 /// A weekly series as administrators see and edit it.
 #[derive(Clone, Debug)]
 pub struct SeriesRow {
@@ -105,7 +133,7 @@ pub struct SeriesRow {
 impl SeriesRow {
     pub fn schedule(&self) -> WeeklySeries {
         WeeklySeries {
-            weekday: Weekday::try_from(self.weekday as u8).unwrap_or(Weekday::Mon),
+            weekday: Weekday::try_from(self.weekday as u8).expect("the schema keeps weekday within 0..=6"),
             local_start: self.local_start,
             duration: Duration::minutes(i64::from(self.duration_minutes)),
             first_date: self.first_date,
@@ -153,9 +181,6 @@ pub async fn series(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Ser
     Ok(series_where(conn, Some(id)).await?.pop())
 }
 
-/// How many weeks ahead a series' sessions exist.
-pub const GENERATE_WEEKS: i64 = 8;
-
 /// What an administrator may change in a series. The weekday stays: a group that moves to
 /// another day is a new series.
 #[derive(Clone, Debug)]
@@ -191,13 +216,14 @@ pub struct ChangeOutcome {
 /// keep their time, size and counselors. Future sessions move to the new local time on their
 /// own date, take the new size and counselors (refused if a held seat would be stranded),
 /// those after a new last date are cancelled with their bookings, and missing ones up to
-/// [`GENERATE_WEEKS`] ahead are created.
+/// the `horizon` are created.
 pub async fn change_series(
     conn: &mut PgConnection,
     id: i64,
     change: &SeriesChange,
     actor: Actor,
     now: DateTime<Utc>,
+    horizon: Horizon,
 ) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let locked: Option<i64> = sqlx::query_scalar!(r#"select id from series where id = $1 for update"#, id)
@@ -309,11 +335,7 @@ pub async fn change_series(
     row.seats_per_counselor = change.seats_per_counselor;
     row.last_date = change.last_date;
     row.counselor_ids = change.counselor_ids.clone();
-    // From tomorrow on: today's occurrence, if any, exists already or is in the past.
-    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
-    outcome.created =
-        generate_sessions(&mut tx, id, &row.as_new(), tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
-            .await?;
+    outcome.created = generate_ahead(&mut tx, id, &row.as_new(), now, horizon).await?;
     tx.commit().await?;
     Ok(Some(Ok(outcome)))
 }

@@ -18,8 +18,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Duration;
-use serde::Serialize;
+use chrono::{Duration, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -92,24 +92,65 @@ struct SessionOut {
     status: Availability,
 }
 
-/// Upcoming sessions (the next four weeks), with the same optional filters as the page.
+/// The listing's filters, and the clinic-local dates to list (`from`, `to`: both optional).
+#[derive(Deserialize)]
+struct SessionsQuery {
+    #[serde(flatten)]
+    filter: super::public::FilterQuery,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The most days `to` may be after `from`.
+const MAX_RANGE_DAYS: i64 = 92;
+
+/// Which clinic-local dates to list: `from` (default today) through `to` (default four weeks
+/// from `from`), at most [`MAX_RANGE_DAYS`] apart. `today` is the earliest date any clinic is
+/// on; sessions that started are never listed, whatever the range.
+fn listing_dates(q: &SessionsQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let mut errors = Map::new();
+    let mut date = |field: &str, raw: &Option<String>| match raw.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| {
+                errors.insert(field.to_owned(), json!(say::NOT_A_DATE));
+            })
+            .ok(),
+    };
+    let (from, to) = (date("from", &q.from), date("to", &q.to));
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let from = from.unwrap_or(today);
+    let to = to.unwrap_or(from + Duration::days(super::views::LISTING_DAYS - 1));
+    if to < from {
+        errors.insert("to".to_owned(), json!(say::TO_BEFORE_FROM));
+    } else if (to - from).num_days() > MAX_RANGE_DAYS {
+        errors.insert("to".to_owned(), json!(say::RANGE_TOO_LONG));
+    }
+    if errors.is_empty() { Ok((from, to)) } else { Err(ApiError::fields(errors)) }
+}
+
+/// Upcoming sessions (the next four weeks, or the dates asked for), with the same optional
+/// filters as the page.
 async fn list_sessions(
     State(state): State<AppState>,
-    query: Result<Query<super::public::FilterQuery>, QueryRejection>,
+    query: Result<Query<SessionsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<SessionOut>>, ApiError> {
     // The framework's own words could echo the query: the API's are fixed.
     let Query(query) = query.map_err(|_| ApiError::message(StatusCode::BAD_REQUEST, say::BAD_FILTER))?;
     let now = state.clock.now();
+    // The earliest calendar date anywhere (UTC−12): no clinic is on an earlier one.
+    let today = (now - Duration::hours(12)).date_naive();
+    let (from, to) = listing_dates(&query, today)?;
+    // Bounds wide enough for any clinic's zone; each session's own local date decides.
+    let earliest = now.max(from.and_time(NaiveTime::MIN).and_utc() - Duration::days(1));
+    let latest = (to + Duration::days(2)).and_time(NaiveTime::MIN).and_utc();
     let mut conn = state.pool.acquire().await?;
-    let found = sessions::upcoming(
-        &mut conn,
-        now,
-        now + Duration::days(super::views::LISTING_DAYS),
-        &query.to_filter(),
-    )
-    .await?;
+    let found = sessions::upcoming(&mut conn, earliest, latest, &query.filter.to_filter()).await?;
     let out = found
         .into_iter()
+        .filter(|s| (from..=to).contains(&s.starts_at.with_timezone(&s.time_zone()).date_naive()))
         .map(|s| {
             let tz = s.time_zone();
             SessionOut {
@@ -159,7 +200,11 @@ mod say {
     pub const NO_SUCH_PATH: &str = "The API has GET /api/v1/sessions and POST /api/v1/bookings.";
     pub const METHOD_NOT_ALLOWED: &str =
         "This path does not take that method: GET /api/v1/sessions, POST /api/v1/bookings.";
-    pub const BAD_FILTER: &str = "The filters are clinic, topic, language and day, each given once.";
+    pub const BAD_FILTER: &str =
+        "The filters are clinic, topic, language, day, from and to, each given once.";
+    pub const NOT_A_DATE: &str = "Must be a date: YYYY-MM-DD.";
+    pub const TO_BEFORE_FROM: &str = "Must not be before from.";
+    pub const RANGE_TOO_LONG: &str = "Must be at most 92 days after from.";
     pub const KEY_REUSED: &str = "This Idempotency-Key was already used for a different request.";
 }
 

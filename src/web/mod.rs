@@ -12,6 +12,7 @@ pub mod staff;
 mod views;
 
 use crate::config::BookingSettings;
+use crate::domain::schedule::Horizon;
 use crate::keys::Keys;
 use crate::store::secrets::{self, SecretsError};
 use axum::Router;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// What time the app takes it to be (a test may fix it).
     pub clock: Clock,
+    /// How far ahead weekly groups are scheduled (`GROUPCARE_SCHEDULE_WEEKS`).
+    pub horizon: Horizon,
     /// Permits to check a password (Argon2 takes ~19 MiB and a core's time): sign-ins beyond
     /// them wait briefly, then are answered 503, so a flood cannot queue without bound.
     pub password_checks: Arc<tokio::sync::Semaphore>,
@@ -96,6 +99,7 @@ impl AppState {
             trusted_proxies: Arc::new(TrustedProxies::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
             clock: Clock::System,
+            horizon: Horizon::default(),
         })
     }
 
@@ -106,6 +110,10 @@ impl AppState {
 
     pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> AppState {
         AppState { trusted_proxies: Arc::new(trusted_proxies), ..self }
+    }
+
+    pub fn with_horizon(self, horizon: Horizon) -> AppState {
+        AppState { horizon, ..self }
     }
 }
 
@@ -272,6 +280,7 @@ mod tests {
             trusted_proxies: Arc::new(TrustedProxies::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(1)),
             clock: Clock::System,
+            horizon: Horizon::default(),
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

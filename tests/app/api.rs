@@ -65,3 +65,42 @@ async fn a_booking_answer_follows_the_contract_and_its_link_opens_its_own_page()
         .unwrap();
     assert_eq!(replay, answer, "the same key, the same answer");
 }
+
+#[tokio::test]
+async fn the_session_list_takes_a_range_of_clinic_dates_of_up_to_92_days() {
+    let app = TestApp::spawn().await;
+    let soon = app.session_starting_in(Duration::days(3), 20, 1).await;
+    let later = app.session_starting_in(Duration::days(40), 20, 1).await;
+    let far = app.session_starting_in(Duration::days(120), 20, 1).await;
+    app.session_starting_in(Duration::hours(-2), 20, 1).await; // started: never listed
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Los_Angeles).date_naive();
+    let ids = |list: Vec<Value>| list.iter().map(|s| s["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let listed = |from: i64, to: i64| {
+        let (from, to) = (today + Duration::days(from), today + Duration::days(to));
+        let app = &app;
+        async move {
+            let r = app.get(&format!("/api/v1/sessions?from={from}&to={to}")).await;
+            assert_eq!(r.status(), 200);
+            ids(r.json().await.unwrap())
+        }
+    };
+    assert_eq!(ids(app.get("/api/v1/sessions").await.json().await.unwrap()), [soon], "the next four weeks");
+    assert_eq!(listed(30, 50).await, [later]);
+    assert_eq!(listed(-10, 82).await, [soon, later], "92 days, started sessions left out");
+    assert_eq!(listed(100, 130).await, [far]);
+    let later_from = today + Duration::days(35);
+    let r = app.get(&format!("/api/v1/sessions?from={later_from}")).await;
+    assert_eq!(ids(r.json().await.unwrap()), [later], "four weeks from `from`");
+
+    for (query, field) in [
+        (format!("from={today}&to={}", today + Duration::days(93)), "to"),
+        (format!("from={today}&to={}", today - Duration::days(1)), "to"),
+        ("from=next%20tuesday".to_owned(), "from"),
+        ("to=2027-02-30".to_owned(), "to"),
+    ] {
+        let r = app.get(&format!("/api/v1/sessions?{query}")).await;
+        assert_eq!(r.status(), 422, "{query}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["errors"][field].is_string(), "{query}: {body}");
+    }
+}

@@ -97,6 +97,23 @@ async fn the_embedded_database_starts_seeds_stops_restarts_and_survives_a_crash(
     // First start: a new cluster, migrated and seeded.
     let app = start(&data_dir).await;
     let session = first_session(&app.base).await;
+    // The weekly groups are scheduled twelve weeks ahead by the job that runs at start.
+    let today = chrono::Utc::now().date_naive();
+    let week_twelve = format!(
+        "{}/api/v1/sessions?from={}&to={}",
+        app.base,
+        today + chrono::Duration::days(78),
+        today + chrono::Duration::days(84)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let list: Vec<Value> = reqwest::get(&week_twelve).await.unwrap().json().await.unwrap();
+        if !list.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no demo groups twelve weeks ahead");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let client = reqwest::Client::new();
     let booked = client
         .post(format!("{}/api/v1/bookings", app.base))

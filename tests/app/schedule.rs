@@ -111,3 +111,76 @@ async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
         "mornings and evenings: {hours:?}"
     );
 }
+
+/// A series whose dates run on: made through the store, with no sessions yet.
+async fn open_ended_series(app: &TestApp, first_date: NaiveDate) -> i64 {
+    let any_session = app.session_starting_in(Duration::days(1), 12, 1).await;
+    let (clinic_id, topic_id): (i64, i64) =
+        sqlx::query_as("select clinic_id, topic_id from session where id = $1")
+            .bind(any_session)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let counselor: i64 =
+        sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
+    let series = NewSeries {
+        clinic_id,
+        topic_id,
+        language: Language::En,
+        schedule: WeeklySeries {
+            weekday: Weekday::Thu,
+            local_start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            duration: Duration::minutes(60),
+            first_date,
+            last_date: first_date + Duration::weeks(104),
+            time_zone: chrono_tz::America::Los_Angeles,
+        },
+        room_capacity: 10,
+        seats_per_counselor: 10,
+        counselor_ids: &[counselor],
+    };
+    schedule::create_series(&mut *app.pool.acquire().await.unwrap(), &series).await.unwrap()
+}
+
+/// The clinic-local date of the series' last session.
+async fn scheduled_through(app: &TestApp, series: i64) -> NaiveDate {
+    sqlx::query_scalar(
+        "select max((starts_at at time zone 'America/Los_Angeles')::date) from session where series_id = $1",
+    )
+    .bind(series)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_daily_job_keeps_weekly_groups_scheduled_ahead_and_the_horizon_moves_with_the_days() {
+    use groupcare::domain::schedule::Horizon;
+    use groupcare::jobs::schedule_horizon::extend;
+    let app = TestApp::spawn().await;
+    let monday = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let series = open_ended_series(&app, monday).await;
+    let noon = |date: NaiveDate| date.and_hms_opt(20, 0, 0).unwrap().and_utc(); // 12:00 in Los Angeles
+    let horizon = Horizon { weeks: 12 };
+
+    let made = extend(&app.pool, noon(monday), horizon).await.unwrap();
+    assert_eq!(made, Some(12), "every Thursday of the twelve weeks from tomorrow");
+    assert_eq!(scheduled_through(&app, series).await, NaiveDate::from_ymd_opt(2027, 5, 20).unwrap());
+    assert_eq!(extend(&app.pool, noon(monday), horizon).await.unwrap(), Some(0), "nothing twice");
+
+    // A week later the horizon is a week further.
+    let next_monday = monday + Duration::weeks(1);
+    assert_eq!(extend(&app.pool, noon(next_monday), horizon).await.unwrap(), Some(1));
+    assert_eq!(scheduled_through(&app, series).await, NaiveDate::from_ymd_opt(2027, 5, 27).unwrap());
+
+    // While another instance runs the job, this one leaves it to that one.
+    let mut other = app.pool.begin().await.unwrap();
+    assert!(
+        groupcare::store::jobs::try_lock(&mut other, groupcare::store::jobs::Job::ScheduleHorizon)
+            .await
+            .unwrap()
+    );
+    assert_eq!(extend(&app.pool, noon(next_monday + Duration::weeks(1)), horizon).await.unwrap(), None);
+    other.rollback().await.unwrap();
+    assert_eq!(extend(&app.pool, noon(next_monday + Duration::weeks(1)), horizon).await.unwrap(), Some(1));
+}

@@ -7,7 +7,7 @@ use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::schedule::WeeklySeries;
 use crate::store::catalog;
-use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
+use crate::store::schedule::{self, ChangeRefused, NewSeries, SeriesChange, SeriesRow};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
@@ -178,9 +178,7 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    let tomorrow = Utc::now().with_timezone(&tz).date_naive() + Duration::days(1);
-    schedule::generate_sessions(&mut tx, id, &new, tomorrow, tomorrow + Duration::weeks(GENERATE_WEEKS))
-        .await?;
+    schedule::generate_ahead(&mut tx, id, &new, state.clock.now(), state.horizon).await?;
     // The series, its sessions and the audit entry stand or fall together.
     user.audit(&mut tx, AuditAction::SeriesCreated, Some((RecordType::Series, id))).await?;
     tx.commit().await?;
@@ -265,7 +263,7 @@ pub async fn change(
     // The change and its audit entry stand or fall together; a refused change keeps nothing.
     let outcome = {
         let mut tx = state.pool.begin().await?;
-        let outcome = schedule::change_series(&mut tx, id, &change, actor, Utc::now())
+        let outcome = schedule::change_series(&mut tx, id, &change, actor, state.clock.now(), state.horizon)
             .await?
             .ok_or(AppError::NotFound)?;
         if outcome.is_ok() {
