@@ -139,7 +139,7 @@ async fn open_ended_series(app: &TestApp, first_date: NaiveDate) -> i64 {
         seats_per_counselor: 10,
         counselor_ids: &[counselor],
     };
-    schedule::create_series(&mut *app.pool.acquire().await.unwrap(), &series).await.unwrap()
+    schedule::create_series(&mut app.pool.acquire().await.unwrap(), &series).await.unwrap()
 }
 
 /// The clinic-local date of the series' last session.
