@@ -273,12 +273,8 @@ struct CsrfField {
 }
 
 /// Reads the form and checks its token against the session's; `enrolling` lets a session that
-/// must still enrol a second factor through.
-async fn checked_form<T: DeserializeOwned>(
-    req: Request,
-    state: &AppState,
-    enrolling: bool,
-) -> Result<T, Response> {
+/// must still enrol a second factor through. The body comes back unparsed.
+async fn checked_body(req: Request, state: &AppState, enrolling: bool) -> Result<RawForm, Response> {
     let (mut parts, body) = req.into_parts();
     let (user, must_enroll) = signed_in(&mut parts, state).await?;
     if must_enroll && !enrolling {
@@ -291,14 +287,25 @@ async fn checked_form<T: DeserializeOwned>(
     if user.csrf_token.is_empty() || !same_secret(&sent.csrf, &user.csrf_token) {
         return Err(AppError::Forbidden.into_response());
     }
-    body.parse().map_err(IntoResponse::into_response)
+    Ok(body)
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<T>, Response> {
-        checked_form(req, state, false).await.map(CsrfForm)
+        let body = checked_body(req, state, false).await?;
+        body.parse().map(CsrfForm).map_err(IntoResponse::into_response)
+    }
+}
+
+/// A checked form left unparsed, for a route whose path says which fields it has (the catalog's
+/// kinds): the handler parses it once it knows which.
+impl FromRequest<AppState> for CsrfForm<RawForm> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<RawForm>, Response> {
+        checked_body(req, state, false).await.map(CsrfForm)
     }
 }
 
@@ -306,6 +313,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for EnrollingForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<EnrollingForm<T>, Response> {
-        checked_form(req, state, true).await.map(EnrollingForm)
+        let body = checked_body(req, state, true).await?;
+        body.parse().map(EnrollingForm).map_err(IntoResponse::into_response)
     }
 }
