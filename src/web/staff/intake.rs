@@ -3,7 +3,7 @@
 //! view of patient data and every change is written to the audit log.
 
 use super::auth::{CsrfForm, Intake, StaffUser};
-use super::patients::PatientLine;
+use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{Actor, BookingSource};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
@@ -213,14 +213,7 @@ pub(super) async fn request_page(
         None => patients::candidates(&mut conn, &scope, id).await?,
     };
     user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewPatientInList,
-        RecordType::Patient,
-        candidates.iter().map(|p| p.id),
-    )
-    .await?;
-    let candidates = candidates.iter().map(|p| PatientLine::new(ui, p)).collect();
+    let candidates = patient_lines_shown(&user, &mut conn, ui, &candidates).await?;
     drop(conn);
 
     let tz = summary.time_zone();
