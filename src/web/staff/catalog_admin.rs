@@ -3,6 +3,7 @@
 //! described once ([`Kind::fields`]) and drive the page, the parsing and the checks.
 
 use super::auth::{Admin, CsrfForm, StaffUser};
+use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::{Phone, Problem};
 use crate::domain::{ClinicZone, Language};
@@ -251,6 +252,16 @@ fn read(ui: Ui, kind: Kind, form: &[(String, String)]) -> (Vec<String>, Vec<Opti
     (values, problems)
 }
 
+/// Every clinic as a form offers it to choose from: id and name.
+pub(super) async fn clinic_choices(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
+    Ok(catalog::clinics(conn).await?.into_iter().map(|c| (c.id, c.name)).collect())
+}
+
+/// Every active counselor as a form offers them to choose from: id and name.
+pub(super) async fn counselor_choices(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
+    Ok(catalog::active_counselors(conn).await?.into_iter().map(|c| (c.id, c.name)).collect())
+}
+
 pub struct FieldView {
     pub name: &'static str,
     pub label: &'static str,
@@ -324,16 +335,13 @@ pub struct CatalogPage {
     items: Vec<ItemView>,
 }
 
-/// The page of one kind; `edited` replaces one item's form (or the new one's) with what was
-/// posted and its problems.
-async fn page(
+/// The page of one kind: every stored item's form, then the new one's.
+async fn catalog_page(
     state: &AppState,
     ui: Ui,
     user: StaffUser,
     kind: Kind,
-    edited: Option<ItemView>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+) -> Result<CatalogPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let blank = vec![None; kind.fields().len()];
     let mut items: Vec<ItemView> = kind
@@ -353,13 +361,18 @@ async fn page(
         })
         .collect();
     items.push(item_view(ui, kind, None, &fresh_defaults, &blank));
-    if let Some(edited) = edited
-        && let Some(slot) = items.iter_mut().find(|i| i.id == edited.id)
-    {
-        *slot = edited;
+    Ok(CatalogPage { ui, user, title: kind.title(ui.m), path: kind.path(), items })
+}
+
+impl PageWithMessage for CatalogPage {
+    /// A posted form with its problems, in place of the form it was posted from.
+    type Message = ItemView;
+
+    fn set_message(&mut self, edited: ItemView) {
+        if let Some(slot) = self.items.iter_mut().find(|i| i.id == edited.id) {
+            *slot = edited;
+        }
     }
-    let page = CatalogPage { ui, user, title: kind.title(ui.m), path: kind.path(), items };
-    Ok((status, page).into_response())
 }
 
 pub async fn list(
@@ -367,8 +380,8 @@ pub async fn list(
     ui: Ui,
     Admin(user): Admin,
     Path(kind): Path<String>,
-) -> Result<Response, AppError> {
-    page(&state, ui, user, Kind::parse(&kind)?, None, StatusCode::OK).await
+) -> Result<CatalogPage, AppError> {
+    catalog_page(&state, ui, user, Kind::parse(&kind)?).await
 }
 
 async fn save(
@@ -382,7 +395,8 @@ async fn save(
     let (values, problems) = read(ui, kind, form);
     if problems.iter().any(Option::is_some) {
         let edited = item_view(ui, kind, id, &values, &problems);
-        return page(state, ui, user, kind, Some(edited), StatusCode::UNPROCESSABLE_ENTITY).await;
+        let page = catalog_page(state, ui, user, kind).await?;
+        return Ok(page_with_message(page, edited, StatusCode::UNPROCESSABLE_ENTITY));
     }
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;

@@ -3,6 +3,7 @@
 //! view of patient data and every change is written to the audit log.
 
 use super::auth::{CsrfForm, Intake, StaffUser};
+use super::message_page::{PageWithMessage, page_with_message};
 use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{Actor, BookingSource};
@@ -153,7 +154,7 @@ pub struct RequestPage {
     can_cancel: bool,
     can_move: bool,
     move_targets: Vec<(i64, String)>,
-    message: Option<&'static str>,
+    message: Option<String>,
     /// When no patient record is linked yet: the records that may be this person.
     candidates: Vec<PatientLine>,
     outcomes: Vec<(&'static str, &'static str)>,
@@ -164,8 +165,8 @@ pub async fn request(
     ui: Ui,
     desk: Intake,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    request_page(&state, ui, desk, parse_id(&id)?, None, StatusCode::OK).await
+) -> Result<RequestPage, AppError> {
+    request_page(&state, ui, desk, parse_id(&id)?).await
 }
 
 /// Upcoming groups in `scope` a booking could move to (or a phone booking be made for).
@@ -193,15 +194,8 @@ async fn bookable_groups(
         .collect())
 }
 
-/// One request's page (the view is audited), with `message` when an action was refused.
-pub(super) async fn request_page(
-    state: &AppState,
-    ui: Ui,
-    desk: Intake,
-    id: i64,
-    message: Option<&'static str>,
-    status_code: StatusCode,
-) -> Result<Response, AppError> {
+/// One request's page (the view is audited).
+async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result<RequestPage, AppError> {
     let Intake { user, scope } = desk;
     let mut conn = state.pool.acquire().await?;
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
@@ -238,9 +232,9 @@ pub(super) async fn request_page(
         })
         .collect();
     let status = request.status;
-    let page = RequestPage {
+    Ok(RequestPage {
         ui,
-        message,
+        message: None,
         candidates,
         can_move: status.is_active(),
         move_targets,
@@ -262,8 +256,28 @@ pub(super) async fn request_page(
         outcomes: ContactOutcome::ALL.iter().map(|o| (o.code(), (ui.m.contact_outcome)(*o))).collect(),
         request,
         user,
-    };
-    Ok((status_code, page).into_response())
+    })
+}
+
+impl PageWithMessage for RequestPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+}
+
+/// The request's page again after a refused action on it, saying why.
+pub(super) async fn request_refused(
+    state: &AppState,
+    ui: Ui,
+    desk: Intake,
+    id: i64,
+    message: &'static str,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = request_page(state, ui, desk, id).await?;
+    Ok(page_with_message(page, message.to_owned(), status))
 }
 
 #[derive(Default, Deserialize)]
@@ -293,15 +307,8 @@ pub async fn decide(
     if !changed {
         // Nothing happened, so nothing is audited: the page shows the request as it stands.
         drop(tx);
-        return request_page(
-            &state,
-            ui,
-            Intake { user, scope },
-            id,
-            Some(ui.m.decision_refused),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let desk = Intake { user, scope };
+        return request_refused(&state, ui, desk, id, ui.m.decision_refused, StatusCode::CONFLICT).await;
     }
     user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, id))).await?;
     tx.commit().await?;
@@ -365,15 +372,8 @@ pub async fn move_booking(
         }
         Err(why) => {
             drop(conn);
-            request_page(
-                &state,
-                ui,
-                Intake { user, scope },
-                id,
-                Some((ui.m.move_refused)(why)),
-                StatusCode::CONFLICT,
-            )
-            .await
+            let desk = Intake { user, scope };
+            request_refused(&state, ui, desk, id, (ui.m.move_refused)(why), StatusCode::CONFLICT).await
         }
     }
 }

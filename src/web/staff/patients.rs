@@ -3,7 +3,7 @@
 //! and change is audited.
 
 use super::auth::{CsrfForm, Intake, StaffUser};
-use super::intake::request_page;
+use super::intake::request_refused;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::Phone;
 use crate::store::intake::{self};
@@ -72,16 +72,8 @@ pub async fn create(
         raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(date) => Some(date),
             Err(_) => {
-                let message = Some(ui.m.patient_bad_dob);
-                return request_page(
-                    &state,
-                    ui,
-                    Intake { user, scope },
-                    booking,
-                    message,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
+                let (desk, status) = (Intake { user, scope }, StatusCode::UNPROCESSABLE_ENTITY);
+                return request_refused(&state, ui, desk, booking, ui.m.patient_bad_dob, status).await;
             }
         },
     };

@@ -2,16 +2,18 @@
 //! the clinic's time zone, and change them, which changes coming sessions only.
 
 use super::auth::{Admin, CsrfForm, StaffUser};
+use super::catalog_admin::{clinic_choices, counselor_choices};
+use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::Language;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::schedule::WeeklySeries;
 use crate::store::catalog;
 use crate::store::schedule::{self, ChangeRefused, GENERATE_WEEKS, NewSeries, SeriesChange, SeriesRow};
-use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
 use crate::web::i18n::Ui;
+use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -77,37 +79,31 @@ fn describe(ui: Ui, r: &SeriesRow) -> String {
     )
 }
 
-async fn series_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    message: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn series_page(state: &AppState, ui: Ui, user: StaffUser) -> Result<SeriesPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let page = SeriesPage {
+    let series = schedule::list_series(&mut conn).await?;
+    Ok(SeriesPage {
         ui,
         user,
-        lines: schedule::list_series(&mut conn)
-            .await?
-            .iter()
-            .map(|r| SeriesLine { id: r.id, text: describe(ui, r) })
-            .collect(),
-        clinics: catalog::clinics(&mut conn).await?.into_iter().map(|c| (c.id, c.name)).collect(),
+        lines: series.iter().map(|r| SeriesLine { id: r.id, text: describe(ui, r) }).collect(),
+        clinics: clinic_choices(&mut conn).await?,
         topics: catalog::topics(&mut conn).await?.into_iter().map(|t| (t.id, t.name_en)).collect(),
-        counselors: catalog::active_counselors(&mut conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect(),
+        counselors: counselor_choices(&mut conn).await?,
         today: Utc::now().date_naive().to_string(),
-        message,
-    };
-    Ok((status, page).into_response())
+        message: None,
+    })
 }
 
-pub async fn list(State(state): State<AppState>, ui: Ui, Admin(user): Admin) -> Result<Response, AppError> {
-    series_page(&state, ui, user, None, StatusCode::OK).await
+impl PageWithMessage for SeriesPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, Admin(user): Admin) -> Result<SeriesPage, AppError> {
+    series_page(&state, ui, user).await
 }
 
 pub async fn create(
@@ -150,7 +146,9 @@ pub async fn create(
     ) = (parsed, refusal.clone())
     else {
         drop(conn);
-        return series_page(&state, ui, user, refusal, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let page = series_page(&state, ui, user).await?;
+        let message = refusal.unwrap_or_default();
+        return Ok(page_with_message(page, message, StatusCode::UNPROCESSABLE_ENTITY));
     };
     let new = NewSeries {
         clinic_id,
@@ -199,14 +197,7 @@ pub struct EditPage {
     message: Option<String>,
 }
 
-async fn edit_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    id: i64,
-    message: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn edit_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Result<EditPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let series = schedule::series(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let counselors = catalog::active_counselors(&mut conn)
@@ -217,16 +208,23 @@ async fn edit_page(
             (c.id, c.name, leads)
         })
         .collect();
-    let page = EditPage {
+    Ok(EditPage {
         ui,
         user,
         description: describe(ui, &series),
         start: series.local_start.format("%H:%M").to_string(),
         series,
         counselors,
-        message,
-    };
-    Ok((status, page).into_response())
+        message: None,
+    })
+}
+
+impl PageWithMessage for EditPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
 }
 
 pub async fn edit(
@@ -234,9 +232,8 @@ pub async fn edit(
     ui: Ui,
     Admin(user): Admin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
-    edit_page(&state, ui, user, id, None, StatusCode::OK).await
+) -> Result<EditPage, AppError> {
+    edit_page(&state, ui, user, parse_id(&id)?).await
 }
 
 pub async fn change(
@@ -258,8 +255,8 @@ pub async fn change(
         })
     })();
     let Some(change) = parsed else {
-        let message = Some(ui.m.series_invalid.to_owned());
-        return edit_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let page = edit_page(&state, ui, user, id).await?;
+        return Ok(page_with_message(page, ui.m.series_invalid.to_owned(), StatusCode::UNPROCESSABLE_ENTITY));
     };
     let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together; a refused change keeps nothing.
@@ -286,5 +283,5 @@ pub async fn change(
             ((ui.m.series_would_strand)(held, seats), StatusCode::CONFLICT)
         }
     };
-    edit_page(&state, ui, user, id, Some(message), status).await
+    Ok(page_with_message(edit_page(&state, ui, user, id).await?, message, status))
 }
