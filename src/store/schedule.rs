@@ -128,6 +128,8 @@ pub struct SeriesRow {
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
     pub counselor_ids: Vec<i64>,
+    /// The start of its last scheduled session, if any.
+    pub scheduled_through: Option<DateTime<Utc>>,
 }
 
 impl SeriesRow {
@@ -163,7 +165,9 @@ async fn series_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<
                   t.name_en as topic_name_en, r.language as "language: Language", r.weekday, r.local_start,
                   r.duration_minutes, r.room_capacity, r.seats_per_counselor, r.first_date, r.last_date,
                   coalesce((select array_agg(sc.counselor_id order by sc.counselor_id) from series_counselor sc
-                            where sc.series_id = r.id), '{}') as "counselor_ids!"
+                            where sc.series_id = r.id), '{}') as "counselor_ids!",
+                  (select max(s.starts_at) from session s where s.series_id = r.id and s.status = 'scheduled')
+                    as scheduled_through
            from series r join clinic c on c.id = r.clinic_id join topic t on t.id = r.topic_id
            where ($1::bigint is null or r.id = $1)
            order by c.name, r.weekday, r.local_start"#,

@@ -57,6 +57,36 @@ impl<S: Send + Sync> FromRequest<S> for RawForm {
     }
 }
 
+/// A form field's text without the spaces around it: what the person meant, as it is checked,
+/// saved and shown again. (No `Debug`: a field may hold patient data.)
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Trimmed(String);
+
+impl Trimmed {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Trimmed {
+    fn from(text: String) -> Trimmed {
+        let trimmed = text.trim();
+        if trimmed.len() == text.len() { Trimmed(text) } else { Trimmed(trimmed.to_owned()) }
+    }
+}
+
+impl From<&str> for Trimmed {
+    fn from(text: &str) -> Trimmed {
+        Trimmed(text.trim().to_owned())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Trimmed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Trimmed, D::Error> {
+        String::deserialize(deserializer).map(Trimmed::from)
+    }
+}
+
 /// The query string's parameters (a repeated or malformed one is a calm 400 page).
 pub struct Query<T>(pub T);
 
@@ -124,5 +154,18 @@ mod tests {
         assert_eq!(first_field_not_text(b"a%FF=1"), Some("?".into()));
         assert_eq!(first_field_not_text(b"x=%"), None, "a stray % is text");
         assert_eq!(percent_decode(b"a+b%20c%2"), b"a b c%2");
+    }
+
+    #[test]
+    fn a_trimmed_field_drops_the_spaces_around_it_and_keeps_those_inside() {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            name: Trimmed,
+            codes: Vec<Trimmed>,
+        }
+        let fields: Fields = serde_html_form::from_str("name=+Ana+Ruiz%0A&codes=+en&codes=es+").unwrap();
+        assert_eq!(fields.name.as_str(), "Ana Ruiz");
+        assert_eq!(fields.codes.iter().map(Trimmed::as_str).collect::<Vec<_>>(), ["en", "es"]);
+        assert_eq!(Trimmed::from("  ").as_str(), "");
     }
 }

@@ -59,7 +59,7 @@ async fn a_new_weekly_group_is_scheduled_at_its_local_time_for_the_coming_weeks(
     assert_eq!(post(&app, &session, "/staff/admin/series", &form).await.status(), 303);
     let series: i64 = sqlx::query_scalar("select max(id) from series").fetch_one(&app.pool).await.unwrap();
     let sessions = local_sessions(&app, series).await;
-    assert_eq!(sessions.len(), 8, "eight weeks ahead");
+    assert_eq!(sessions.len(), 12, "twelve weeks ahead (GROUPCARE_SCHEDULE_WEEKS' default)");
     let tz = chrono_tz::America::Los_Angeles;
     for (_, starts, room, _) in &sessions {
         let local = starts.with_timezone(&tz);
@@ -67,6 +67,10 @@ async fn a_new_weekly_group_is_scheduled_at_its_local_time_for_the_coming_weeks(
         assert!(*starts > Utc::now());
     }
     assert_eq!(app.count("select count(*) from audit_log where action = 'series_created'").await, 1);
+    let last = sessions.last().unwrap().1.with_timezone(&tz).date_naive();
+    let page = crate::staff_auth::get_as(&app, &session, "/staff/admin/series").await.text().await.unwrap();
+    let through = format!("scheduled through {}", last.format("%A, %B %-d"));
+    assert!(page.contains(&through), "the series page says how far ahead: {through}");
 }
 
 #[tokio::test]

@@ -136,6 +136,10 @@ pub static EN: Messages = Messages {
     form_key_reused: "This form was already sent with other details. Please check the form and send it again.",
     form_key_missing: "We couldn't match this form to our page. Please check it and send it again.",
     form_closed_call: |phone| format!("To join this group, please call the clinic at {phone}."),
+    series_scheduled_through: |date| match date {
+        Some(date) => format!("scheduled through {date}"),
+        None => "nothing scheduled".to_owned(),
+    },
 
     manage_title: "Your request",
     manage_new_title: "We have your request",

@@ -157,6 +157,10 @@ pub static ES: Messages = Messages {
     form_key_reused: "Este formulario ya se envió con otros datos. Por favor revíselo y envíelo otra vez.",
     form_key_missing: "No pudimos reconocer este formulario como nuestro. Por favor revíselo y envíelo otra vez.",
     form_closed_call: |phone| format!("Para unirse a este grupo, llame a la clínica al {phone}."),
+    series_scheduled_through: |date| match date {
+        Some(date) => format!("programado hasta el {date}"),
+        None => "nada programado".to_owned(),
+    },
 
     manage_title: "Su solicitud",
     manage_new_title: "Recibimos su solicitud",

@@ -107,6 +107,8 @@ pub struct Messages {
     /// The form came without its one-time key (or a short one): send it again.
     pub form_key_missing: &'static str,
     pub form_closed_call: fn(&str) -> String,
+    /// A weekly group's last scheduled date on the admin series page (None: none scheduled).
+    pub series_scheduled_through: fn(Option<&str>) -> String,
 
     pub manage_title: &'static str,
     pub manage_new_title: &'static str,

@@ -2,6 +2,8 @@
 //! second-factor setting, and the audit log search. Administrators only.
 
 use super::auth::{Admin, CsrfForm, NoFields, StaffUser};
+use super::catalog_admin::{clinic_choices, counselor_choices};
+use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::booking::normalize_reference;
@@ -22,7 +24,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -37,7 +39,7 @@ pub async fn sessions_list(
     ui: Ui,
     _: Admin,
 ) -> Result<SessionsPage, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let found =
         sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
@@ -58,14 +60,7 @@ pub struct SessionPage {
     message: Option<String>,
 }
 
-async fn session_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    id: i64,
-    message: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Result<SessionPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let summary = sessions::summary(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let everyone = catalog::active_counselors(&mut conn).await?;
@@ -75,8 +70,8 @@ async fn session_page(
         .filter(|c| !leads.iter().any(|(id, _)| *id == c.id))
         .map(|c| (c.id, format!("{}, {}", c.name, c.credentials)))
         .collect();
-    let card = SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff);
-    let page = SessionPage {
+    let card = SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff);
+    Ok(SessionPage {
         ui,
         user,
         title: (ui.m.admin_session_title)(&card.topic_name),
@@ -84,9 +79,16 @@ async fn session_page(
         card,
         leads,
         others,
-        message,
-    };
-    Ok((status, page).into_response())
+        message: None,
+    })
+}
+
+impl PageWithMessage for SessionPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
 }
 
 pub async fn session(
@@ -94,8 +96,8 @@ pub async fn session(
     ui: Ui,
     Admin(user): Admin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    session_page(&state, ui, user, parse_id(&id)?, None, StatusCode::OK).await
+) -> Result<SessionPage, AppError> {
+    session_page(&state, ui, user, parse_id(&id)?).await
 }
 
 #[derive(Default, Deserialize)]
@@ -114,13 +116,13 @@ pub async fn cancel_session(
     let id = parse_id(&id)?;
     let reason: String = form.reason.trim().chars().take(500).collect();
     if reason.is_empty() {
-        let message = Some(ui.m.admin_reason_required.to_owned());
-        return session_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let (message, status) = (ui.m.admin_reason_required.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(page_with_message(session_page(&state, ui, user, id).await?, message, status));
     }
     let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    let cancelled = session_admin::cancel_session(&mut tx, id, actor, &reason, Utc::now())
+    let cancelled = session_admin::cancel_session(&mut tx, id, actor, &reason, state.clock.now())
         .await?
         .ok_or(AppError::NotFound)?;
     // A session cancelled already changes nothing, and nothing is audited.
@@ -146,8 +148,9 @@ pub async fn add_counselor(
     let id = parse_id(&id)?;
     let counselor: i64 = form.counselor_id.parse().map_err(|_| AppError::BadRequest)?;
     let mut tx = state.pool.begin().await?;
-    let added =
-        session_admin::add_counselor(&mut tx, id, counselor, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    let added = session_admin::add_counselor(&mut tx, id, counselor, state.clock.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     if added {
         user.audit(&mut tx, AuditAction::SessionCounselorAdded, Some((RecordType::Session, id))).await?;
         tx.commit().await?;
@@ -179,7 +182,7 @@ pub async fn remove_counselor(
         }
     };
     drop(tx); // refused: nothing to keep, and no lock held while the page is drawn
-    session_page(&state, ui, user, id, Some(message), StatusCode::CONFLICT).await
+    Ok(page_with_message(session_page(&state, ui, user, id).await?, message, StatusCode::CONFLICT))
 }
 
 #[derive(Template, WebTemplate)]
@@ -192,35 +195,43 @@ pub struct StaffPage {
     clinics: Vec<(i64, String)>,
     roles: Vec<(&'static str, &'static str)>,
     require_second_factor: bool,
-    message: Option<&'static str>,
+    message: Option<String>,
 }
 
-async fn staff_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    message: Option<&'static str>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn staff_page(state: &AppState, ui: Ui, user: StaffUser) -> Result<StaffPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let page = StaffPage {
+    Ok(StaffPage {
         ui,
         user,
         accounts: staff::list(&mut conn).await?,
-        counselors: catalog::active_counselors(&mut conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect(),
-        clinics: catalog::clinics(&mut conn).await?.into_iter().map(|c| (c.id, c.name)).collect(),
+        counselors: counselor_choices(&mut conn).await?,
+        clinics: clinic_choices(&mut conn).await?,
         roles: [StaffRole::Admin, StaffRole::Intake, StaffRole::Counselor]
             .into_iter()
             .map(|r| (role_code(r), (ui.m.staff_role_name)(r)))
             .collect(),
         require_second_factor: settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?,
-        message,
-    };
-    Ok((status, page).into_response())
+        message: None,
+    })
+}
+
+impl PageWithMessage for StaffPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+}
+
+/// The staff page again after a refused account form, saying why.
+async fn staff_refused(
+    state: &AppState,
+    ui: Ui,
+    user: StaffUser,
+    message: &'static str,
+) -> Result<Response, AppError> {
+    let page = staff_page(state, ui, user).await?;
+    Ok(page_with_message(page, message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY))
 }
 
 fn role_code(role: StaffRole) -> &'static str {
@@ -235,8 +246,8 @@ pub async fn staff_list(
     State(state): State<AppState>,
     ui: Ui,
     Admin(user): Admin,
-) -> Result<Response, AppError> {
-    staff_page(&state, ui, user, None, StatusCode::OK).await
+) -> Result<StaffPage, AppError> {
+    staff_page(&state, ui, user).await
 }
 
 /// The new-account form (`clinic` repeats, one per ticked clinic).
@@ -256,8 +267,7 @@ pub async fn create_staff(
     Admin(user): Admin,
     CsrfForm(form): CsrfForm<NewStaffForm>,
 ) -> Result<Response, AppError> {
-    let refuse =
-        |message| staff_page(&state, ui, user.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY);
+    let refuse = |message| staff_refused(&state, ui, user.clone(), message);
     let Ok(Some(email)) = Email::parse_optional(&form.email) else {
         return refuse(ui.m.admin_staff_bad_email).await;
     };
@@ -319,14 +329,7 @@ pub async fn reset_password(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     if check_new_password(&form.password).is_err() {
-        return staff_page(
-            &state,
-            ui,
-            user,
-            Some(ui.m.admin_staff_bad_password),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return staff_refused(&state, ui, user, ui.m.admin_staff_bad_password).await;
     }
     let password = form.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;

@@ -16,7 +16,6 @@ use crate::web::extract::{Path, RawForm};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::de::DeserializeOwned;
 
 /// A new random token (128 bits, hex) for a session or a CSRF field.
@@ -107,7 +106,7 @@ async fn signed_in(parts: &mut Parts, state: &AppState) -> Result<(StaffUser, bo
         return Err(to_login());
     };
     let token_hash = digest(token);
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await.map_err(internal)?;
     let Some(session) = staff::session(&mut conn, &token_hash).await.map_err(internal)? else {
         return Err(to_login());
@@ -273,12 +272,8 @@ struct CsrfField {
 }
 
 /// Reads the form and checks its token against the session's; `enrolling` lets a session that
-/// must still enrol a second factor through.
-async fn checked_form<T: DeserializeOwned>(
-    req: Request,
-    state: &AppState,
-    enrolling: bool,
-) -> Result<T, Response> {
+/// must still enrol a second factor through. The body comes back unparsed.
+async fn checked_body(req: Request, state: &AppState, enrolling: bool) -> Result<RawForm, Response> {
     let (mut parts, body) = req.into_parts();
     let (user, must_enroll) = signed_in(&mut parts, state).await?;
     if must_enroll && !enrolling {
@@ -291,14 +286,25 @@ async fn checked_form<T: DeserializeOwned>(
     if user.csrf_token.is_empty() || !same_secret(&sent.csrf, &user.csrf_token) {
         return Err(AppError::Forbidden.into_response());
     }
-    body.parse().map_err(IntoResponse::into_response)
+    Ok(body)
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<T>, Response> {
-        checked_form(req, state, false).await.map(CsrfForm)
+        let body = checked_body(req, state, false).await?;
+        body.parse().map(CsrfForm).map_err(IntoResponse::into_response)
+    }
+}
+
+/// A checked form left unparsed, for a route whose path says which fields it has (the catalog's
+/// kinds): the handler parses it once it knows which.
+impl FromRequest<AppState> for CsrfForm<RawForm> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<CsrfForm<RawForm>, Response> {
+        checked_body(req, state, false).await.map(CsrfForm)
     }
 }
 
@@ -306,6 +312,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for EnrollingForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<EnrollingForm<T>, Response> {
-        checked_form(req, state, true).await.map(EnrollingForm)
+        let body = checked_body(req, state, true).await?;
+        body.parse().map(EnrollingForm).map_err(IntoResponse::into_response)
     }
 }

@@ -19,7 +19,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Redirect;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
@@ -35,7 +35,7 @@ pub async fn my_sessions(
     ui: Ui,
     Counselor { counselor_id, .. }: Counselor,
 ) -> Result<MySessionsPage, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let filter = SessionFilter { counselor_id: Some(counselor_id), ..SessionFilter::default() };
     let mut conn = state.pool.acquire().await?;
     let found =
@@ -94,7 +94,7 @@ pub async fn roster(
     RosterAccess { user, session: summary }: RosterAccess,
 ) -> Result<RosterPage, AppError> {
     let lines = audited_roster(&state, &user, summary.id, AuditAction::ViewRoster).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
     let lines = lines
         .into_iter()
@@ -129,7 +129,7 @@ pub async fn attendance(
     RosterAccess { user, session: summary }: RosterAccess,
     CsrfForm(fields): CsrfForm<HashMap<String, String>>,
 ) -> Result<Redirect, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     if summary.starts_at > now {
         return Err(AppError::BadRequest);
     }
@@ -185,5 +185,9 @@ pub async fn sign_in_sheet(
             None => l.first_name.clone(),
         })
         .collect();
-    Ok(SignInSheet { ui, card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff), names })
+    Ok(SignInSheet {
+        ui,
+        card: SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff),
+        names,
+    })
 }

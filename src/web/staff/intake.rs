@@ -3,7 +3,8 @@
 //! view of patient data and every change is written to the audit log.
 
 use super::auth::{CsrfForm, Intake, StaffUser};
-use super::patients::PatientLine;
+use super::message_page::{PageWithMessage, page_with_message};
+use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{Actor, BookingSource};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
@@ -97,7 +98,7 @@ pub async fn queue(
     let status =
         QUEUE_STATUSES.into_iter().find(|s| s.code() == query.status).unwrap_or(BookingStatus::Requested);
     let clinic: Option<i64> = query.clinic.parse().ok();
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
     let clinics = catalog::clinics(&mut conn).await?;
@@ -153,7 +154,7 @@ pub struct RequestPage {
     can_cancel: bool,
     can_move: bool,
     move_targets: Vec<(i64, String)>,
-    message: Option<&'static str>,
+    message: Option<String>,
     /// When no patient record is linked yet: the records that may be this person.
     candidates: Vec<PatientLine>,
     outcomes: Vec<(&'static str, &'static str)>,
@@ -164,8 +165,8 @@ pub async fn request(
     ui: Ui,
     desk: Intake,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    request_page(&state, ui, desk, parse_id(&id)?, None, StatusCode::OK).await
+) -> Result<RequestPage, AppError> {
+    request_page(&state, ui, desk, parse_id(&id)?).await
 }
 
 /// Upcoming groups in `scope` a booking could move to (or a phone booking be made for).
@@ -176,7 +177,7 @@ async fn bookable_groups(
     scope: &ClinicScope,
     except: Option<i64>,
 ) -> Result<Vec<(i64, String)>, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let found =
         sessions::upcoming(conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
     Ok(found
@@ -193,15 +194,8 @@ async fn bookable_groups(
         .collect())
 }
 
-/// One request's page (the view is audited), with `message` when an action was refused.
-pub(super) async fn request_page(
-    state: &AppState,
-    ui: Ui,
-    desk: Intake,
-    id: i64,
-    message: Option<&'static str>,
-    status_code: StatusCode,
-) -> Result<Response, AppError> {
+/// One request's page (the view is audited).
+async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result<RequestPage, AppError> {
     let Intake { user, scope } = desk;
     let mut conn = state.pool.acquire().await?;
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
@@ -213,14 +207,7 @@ pub(super) async fn request_page(
         None => patients::candidates(&mut conn, &scope, id).await?,
     };
     user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewPatientInList,
-        RecordType::Patient,
-        candidates.iter().map(|p| p.id),
-    )
-    .await?;
-    let candidates = candidates.iter().map(|p| PatientLine::new(ui, p)).collect();
+    let candidates = patient_lines_shown(&user, &mut conn, ui, &candidates).await?;
     drop(conn);
 
     let tz = summary.time_zone();
@@ -245,9 +232,9 @@ pub(super) async fn request_page(
         })
         .collect();
     let status = request.status;
-    let page = RequestPage {
+    Ok(RequestPage {
         ui,
-        message,
+        message: None,
         candidates,
         can_move: status.is_active(),
         move_targets,
@@ -261,7 +248,7 @@ pub(super) async fn request_page(
         phone: Phone::parse(&request.phone).map(|p| p.to_string()).unwrap_or_else(|_| request.phone.clone()),
         language: (ui.m.language_names)(request.language),
         received: format!("{} ({})", local(request.created_at), (ui.m.source_name)(request.source)),
-        card: SessionCard::new(ui, &summary, Utc::now(), state.booking.cutoff),
+        card: SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff),
         history,
         can_confirm: Decision::Confirm.from_states().contains(&status),
         can_decline: Decision::Decline.from_states().contains(&status),
@@ -269,8 +256,28 @@ pub(super) async fn request_page(
         outcomes: ContactOutcome::ALL.iter().map(|o| (o.code(), (ui.m.contact_outcome)(*o))).collect(),
         request,
         user,
-    };
-    Ok((status_code, page).into_response())
+    })
+}
+
+impl PageWithMessage for RequestPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+}
+
+/// The request's page again after a refused action on it, saying why.
+pub(super) async fn request_refused(
+    state: &AppState,
+    ui: Ui,
+    desk: Intake,
+    id: i64,
+    message: &'static str,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = request_page(state, ui, desk, id).await?;
+    Ok(page_with_message(page, message.to_owned(), status))
 }
 
 #[derive(Default, Deserialize)]
@@ -291,7 +298,7 @@ pub async fn decide(
     let reason = form.reason.trim();
     let reason = (!reason.is_empty()).then(|| reason.chars().take(500).collect::<String>());
     let actor = Actor::Staff(user.staff_id);
-    let now = Utc::now();
+    let now = state.clock.now();
     // The decision and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
     let changed = intake::decide(&mut tx, &scope, id, decision, actor, reason.as_deref(), now)
@@ -300,15 +307,8 @@ pub async fn decide(
     if !changed {
         // Nothing happened, so nothing is audited: the page shows the request as it stands.
         drop(tx);
-        return request_page(
-            &state,
-            ui,
-            Intake { user, scope },
-            id,
-            Some(ui.m.decision_refused),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let desk = Intake { user, scope };
+        return request_refused(&state, ui, desk, id, ui.m.decision_refused, StatusCode::CONFLICT).await;
     }
     user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, id))).await?;
     tx.commit().await?;
@@ -332,7 +332,7 @@ pub async fn contact(
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
     intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
-    intake::log_contact(&mut conn, id, user.staff_id, outcome, Utc::now()).await?;
+    intake::log_contact(&mut conn, id, user.staff_id, outcome, state.clock.now()).await?;
     user.audit(&mut conn, AuditAction::BookingContactLogged, Some((RecordType::Booking, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")))
@@ -360,7 +360,7 @@ pub async fn move_booking(
         sessions::summary(&mut conn, target).await?.is_some_and(|s| scope.includes(s.clinic_id));
     let moved = if target_in_scope {
         let actor = Actor::Staff(user.staff_id);
-        bookings::move_booking(&mut conn, id, target, actor, Utc::now(), state.booking.cutoff).await?
+        bookings::move_booking(&mut conn, id, target, actor, state.clock.now(), state.booking.cutoff).await?
     } else {
         Err(MoveRefused::UnknownSession)
     };
@@ -372,15 +372,8 @@ pub async fn move_booking(
         }
         Err(why) => {
             drop(conn);
-            request_page(
-                &state,
-                ui,
-                Intake { user, scope },
-                id,
-                Some((ui.m.move_refused)(why)),
-                StatusCode::CONFLICT,
-            )
-            .await
+            let desk = Intake { user, scope };
+            request_refused(&state, ui, desk, id, (ui.m.move_refused)(why), StatusCode::CONFLICT).await
         }
     }
 }
@@ -472,7 +465,7 @@ pub async fn phone_booking(
         session_id,
         booking: &booking,
         request_key: &key,
-        now: Utc::now(),
+        now: state.clock.now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
         source: BookingSource::Phone,

@@ -163,7 +163,7 @@ pub async fn submit(
     if sent_token.is_empty() || !same_secret(sent_token, &fields.csrf) {
         return login_page(&state, ui, email, Some(ui.m.staff_login_expired), StatusCode::FORBIDDEN).await;
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     let addr = client.to_string();
     let audit_entry = |actor, action, record_id| AuditEntry {
         actor_staff_id: actor,

@@ -8,6 +8,7 @@ mod counselor;
 mod home;
 mod intake;
 mod login;
+mod message_page;
 mod patients;
 mod second_factor;
 mod series;

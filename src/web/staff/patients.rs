@@ -3,7 +3,7 @@
 //! and change is audited.
 
 use super::auth::{CsrfForm, Intake, StaffUser};
-use super::intake::request_page;
+use super::intake::request_refused;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::Phone;
 use crate::store::intake::{self};
@@ -19,11 +19,26 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 /// A record as a line: name, phone the usual way, date of birth.
 pub struct PatientLine {
     pub id: i64,
     pub text: String,
+}
+
+/// The patient records a page lists beside the record it is about (a request's possible
+/// matches, a record's possible duplicates), as lines: each one is written to the audit log as
+/// shown to `user`.
+pub(super) async fn patient_lines_shown(
+    user: &StaffUser,
+    conn: &mut PgConnection,
+    ui: Ui,
+    records: &[Patient],
+) -> Result<Vec<PatientLine>, AppError> {
+    let shown = records.iter().map(|p| p.id);
+    user.audit_shown(conn, AuditAction::ViewPatientInList, RecordType::Patient, shown).await?;
+    Ok(records.iter().map(|p| PatientLine::new(ui, p)).collect())
 }
 
 impl PatientLine {
@@ -57,16 +72,8 @@ pub async fn create(
         raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(date) => Some(date),
             Err(_) => {
-                let message = Some(ui.m.patient_bad_dob);
-                return request_page(
-                    &state,
-                    ui,
-                    Intake { user, scope },
-                    booking,
-                    message,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
+                let (desk, status) = (Intake { user, scope }, StatusCode::UNPROCESSABLE_ENTITY);
+                return request_refused(&state, ui, desk, booking, ui.m.patient_bad_dob, status).await;
             }
         },
     };
@@ -144,13 +151,7 @@ pub async fn show(
         bookings.iter().map(|b| b.id),
     )
     .await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewPatientInList,
-        RecordType::Patient,
-        duplicates.iter().map(|p| p.id),
-    )
-    .await?;
+    let duplicates = patient_lines_shown(&user, &mut conn, ui, &duplicates).await?;
     Ok(PatientPage {
         ui,
         title: (ui.m.patient_title)(&format!("{} {}", patient.first_name, patient.last_name)),
@@ -169,7 +170,7 @@ pub async fn show(
                 ),
             })
             .collect(),
-        duplicates: duplicates.iter().map(|p| PatientLine::new(ui, p)).collect(),
+        duplicates,
         user,
     })
 }

@@ -15,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -99,7 +98,7 @@ pub async fn confirm(
     if user.enrolled {
         return Ok(axum::response::Redirect::to("/staff").into_response());
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     // The change and its audit entry stand or fall together.
     let mut conn = state.pool.begin().await?;
     let secret = pending_secret(&state, &mut conn, user.staff_id).await?;

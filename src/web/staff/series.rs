@@ -2,47 +2,172 @@
 //! the clinic's time zone, and change them, which changes coming sessions only.
 
 use super::auth::{Admin, CsrfForm, StaffUser};
+use super::catalog_admin::{clinic_choices, counselor_choices};
+use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::Language;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::schedule::WeeklySeries;
-use crate::store::catalog;
+use crate::store::catalog::{self, Clinic};
 use crate::store::schedule::{self, ChangeRefused, NewSeries, SeriesChange, SeriesRow};
-use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::Path;
-use crate::web::i18n::Ui;
+use crate::web::extract::{Path, Trimmed};
+use crate::web::i18n::{Messages, Ui};
+use crate::web::{AppState, parse_id};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use serde::Deserialize;
+use std::ops::RangeInclusive;
 
-type Fields = Vec<(String, String)>;
-
-fn value<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
+/// The form for a new weekly group (`counselor` repeats, one per ticked counselor).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct NewSeriesForm {
+    clinic: Trimmed,
+    topic: Trimmed,
+    language: Trimmed,
+    /// 0 for Monday to 6 for Sunday.
+    weekday: Trimmed,
+    local_start: Trimmed,
+    duration: Trimmed,
+    room_capacity: Trimmed,
+    seats_per_counselor: Trimmed,
+    first_date: Trimmed,
+    last_date: Trimmed,
+    counselor: CounselorIds,
 }
 
-fn number(fields: &Fields, name: &str, range: std::ops::RangeInclusive<i32>) -> Option<i32> {
-    value(fields, name).parse().ok().filter(|n| range.contains(n))
+/// The form that changes a weekly group's coming sessions.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct SeriesChangeForm {
+    local_start: Trimmed,
+    duration: Trimmed,
+    room_capacity: Trimmed,
+    seats_per_counselor: Trimmed,
+    last_date: Trimmed,
+    counselor: CounselorIds,
 }
 
-fn time(fields: &Fields, name: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(value(fields, name), "%H:%M").ok()
+/// The counselors ticked: their ids, each once, in order. A value that is no id is passed
+/// over, as a box the page never offered.
+#[derive(Default)]
+struct CounselorIds(Vec<i64>);
+
+impl<'de> Deserialize<'de> for CounselorIds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<CounselorIds, D::Error> {
+        let mut ids: Vec<i64> =
+            Vec::<String>::deserialize(deserializer)?.iter().filter_map(|v| v.parse().ok()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(CounselorIds(ids))
+    }
 }
 
-fn date(fields: &Fields, name: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value(fields, name), "%Y-%m-%d").ok()
+/// Why a weekly group's form was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FormRefused {
+    /// A field is missing or out of its range (the page names no field: as it always has).
+    Invalid,
+    NoCounselor,
+    LastBeforeFirst,
 }
 
-fn counselors(fields: &Fields) -> Vec<i64> {
-    let mut ids: Vec<i64> =
-        fields.iter().filter(|(k, _)| k == "counselor").filter_map(|(_, v)| v.parse().ok()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
+impl FormRefused {
+    fn message(self, m: &Messages) -> String {
+        match self {
+            FormRefused::Invalid => m.series_invalid,
+            FormRefused::NoCounselor => m.series_no_counselor,
+            FormRefused::LastBeforeFirst => m.series_last_before_first,
+        }
+        .to_owned()
+    }
+}
+
+const DURATION_MINUTES: RangeInclusive<i32> = 15..=480;
+const ROOM_CAPACITY: RangeInclusive<i32> = 1..=500;
+const SEATS_PER_COUNSELOR: RangeInclusive<i32> = 1..=100;
+
+fn number(raw: &Trimmed, range: RangeInclusive<i32>) -> Option<i32> {
+    raw.as_str().parse().ok().filter(|n| range.contains(n))
+}
+
+fn minutes(raw: &Trimmed) -> Option<Duration> {
+    number(raw, DURATION_MINUTES).map(|n| Duration::minutes(i64::from(n)))
+}
+
+fn weekday(raw: &Trimmed) -> Option<Weekday> {
+    Weekday::try_from(u8::try_from(number(raw, 0..=6)?).ok()?).ok()
+}
+
+fn time(raw: &Trimmed) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(raw.as_str(), "%H:%M").ok()
+}
+
+fn date(raw: &Trimmed) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.as_str(), "%Y-%m-%d").ok()
+}
+
+impl NewSeriesForm {
+    /// The clinic the form names, to be looked up: its time zone places the sessions.
+    fn clinic_id(&self) -> Option<i64> {
+        self.clinic.as_str().parse().ok()
+    }
+
+    /// The weekly group the form describes, in `clinic` (the one it names, when it exists).
+    fn parse(&self, clinic: Option<&Clinic>) -> Result<NewSeries<'_>, FormRefused> {
+        let new = self.read(clinic).ok_or(FormRefused::Invalid)?;
+        if new.counselor_ids.is_empty() {
+            return Err(FormRefused::NoCounselor);
+        }
+        if new.schedule.last_date < new.schedule.first_date {
+            return Err(FormRefused::LastBeforeFirst);
+        }
+        Ok(new)
+    }
+
+    fn read(&self, clinic: Option<&Clinic>) -> Option<NewSeries<'_>> {
+        let clinic = clinic?;
+        Some(NewSeries {
+            clinic_id: clinic.id,
+            topic_id: self.topic.as_str().parse().ok()?,
+            language: Language::from_code(self.language.as_str())?,
+            schedule: WeeklySeries {
+                weekday: weekday(&self.weekday)?,
+                local_start: time(&self.local_start)?,
+                duration: minutes(&self.duration)?,
+                first_date: date(&self.first_date)?,
+                last_date: date(&self.last_date)?,
+                time_zone: clinic.time_zone.0,
+            },
+            room_capacity: number(&self.room_capacity, ROOM_CAPACITY)?,
+            seats_per_counselor: number(&self.seats_per_counselor, SEATS_PER_COUNSELOR)?,
+            counselor_ids: &self.counselor.0,
+        })
+    }
+}
+
+impl SeriesChangeForm {
+    /// The change the form asks for. Whether it leaves the group a counselor and ends after it
+    /// began is the store's to say: it knows the group's first date.
+    fn parse(&self) -> Result<SeriesChange, FormRefused> {
+        self.read().ok_or(FormRefused::Invalid)
+    }
+
+    fn read(&self) -> Option<SeriesChange> {
+        Some(SeriesChange {
+            local_start: time(&self.local_start)?,
+            duration: minutes(&self.duration)?,
+            room_capacity: number(&self.room_capacity, ROOM_CAPACITY)?,
+            seats_per_counselor: number(&self.seats_per_counselor, SEATS_PER_COUNSELOR)?,
+            last_date: date(&self.last_date)?,
+            counselor_ids: self.counselor.0.clone(),
+        })
+    }
 }
 
 pub struct SeriesLine {
@@ -65,7 +190,7 @@ pub struct SeriesPage {
 
 fn describe(ui: Ui, r: &SeriesRow) -> String {
     format!(
-        "{} · {} {} · {} min · {} · {} · {} – {}",
+        "{} · {} {} · {} min · {} · {} · {} – {} · {}",
         r.topic_name_en,
         ui.m.weekdays[r.weekday.clamp(0, 6) as usize],
         (ui.m.format_time)(chrono::Timelike::hour(&r.local_start), chrono::Timelike::minute(&r.local_start)),
@@ -73,100 +198,58 @@ fn describe(ui: Ui, r: &SeriesRow) -> String {
         r.clinic_name,
         (ui.m.language_names)(r.language),
         r.first_date,
-        r.last_date
+        r.last_date,
+        (ui.m.series_scheduled_through)(
+            r.scheduled_through.map(|at| ui.date(at.with_timezone(&r.time_zone.0).date_naive())).as_deref()
+        )
     )
 }
 
-async fn series_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    message: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn series_page(state: &AppState, ui: Ui, user: StaffUser) -> Result<SeriesPage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let page = SeriesPage {
+    let series = schedule::list_series(&mut conn).await?;
+    Ok(SeriesPage {
         ui,
         user,
-        lines: schedule::list_series(&mut conn)
-            .await?
-            .iter()
-            .map(|r| SeriesLine { id: r.id, text: describe(ui, r) })
-            .collect(),
-        clinics: catalog::clinics(&mut conn).await?.into_iter().map(|c| (c.id, c.name)).collect(),
+        lines: series.iter().map(|r| SeriesLine { id: r.id, text: describe(ui, r) }).collect(),
+        clinics: clinic_choices(&mut conn).await?,
         topics: catalog::topics(&mut conn).await?.into_iter().map(|t| (t.id, t.name_en)).collect(),
-        counselors: catalog::active_counselors(&mut conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect(),
-        today: Utc::now().date_naive().to_string(),
-        message,
-    };
-    Ok((status, page).into_response())
+        counselors: counselor_choices(&mut conn).await?,
+        today: state.clock.now().date_naive().to_string(),
+        message: None,
+    })
 }
 
-pub async fn list(State(state): State<AppState>, ui: Ui, Admin(user): Admin) -> Result<Response, AppError> {
-    series_page(&state, ui, user, None, StatusCode::OK).await
+impl PageWithMessage for SeriesPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, Admin(user): Admin) -> Result<SeriesPage, AppError> {
+    series_page(&state, ui, user).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ui: Ui,
     Admin(user): Admin,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(form): CsrfForm<NewSeriesForm>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let clinic = match value(&fields, "clinic").parse() {
-        Ok(id) => catalog::clinic(&mut conn, id).await?,
-        Err(_) => None,
+    let clinic = match form.clinic_id() {
+        Some(id) => catalog::clinic(&mut conn, id).await?,
+        None => None,
     };
-    let parsed = (|| {
-        let clinic = clinic.as_ref()?;
-        Some((
-            clinic.id,
-            value(&fields, "topic").parse::<i64>().ok()?,
-            Language::from_code(value(&fields, "language"))?,
-            Weekday::try_from(u8::try_from(number(&fields, "weekday", 0..=6)?).ok()?).ok()?,
-            time(&fields, "local_start")?,
-            number(&fields, "duration", 15..=480)?,
-            number(&fields, "room_capacity", 1..=500)?,
-            number(&fields, "seats_per_counselor", 1..=100)?,
-            date(&fields, "first_date")?,
-            date(&fields, "last_date")?,
-            clinic.time_zone.0,
-        ))
-    })();
-    let ids = counselors(&fields);
-    let refusal = match &parsed {
-        None => Some(ui.m.series_invalid.to_owned()),
-        Some(_) if ids.is_empty() => Some(ui.m.series_no_counselor.to_owned()),
-        Some(p) if p.9 < p.8 => Some(ui.m.series_last_before_first.to_owned()),
-        Some(_) => None,
-    };
-    let (
-        Some((clinic_id, topic_id, language, weekday, local_start, minutes, room, spc, first, last, tz)),
-        None,
-    ) = (parsed, refusal.clone())
-    else {
-        drop(conn);
-        return series_page(&state, ui, user, refusal, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    let new = NewSeries {
-        clinic_id,
-        topic_id,
-        language,
-        schedule: WeeklySeries {
-            weekday,
-            local_start,
-            duration: Duration::minutes(i64::from(minutes)),
-            first_date: first,
-            last_date: last,
-            time_zone: tz,
-        },
-        room_capacity: room,
-        seats_per_counselor: spc,
-        counselor_ids: &ids,
+    let new = match form.parse(clinic.as_ref()) {
+        Ok(new) => new,
+        Err(refused) => {
+            drop(conn);
+            let page = series_page(&state, ui, user).await?;
+            return Ok(page_with_message(page, refused.message(ui.m), StatusCode::UNPROCESSABLE_ENTITY));
+        }
     };
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let created = schedule::create_series(&mut tx, &new).await;
@@ -197,14 +280,7 @@ pub struct EditPage {
     message: Option<String>,
 }
 
-async fn edit_page(
-    state: &AppState,
-    ui: Ui,
-    user: StaffUser,
-    id: i64,
-    message: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn edit_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Result<EditPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let series = schedule::series(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let counselors = catalog::active_counselors(&mut conn)
@@ -215,16 +291,23 @@ async fn edit_page(
             (c.id, c.name, leads)
         })
         .collect();
-    let page = EditPage {
+    Ok(EditPage {
         ui,
         user,
         description: describe(ui, &series),
         start: series.local_start.format("%H:%M").to_string(),
         series,
         counselors,
-        message,
-    };
-    Ok((status, page).into_response())
+        message: None,
+    })
+}
+
+impl PageWithMessage for EditPage {
+    type Message = String;
+
+    fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
 }
 
 pub async fn edit(
@@ -232,9 +315,8 @@ pub async fn edit(
     ui: Ui,
     Admin(user): Admin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
-    edit_page(&state, ui, user, id, None, StatusCode::OK).await
+) -> Result<EditPage, AppError> {
+    edit_page(&state, ui, user, parse_id(&id)?).await
 }
 
 pub async fn change(
@@ -242,22 +324,15 @@ pub async fn change(
     ui: Ui,
     Admin(user): Admin,
     Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Fields>,
+    CsrfForm(form): CsrfForm<SeriesChangeForm>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let parsed = (|| {
-        Some(SeriesChange {
-            local_start: time(&fields, "local_start")?,
-            duration: Duration::minutes(i64::from(number(&fields, "duration", 15..=480)?)),
-            room_capacity: number(&fields, "room_capacity", 1..=500)?,
-            seats_per_counselor: number(&fields, "seats_per_counselor", 1..=100)?,
-            last_date: date(&fields, "last_date")?,
-            counselor_ids: counselors(&fields),
-        })
-    })();
-    let Some(change) = parsed else {
-        let message = Some(ui.m.series_invalid.to_owned());
-        return edit_page(&state, ui, user, id, message, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let id = parse_id(&id)?;
+    let change = match form.parse() {
+        Ok(change) => change,
+        Err(refused) => {
+            let page = edit_page(&state, ui, user, id).await?;
+            return Ok(page_with_message(page, refused.message(ui.m), StatusCode::UNPROCESSABLE_ENTITY));
+        }
     };
     let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together; a refused change keeps nothing.
@@ -284,5 +359,90 @@ pub async fn change(
             ((ui.m.series_would_strand)(held, seats), StatusCode::CONFLICT)
         }
     };
-    edit_page(&state, ui, user, id, Some(message), status).await
+    Ok(page_with_message(edit_page(&state, ui, user, id).await?, message, status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ClinicZone;
+
+    fn clinic() -> Clinic {
+        Clinic {
+            id: 7,
+            name: "Fontana Wellness Clinic".into(),
+            short_name: "Fontana".into(),
+            address: String::new(),
+            phone: String::new(),
+            time_zone: ClinicZone(chrono_tz::America::Los_Angeles),
+            hours_en: String::new(),
+            hours_es: String::new(),
+            intake_hours_en: String::new(),
+            intake_hours_es: String::new(),
+        }
+    }
+
+    /// A right form but for `changes` (a field's new value), with `counselors` ticked.
+    fn form(changes: &[(&str, &str)], counselors: &[&'static str]) -> NewSeriesForm {
+        let mut pairs = vec![
+            ("clinic", "7"),
+            ("topic", "3"),
+            ("language", "es"),
+            ("weekday", "2"),
+            ("local_start", " 18:30"),
+            ("duration", "90"),
+            ("room_capacity", "12"),
+            ("seats_per_counselor", "6"),
+            ("first_date", "2030-01-07"),
+            ("last_date", "2030-03-25"),
+        ];
+        for (name, value) in changes {
+            pairs.iter_mut().filter(|(n, _)| n == name).for_each(|pair| pair.1 = value);
+        }
+        pairs.extend(counselors.iter().map(|id| ("counselor", *id)));
+        serde_html_form::from_str(&serde_html_form::to_string(&pairs).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_new_group_form_reads_into_the_series_with_each_counselor_once() {
+        let form = form(&[], &["9", "4", "9", "x"]);
+        let clinic = clinic();
+        let new = form.parse(Some(&clinic)).map_err(|r| format!("{r:?}")).unwrap();
+        assert_eq!((new.clinic_id, new.topic_id, new.language), (7, 3, Language::Es));
+        assert_eq!(new.schedule.weekday, Weekday::Wed);
+        assert_eq!(new.schedule.local_start, NaiveTime::from_hms_opt(18, 30, 0).unwrap());
+        assert_eq!(new.schedule.duration, Duration::minutes(90));
+        assert_eq!(new.schedule.time_zone, chrono_tz::America::Los_Angeles);
+        assert_eq!((new.room_capacity, new.seats_per_counselor), (12, 6));
+        assert_eq!(new.counselor_ids, [4, 9]);
+    }
+
+    #[test]
+    fn a_new_group_form_is_refused_for_a_bad_field_first_then_no_counselor_then_dates_out_of_order() {
+        let clinic = clinic();
+        let refused =
+            |changes: &[(&str, &str)], counselors, clinic| form(changes, counselors).parse(clinic).err();
+        let (one, none, early) = (&["4"][..], &[][..], ("last_date", "2029-01-01"));
+        assert_eq!(refused(&[], one, None), Some(FormRefused::Invalid), "no such clinic");
+        assert_eq!(refused(&[("duration", "14")], one, Some(&clinic)), Some(FormRefused::Invalid));
+        assert_eq!(refused(&[("weekday", "7")], one, Some(&clinic)), Some(FormRefused::Invalid));
+        assert_eq!(refused(&[("language", "fr")], one, Some(&clinic)), Some(FormRefused::Invalid));
+        assert_eq!(refused(&[("duration", "481"), early], none, Some(&clinic)), Some(FormRefused::Invalid));
+        assert_eq!(refused(&[early], none, Some(&clinic)), Some(FormRefused::NoCounselor));
+        assert_eq!(refused(&[early], one, Some(&clinic)), Some(FormRefused::LastBeforeFirst));
+        assert_eq!(refused(&[], one, Some(&clinic)), None);
+    }
+
+    #[test]
+    fn a_change_form_reads_into_the_change_and_leaves_the_counselor_rule_to_the_store() {
+        let body =
+            "local_start=07:05&duration=15&room_capacity=500&seats_per_counselor=100&last_date=2030-02-01";
+        let form: SeriesChangeForm = serde_html_form::from_str(body).unwrap();
+        let change = form.parse().map_err(|r| format!("{r:?}")).unwrap();
+        assert_eq!(change.local_start, NaiveTime::from_hms_opt(7, 5, 0).unwrap());
+        assert_eq!((change.room_capacity, change.seats_per_counselor), (500, 100));
+        assert!(change.counselor_ids.is_empty());
+        let late: SeriesChangeForm = serde_html_form::from_str(&body.replace("07:05", "7pm")).unwrap();
+        assert_eq!(late.parse().err(), Some(FormRefused::Invalid));
+    }
 }
