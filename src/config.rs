@@ -1,6 +1,7 @@
 //! Settings from the environment, each with a default a first run can live with.
 
 use crate::domain::schedule::Horizon;
+use crate::notify::NotifySettings;
 use crate::web::client::TrustedProxies;
 use chrono::Duration;
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// `GROUPCARE_SCHEDULE_WEEKS`, default 12 (1 to 104): how far ahead weekly groups exist.
     pub horizon: Horizon,
+    /// The message worker's settings (`GROUPCARE_REMINDER_HOURS`).
+    pub notify: NotifySettings,
 }
 
 /// The rules of booking that a clinic may tune.
@@ -100,6 +103,12 @@ impl Config {
             horizon: match number("GROUPCARE_SCHEDULE_WEEKS", Horizon::default().weeks)? {
                 weeks @ 1..=104 => Horizon { weeks },
                 _ => return Err(ConfigError("GROUPCARE_SCHEDULE_WEEKS must be 1 to 104 weeks".to_owned())),
+            },
+            notify: NotifySettings {
+                reminder_hours: match var("GROUPCARE_REMINDER_HOURS") {
+                    Some(text) => NotifySettings::parse_reminder_hours(&text).map_err(ConfigError)?,
+                    None => NotifySettings::default().reminder_hours,
+                },
             },
             trusted_proxies: TrustedProxies::parse(&var("GROUPCARE_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| ConfigError(format!("GROUPCARE_TRUSTED_PROXIES: {e}")))?,

@@ -374,6 +374,7 @@ async fn seed_requests(pool: &PgPool, now: DateTime<Utc>, counselors: &[i64]) ->
                 now,
                 cutoff,
                 link_key: link_key.as_bytes(),
+                keys: None,
                 source: crate::domain::booking::BookingSource::Online,
             };
             if let Err(refused) = bookings::request_seat(&mut *pool.acquire().await?, &request).await? {

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod domain;
 pub mod jobs;
 pub mod keys;
+pub mod notify;
 pub mod store;
 pub mod tokens;
 pub mod web;

@@ -248,6 +248,8 @@ async fn serve(
     let checkpoint_job =
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
     let schedule_job = tokio::spawn(schedule_horizon::run(pool.clone(), state.clock, state.horizon));
+    let message_worker =
+        tokio::spawn(groupcare::notify::run(pool.clone(), state.clock, config.notify.clone()));
     let keys = state.keys.clone();
     axum::serve(
         listener,
@@ -257,6 +259,7 @@ async fn serve(
     .await?;
     checkpoint_job.abort();
     schedule_job.abort();
+    message_worker.abort();
     // The last word on the chain, so a tail cut while the app is down shows.
     if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints).await {
         tracing::error!("shutdown audit checkpoint: {e}");

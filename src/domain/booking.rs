@@ -249,6 +249,7 @@ pub struct BookingInput {
     pub notes: String,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
+    pub consent_email: bool,
 }
 
 /// A request that passed every check.
@@ -262,6 +263,7 @@ pub struct NewBooking {
     pub notes: Option<String>,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
+    pub consent_email: bool,
 }
 
 // What a person typed stays out of debug output (see `contact::redacted_debug`).
@@ -308,6 +310,7 @@ impl TryFrom<&BookingInput> for NewBooking {
                     notes,
                     consent_sms: input.consent_sms,
                     consent_voicemail: input.consent_voicemail,
+                    consent_email: input.consent_email,
                 })
             }
             _ => Err(problems),

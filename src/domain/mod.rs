@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod booking;
 pub mod contact;
+pub mod messages;
 pub mod schedule;
 pub mod staff;
 pub mod totp;

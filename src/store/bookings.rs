@@ -7,6 +7,10 @@ use crate::domain::booking::{
     Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, manage_token,
     new_reference, seat_capacity,
 };
+use crate::domain::messages::MessageKind;
+use crate::keys::Keys;
+use crate::store::outbox;
+use crate::store::secrets::manage_token_context;
 use crate::tokens::digest;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
@@ -20,6 +24,9 @@ pub struct SeatRequest<'a> {
     pub cutoff: Duration,
     /// The server's key for manage links (see [`manage_token`]).
     pub link_key: &'a [u8],
+    /// Seals the manage link's token into the booking, so later messages carry the link;
+    /// None keeps no link (the demo's invented requests).
+    pub keys: Option<&'a Keys>,
     pub source: BookingSource,
 }
 
@@ -198,8 +205,8 @@ pub async fn request_seat(
             r#"with made as (
                insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name,
                                     phone, email, language, notes, consent_sms, consent_voicemail, source,
-                                    duplicate_of, overlap_flag, created_at)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                    duplicate_of, overlap_flag, created_at, consent_email, manage_token_sealed)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, $22)
                on conflict (reference) do nothing
                returning id),
              event as (
@@ -229,12 +236,20 @@ pub async fn request_seat(
             &key_hash,
             &fingerprint,
             waitlist_position,
-            Actor::Patient.code()
+            Actor::Patient.code(),
+            b.consent_email,
+            req.keys.map(|keys| keys.seal(&manage_token_context(&reference), token.as_bytes()))
         )
         .fetch_optional(&mut *tx)
         .await?;
         // A reference already taken (about one in a hundred billion): draw another.
-        if inserted.is_some() {
+        if let Some(id) = inserted {
+            let told = if status == BookingStatus::Waitlisted {
+                MessageKind::Waitlisted
+            } else {
+                MessageKind::RequestReceived
+            };
+            outbox::notify(&mut tx, &[id], told, req.now).await?;
             break reference;
         }
     };
@@ -297,6 +312,12 @@ pub async fn cancel_by_manage_token(
     .await?
     .is_some();
     if changed {
+        let told = if actor == Actor::Patient {
+            MessageKind::CancelledByPatient
+        } else {
+            MessageKind::CancelledByClinic
+        };
+        outbox::notify(&mut tx, &[own.id], told, now).await?;
         promote_waitlist(&mut tx, &session, now).await?;
     }
     tx.commit().await?;
@@ -313,7 +334,7 @@ pub async fn promote_waitlist(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<i64>> {
     let session = lock_session(&mut *conn, session.id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    sqlx::query_scalar!(
+    let promoted = sqlx::query_scalar!(
         r#"with held as (
            select count(*) as n from booking
            where session_id = $1 and booking_holds_seat(status)),
@@ -332,8 +353,10 @@ pub async fn promote_waitlist(
         Actor::System.code(),
         i64::from(session.seats())
     )
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    outbox::notify(conn, &promoted, MessageKind::PromotedFromWaitlist, now).await?;
+    Ok(promoted)
 }
 
 /// Why a booking could not be moved to another session.
@@ -419,6 +442,7 @@ pub async fn move_booking(
     )
     .execute(&mut *tx)
     .await?;
+    outbox::notify(&mut tx, &[booking_id], MessageKind::Moved, now).await?;
     promote_waitlist(&mut tx, &source_locked, now).await?;
     tx.commit().await?;
     Ok(Ok(new_status))

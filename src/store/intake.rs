@@ -2,8 +2,10 @@
 //! status changes (with the waitlist promoted when a seat frees) and contact attempts.
 
 use super::bookings::{lock_session, promote_waitlist};
+use super::outbox;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, BookingSource, BookingStatus};
+use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -92,6 +94,7 @@ pub struct RequestDetail {
     pub notes: Option<String>,
     pub consent_sms: bool,
     pub consent_voicemail: bool,
+    pub consent_email: bool,
     pub source: BookingSource,
     pub overlap_flag: bool,
     pub duplicate_of: Option<i64>,
@@ -110,7 +113,7 @@ pub async fn request(
     sqlx::query_as!(
         RequestDetail,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.phone,
-                b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail,
+                b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail, b.consent_email,
                 b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
                 b.session_id, s.clinic_id, b.patient_id
          from booking b join session s on s.id = b.session_id
@@ -187,6 +190,15 @@ impl Decision {
         }
     }
 
+    /// What the patient is told of it.
+    pub fn message(self) -> MessageKind {
+        match self {
+            Decision::Confirm => MessageKind::Confirmed,
+            Decision::Decline => MessageKind::Declined,
+            Decision::Cancel => MessageKind::CancelledByClinic,
+        }
+    }
+
     pub fn to_state(self) -> BookingStatus {
         match self {
             Decision::Confirm => BookingStatus::Confirmed,
@@ -249,6 +261,7 @@ pub async fn decide(
     .fetch_optional(&mut *tx)
     .await?;
     if changed.is_some() {
+        outbox::notify(&mut tx, &[id], decision.message(), now).await?;
         promote_waitlist(&mut tx, &session, now).await?;
     }
     tx.commit().await?;

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod intake;
 pub mod jobs;
 pub mod login_throttle;
+pub mod outbox;
 pub mod patients;
 pub mod rate_limit;
 pub mod rosters;

@@ -1,6 +1,8 @@
 //! Weekly series and the sessions they generate.
 
+use super::outbox;
 use crate::domain::booking::Actor;
+use crate::domain::messages::MessageKind;
 use crate::domain::schedule::{Horizon, WeeklySeries, local_to_utc};
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
@@ -286,6 +288,16 @@ pub async fn change_series(
     let mut outcome = ChangeOutcome::default();
     for (session_id, starts, _) in &kept {
         let starts_at = local_to_utc(tz, starts.with_timezone(&tz).date_naive(), change.local_start);
+        if starts_at != *starts {
+            // Those coming are told the group's new time.
+            let coming: Vec<i64> = sqlx::query_scalar!(
+                "select id from booking where session_id = $1 and booking_is_active(status)",
+                session_id
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            outbox::notify(&mut tx, &coming, MessageKind::GroupTimeChanged, now).await?;
+        }
         sqlx::query!(
             r#"update session set starts_at = $2, ends_at = $3, room_capacity = $4, seats_per_counselor = $5
              where id = $1"#,
@@ -317,19 +329,20 @@ pub async fn change_series(
         sqlx::query!(r#"update session set status = 'cancelled' where id = $1"#, session_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query!(
+        let cancelled: Vec<i64> = sqlx::query_scalar!(
             r#"with cancelled as (
                update booking b set status = 'cancelled' from (select id, status from booking
                  where session_id = $1 and booking_is_active(status)) old
                where b.id = old.id returning b.id, old.status as was)
              insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-             select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled"#,
+             select id, was, 'cancelled', $2, $3, 'the series ends earlier' from cancelled returning booking_id"#,
             session_id,
             actor.code(),
             now
         )
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        outbox::notify(&mut tx, &cancelled, MessageKind::GroupCancelled, now).await?;
         outcome.cancelled += 1;
     }
 

@@ -13,6 +13,12 @@ fn server_secret_context(name: &str) -> String {
     format!("server_secret:{name}")
 }
 
+/// What a booking's sealed manage-link token belongs to: its booking, by reference, so a
+/// sealed token copied onto another booking does not open.
+pub fn manage_token_context(reference: &str) -> String {
+    format!("manage_token:{reference}")
+}
+
 /// What a staff member's TOTP secret (enrolled or pending) belongs to.
 pub fn totp_context(staff_id: i64) -> String {
     format!("totp:{staff_id}")

@@ -2,7 +2,9 @@
 //! the session's row, the one lock for its seats.
 
 use super::bookings::{lock_session, promote_waitlist};
+use super::outbox;
 use crate::domain::booking::Actor;
+use crate::domain::messages::MessageKind;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -30,7 +32,7 @@ pub async fn cancel_session(
     if newly_cancelled == 0 {
         return Ok(Some(None));
     }
-    let cancelled = sqlx::query!(
+    let cancelled: Vec<i64> = sqlx::query_scalar!(
         r#"with active as (
            select id, status from booking
            where session_id = $1 and booking_is_active(status) for update),
@@ -38,17 +40,17 @@ pub async fn cancel_session(
            update booking b set status = 'cancelled' from active where b.id = active.id
            returning b.id, active.status as was)
          insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-         select id, was, 'cancelled', $2, $3, $4 from cancelled"#,
+         select id, was, 'cancelled', $2, $3, $4 from cancelled returning booking_id"#,
         session_id,
         actor.code(),
         now,
         reason
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
+    outbox::notify(&mut tx, &cancelled, MessageKind::GroupCancelled, now).await?;
     tx.commit().await?;
-    Ok(Some(Some(cancelled)))
+    Ok(Some(Some(cancelled.len() as u64)))
 }
 
 /// Adds a co-facilitator: the session's ceiling rises, so waiting people may be promoted.

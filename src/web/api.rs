@@ -190,8 +190,8 @@ mod say {
     pub const TOO_LARGE: &str = "The request body is too large.";
     pub const NOT_JSON: &str = "Send the booking as JSON (Content-Type: application/json).";
     pub const NOT_AN_OBJECT: &str = "The body must be a JSON object with session_id, first_name, last_name, \
-                                     phone and the optional fields email, language, notes, consent_sms and \
-                                     consent_voicemail.";
+                                     phone and the optional fields email, language, notes, consent_sms, \
+                                     consent_voicemail and consent_email.";
     pub const NOT_TEXT: &str = "Must be text.";
     pub const NOT_AN_ID: &str = "Must be a session id (a whole number).";
     pub const NOT_YES_NO: &str = "Must be true or false.";
@@ -242,6 +242,7 @@ fn read_booking_body(
     let input = BookingInput {
         consent_sms: yes_no("consent_sms"),
         consent_voicemail: yes_no("consent_voicemail"),
+        consent_email: yes_no("consent_email"),
         ..input
     };
     let session_id = match body.get("session_id") {

@@ -22,6 +22,7 @@ pub struct PersonFields {
     /// A checkbox: present ("on") when ticked.
     consent_sms: Option<String>,
     consent_voicemail: Option<String>,
+    consent_email: Option<String>,
 }
 
 /// The form's label of a person's field (as the booking forms and the API name them).
@@ -48,6 +49,7 @@ impl PersonFields {
             notes: self.notes,
             consent_sms: self.consent_sms.is_some(),
             consent_voicemail: self.consent_voicemail.is_some(),
+            consent_email: self.consent_email.is_some(),
         }
     }
 }
@@ -92,6 +94,7 @@ pub async fn request_seat(
         now: state.clock.now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
+        keys: Some(&state.keys),
         source: BookingSource::Online,
     };
     bookings::request_seat(&mut *state.pool.acquire().await?, &request).await

@@ -123,7 +123,8 @@ impl FormView {
     pub fn fresh() -> FormView {
         FormView {
             key: new_request_key(),
-            input: BookingInput { consent_sms: true, ..BookingInput::default() },
+            // Consents are the person's active choices: no box comes ticked.
+            input: BookingInput::default(),
             errors: Vec::new(),
             general_error: None,
         }

@@ -12,6 +12,7 @@ mod concurrency;
 mod edges;
 mod embedded_server;
 mod language;
+mod messages;
 mod pages;
 mod privacy;
 mod schedule;

@@ -5,9 +5,11 @@ use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
+use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::outbox::Unsent;
 use chrono::{Datelike, NaiveDate};
 
 pub static EN: Messages = Messages {
@@ -125,6 +127,7 @@ pub static EN: Messages = Messages {
     form_contact_legend: "How we may reach you",
     form_consent_sms: "You may send me text messages about this request.",
     form_consent_voicemail: "You may leave me a voicemail.",
+    form_consent_email: "You may e-mail me about this request.",
     form_honeypot: "Leave this field empty",
     form_privacy_title: "Your privacy",
     form_privacy_short: "We keep your name, phone number and what you tell us here only to arrange your visit. Only our clinic staff see it. We never share it without your written consent.",
@@ -301,6 +304,37 @@ pub static EN: Messages = Messages {
         if yes { "text messages: yes" } else { "text messages: no" }
     },
     request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
+    request_consent_email: |yes| if yes { "e-mail: yes" } else { "e-mail: no" },
+    request_messages: "Messages to the person",
+    request_no_messages: "No messages (the person agreed to none, or none were due).",
+    message_kind: |kind| match kind {
+        MessageKind::RequestReceived => "request received",
+        MessageKind::Waitlisted => "on the waitlist",
+        MessageKind::PromotedFromWaitlist => "a seat opened",
+        MessageKind::Confirmed => "confirmed",
+        MessageKind::Declined => "declined",
+        MessageKind::Moved => "moved to another group",
+        MessageKind::CancelledByPatient => "cancelled by the person",
+        MessageKind::CancelledByClinic => "cancelled by the clinic",
+        MessageKind::GroupCancelled => "group cancelled",
+        MessageKind::GroupTimeChanged => "group time changed",
+        MessageKind::Reminder => "reminder",
+    },
+    message_channel: |channel| match channel {
+        Channel::Sms => "text message",
+        Channel::Email => "e-mail",
+    },
+    message_state: |state| match state {
+        MessageState::Pending => "waiting to be sent",
+        MessageState::Sent => "sent",
+        MessageState::Failed => "failed",
+        MessageState::Unsent => "not sent",
+    },
+    message_unsent: |why| match why {
+        Unsent::NoChannel => "not sent: no channel configured",
+        Unsent::ConsentWithdrawn => "not sent: the person withdrew consent",
+        Unsent::NoLongerApplies => "not sent: no longer applies",
+    },
     request_received: "Received",
     source_name: |source| match source {
         BookingSource::Phone => "by phone",
@@ -436,6 +470,10 @@ pub static EN: Messages = Messages {
     },
     staff_nav_admin_staff: "Staff accounts and settings",
     staff_nav_audit: "Audit log",
+    staff_nav_messages: "Messages to patients",
+    messages_intro: "The newest 200 messages to patients: what each was about, how it was sent and where it \
+                     stands. Names, numbers and the texts themselves are not shown here.",
+    messages_none: "No messages yet.",
     admin_sessions_title: "Sessions",
     admin_manage: "Manage",
     admin_session_title: |topic| format!("Session: {topic}"),

@@ -5,9 +5,11 @@ use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
+use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::outbox::Unsent;
 use chrono::{Datelike, NaiveDate};
 
 /// `martes 1 de diciembre`
@@ -146,6 +148,7 @@ pub static ES: Messages = Messages {
     form_contact_legend: "Cómo podemos comunicarnos",
     form_consent_sms: "Pueden mandarme mensajes de texto sobre esta solicitud.",
     form_consent_voicemail: "Pueden dejarme un mensaje de voz.",
+    form_consent_email: "Pueden mandarme correos electrónicos sobre esta solicitud.",
     form_honeypot: "Deje este campo vacío",
     form_privacy_title: "Su privacidad",
     form_privacy_short: "Guardamos su nombre, su teléfono y lo que nos cuenta aquí solo para organizar su visita. Solo lo ve el personal de la clínica. Nunca lo compartimos sin su permiso por escrito.",
@@ -329,6 +332,37 @@ pub static ES: Messages = Messages {
     request_consents: "Se le puede contactar por",
     request_consent_sms: |yes| if yes { "mensajes de texto: sí" } else { "mensajes de texto: no" },
     request_consent_voicemail: |yes| if yes { "mensaje de voz: sí" } else { "mensaje de voz: no" },
+    request_consent_email: |yes| if yes { "correo electrónico: sí" } else { "correo electrónico: no" },
+    request_messages: "Mensajes a la persona",
+    request_no_messages: "Ningún mensaje (la persona no aceptó ninguno, o no había ninguno pendiente).",
+    message_kind: |kind| match kind {
+        MessageKind::RequestReceived => "solicitud recibida",
+        MessageKind::Waitlisted => "en la lista de espera",
+        MessageKind::PromotedFromWaitlist => "se abrió un lugar",
+        MessageKind::Confirmed => "confirmada",
+        MessageKind::Declined => "rechazada",
+        MessageKind::Moved => "cambiada a otro grupo",
+        MessageKind::CancelledByPatient => "cancelada por la persona",
+        MessageKind::CancelledByClinic => "cancelada por la clínica",
+        MessageKind::GroupCancelled => "grupo cancelado",
+        MessageKind::GroupTimeChanged => "cambió la hora del grupo",
+        MessageKind::Reminder => "recordatorio",
+    },
+    message_channel: |channel| match channel {
+        Channel::Sms => "mensaje de texto",
+        Channel::Email => "correo electrónico",
+    },
+    message_state: |state| match state {
+        MessageState::Pending => "por enviar",
+        MessageState::Sent => "enviado",
+        MessageState::Failed => "falló",
+        MessageState::Unsent => "no enviado",
+    },
+    message_unsent: |why| match why {
+        Unsent::NoChannel => "no enviado: no hay un canal configurado",
+        Unsent::ConsentWithdrawn => "no enviado: la persona retiró su permiso",
+        Unsent::NoLongerApplies => "no enviado: ya no corresponde",
+    },
     request_received: "Recibida",
     source_name: |source| match source {
         BookingSource::Phone => "por teléfono",
@@ -466,6 +500,10 @@ pub static ES: Messages = Messages {
     },
     staff_nav_admin_staff: "Cuentas del personal y ajustes",
     staff_nav_audit: "Registro de auditoría",
+    staff_nav_messages: "Mensajes a pacientes",
+    messages_intro: "Los 200 mensajes más recientes a pacientes: de qué trataba cada uno, cómo se envió y en qué \
+                     estado está. Aquí no se muestran nombres, números ni los textos.",
+    messages_none: "Todavía no hay mensajes.",
     admin_sessions_title: "Sesiones",
     admin_manage: "Administrar",
     admin_session_title: |topic| format!("Sesión: {topic}"),

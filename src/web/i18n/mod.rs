@@ -7,9 +7,11 @@ use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
 use crate::domain::contact::Problem;
+use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::outbox::Unsent;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, TimeZone, Timelike};
@@ -95,6 +97,7 @@ pub struct Messages {
     pub form_contact_legend: &'static str,
     pub form_consent_sms: &'static str,
     pub form_consent_voicemail: &'static str,
+    pub form_consent_email: &'static str,
     pub form_honeypot: &'static str,
     pub form_privacy_title: &'static str,
     pub form_privacy_short: &'static str,
@@ -209,6 +212,13 @@ pub struct Messages {
     pub request_consents: &'static str,
     pub request_consent_sms: fn(bool) -> &'static str,
     pub request_consent_voicemail: fn(bool) -> &'static str,
+    pub request_consent_email: fn(bool) -> &'static str,
+    pub request_messages: &'static str,
+    pub request_no_messages: &'static str,
+    pub message_kind: fn(MessageKind) -> &'static str,
+    pub message_channel: fn(Channel) -> &'static str,
+    pub message_state: fn(MessageState) -> &'static str,
+    pub message_unsent: fn(Unsent) -> &'static str,
     pub request_received: &'static str,
     /// How a request came in: `online` or `phone`.
     pub source_name: fn(BookingSource) -> &'static str,
@@ -323,6 +333,10 @@ pub struct Messages {
     pub move_refused: fn(MoveRefused) -> &'static str,
     pub staff_nav_admin_staff: &'static str,
     pub staff_nav_audit: &'static str,
+    pub staff_nav_messages: &'static str,
+    /// Above the admin list of messages: what it shows and what it never shows.
+    pub messages_intro: &'static str,
+    pub messages_none: &'static str,
     pub admin_sessions_title: &'static str,
     pub admin_manage: &'static str,
     pub admin_session_title: fn(&str) -> String,

@@ -10,6 +10,8 @@ use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
 use crate::store::audit::{self, AuditQuery, AuditRow};
+use crate::store::intake::ClinicScope;
+use crate::store::outbox;
 use crate::store::session_admin::{self, RemovalRefused};
 use crate::store::staff::{self, CreateStaffError, NewStaff, StaffListing};
 use crate::store::{catalog, intake, sessions, settings};
@@ -394,6 +396,31 @@ pub struct AuditPage {
     user: StaffUser,
     search: AuditSearch,
     lines: Vec<AuditLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/messages.html")]
+pub struct MessagesPage {
+    ui: Ui,
+    lines: Vec<String>,
+}
+
+/// The newest messages of every clinic: kinds, channels and states, no patient data.
+pub async fn messages(
+    State(state): State<AppState>,
+    ui: Ui,
+    _admin: Admin,
+) -> Result<MessagesPage, AppError> {
+    let found = outbox::recent(&mut *state.pool.acquire().await?, &ClinicScope::All).await?;
+    let lines = found
+        .iter()
+        .map(|m| {
+            let at = m.sent_at.unwrap_or(m.created_at).with_timezone(&m.time_zone.0);
+            let when = format!("{} {} · {}", ui.date(at.date_naive()), ui.time(&at), m.clinic_name);
+            super::intake::message_line(ui, m, when)
+        })
+        .collect();
+    Ok(MessagesPage { ui, lines })
 }
 
 /// The newest entries, and the search form.

@@ -10,8 +10,10 @@ use crate::domain::booking::{Actor, BookingSource};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
+use crate::domain::messages::MessageState;
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
+use crate::store::outbox;
 use crate::store::patients;
 use crate::store::{catalog, sessions};
 use crate::tokens::new_request_key;
@@ -149,6 +151,8 @@ pub struct RequestPage {
     received: String,
     card: SessionCard,
     history: Vec<HistoryView>,
+    /// What the patient was told (kind, channel, state, time): never a message's text.
+    messages: Vec<String>,
     can_confirm: bool,
     can_decline: bool,
     can_cancel: bool,
@@ -194,6 +198,15 @@ async fn bookable_groups(
         .collect())
 }
 
+/// A message as a staff list shows it: what, how, where it stands, and when.
+pub fn message_line(ui: Ui, m: &outbox::MessageLine, when: String) -> String {
+    let state = match (m.state, m.unsent_reason.as_deref().and_then(outbox::Unsent::from_code)) {
+        (MessageState::Unsent, Some(why)) => (ui.m.message_unsent)(why).to_owned(),
+        (state, _) => (ui.m.message_state)(state).to_owned(),
+    };
+    format!("{when}: {} · {} · {state}", (ui.m.message_kind)(m.kind), (ui.m.message_channel)(m.channel))
+}
+
 /// One request's page (the view is audited).
 async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result<RequestPage, AppError> {
     let Intake { user, scope } = desk;
@@ -201,6 +214,7 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
     let request = intake::request(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
     let history = intake::history(&mut conn, id).await?;
+    let messages = outbox::of_booking(&mut conn, id).await?;
     let move_targets = bookable_groups(state, &mut conn, ui, &scope, Some(request.session_id)).await?;
     let candidates = match request.patient_id {
         Some(_) => Vec::new(),
@@ -231,9 +245,12 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
             reason: h.reason,
         })
         .collect();
+    let messages =
+        messages.iter().map(|m| message_line(ui, m, local(m.sent_at.unwrap_or(m.created_at)))).collect();
     let status = request.status;
     Ok(RequestPage {
         ui,
+        messages,
         message: None,
         candidates,
         can_move: status.is_active(),
@@ -241,8 +258,9 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         title: (ui.m.request_title)(&request.reference),
         status: (ui.m.status_name)(status),
         consents: format!(
-            "{}, {}",
+            "{}, {}, {}",
             (ui.m.request_consent_sms)(request.consent_sms),
+            (ui.m.request_consent_email)(request.consent_email),
             (ui.m.request_consent_voicemail)(request.consent_voicemail)
         ),
         phone: Phone::parse(&request.phone).map(|p| p.to_string()).unwrap_or_else(|_| request.phone.clone()),
@@ -468,6 +486,7 @@ pub async fn phone_booking(
         now: state.clock.now(),
         cutoff: state.booking.cutoff,
         link_key: &state.link_key,
+        keys: Some(&state.keys),
         source: BookingSource::Phone,
     };
     drop(conn);

@@ -1,0 +1,139 @@
+//! What the app tells a patient, and over which channel: the rules of the outbox, without I/O.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Why a patient is told something. Each change that should tell them writes one message per
+/// consented channel in the change's own transaction (`store::outbox`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[sqlx(type_name = "message_kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A request holds a seat (carries the manage link, like every message).
+    RequestReceived,
+    /// A request joined the waitlist, with its place in line.
+    Waitlisted,
+    PromotedFromWaitlist,
+    Confirmed,
+    Declined,
+    /// Moved by the clinic to another group.
+    Moved,
+    CancelledByPatient,
+    /// The clinic cancelled this booking (the group goes on).
+    CancelledByClinic,
+    /// The clinic cancelled the group itself: with a link to find another.
+    GroupCancelled,
+    GroupTimeChanged,
+    Reminder,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 11] = [
+        MessageKind::RequestReceived,
+        MessageKind::Waitlisted,
+        MessageKind::PromotedFromWaitlist,
+        MessageKind::Confirmed,
+        MessageKind::Declined,
+        MessageKind::Moved,
+        MessageKind::CancelledByPatient,
+        MessageKind::CancelledByClinic,
+        MessageKind::GroupCancelled,
+        MessageKind::GroupTimeChanged,
+        MessageKind::Reminder,
+    ];
+
+    /// An answer to what the patient has just done: sent at any hour.
+    pub fn answers_the_patient(self) -> bool {
+        matches!(
+            self,
+            MessageKind::RequestReceived | MessageKind::Waitlisted | MessageKind::CancelledByPatient
+        )
+    }
+
+    /// News about the group itself (not this person's request): urgent when the group is soon.
+    pub fn changes_the_group(self) -> bool {
+        matches!(self, MessageKind::GroupCancelled | MessageKind::GroupTimeChanged | MessageKind::Moved)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[sqlx(type_name = "message_channel", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, sqlx::Type)]
+#[sqlx(type_name = "message_state", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum MessageState {
+    Pending,
+    Sent,
+    Failed,
+    Unsent,
+}
+
+/// Quiet hours for SMS in the clinic's time: nothing from 21:00 until 08:00.
+const QUIET_FROM: NaiveTime = NaiveTime::from_hms_opt(21, 0, 0).expect("a time");
+const QUIET_UNTIL: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).expect("a time");
+
+/// When an SMS of `kind` due at `now` may go out: `now`, or the end of the clinic's quiet
+/// hours. An answer to what the patient just did goes at once, and so does news of a group
+/// that starts before noon of the morning the quiet hours end (08:00 could be too late).
+pub fn sms_send_time(
+    kind: MessageKind,
+    now: DateTime<Utc>,
+    tz: Tz,
+    group_starts: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let local = now.with_timezone(&tz);
+    let time = local.time();
+    if (QUIET_UNTIL..QUIET_FROM).contains(&time) || kind.answers_the_patient() {
+        return now;
+    }
+    let morning_date =
+        if time >= QUIET_FROM { local.date_naive() + Duration::days(1) } else { local.date_naive() };
+    let noon =
+        super::schedule::local_to_utc(tz, morning_date, NaiveTime::from_hms_opt(12, 0, 0).expect("a time"));
+    if kind.changes_the_group() && group_starts < noon {
+        return now;
+    }
+    super::schedule::local_to_utc(tz, morning_date, QUIET_UNTIL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const LA: Tz = chrono_tz::America::Los_Angeles;
+
+    fn local(h: u32, m: u32) -> DateTime<Utc> {
+        LA.with_ymd_and_hms(2027, 3, 2, h, m, 0).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn quiet_hours_hold_sms_until_eight_unless_it_answers_the_patient_or_the_group_is_soon() {
+        let next_week = local(10, 0) + Duration::weeks(1);
+        let eight_tomorrow = LA.with_ymd_and_hms(2027, 3, 3, 8, 0, 0).unwrap().with_timezone(&Utc);
+        let eight_today = LA.with_ymd_and_hms(2027, 3, 2, 8, 0, 0).unwrap().with_timezone(&Utc);
+        assert_eq!(sms_send_time(MessageKind::Confirmed, local(14, 0), LA, next_week), local(14, 0));
+        assert_eq!(sms_send_time(MessageKind::Confirmed, local(22, 30), LA, next_week), eight_tomorrow);
+        assert_eq!(sms_send_time(MessageKind::Reminder, local(6, 0), LA, next_week), eight_today);
+        assert_eq!(sms_send_time(MessageKind::RequestReceived, local(2, 0), LA, next_week), local(2, 0));
+        assert_eq!(sms_send_time(MessageKind::CancelledByPatient, local(23, 0), LA, next_week), local(23, 0));
+        // A group moved at 22:00 that starts at 09:00 tomorrow: told now, not at 08:00.
+        let nine_tomorrow = LA.with_ymd_and_hms(2027, 3, 3, 9, 0, 0).unwrap().with_timezone(&Utc);
+        assert_eq!(
+            sms_send_time(MessageKind::GroupTimeChanged, local(22, 0), LA, nine_tomorrow),
+            local(22, 0)
+        );
+        let two_pm_tomorrow = nine_tomorrow + Duration::hours(5);
+        assert_eq!(
+            sms_send_time(MessageKind::GroupCancelled, local(22, 0), LA, two_pm_tomorrow),
+            eight_tomorrow
+        );
+    }
+}

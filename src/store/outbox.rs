@@ -1,0 +1,199 @@
+//! The outbox: what the app owes each patient, written in the same transaction as the change
+//! that owes it (a rolled-back change sends nothing; a committed one is never forgotten), and
+//! taken from here by the sending worker of any app instance (`notify`).
+
+use crate::domain::ClinicZone;
+use crate::domain::messages::{Channel, MessageKind, MessageState};
+use crate::store::intake::ClinicScope;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+/// Writes a `kind` message for each of `booking_ids`, one per channel its patient agreed to
+/// (SMS; e-mail when an address was given), due at `now`.
+pub async fn notify(
+    conn: &mut PgConnection,
+    booking_ids: &[i64],
+    kind: MessageKind,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if booking_ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        r#"insert into message (booking_id, kind, channel, waitlist_position, created_at, next_attempt_at)
+           select b.id, $2, c.channel,
+                  case when $2 = 'waitlisted'::message_kind then
+                    (select count(*) from booking w
+                     where w.session_id = b.session_id and w.status = 'waitlisted' and w.id <= b.id)::int
+                  end,
+                  $3, $3
+           from booking b
+           cross join lateral (values ('sms'::message_channel, b.consent_sms),
+                                      ('email'::message_channel, b.consent_email and b.email is not null))
+                as c (channel, consented)
+           where b.id = any($1) and c.consented"#,
+        booking_ids,
+        kind as MessageKind,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the reminders now due: for each confirmed booking of a group that has not started,
+/// the reminder of the window `now` is in (a group 24 h away gets the 24-hour one; confirmed
+/// an hour before, only the 2-hour one), once per channel. `hours` is
+/// `GROUPCARE_REMINDER_HOURS`. Returns how many were written.
+pub async fn write_due_reminders(
+    conn: &mut PgConnection,
+    hours: &[i32],
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let mut sorted = hours.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    // Each reminder's window ends where the next, shorter one's begins.
+    let window_ends: Vec<i32> = (0..sorted.len()).map(|i| sorted.get(i + 1).copied().unwrap_or(0)).collect();
+    let written = sqlx::query!(
+        r#"insert into message (booking_id, kind, channel, reminder_hours, created_at, next_attempt_at)
+           select b.id, 'reminder', c.channel, r.hours, $1, $1
+           from unnest($2::int[], $3::int[]) as r (hours, window_end)
+           join session s on s.status = 'scheduled' and s.starts_at > $1
+                         and s.starts_at - make_interval(hours => r.hours) <= $1
+                         and s.starts_at - make_interval(hours => r.window_end) > $1
+           join booking b on b.session_id = s.id and b.status = 'confirmed'
+           cross join lateral (values ('sms'::message_channel, b.consent_sms),
+                                      ('email'::message_channel, b.consent_email and b.email is not null))
+                as c (channel, consented)
+           where c.consented
+           on conflict (booking_id, channel, reminder_hours) where kind = 'reminder' do nothing"#,
+        now,
+        &sorted,
+        &window_ends
+    )
+    .execute(conn)
+    .await?;
+    Ok(written.rows_affected())
+}
+
+/// A message a worker has claimed, with what it needs to write and send it.
+pub struct Claimed {
+    pub id: i64,
+    pub booking_id: i64,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due messages for this worker until `lease_until` (another instance
+/// skips them; if this one dies, they are due again once the lease ends).
+pub async fn claim_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Claimed>> {
+    sqlx::query_as!(
+        Claimed,
+        r#"update message m set lease_until = $2, attempts = m.attempts + 1
+           where m.id in (select id from message
+                          where state = 'pending' and next_attempt_at <= $1
+                            and (lease_until is null or lease_until <= $1)
+                          order by next_attempt_at, id limit $3
+                          for update skip locked)
+           returning m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts"#,
+        now,
+        lease_until,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Why a message will not be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsent {
+    /// This deployment has no way to send on its channel (the embedded default).
+    NoChannel,
+    /// The patient took their consent to this channel back (STOP).
+    ConsentWithdrawn,
+    /// A reminder for a booking that is no longer confirmed, or a group that is gone.
+    NoLongerApplies,
+}
+
+impl Unsent {
+    pub fn code(self) -> &'static str {
+        match self {
+            Unsent::NoChannel => "no_channel",
+            Unsent::ConsentWithdrawn => "consent_withdrawn",
+            Unsent::NoLongerApplies => "no_longer_applies",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Unsent> {
+        [Unsent::NoChannel, Unsent::ConsentWithdrawn, Unsent::NoLongerApplies]
+            .into_iter()
+            .find(|u| u.code() == code)
+    }
+}
+
+pub async fn mark_unsent(conn: &mut PgConnection, id: i64, why: Unsent) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update message set state = 'unsent', unsent_reason = $2, lease_until = null where id = $1",
+        id,
+        why.code()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A message as staff lists show it: what and how, never its text or recipient.
+#[derive(Clone, Debug)]
+pub struct MessageLine {
+    pub id: i64,
+    pub booking_id: i64,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub state: MessageState,
+    pub unsent_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The booking's clinic, whose time the list is shown in.
+    pub clinic_name: String,
+    pub time_zone: ClinicZone,
+}
+
+/// The messages of one booking, oldest first.
+pub async fn of_booking(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<MessageLine>> {
+    sqlx::query_as!(
+        MessageLine,
+        r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
+                  m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
+                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone"
+           from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
+           join clinic c on c.id = s.clinic_id
+           where m.booking_id = $1 order by m.id"#,
+        booking_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The newest 200 messages of bookings in `scope`, newest first.
+pub async fn recent(conn: &mut PgConnection, scope: &ClinicScope) -> sqlx::Result<Vec<MessageLine>> {
+    sqlx::query_as!(
+        MessageLine,
+        r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
+                  m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
+                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone"
+           from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
+           join clinic c on c.id = s.clinic_id
+           where ($1::bigint[] is null or s.clinic_id = any($1))
+           order by m.id desc limit 200"#,
+        scope.ids()
+    )
+    .fetch_all(conn)
+    .await
+}
