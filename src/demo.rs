@@ -27,6 +27,7 @@ const CLINICS: [NewClinic<'static>; 3] = [
     NewClinic {
         name: "San Bernardino Recovery Clinic",
         short_name: "SB Clinic",
+        message_name: "SB Clinic",
         address: "1200 North E Street, San Bernardino, CA 92405",
         phone: "(909) 555-0140",
         time_zone: TIME_ZONE,
@@ -38,6 +39,7 @@ const CLINICS: [NewClinic<'static>; 3] = [
     NewClinic {
         name: "Riverside Treatment Center",
         short_name: "Riverside Center",
+        message_name: "Riverside Center",
         address: "3650 Market Street, Riverside, CA 92501",
         phone: "(951) 555-0172",
         time_zone: TIME_ZONE,
@@ -49,6 +51,7 @@ const CLINICS: [NewClinic<'static>; 3] = [
     NewClinic {
         name: "Ontario Community Clinic",
         short_name: "Ontario Clinic",
+        message_name: "Ontario Clinic",
         address: "415 West Holt Boulevard, Ontario, CA 91762",
         phone: "(909) 555-0188",
         time_zone: TIME_ZONE,

@@ -75,6 +75,62 @@ pub enum MessageState {
     Unsent,
 }
 
+/// Words no message, calendar file or neutral clinic name may carry, in English or Spanish:
+/// a patient's phone or inbox may be seen by others. Matched as parts of words, ignoring case
+/// and accents ("Tratamiento" and "opioids" are caught).
+pub const NOT_IN_MESSAGES: &[&str] = &[
+    "methadone",
+    "metadona",
+    "opioid",
+    "opiac",
+    "opiat",
+    "suboxone",
+    "buprenorph",
+    "addict",
+    "adicc",
+    "adict",
+    "substance",
+    "sustancia",
+    "treatment",
+    "tratamiento",
+    "therap",
+    "terap",
+    "recovery",
+    "recuperac",
+    "rehab",
+    "detox",
+    "drug",
+    "droga",
+    "narcot",
+    "heroin",
+    "fentanyl",
+    "counsel",
+    "consejer",
+    "psych",
+    "psiq",
+    "sober",
+    "sobriedad",
+    "withdrawal",
+    "abstinencia",
+];
+
+/// The first word of [`NOT_IN_MESSAGES`] that `text` carries, if any.
+pub fn indiscreet_word(text: &str) -> Option<&'static str> {
+    let folded: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' => 'a',
+            'é' | 'è' | 'ë' => 'e',
+            'í' | 'ì' | 'ï' => 'i',
+            'ó' | 'ò' | 'ö' => 'o',
+            'ú' | 'ù' | 'ü' => 'u',
+            other => other,
+        })
+        .collect();
+    NOT_IN_MESSAGES.iter().copied().find(|word| folded.contains(word))
+}
+
 /// Quiet hours for SMS in the clinic's time: nothing from 21:00 until 08:00.
 const QUIET_FROM: NaiveTime = NaiveTime::from_hms_opt(21, 0, 0).expect("a time");
 const QUIET_UNTIL: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).expect("a time");
@@ -107,6 +163,15 @@ pub fn sms_send_time(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn indiscreet_words_are_caught_whatever_their_case_or_accents() {
+        assert_eq!(indiscreet_word("Riverside Treatment Center"), Some("treatment"));
+        assert_eq!(indiscreet_word("Centro de TRATAMIENTO"), Some("tratamiento"));
+        assert_eq!(indiscreet_word("Recuperación"), Some("recuperac"));
+        assert_eq!(indiscreet_word("opioids"), Some("opioid"));
+        assert_eq!(indiscreet_word("Ontario Community Clinic: martes 10:00, información adicional"), None);
+    }
 
     const LA: Tz = chrono_tz::America::Los_Angeles;
 

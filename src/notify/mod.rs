@@ -5,6 +5,8 @@
 //! No channel can send yet: every claimed message is recorded as not sent, "no channel
 //! configured", which is what a deployment without SMTP or SMS settings shows its admins.
 
+pub mod render;
+
 use crate::store::outbox::{self, Unsent};
 use crate::web::Clock;
 use chrono::Duration;

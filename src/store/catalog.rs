@@ -8,6 +8,8 @@ pub struct Clinic {
     pub id: i64,
     pub name: String,
     pub short_name: String,
+    /// What messages to patients call it: neutral ('' when not set).
+    pub message_name: String,
     pub address: String,
     pub phone: String,
     pub time_zone: ClinicZone,
@@ -43,7 +45,7 @@ pub struct Topic {
 async fn clinics_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<Clinic>> {
     sqlx::query_as!(
         Clinic,
-        r#"select id, name, short_name, address, phone, time_zone as "time_zone: ClinicZone", hours_en, hours_es,
+        r#"select id, name, short_name, message_name, address, phone, time_zone as "time_zone: ClinicZone", hours_en, hours_es,
                   intake_hours_en, intake_hours_es
            from clinic where ($1::bigint is null or id = $1) order by name"#,
         id
@@ -126,6 +128,7 @@ pub async fn counselors_of_session(conn: &mut PgConnection, session_id: i64) -> 
 pub struct NewClinic<'a> {
     pub name: &'a str,
     pub short_name: &'a str,
+    pub message_name: &'a str,
     pub address: &'a str,
     pub phone: &'a str,
     pub time_zone: ClinicZone,
@@ -138,7 +141,7 @@ pub struct NewClinic<'a> {
 pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into clinic (name, short_name, address, phone, time_zone, hours_en, hours_es,
-         intake_hours_en, intake_hours_es) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id"#,
+         intake_hours_en, intake_hours_es, message_name) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"#,
         c.name,
         c.short_name,
         c.address,
@@ -147,7 +150,8 @@ pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::
         c.hours_en,
         c.hours_es,
         c.intake_hours_en,
-        c.intake_hours_es
+        c.intake_hours_es,
+        c.message_name
     )
     .fetch_one(conn)
     .await
@@ -195,8 +199,22 @@ pub async fn all_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counsel
 
 /// Each `update_*` returns false when no row has the id.
 pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) -> sqlx::Result<bool> {
-    let done = sqlx::query!(r#"update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7,
-         hours_es = $8, intake_hours_en = $9, intake_hours_es = $10 where id = $1"#, id, c.name, c.short_name, c.address, c.phone, c.time_zone.name(), c.hours_en, c.hours_es, c.intake_hours_en, c.intake_hours_es)
+    let done = sqlx::query!(
+        r#"update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7,
+                             hours_es = $8, intake_hours_en = $9, intake_hours_es = $10, message_name = $11
+           where id = $1"#,
+        id,
+        c.name,
+        c.short_name,
+        c.address,
+        c.phone,
+        c.time_zone.name(),
+        c.hours_en,
+        c.hours_es,
+        c.intake_hours_en,
+        c.intake_hours_es,
+        c.message_name
+    )
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -2,8 +2,8 @@
 //! that owes it (a rolled-back change sends nothing; a committed one is never forgotten), and
 //! taken from here by the sending worker of any app instance (`notify`).
 
-use crate::domain::ClinicZone;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
+use crate::domain::{ClinicZone, Language};
 use crate::store::intake::ClinicScope;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -163,6 +163,15 @@ pub struct MessageLine {
     /// The booking's clinic, whose time the list is shown in.
     pub clinic_name: String,
     pub time_zone: ClinicZone,
+    /// What the message says (see `notify::render`): nothing about the person but the
+    /// language they chose and their place in line.
+    pub language: Language,
+    pub waitlist_position: Option<i32>,
+    pub starts_at: DateTime<Utc>,
+    /// The clinic's neutral name for messages ('' when none is set), address and phone.
+    pub sender_name: String,
+    pub address: String,
+    pub phone: String,
 }
 
 /// The messages of one booking, oldest first.
@@ -171,7 +180,9 @@ pub async fn of_booking(conn: &mut PgConnection, booking_id: i64) -> sqlx::Resul
         MessageLine,
         r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
                   m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
-                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone"
+                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
+                  b.language as "language: Language", m.waitlist_position, s.starts_at,
+                  c.message_name as sender_name, c.address, c.phone
            from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
            join clinic c on c.id = s.clinic_id
            where m.booking_id = $1 order by m.id"#,
@@ -187,7 +198,9 @@ pub async fn recent(conn: &mut PgConnection, scope: &ClinicScope) -> sqlx::Resul
         MessageLine,
         r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
                   m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
-                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone"
+                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
+                  b.language as "language: Language", m.waitlist_position, s.starts_at,
+                  c.message_name as sender_name, c.address, c.phone
            from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
            join clinic c on c.id = s.clinic_id
            where ($1::bigint[] is null or s.clinic_id = any($1))

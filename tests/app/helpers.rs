@@ -249,6 +249,7 @@ impl TestApp {
             &NewClinic {
                 name: "Test Valley Clinic",
                 short_name: "Test Clinic",
+                message_name: "Test Clinic",
                 address: "1 Test Way, Riverside, CA 92501",
                 phone: "(951) 555-0100",
                 time_zone: groupcare::domain::ClinicZone(chrono_tz::America::Los_Angeles),

@@ -23,6 +23,11 @@ async fn book(app: &TestApp, session: i64, n: usize, sms: bool, email: bool) -> 
     r.json().await.unwrap()
 }
 
+fn manage_token(answer: &Value) -> &str {
+    let url = answer["manage_url"].as_str().unwrap();
+    &url[url.rfind('/').unwrap() + 1..]
+}
+
 async fn booking_id(app: &TestApp, answer: &Value) -> i64 {
     let reference = answer["reference"].as_str().unwrap();
     intake::id_by_reference(&mut app.pool.acquire().await.unwrap(), reference).await.unwrap().unwrap()
@@ -131,7 +136,8 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     let app = TestApp::spawn().await;
     let starts = Utc::now() + Duration::hours(30);
     let session = app.session_at(starts, Duration::minutes(90), 10, 1).await;
-    let booking = booking_id(&app, &book(&app, session, 1, true, false).await).await;
+    let confirmed_answer = book(&app, session, 1, true, false).await;
+    let booking = booking_id(&app, &confirmed_answer).await;
     let mut conn = app.pool.acquire().await.unwrap();
     intake::decide(
         &mut conn,
@@ -198,7 +204,11 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     assert!(page.contains("reminder · text message · not sent: no channel configured"), "{page}");
     let list = get_as(&app, &admin, "/staff/admin/messages").await.text().await.unwrap();
     assert!(list.contains("confirmed · text message · not sent: no channel configured"));
-    assert!(!list.contains("Flores") && !list.contains("555"), "no patient data on the admin list");
+    // What the person would read, their own link masked; never their name or number.
+    assert!(list.contains("Test Clinic: your appointment is confirmed."), "{list}");
+    assert!(list.contains("/manage/…") && !list.contains(manage_token(&confirmed_answer)), "{list}");
+    let number = phone(1);
+    assert!(!list.contains("Flores") && !list.contains(&number[6..]), "no patient data on the admin list");
 }
 
 /// Message kinds, channels and states are named in the database's enums and in Rust: the

@@ -330,6 +330,47 @@ pub static EN: Messages = Messages {
         MessageState::Failed => "failed",
         MessageState::Unsent => "not sent",
     },
+    message_default_sender: "Your clinic",
+    message_subject: |kind| match kind {
+        MessageKind::RequestReceived => "we have your request",
+        MessageKind::Waitlisted => "you are on the waiting list",
+        MessageKind::PromotedFromWaitlist => "a place opened for you",
+        MessageKind::Confirmed => "your appointment is confirmed",
+        MessageKind::Declined => "we could not keep your request",
+        MessageKind::Moved => "your appointment moved",
+        MessageKind::CancelledByPatient => "you cancelled",
+        MessageKind::CancelledByClinic => "your appointment was cancelled",
+        MessageKind::GroupCancelled => "this appointment is cancelled",
+        MessageKind::GroupTimeChanged => "new time for your appointment",
+        MessageKind::Reminder => "reminder of your appointment",
+    },
+    message_lead: |kind, position| match kind {
+        MessageKind::RequestReceived => "we have your request. We will contact you to confirm it.".to_owned(),
+        MessageKind::Waitlisted => match position {
+            Some(n) => format!("you are number {n} on the waiting list. We will tell you if a place opens."),
+            None => "you are on the waiting list. We will tell you if a place opens.".to_owned(),
+        },
+        MessageKind::PromotedFromWaitlist => {
+            "a place opened for you. We will contact you to confirm it.".to_owned()
+        }
+        MessageKind::Confirmed => "your appointment is confirmed. Please arrive 10 minutes early.".to_owned(),
+        MessageKind::Declined => {
+            "we could not keep your request. Please call us to find another time.".to_owned()
+        }
+        MessageKind::Moved => "your appointment moved to a new time.".to_owned(),
+        MessageKind::CancelledByPatient => {
+            "you cancelled this appointment. You are welcome to ask again.".to_owned()
+        }
+        MessageKind::CancelledByClinic => {
+            "we cancelled this appointment. Please call us if you have questions.".to_owned()
+        }
+        MessageKind::GroupCancelled => "this appointment is cancelled. We are sorry.".to_owned(),
+        MessageKind::GroupTimeChanged => "your appointment has a new time.".to_owned(),
+        MessageKind::Reminder => "a reminder of your appointment.".to_owned(),
+    },
+    message_find_another: |url| format!("Find another time: {url}"),
+    message_call: |phone| format!("Questions: {phone}"),
+    message_your_page: |url| format!("Your page: {url}"),
     message_unsent: |why| match why {
         Unsent::NoChannel => "not sent: no channel configured",
         Unsent::ConsentWithdrawn => "not sent: the person withdrew consent",
@@ -418,6 +459,9 @@ pub static EN: Messages = Messages {
     field_hours_es: "Opening hours (Spanish)",
     field_intake_hours_en: "Intake hours (English)",
     field_intake_hours_es: "Intake hours (Spanish)",
+    field_message_name: "Name in messages to patients (neutral; empty: “Your clinic”)",
+    message_name_not_neutral: "Please choose a name that does not say what the clinic treats: \
+                               others may see a patient's phone.",
     field_credentials: "Credentials (for example LAADC, LCSW)",
     field_bio_en: "Short bio (English)",
     field_bio_es: "Short bio (Spanish)",
@@ -471,8 +515,9 @@ pub static EN: Messages = Messages {
     staff_nav_admin_staff: "Staff accounts and settings",
     staff_nav_audit: "Audit log",
     staff_nav_messages: "Messages to patients",
-    messages_intro: "The newest 200 messages to patients: what each was about, how it was sent and where it \
-                     stands. Names, numbers and the texts themselves are not shown here.",
+    messages_intro: "The newest 200 messages to patients: what each was about, how it was sent, where it \
+                     stands, and what it says (the person's private link masked). No patient's name or \
+                     number is shown here.",
     messages_none: "No messages yet.",
     admin_sessions_title: "Sessions",
     admin_manage: "Manage",

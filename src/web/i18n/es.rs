@@ -358,6 +358,49 @@ pub static ES: Messages = Messages {
         MessageState::Failed => "falló",
         MessageState::Unsent => "no enviado",
     },
+    message_default_sender: "Su clínica",
+    message_subject: |kind| match kind {
+        MessageKind::RequestReceived => "recibimos su solicitud",
+        MessageKind::Waitlisted => "está en la lista de espera",
+        MessageKind::PromotedFromWaitlist => "se abrió un lugar para usted",
+        MessageKind::Confirmed => "su cita está confirmada",
+        MessageKind::Declined => "no pudimos mantener su solicitud",
+        MessageKind::Moved => "su cita cambió",
+        MessageKind::CancelledByPatient => "usted canceló",
+        MessageKind::CancelledByClinic => "su cita fue cancelada",
+        MessageKind::GroupCancelled => "esta cita está cancelada",
+        MessageKind::GroupTimeChanged => "nueva hora para su cita",
+        MessageKind::Reminder => "recordatorio de su cita",
+    },
+    message_lead: |kind, position| match kind {
+        MessageKind::RequestReceived => {
+            "recibimos su solicitud. Le contactaremos para confirmarla.".to_owned()
+        }
+        MessageKind::Waitlisted => match position {
+            Some(n) => {
+                format!("usted es el número {n} en la lista de espera. Le avisaremos si se abre un lugar.")
+            }
+            None => "usted está en la lista de espera. Le avisaremos si se abre un lugar.".to_owned(),
+        },
+        MessageKind::PromotedFromWaitlist => {
+            "se abrió un lugar para usted. Le contactaremos para confirmarlo.".to_owned()
+        }
+        MessageKind::Confirmed => "su cita está confirmada. Por favor llegue 10 minutos antes.".to_owned(),
+        MessageKind::Declined => {
+            "no pudimos mantener su solicitud. Llámenos para buscar otro horario.".to_owned()
+        }
+        MessageKind::Moved => "su cita cambió a un nuevo horario.".to_owned(),
+        MessageKind::CancelledByPatient => {
+            "usted canceló esta cita. Puede pedir otra cuando quiera.".to_owned()
+        }
+        MessageKind::CancelledByClinic => "cancelamos esta cita. Llámenos si tiene preguntas.".to_owned(),
+        MessageKind::GroupCancelled => "esta cita está cancelada. Lo sentimos.".to_owned(),
+        MessageKind::GroupTimeChanged => "su cita tiene una nueva hora.".to_owned(),
+        MessageKind::Reminder => "un recordatorio de su cita.".to_owned(),
+    },
+    message_find_another: |url| format!("Busque otro horario: {url}"),
+    message_call: |phone| format!("Preguntas: {phone}"),
+    message_your_page: |url| format!("Su página: {url}"),
     message_unsent: |why| match why {
         Unsent::NoChannel => "no enviado: no hay un canal configurado",
         Unsent::ConsentWithdrawn => "no enviado: la persona retiró su permiso",
@@ -446,6 +489,9 @@ pub static ES: Messages = Messages {
     field_hours_es: "Horario (en español)",
     field_intake_hours_en: "Horario de admisión (en inglés)",
     field_intake_hours_es: "Horario de admisión (en español)",
+    field_message_name: "Nombre en los mensajes a pacientes (neutral; vacío: «Su clínica»)",
+    message_name_not_neutral: "Elija un nombre que no diga qué trata la clínica: otras personas pueden \
+                               ver el teléfono de un paciente.",
     field_credentials: "Credenciales (por ejemplo LAADC, LCSW)",
     field_bio_en: "Biografía corta (en inglés)",
     field_bio_es: "Biografía corta (en español)",
@@ -501,8 +547,9 @@ pub static ES: Messages = Messages {
     staff_nav_admin_staff: "Cuentas del personal y ajustes",
     staff_nav_audit: "Registro de auditoría",
     staff_nav_messages: "Mensajes a pacientes",
-    messages_intro: "Los 200 mensajes más recientes a pacientes: de qué trataba cada uno, cómo se envió y en qué \
-                     estado está. Aquí no se muestran nombres, números ni los textos.",
+    messages_intro: "Los 200 mensajes más recientes a pacientes: de qué trataba cada uno, cómo se envió, en qué \
+                     estado está y qué dice (con el enlace privado de la persona oculto). Aquí no se muestra \
+                     el nombre ni el número de ningún paciente.",
     messages_none: "Todavía no hay mensajes.",
     admin_sessions_title: "Sesiones",
     admin_manage: "Administrar",

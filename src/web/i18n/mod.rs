@@ -219,6 +219,14 @@ pub struct Messages {
     pub message_channel: fn(Channel) -> &'static str,
     pub message_state: fn(MessageState) -> &'static str,
     pub message_unsent: fn(Unsent) -> &'static str,
+    /// Messages to patients (`notify::render`): discreet words only, see
+    /// `domain::messages::NOT_IN_MESSAGES`.
+    pub message_default_sender: &'static str,
+    pub message_subject: fn(MessageKind) -> &'static str,
+    pub message_lead: fn(MessageKind, Option<i32>) -> String,
+    pub message_find_another: fn(&str) -> String,
+    pub message_call: fn(&str) -> String,
+    pub message_your_page: fn(&str) -> String,
     pub request_received: &'static str,
     /// How a request came in: `online` or `phone`.
     pub source_name: fn(BookingSource) -> &'static str,
@@ -294,6 +302,8 @@ pub struct Messages {
     pub field_hours_es: &'static str,
     pub field_intake_hours_en: &'static str,
     pub field_intake_hours_es: &'static str,
+    pub field_message_name: &'static str,
+    pub message_name_not_neutral: &'static str,
     pub field_credentials: &'static str,
     pub field_bio_en: &'static str,
     pub field_bio_es: &'static str,

@@ -9,6 +9,7 @@ use crate::domain::booking::Actor;
 use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
+use crate::notify::render::{MessageFacts, render};
 use crate::store::audit::{self, AuditQuery, AuditRow};
 use crate::store::intake::ClinicScope;
 use crate::store::outbox;
@@ -402,22 +403,43 @@ pub struct AuditPage {
 #[template(path = "staff/messages.html")]
 pub struct MessagesPage {
     ui: Ui,
-    lines: Vec<String>,
+    lines: Vec<MessageView>,
 }
 
-/// The newest messages of every clinic: kinds, channels and states, no patient data.
+pub struct MessageView {
+    summary: String,
+    /// What the person reads, their private link masked.
+    text: String,
+}
+
+/// The newest messages of every clinic: kinds, channels and states, and what each says with
+/// its link masked (so a clinic trying the app sees what patients receive); no patient's
+/// name, number or address.
 pub async fn messages(
     State(state): State<AppState>,
     ui: Ui,
     _admin: Admin,
 ) -> Result<MessagesPage, AppError> {
     let found = outbox::recent(&mut *state.pool.acquire().await?, &ClinicScope::All).await?;
+    let masked_link = format!("{}/manage/…", state.base_url);
+    let listing = format!("{}/sessions", state.base_url);
     let lines = found
         .iter()
         .map(|m| {
             let at = m.sent_at.unwrap_or(m.created_at).with_timezone(&m.time_zone.0);
             let when = format!("{} {} · {}", ui.date(at.date_naive()), ui.time(&at), m.clinic_name);
-            super::intake::message_line(ui, m, when)
+            let facts = MessageFacts {
+                kind: m.kind,
+                language: m.language,
+                sender_name: &m.sender_name,
+                starts_at: m.starts_at.with_timezone(&m.time_zone.0),
+                address: &m.address,
+                phone: &m.phone,
+                waitlist_position: m.waitlist_position,
+                manage_url: Some(&masked_link),
+                listing_url: &listing,
+            };
+            MessageView { summary: super::intake::message_line(ui, m, when), text: render(&facts).text }
         })
         .collect();
     Ok(MessagesPage { ui, lines })

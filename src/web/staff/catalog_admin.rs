@@ -7,6 +7,7 @@ use super::auth::{Admin, CsrfForm, StaffUser};
 use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::{Phone, Problem};
+use crate::domain::messages::indiscreet_word;
 use crate::domain::{ClinicZone, Language};
 use crate::store::catalog::{self, Clinic, Counselor, NewClinic, NewCounselor, NewTopic, Topic};
 use crate::web::error::AppError;
@@ -152,12 +153,23 @@ trait ItemForm: DeserializeOwned {
     async fn update(conn: &mut PgConnection, id: i64, checked: &Self::Checked) -> sqlx::Result<bool>;
 }
 
+/// What messages call the clinic: optional, short, and free of any word that would tell a
+/// reader of the patient's phone what the clinic treats.
+fn neutral_name(m: &Messages, name: &Trimmed) -> Result<(), String> {
+    text(m, name, 60)?;
+    match indiscreet_word(name.as_str()) {
+        Some(_) => Err(m.message_name_not_neutral.to_owned()),
+        None => Ok(()),
+    }
+}
+
 /// A clinic's form.
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct ClinicForm {
     name: Trimmed,
     short_name: Trimmed,
+    message_name: Trimmed,
     address: Trimmed,
     phone: Trimmed,
     time_zone: Trimmed,
@@ -181,6 +193,7 @@ impl CheckedClinic {
         NewClinic {
             name: f.name.as_str(),
             short_name: f.short_name.as_str(),
+            message_name: f.message_name.as_str(),
             address: f.address.as_str(),
             phone: &self.phone,
             time_zone: self.time_zone,
@@ -197,6 +210,7 @@ impl From<Clinic> for ClinicForm {
         ClinicForm {
             name: c.name.into(),
             short_name: c.short_name.into(),
+            message_name: c.message_name.into(),
             address: c.address.into(),
             phone: c.phone.into(),
             time_zone: c.time_zone.name().into(),
@@ -228,6 +242,7 @@ impl ItemForm for ClinicForm {
         vec![
             FieldView::line("name", m.field_name, &self.name, problems),
             FieldView::line("short_name", m.field_short_name, &self.short_name, problems),
+            FieldView::line("message_name", m.field_message_name, &self.message_name, problems),
             FieldView::line("address", m.field_address, &self.address, problems),
             FieldView::line("phone", m.field_phone, &phone, problems),
             FieldView::line("time_zone", m.field_time_zone, &self.time_zone, problems),
@@ -242,6 +257,7 @@ impl ItemForm for ClinicForm {
         let mut problems = Problems::default();
         problems.check("name", line(m, &self.name, 120));
         problems.check("short_name", line(m, &self.short_name, 40));
+        problems.check("message_name", neutral_name(m, &self.message_name));
         problems.check("address", line(m, &self.address, 200));
         let phone = problems.take("phone", Phone::parse(self.phone.as_str()).map_err(m.problem));
         let time_zone = problems.take(
@@ -669,6 +685,28 @@ mod tests {
 
     fn long(chars: usize) -> Trimmed {
         "x".repeat(chars).into()
+    }
+
+    #[test]
+    fn the_name_messages_use_may_not_say_what_the_clinic_treats() {
+        let form = |message_name: &str| ClinicForm {
+            name: "Fontana Recovery Clinic".into(),
+            short_name: "Fontana".into(),
+            message_name: message_name.into(),
+            address: "1 Main St".into(),
+            phone: "909 555 0199".into(),
+            hours_en: "6 to 2".into(),
+            hours_es: "de 6 a 2".into(),
+            intake_hours_en: "8 to 4".into(),
+            intake_hours_es: "de 8 a 4".into(),
+            ..ClinicForm::blank()
+        };
+        assert!(form("Fontana Clinic").parse(&crate::web::i18n::EN).is_ok());
+        assert!(form("").parse(&crate::web::i18n::EN).is_ok(), "empty: the generic name");
+        for telling in ["Fontana Recovery", "Centro de Tratamiento", "Methadone Clinic"] {
+            let (_, found) = problem_fields(form(telling));
+            assert_eq!(found, ["message_name"], "{telling}");
+        }
     }
 
     #[test]

@@ -372,6 +372,7 @@ mod tests {
             id: 7,
             name: "Fontana Wellness Clinic".into(),
             short_name: "Fontana".into(),
+            message_name: String::new(),
             address: String::new(),
             phone: String::new(),
             time_zone: ClinicZone(chrono_tz::America::Los_Angeles),

@@ -1,0 +1,120 @@
+//! The words of each message, in the person's language. Discreet by construction: a message
+//! names the clinic by its neutral name, the day and time, the address, the phone and the
+//! person's own page, and nothing else (no topic, no counselor, no word of treatment: see
+//! `domain::messages::NOT_IN_MESSAGES`, which a test holds every message kind to).
+
+use crate::domain::Language;
+use crate::domain::messages::MessageKind;
+use crate::web::i18n::Ui;
+use chrono::DateTime;
+use chrono_tz::Tz;
+
+/// Everything a message may say.
+pub struct MessageFacts<'a> {
+    pub kind: MessageKind,
+    pub language: Language,
+    /// The clinic's neutral name for messages; empty: a generic one.
+    pub sender_name: &'a str,
+    pub starts_at: DateTime<Tz>,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub waitlist_position: Option<i32>,
+    /// The person's own page (their manage link), when it is known.
+    pub manage_url: Option<&'a str>,
+    /// Where to find another time (the public listing), for a cancelled group.
+    pub listing_url: &'a str,
+}
+
+/// A message's subject (for e-mail) and text (the SMS, and the e-mail's body).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+}
+
+pub fn render(f: &MessageFacts) -> Rendered {
+    let ui = Ui::for_language(f.language);
+    let m = ui.m;
+    let sender =
+        if f.sender_name.trim().is_empty() { m.message_default_sender } else { f.sender_name.trim() };
+    let mut lines = vec![
+        format!("{sender}: {}", (m.message_lead)(f.kind, f.waitlist_position)),
+        format!("{} · {}", ui.date(f.starts_at.date_naive()), ui.time(&f.starts_at)),
+        f.address.to_owned(),
+    ];
+    if f.kind == MessageKind::GroupCancelled {
+        lines.push((m.message_find_another)(f.listing_url));
+    }
+    lines.push((m.message_call)(f.phone));
+    if let Some(url) = f.manage_url {
+        lines.push((m.message_your_page)(url));
+    }
+    Rendered { subject: format!("{sender}: {}", (m.message_subject)(f.kind)), text: lines.join("\n") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::messages::indiscreet_word;
+    use chrono::TimeZone;
+
+    /// Every kind of message, in both languages, from a clinic whose own name says what it
+    /// treats and whose groups have telling topics and counselors: the message carries none of
+    /// it, no word of treatment, and only this person's own link.
+    #[test]
+    fn every_message_in_both_languages_is_discreet() {
+        let starts = chrono_tz::America::Los_Angeles.with_ymd_and_hms(2027, 3, 2, 18, 0, 0).unwrap();
+        // Facts a message could never carry: a message is made of its facts alone.
+        let not_here =
+            ["Riverside Treatment Center", "Coping with cravings", "Maria Delgado", "Flores", "555-0177"];
+        for language in Language::ALL {
+            for kind in MessageKind::ALL {
+                for sender_name in ["Riverside Center", ""] {
+                    let facts = MessageFacts {
+                        kind,
+                        language,
+                        sender_name,
+                        starts_at: starts,
+                        address: "3650 Market Street, Riverside, CA 92501",
+                        phone: "(951) 555-0172",
+                        waitlist_position: Some(3),
+                        manage_url: Some("https://clinic.example/manage/own-token"),
+                        listing_url: "https://clinic.example/sessions",
+                    };
+                    let Rendered { subject, text } = render(&facts);
+                    let all = format!("{subject}\n{text}");
+                    assert_eq!(indiscreet_word(&all), None, "{kind:?} {language:?}: {all}");
+                    assert!(not_here.iter().all(|fact| !all.contains(fact)), "{kind:?} {language:?}: {all}");
+                    assert!(all.contains("(951) 555-0172") && all.contains("3650 Market Street"), "{all}");
+                    assert!(all.contains("/manage/own-token"), "each message carries the person's own page");
+                    assert_eq!(
+                        all.matches("https://").count(),
+                        1 + usize::from(kind == MessageKind::GroupCancelled)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_speaks_the_persons_language_and_says_the_day_and_time() {
+        let starts = chrono_tz::America::Los_Angeles.with_ymd_and_hms(2027, 3, 2, 18, 0, 0).unwrap();
+        let facts = |language| MessageFacts {
+            kind: MessageKind::Waitlisted,
+            language,
+            sender_name: "",
+            starts_at: starts,
+            address: "1 Main St",
+            phone: "(909) 555-0100",
+            waitlist_position: Some(2),
+            manage_url: None,
+            listing_url: "https://clinic.example/sessions",
+        };
+        let en = render(&facts(Language::En)).text;
+        assert!(en.starts_with("Your clinic: you are number 2 on the waiting list."), "{en}");
+        assert!(en.contains("Tuesday, March 2 · 6:00"), "{en}");
+        let es = render(&facts(Language::Es)).text;
+        assert!(es.starts_with("Su clínica: usted es el número 2 en la lista de espera."), "{es}");
+        assert!(es.contains("martes") || es.contains("Martes"), "{es}");
+    }
+}
