@@ -151,9 +151,10 @@ pub async fn walk(
     };
     let mut sealed_from_here = anchor.is_some();
     loop {
-        // Qualified names: no object in another schema stands in for the log here.
+        // Qualified names: no object in another schema stands in for the log here. A row may
+        // have no seal (`mac?`: sqlx cannot see the outer join under the limit).
         let page: Vec<ChainRow> = sqlx::query_as!(ChainRow, r#"select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr,
-                    a.prev_hash, a.hash, s.mac
+                    a.prev_hash, a.hash, s.mac as "mac?"
              from public.audit_log a left join public.audit_seal s on s.seq = a.seq
              where a.seq > $1 order by a.seq limit $2"#, last_seq, PAGE)
         .fetch_all(&mut *conn)

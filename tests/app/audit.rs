@@ -247,3 +247,20 @@ async fn the_seals_are_append_only_too() {
     }
     assert_eq!(app.count("select count(*) from audit_seal").await, 2, "one seal per entry");
 }
+
+/// A row written without the app's key (by the database's owner, or before seals existed)
+/// reads as unsealed: a finding, not a failure to read the log.
+#[tokio::test]
+async fn a_row_without_the_apps_seal_is_reported_as_unsealed() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 2).await;
+    sqlx::query("insert into audit_log (action) values ('login_failed')")
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    let walked = audit::walk(&mut *app.pool.acquire().await.unwrap(), None, Some(&app.keys)).await;
+    match walked {
+        Ok(Err(audit::ChainFault::Unsealed { seq })) => assert_eq!(seq, 3),
+        other => panic!("the third row is unsealed, found {other:?}"),
+    }
+}
