@@ -104,25 +104,34 @@ struct SessionsQuery {
 /// The most days `to` may be after `from`.
 const MAX_RANGE_DAYS: i64 = 92;
 
+/// How far from today a date may be asked for: sessions exist weeks ahead, not years.
+const FARTHEST_DAYS: i64 = 2 * 366;
+
 /// Which clinic-local dates to list: `from` (default today) through `to` (default four weeks
-/// from `from`), at most [`MAX_RANGE_DAYS`] apart. `today` is the earliest date any clinic is
-/// on; sessions that started are never listed, whatever the range.
+/// on), at most [`MAX_RANGE_DAYS`] apart. `today` is the earliest date any clinic is on;
+/// sessions that started are never listed, whatever the range.
 fn listing_dates(q: &SessionsQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let mut errors = Map::new();
+    let nearby = (today - Duration::days(FARTHEST_DAYS))..=(today + Duration::days(FARTHEST_DAYS));
     let mut date = |field: &str, raw: &Option<String>| match raw.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| {
-                errors.insert(field.to_owned(), json!(say::NOT_A_DATE));
-            })
-            .ok(),
+        Some(text) => {
+            let problem = match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(date) if nearby.contains(&date) => return Some(date),
+                Ok(_) => say::DATE_TOO_FAR,
+                Err(_) => say::NOT_A_DATE,
+            };
+            errors.insert(field.to_owned(), json!(problem));
+            None
+        }
     };
     let (from, to) = (date("from", &q.from), date("to", &q.to));
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
     let from = from.unwrap_or(today);
-    let to = to.unwrap_or(from + Duration::days(super::views::LISTING_DAYS - 1));
+    // Four weeks for every clinic, including those a day ahead of `today`.
+    let to = to.unwrap_or(from + Duration::days(super::views::LISTING_DAYS));
     if to < from {
         errors.insert("to".to_owned(), json!(say::TO_BEFORE_FROM));
     } else if (to - from).num_days() > MAX_RANGE_DAYS {
@@ -203,6 +212,7 @@ mod say {
     pub const BAD_FILTER: &str =
         "The filters are clinic, topic, language, day, from and to, each given once.";
     pub const NOT_A_DATE: &str = "Must be a date: YYYY-MM-DD.";
+    pub const DATE_TOO_FAR: &str = "Must be a date within two years of today.";
     pub const TO_BEFORE_FROM: &str = "Must not be before from.";
     pub const RANGE_TOO_LONG: &str = "Must be at most 92 days after from.";
     pub const KEY_REUSED: &str = "This Idempotency-Key was already used for a different request.";
