@@ -103,12 +103,26 @@ pub async fn generate_all_ahead(
     horizon: Horizon,
 ) -> sqlx::Result<u64> {
     let mut created = 0;
-    for row in list_series(&mut *conn).await? {
+    for listed in list_series(&mut *conn).await? {
+        // Locked and read again: a change saved meanwhile is the one generated from.
+        let Some(row) = lock_series(&mut *conn, listed.id).await? else { continue };
         if row.last_date >= now.with_timezone(&row.time_zone.0).date_naive() {
             created += generate_ahead(&mut *conn, row.id, &row.as_new(), now, horizon).await?;
         }
     }
     Ok(created)
+}
+
+/// Locks series `id` for the rest of the transaction and reads it: the one lock for a series,
+/// so its change and the generation of its sessions happen one after the other.
+async fn lock_series(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<SeriesRow>> {
+    let locked: Option<i64> = sqlx::query_scalar!("select id from series where id = $1 for update", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match locked {
+        Some(_) => series(conn, id).await,
+        None => Ok(None),
+    }
 }
 
 /// A weekly series as administrators see and edit it.
@@ -232,13 +246,7 @@ pub async fn change_series(
     horizon: Horizon,
 ) -> sqlx::Result<Option<Result<ChangeOutcome, ChangeRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let locked: Option<i64> = sqlx::query_scalar!(r#"select id from series where id = $1 for update"#, id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(mut row) = (match locked {
-        Some(_) => series(&mut tx, id).await?,
-        None => None,
-    }) else {
+    let Some(mut row) = lock_series(&mut tx, id).await? else {
         return Ok(None);
     };
     if change.counselor_ids.is_empty() {

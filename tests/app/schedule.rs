@@ -184,3 +184,43 @@ async fn the_daily_job_keeps_weekly_groups_scheduled_ahead_and_the_horizon_moves
     other.rollback().await.unwrap();
     assert_eq!(extend(&app.pool, noon(next_monday + Duration::weeks(1)), horizon).await.unwrap(), Some(1));
 }
+
+/// The job and an administrator's change of the same series take turns: sessions are never
+/// generated from a series as it was before a change that is being saved.
+#[tokio::test]
+async fn the_job_waits_for_a_change_being_saved_and_generates_from_the_changed_series() {
+    use groupcare::domain::schedule::Horizon;
+    let app = TestApp::spawn().await;
+    let monday = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let series = open_ended_series(&app, monday).await;
+    let mut change = app.pool.begin().await.unwrap();
+    sqlx::query("select id from series where id = $1 for update")
+        .bind(series)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+    sqlx::query("update series set local_start = '14:00' where id = $1")
+        .bind(series)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+
+    let pool = app.pool.clone();
+    let noon = monday.and_hms_opt(20, 0, 0).unwrap().and_utc();
+    let job = tokio::spawn(async move {
+        groupcare::jobs::schedule_horizon::extend(&pool, noon, Horizon { weeks: 4 }).await.unwrap()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!job.is_finished(), "the job waits for the change");
+    change.commit().await.unwrap();
+    assert_eq!(job.await.unwrap(), Some(4));
+    let hours: Vec<f64> = sqlx::query_scalar(
+        "select extract(hour from starts_at at time zone 'America/Los_Angeles')::float8 from session \
+         where series_id = $1",
+    )
+    .bind(series)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(hours, [14.0; 4], "every session at the changed time");
+}
