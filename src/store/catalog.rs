@@ -89,7 +89,7 @@ struct CounselorFilter {
     leading_session: Option<i64>,
 }
 
-/// Active counselors first, then by name.
+/// By name; listing every counselor, active ones first.
 async fn counselors_where(conn: &mut PgConnection, f: CounselorFilter) -> sqlx::Result<Vec<Counselor>> {
     sqlx::query_as!(
         Counselor,
@@ -99,7 +99,7 @@ async fn counselors_where(conn: &mut PgConnection, f: CounselorFilter) -> sqlx::
            where ($1::bigint is null or c.id = $1) and (not $2 or c.active)
              and ($3::bigint is null
                   or exists (select 1 from session_counselor sc where sc.counselor_id = c.id and sc.session_id = $3))
-           order by c.active desc, c.name"#,
+           order by case when $1::bigint is null and $3::bigint is null and not $2 then not c.active end, c.name"#,
         f.id,
         f.active_only,
         f.leading_session
