@@ -29,8 +29,10 @@ create table message (
     channel message_channel not null,
     -- A waitlisted request's place in line when it was taken.
     waitlist_position int,
-    -- A reminder's hours before the group.
+    -- A reminder's hours before the group, and the start it reminds of (a group moved to
+    -- another time, or a booking moved to another group, is reminded of again).
     reminder_hours int check ((kind = 'reminder') = (reminder_hours is not null)),
+    reminder_for timestamptz check ((kind = 'reminder') = (reminder_for is not null)),
     created_at timestamptz not null,
     state message_state not null default 'pending',
     -- Why an unsent message was not sent (a code, never patient data).
@@ -46,7 +48,7 @@ create table message (
     -- Sent with every try, so the provider delivers a message once however often it is tried.
     idempotency_key text not null unique default gen_random_uuid()::text
 );
-create unique index message_one_reminder on message (booking_id, channel, reminder_hours)
+create unique index message_one_reminder on message (booking_id, channel, reminder_hours, reminder_for)
     where kind = 'reminder';
 create index message_due on message (next_attempt_at) where state = 'pending';
 create index message_of_booking on message (booking_id, id);

@@ -68,7 +68,8 @@ pub async fn work_once(pool: &PgPool, clock: Clock, settings: &NotifySettings) -
     }
     let claimed = outbox::claim_due(&mut conn, now, now + LEASE, BATCH).await?;
     for message in &claimed {
-        outbox::mark_unsent(&mut conn, message.id, Unsent::NoChannel).await?;
+        let why = if message.still_applies { Unsent::NoChannel } else { Unsent::NoLongerApplies };
+        outbox::mark_unsent(&mut conn, message.id, why).await?;
     }
     Ok(claimed.len())
 }

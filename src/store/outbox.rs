@@ -56,8 +56,8 @@ pub async fn write_due_reminders(
     // Each reminder's window ends where the next, shorter one's begins.
     let window_ends: Vec<i32> = (0..sorted.len()).map(|i| sorted.get(i + 1).copied().unwrap_or(0)).collect();
     let written = sqlx::query!(
-        r#"insert into message (booking_id, kind, channel, reminder_hours, created_at, next_attempt_at)
-           select b.id, 'reminder', c.channel, r.hours, $1, $1
+        r#"insert into message (booking_id, kind, channel, reminder_hours, reminder_for, created_at, next_attempt_at)
+           select b.id, 'reminder', c.channel, r.hours, s.starts_at, $1, $1
            from unnest($2::int[], $3::int[]) as r (hours, window_end)
            join session s on s.status = 'scheduled' and s.starts_at > $1
                          and s.starts_at - make_interval(hours => r.hours) <= $1
@@ -67,7 +67,7 @@ pub async fn write_due_reminders(
                                       ('email'::message_channel, b.consent_email and b.email is not null))
                 as c (channel, consented)
            where c.consented
-           on conflict (booking_id, channel, reminder_hours) where kind = 'reminder' do nothing"#,
+           on conflict (booking_id, channel, reminder_hours, reminder_for) where kind = 'reminder' do nothing"#,
         now,
         &sorted,
         &window_ends
@@ -84,6 +84,8 @@ pub struct Claimed {
     pub kind: MessageKind,
     pub channel: Channel,
     pub attempts: i32,
+    /// False for a reminder whose booking is no longer confirmed for that time.
+    pub still_applies: bool,
 }
 
 /// Claims up to `limit` due messages for this worker until `lease_until` (another instance
@@ -102,7 +104,11 @@ pub async fn claim_due(
                             and (lease_until is null or lease_until <= $1)
                           order by next_attempt_at, id limit $3
                           for update skip locked)
-           returning m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts"#,
+           returning m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts,
+                     (m.kind <> 'reminder' or exists (
+                        select 1 from booking b join session s on s.id = b.session_id
+                        where b.id = m.booking_id and b.status = 'confirmed' and s.status = 'scheduled'
+                          and s.starts_at = m.reminder_for)) as "still_applies!""#,
         now,
         lease_until,
         limit

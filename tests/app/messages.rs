@@ -241,3 +241,63 @@ async fn the_database_and_the_code_name_the_same_message_kinds_channels_and_stat
     let states = [MessageState::Pending, MessageState::Sent, MessageState::Failed, MessageState::Unsent];
     assert_eq!(stored(pool, "message_state").await, written(pool, "message_state", &states).await);
 }
+
+/// A reminder is for a time: a group moved to another time is reminded of again, and a
+/// reminder whose booking was cancelled before it went out is not sent.
+#[tokio::test]
+async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_applies() {
+    let app = TestApp::spawn().await;
+    let starts = Utc::now() + Duration::hours(30);
+    let session = app.session_at(starts, Duration::minutes(90), 10, 1).await;
+    let booking = booking_id(&app, &book(&app, session, 1, true, false).await).await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    intake::decide(
+        &mut conn,
+        &ClinicScope::All,
+        booking,
+        Decision::Confirm,
+        Actor::Staff(1),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let settings = NotifySettings::default();
+    work_once(&app.pool, Clock::Fixed(starts - Duration::hours(23)), &settings).await.unwrap();
+
+    // The group moves a day later: a day before the new time, a new reminder.
+    let later = starts + Duration::days(1);
+    sqlx::query("update session set starts_at = $2, ends_at = $2 + interval '90 minutes' where id = $1")
+        .bind(session)
+        .bind(later)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    work_once(&app.pool, Clock::Fixed(later - Duration::hours(23)), &settings).await.unwrap();
+    let reminders = |state: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from message where booking_id = $1 and kind = 'reminder' \
+                 and state::text || ':' || coalesce(unsent_reason, '') = $2",
+            )
+            .bind(booking)
+            .bind(state)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(reminders("unsent:no_channel").await, 2, "one for each time");
+
+    // Written two hours before, then the person cancels before the worker gets to it.
+    let two_hours_before = later - Duration::minutes(110);
+    groupcare::store::outbox::write_due_reminders(&mut conn, &[24, 2], two_hours_before).await.unwrap();
+    sqlx::query("update booking set status = 'cancelled' where id = $1")
+        .bind(booking)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    work_once(&app.pool, Clock::Fixed(two_hours_before), &settings).await.unwrap();
+    assert_eq!(reminders("unsent:no_longer_applies").await, 1);
+}
