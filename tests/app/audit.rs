@@ -258,7 +258,7 @@ async fn a_row_without_the_apps_seal_is_reported_as_unsealed() {
         .execute(&app.owner_pool)
         .await
         .unwrap();
-    let walked = audit::walk(&mut *app.pool.acquire().await.unwrap(), None, Some(&app.keys)).await;
+    let walked = audit::walk(&mut app.pool.acquire().await.unwrap(), None, Some(&app.keys)).await;
     match walked {
         Ok(Err(audit::ChainFault::Unsealed { seq })) => assert_eq!(seq, 3),
         other => panic!("the third row is unsealed, found {other:?}"),
