@@ -182,24 +182,22 @@ pub struct MessageLine {
 
 /// The messages of one booking, oldest first.
 pub async fn of_booking(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<MessageLine>> {
-    sqlx::query_as!(
-        MessageLine,
-        r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
-                  m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
-                  c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
-                  b.language as "language: Language", m.waitlist_position, s.starts_at,
-                  c.message_name as sender_name, c.address, c.phone
-           from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
-           join clinic c on c.id = s.clinic_id
-           where m.booking_id = $1 order by m.id"#,
-        booking_id
-    )
-    .fetch_all(conn)
-    .await
+    let mut lines = newest(conn, Some(booking_id), &ClinicScope::All).await?;
+    lines.reverse();
+    Ok(lines)
 }
 
 /// The newest 200 messages of bookings in `scope`, newest first.
 pub async fn recent(conn: &mut PgConnection, scope: &ClinicScope) -> sqlx::Result<Vec<MessageLine>> {
+    newest(conn, None, scope).await
+}
+
+/// The newest 200 messages of `booking` (or of every booking) in `scope`, newest first.
+async fn newest(
+    conn: &mut PgConnection,
+    booking: Option<i64>,
+    scope: &ClinicScope,
+) -> sqlx::Result<Vec<MessageLine>> {
     sqlx::query_as!(
         MessageLine,
         r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
@@ -209,8 +207,9 @@ pub async fn recent(conn: &mut PgConnection, scope: &ClinicScope) -> sqlx::Resul
                   c.message_name as sender_name, c.address, c.phone
            from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
            join clinic c on c.id = s.clinic_id
-           where ($1::bigint[] is null or s.clinic_id = any($1))
+           where ($1::bigint is null or m.booking_id = $1) and ($2::bigint[] is null or s.clinic_id = any($2))
            order by m.id desc limit 200"#,
+        booking,
         scope.ids()
     )
     .fetch_all(conn)
