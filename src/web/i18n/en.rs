@@ -198,7 +198,7 @@ pub static EN: Messages = Messages {
         ),
         (
             "How we contact you",
-            "Only in the ways you allow. Our messages name the clinic and a time, nothing else.",
+            "Only in the ways you tick on the form: text messages, e-mail, voicemail. We send a message when we receive your request, when it is confirmed, declined, moved or cancelled, when a place opens for you, if your group's time changes or it is cancelled, and reminders before your group. Each message says only a neutral name for the clinic, the day and time, the address, the clinic's phone and a link to your own page: never what the group is about or who leads it.",
         ),
         (
             "Your choices",

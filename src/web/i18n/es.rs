@@ -228,7 +228,7 @@ pub static ES: Messages = Messages {
         ),
         (
             "Cómo nos comunicamos",
-            "Solo de las formas que usted permita. Nuestros mensajes dicen el nombre de la clínica y una hora, nada más.",
+            "Solo de las formas que usted marque en el formulario: mensajes de texto, correo electrónico, mensaje de voz. Le escribimos cuando recibimos su solicitud, cuando se confirma, se rechaza, se cambia o se cancela, cuando se abre un lugar para usted, si cambia la hora de su grupo o se cancela, y recordatorios antes de su grupo. Cada mensaje dice solo un nombre neutral de la clínica, el día y la hora, la dirección, el teléfono de la clínica y un enlace a su propia página: nunca de qué trata el grupo ni quién lo dirige.",
         ),
         (
             "Sus opciones",
