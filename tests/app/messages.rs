@@ -28,6 +28,22 @@ fn manage_token(answer: &Value) -> &str {
     &url[url.rfind('/').unwrap() + 1..]
 }
 
+/// Intake confirms `booking`.
+async fn confirm(app: &TestApp, booking: i64) {
+    let mut conn = app.pool.acquire().await.unwrap();
+    intake::decide(
+        &mut conn,
+        &ClinicScope::All,
+        booking,
+        Decision::Confirm,
+        Actor::Staff(1),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+}
+
 async fn booking_id(app: &TestApp, answer: &Value) -> i64 {
     let reference = answer["reference"].as_str().unwrap();
     intake::id_by_reference(&mut app.pool.acquire().await.unwrap(), reference).await.unwrap().unwrap()
@@ -138,18 +154,7 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     let session = app.session_at(starts, Duration::minutes(90), 10, 1).await;
     let confirmed_answer = book(&app, session, 1, true, false).await;
     let booking = booking_id(&app, &confirmed_answer).await;
-    let mut conn = app.pool.acquire().await.unwrap();
-    intake::decide(
-        &mut conn,
-        &ClinicScope::All,
-        booking,
-        Decision::Confirm,
-        Actor::Staff(1),
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    confirm(&app, booking).await;
     let settings = NotifySettings::default();
     let at = |hours_before: i64| Clock::Fixed(starts - Duration::hours(hours_before));
 
@@ -176,9 +181,7 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
 
     // Confirmed an hour before its group, a person gets the 2-hour reminder only.
     let late = booking_id(&app, &book(&app, session, 2, true, false).await).await;
-    intake::decide(&mut conn, &ClinicScope::All, late, Decision::Confirm, Actor::Staff(1), None, Utc::now())
-        .await
-        .unwrap();
+    confirm(&app, late).await;
     work_once(&app.pool, at(1), &settings).await.unwrap();
     let reminders: Vec<i32> = sqlx::query_scalar(
         "select reminder_hours from message where booking_id = $1 and kind = 'reminder' order by id",
@@ -251,17 +254,7 @@ async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_app
     let session = app.session_at(starts, Duration::minutes(90), 10, 1).await;
     let booking = booking_id(&app, &book(&app, session, 1, true, false).await).await;
     let mut conn = app.pool.acquire().await.unwrap();
-    intake::decide(
-        &mut conn,
-        &ClinicScope::All,
-        booking,
-        Decision::Confirm,
-        Actor::Staff(1),
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    confirm(&app, booking).await;
     let settings = NotifySettings::default();
     work_once(&app.pool, Clock::Fixed(starts - Duration::hours(23)), &settings).await.unwrap();
 

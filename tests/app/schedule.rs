@@ -6,9 +6,8 @@ use groupcare::domain::Language;
 use groupcare::domain::schedule::WeeklySeries;
 use groupcare::store::schedule::{self, NewSeries};
 
-#[tokio::test]
-async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_saving_changes() {
-    let app = TestApp::spawn().await;
+/// A clinic, a topic and a counselor to make series with (the test helpers' own).
+async fn a_clinic_topic_and_counselor(app: &TestApp) -> (i64, i64, i64) {
     let any_session = app.session_starting_in(Duration::days(1), 12, 1).await;
     let (clinic_id, topic_id): (i64, i64) =
         sqlx::query_as("select clinic_id, topic_id from session where id = $1")
@@ -18,6 +17,13 @@ async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_savi
             .unwrap();
     let counselor: i64 =
         sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
+    (clinic_id, topic_id, counselor)
+}
+
+#[tokio::test]
+async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_saving_changes() {
+    let app = TestApp::spawn().await;
+    let (clinic_id, topic_id, counselor) = a_clinic_topic_and_counselor(&app).await;
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let series = NewSeries {
         clinic_id,
@@ -114,15 +120,7 @@ async fn the_demo_data_gives_three_clinics_and_four_weeks_of_groups_once() {
 
 /// A series whose dates run on: made through the store, with no sessions yet.
 async fn open_ended_series(app: &TestApp, first_date: NaiveDate) -> i64 {
-    let any_session = app.session_starting_in(Duration::days(1), 12, 1).await;
-    let (clinic_id, topic_id): (i64, i64) =
-        sqlx::query_as("select clinic_id, topic_id from session where id = $1")
-            .bind(any_session)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    let counselor: i64 =
-        sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
+    let (clinic_id, topic_id, counselor) = a_clinic_topic_and_counselor(app).await;
     let series = NewSeries {
         clinic_id,
         topic_id,
