@@ -67,9 +67,9 @@ pub async fn work_once(pool: &PgPool, clock: Clock, settings: &NotifySettings) -
         tracing::info!(reminders, "reminders due");
     }
     let claimed = outbox::claim_due(&mut conn, now, now + LEASE, BATCH).await?;
-    for message in &claimed {
-        let why = if message.still_applies { Unsent::NoChannel } else { Unsent::NoLongerApplies };
-        outbox::mark_unsent(&mut conn, message.id, why).await?;
-    }
+    let (applies, stale): (Vec<_>, Vec<_>) = claimed.iter().partition(|m| m.still_applies);
+    let ids = |messages: Vec<&outbox::Claimed>| messages.iter().map(|m| m.id).collect::<Vec<_>>();
+    outbox::mark_unsent(&mut conn, &ids(applies), Unsent::NoChannel).await?;
+    outbox::mark_unsent(&mut conn, &ids(stale), Unsent::NoLongerApplies).await?;
     Ok(claimed.len())
 }

@@ -144,10 +144,14 @@ impl Unsent {
     }
 }
 
-pub async fn mark_unsent(conn: &mut PgConnection, id: i64, why: Unsent) -> sqlx::Result<()> {
+/// Records the messages `ids` as not sent, for `why`.
+pub async fn mark_unsent(conn: &mut PgConnection, ids: &[i64], why: Unsent) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
-        "update message set state = 'unsent', unsent_reason = $2, lease_until = null where id = $1",
-        id,
+        "update message set state = 'unsent', unsent_reason = $2, lease_until = null where id = any($1)",
+        ids,
         why.code()
     )
     .execute(conn)

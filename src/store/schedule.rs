@@ -102,10 +102,11 @@ pub async fn generate_all_ahead(
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> sqlx::Result<u64> {
+    // Every series locked first (the lock a change takes, see `lock_series`), then read: a
+    // change being saved is waited for, and is the one generated from.
+    sqlx::query_scalar!("select id from series order by id for update").fetch_all(&mut *conn).await?;
     let mut created = 0;
-    for listed in list_series(&mut *conn).await? {
-        // Locked and read again: a change saved meanwhile is the one generated from.
-        let Some(row) = lock_series(&mut *conn, listed.id).await? else { continue };
+    for row in list_series(&mut *conn).await? {
         if row.last_date >= now.with_timezone(&row.time_zone.0).date_naive() {
             created += generate_ahead(&mut *conn, row.id, &row.as_new(), now, horizon).await?;
         }
