@@ -294,3 +294,26 @@ async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_app
     work_once(&app.pool, Clock::Fixed(two_hours_before), &settings).await.unwrap();
     assert_eq!(reminders("unsent:no_longer_applies").await, 1);
 }
+
+/// Consents are the person's active choices: no box comes ticked on the form, and an API
+/// request that says nothing of e-mail gets none, even with an address.
+#[tokio::test]
+async fn no_consent_is_given_unless_the_person_gives_it() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let (status, page) = app.get_html(&format!("/sessions/{session}")).await;
+    assert_eq!(status, 200);
+    for consent in ["consent_sms", "consent_email", "consent_voicemail"] {
+        let at = page.find(&format!("name=\"{consent}\"")).unwrap_or_else(|| panic!("a {consent} box"));
+        let tag_end = at + page[at..].find('>').unwrap();
+        assert!(!page[at..tag_end].contains("checked"), "{consent} comes unticked");
+    }
+    let body = json!({
+        "session_id": session, "first_name": "Ana", "last_name": "Flores", "phone": phone(5),
+        "email": "ana@example.test", "consent_sms": true,
+    });
+    let r = app.post_booking(&body, Some("messages-test-key-no-email-consent")).await;
+    assert_eq!(r.status(), 201);
+    let booking = booking_id(&app, &r.json().await.unwrap()).await;
+    assert_eq!(told(&app, booking).await, ["request_received/sms"], "no e-mail without its consent");
+}
