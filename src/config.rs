@@ -2,6 +2,7 @@
 
 use crate::domain::schedule::Horizon;
 use crate::notify::NotifySettings;
+use crate::notify::channels::{Secret, SmsSettings, SmtpSettings};
 use crate::web::client::TrustedProxies;
 use chrono::Duration;
 use std::path::PathBuf;
@@ -32,7 +33,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// `GROUPCARE_SCHEDULE_WEEKS`, default 12 (1 to 104): how far ahead weekly groups exist.
     pub horizon: Horizon,
-    /// The message worker's settings (`GROUPCARE_REMINDER_HOURS`).
+    /// The message worker's settings (`GROUPCARE_REMINDER_HOURS`, `GROUPCARE_SMTP_URL`,
+    /// `GROUPCARE_MAIL_FROM`, `GROUPCARE_SMS_URL`, `_ACCOUNT`, `_TOKEN`, `_FROM`).
     pub notify: NotifySettings,
 }
 
@@ -76,6 +78,35 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError
     }
 }
 
+/// E-mail is on when `GROUPCARE_SMTP_URL` is set; then `GROUPCARE_MAIL_FROM` must be too.
+fn smtp_settings() -> Result<Option<SmtpSettings>, ConfigError> {
+    let Some(url) = var("GROUPCARE_SMTP_URL") else {
+        return Ok(None);
+    };
+    let from = var("GROUPCARE_MAIL_FROM").ok_or_else(|| {
+        ConfigError(
+            "GROUPCARE_SMTP_URL is set: GROUPCARE_MAIL_FROM must say what address e-mails come from".into(),
+        )
+    })?;
+    Ok(Some(SmtpSettings { url: Secret(url), from }))
+}
+
+/// SMS is on when `GROUPCARE_SMS_URL` is set; then the account, token and number must be too.
+fn sms_settings() -> Result<Option<SmsSettings>, ConfigError> {
+    let Some(url) = var("GROUPCARE_SMS_URL") else {
+        return Ok(None);
+    };
+    let needed = |name: &str| {
+        var(name).ok_or_else(|| ConfigError(format!("GROUPCARE_SMS_URL is set: {name} must be too")))
+    };
+    Ok(Some(SmsSettings {
+        url,
+        account: needed("GROUPCARE_SMS_ACCOUNT")?,
+        token: Secret(needed("GROUPCARE_SMS_TOKEN")?),
+        from: needed("GROUPCARE_SMS_FROM")?,
+    }))
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         let bind = var("GROUPCARE_BIND").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
@@ -109,6 +140,8 @@ impl Config {
                     Some(text) => NotifySettings::parse_reminder_hours(&text).map_err(ConfigError)?,
                     None => NotifySettings::default().reminder_hours,
                 },
+                smtp: smtp_settings()?,
+                sms: sms_settings()?,
             },
             trusted_proxies: TrustedProxies::parse(&var("GROUPCARE_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| ConfigError(format!("GROUPCARE_TRUSTED_PROXIES: {e}")))?,

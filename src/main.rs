@@ -232,6 +232,13 @@ async fn serve(
         .await?
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_horizon(config.horizon);
+    // Channel settings that cannot be used stop the start, before anyone is owed a message.
+    let worker = groupcare::notify::Worker::new(
+        pool.clone(),
+        &config.notify,
+        state.keys.clone(),
+        state.base_url.clone(),
+    )?;
     let listener = TcpListener::bind(&config.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
@@ -248,8 +255,7 @@ async fn serve(
     let checkpoint_job =
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
     let schedule_job = tokio::spawn(schedule_horizon::run(pool.clone(), state.clock, state.horizon));
-    let message_worker =
-        tokio::spawn(groupcare::notify::run(pool.clone(), state.clock, config.notify.clone()));
+    let message_worker = tokio::spawn(worker.run(state.clock));
     let keys = state.keys.clone();
     axum::serve(
         listener,

@@ -48,10 +48,14 @@ pub enum AuditAction {
     CounselorsChanged,
     TopicsCreated,
     TopicsChanged,
+    /// An admin sent a failed message again.
+    MessageRetried,
+    /// The person answered STOP: no more text messages.
+    SmsConsentWithdrawn,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 41] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -93,6 +97,8 @@ impl AuditAction {
         AuditAction::CounselorsChanged,
         AuditAction::TopicsCreated,
         AuditAction::TopicsChanged,
+        AuditAction::MessageRetried,
+        AuditAction::SmsConsentWithdrawn,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -139,6 +145,8 @@ impl AuditAction {
             AuditAction::CounselorsChanged => "counselors_changed",
             AuditAction::TopicsCreated => "topics_created",
             AuditAction::TopicsChanged => "topics_changed",
+            AuditAction::MessageRetried => "message_retried",
+            AuditAction::SmsConsentWithdrawn => "sms_consent_withdrawn",
         }
     }
 

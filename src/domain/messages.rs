@@ -135,6 +135,17 @@ pub fn indiscreet_word(text: &str) -> Option<&'static str> {
 const QUIET_FROM: NaiveTime = NaiveTime::from_hms_opt(21, 0, 0).expect("a time");
 const QUIET_UNTIL: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).expect("a time");
 
+/// Tries of one message before it is listed as failed for an admin to retry.
+pub const MAX_ATTEMPTS: i32 = 6;
+
+/// How long to wait after the `attempts`-th failed try before the next: 1, 5, 15, 60 and
+/// 180 minutes, so a provider's outage of a few hours is ridden out without a storm of tries.
+pub fn retry_delay(attempts: i32) -> Duration {
+    const MINUTES: [i64; 5] = [1, 5, 15, 60, 180];
+    let index = usize::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(MINUTES.len() - 1);
+    Duration::minutes(MINUTES[index])
+}
+
 /// When an SMS of `kind` due at `now` may go out: `now`, or the end of the clinic's quiet
 /// hours. An answer to what the patient just did goes at once, and so does news of a group
 /// that starts before noon of the morning the quiet hours end (08:00 could be too late).
@@ -171,6 +182,13 @@ mod tests {
         assert_eq!(indiscreet_word("Recuperación"), Some("recuperac"));
         assert_eq!(indiscreet_word("opioids"), Some("opioid"));
         assert_eq!(indiscreet_word("Ontario Community Clinic: martes 10:00, información adicional"), None);
+    }
+
+    #[test]
+    fn retries_back_off_and_stop_at_the_last_try() {
+        let waits: Vec<i64> = (1..MAX_ATTEMPTS).map(|n| retry_delay(n).num_minutes()).collect();
+        assert_eq!(waits, [1, 5, 15, 60, 180]);
+        assert_eq!(retry_delay(40), Duration::minutes(180));
     }
 
     const LA: Tz = chrono_tz::America::Los_Angeles;

@@ -1,37 +1,48 @@
 //! The outbox's worker: every app instance runs one. It writes the reminders that fall due
 //! and takes due messages from the outbox (`store::outbox`), each claimed under a lease so
-//! instances share the work without sending anything twice.
-//!
-//! No channel can send yet: every claimed message is recorded as not sent, "no channel
-//! configured", which is what a deployment without SMTP or SMS settings shows its admins.
+//! instances share the work without sending anything twice, and sends each on its channel
+//! (`channels`). A channel this deployment has no settings for records its messages as not
+//! sent, "no channel configured", which is what the embedded default shows its admins.
 
+pub mod channels;
 pub mod render;
 
-use crate::store::outbox::{self, Unsent};
+use crate::domain::messages::{Channel, retry_delay, sms_send_time};
+use crate::keys::Keys;
+use crate::store::outbox::{self, Attempt, Claimed, Unsent};
+use crate::store::secrets::manage_token_context;
 use crate::web::Clock;
-use chrono::Duration;
+use crate::web::booking_requests::manage_path;
+use channels::{Email, Outgoing, Sms, SmsSettings, SmtpSettings, Tried};
+use chrono::{DateTime, Duration, Utc};
+use render::{MessageFacts, render};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 /// How often the worker looks for due messages.
 pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(15);
 /// How long a claimed message is this worker's; after that another instance may take it.
-const LEASE: Duration = Duration::minutes(2);
+/// Longer than a batch of tries can take (each is cut off after 15 s).
+const LEASE: Duration = Duration::minutes(10);
 /// Messages claimed at once.
-const BATCH: i64 = 50;
+const BATCH: i64 = 20;
 
 /// The worker's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotifySettings {
     /// `GROUPCARE_REMINDER_HOURS`, default `24,2`: reminders before a confirmed booking's group.
     pub reminder_hours: Vec<i32>,
+    /// E-mail, when `GROUPCARE_SMTP_URL` is set.
+    pub smtp: Option<SmtpSettings>,
+    /// SMS, when `GROUPCARE_SMS_URL` is set.
+    pub sms: Option<SmsSettings>,
 }
 
 impl Default for NotifySettings {
     fn default() -> NotifySettings {
-        NotifySettings { reminder_hours: vec![24, 2] }
+        NotifySettings { reminder_hours: vec![24, 2], smtp: None, sms: None }
     }
 }
-
 impl NotifySettings {
     /// Reads `GROUPCARE_REMINDER_HOURS`: whole hours, 1 to 168, separated by commas.
     pub fn parse_reminder_hours(text: &str) -> Result<Vec<i32>, String> {
@@ -48,28 +59,145 @@ impl NotifySettings {
     }
 }
 
-/// Runs the worker until the app stops.
-pub async fn run(pool: PgPool, clock: Clock, settings: NotifySettings) {
-    loop {
-        if let Err(e) = work_once(&pool, clock, &settings).await {
-            tracing::error!(error = %e, "the message worker failed; trying again shortly");
-        }
-        tokio::time::sleep(PERIOD).await;
-    }
+/// A worker: the outbox, the channels it can send on, and what it needs for the manage link.
+pub struct Worker {
+    pool: PgPool,
+    reminder_hours: Vec<i32>,
+    email: Option<Email>,
+    sms: Option<Sms>,
+    keys: Arc<Keys>,
+    /// How patients reach this app (`GROUPCARE_BASE_URL`).
+    base_url: Arc<str>,
 }
 
-/// One round: writes due reminders, then takes what is due. Returns how many it took.
-pub async fn work_once(pool: &PgPool, clock: Clock, settings: &NotifySettings) -> sqlx::Result<usize> {
-    let now = clock.now();
-    let mut conn = pool.acquire().await?;
-    let reminders = outbox::write_due_reminders(&mut conn, &settings.reminder_hours, now).await?;
-    if reminders > 0 {
-        tracing::info!(reminders, "reminders due");
+impl Worker {
+    /// Fails when a channel's settings cannot be used (said at start, not at the first message).
+    pub fn new(
+        pool: PgPool,
+        settings: &NotifySettings,
+        keys: Arc<Keys>,
+        base_url: Arc<str>,
+    ) -> Result<Worker, String> {
+        Ok(Worker {
+            pool,
+            reminder_hours: settings.reminder_hours.clone(),
+            email: settings.smtp.as_ref().map(Email::new).transpose()?,
+            sms: settings.sms.as_ref().map(Sms::new).transpose()?,
+            keys,
+            base_url,
+        })
     }
-    let claimed = outbox::claim_due(&mut conn, now, now + LEASE, BATCH).await?;
-    let (applies, stale): (Vec<_>, Vec<_>) = claimed.iter().partition(|m| m.still_applies);
-    let ids = |messages: Vec<&outbox::Claimed>| messages.iter().map(|m| m.id).collect::<Vec<_>>();
-    outbox::mark_unsent(&mut conn, &ids(applies), Unsent::NoChannel).await?;
-    outbox::mark_unsent(&mut conn, &ids(stale), Unsent::NoLongerApplies).await?;
-    Ok(claimed.len())
+
+    /// Runs until the app stops.
+    pub async fn run(self, clock: Clock) {
+        loop {
+            if let Err(e) = self.work_once(clock.now()).await {
+                tracing::error!(error = %e, "the message worker failed; trying again shortly");
+            }
+            tokio::time::sleep(PERIOD).await;
+        }
+    }
+
+    /// One round at `now`: writes due reminders, then takes what is due and sends it.
+    /// Returns how many messages it took.
+    pub async fn work_once(&self, now: DateTime<Utc>) -> sqlx::Result<usize> {
+        let mut conn = self.pool.acquire().await?;
+        let reminders = outbox::write_due_reminders(&mut conn, &self.reminder_hours, now).await?;
+        if reminders > 0 {
+            tracing::info!(reminders, "reminders due");
+        }
+        let claimed = outbox::claim_due(&mut conn, now, now + LEASE, BATCH).await?;
+        // The pool's connection is not held while a provider answers.
+        drop(conn);
+        let mut unsent: Vec<(i64, Unsent)> = Vec::new();
+        for m in &claimed {
+            let why = match (m.still_applies, m.consented, self.can_send(m.channel)) {
+                (false, _, _) => Some(Unsent::NoLongerApplies),
+                (_, false, _) => Some(Unsent::ConsentWithdrawn),
+                (_, _, false) => Some(Unsent::NoChannel),
+                _ => None,
+            };
+            match why {
+                Some(why) => unsent.push((m.id, why)),
+                None => self.deliver(m, now).await?,
+            }
+        }
+        let mut conn = self.pool.acquire().await?;
+        for why in [Unsent::NoLongerApplies, Unsent::ConsentWithdrawn, Unsent::NoChannel] {
+            let ids: Vec<i64> = unsent.iter().filter(|(_, w)| *w == why).map(|(id, _)| *id).collect();
+            outbox::mark_unsent(&mut conn, &ids, why).await?;
+        }
+        Ok(claimed.len())
+    }
+
+    fn can_send(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.email.is_some(),
+            Channel::Sms => self.sms.is_some(),
+        }
+    }
+
+    /// Sends `m` (or holds an SMS until the quiet hours end) and records how it went.
+    async fn deliver(&self, m: &Claimed, now: DateTime<Utc>) -> sqlx::Result<()> {
+        let tz = m.time_zone.0;
+        if m.channel == Channel::Sms {
+            let send_at = sms_send_time(m.kind, now, tz, m.starts_at);
+            if send_at > now {
+                return outbox::postpone(&mut *self.pool.acquire().await?, m.id, send_at).await;
+            }
+        }
+        let manage_url = self.manage_url(m);
+        let listing_url = format!("{}/sessions", self.base_url);
+        let words = render(&MessageFacts {
+            kind: m.kind,
+            language: m.language,
+            sender_name: &m.sender_name,
+            starts_at: m.starts_at.with_timezone(&tz),
+            address: &m.address,
+            phone: &m.clinic_phone,
+            waitlist_position: m.waitlist_position,
+            manage_url: manage_url.as_deref(),
+            listing_url: &listing_url,
+        });
+        let to = match m.channel {
+            Channel::Sms => m.phone.as_str(),
+            Channel::Email => m.email.as_deref().unwrap_or_default(),
+        };
+        let outgoing = Outgoing {
+            to,
+            sender_name: &words.sender,
+            subject: &words.subject,
+            text: &words.text,
+            idempotency_key: &m.idempotency_key,
+        };
+        let tried = match (m.channel, &self.email, &self.sms) {
+            (Channel::Email, Some(email), _) => email.send(&outgoing).await,
+            (Channel::Sms, _, Some(sms)) => sms.send(&outgoing).await,
+            _ => unreachable!("only messages of a configured channel are delivered"),
+        };
+        let tries = m.attempts + 1;
+        let attempt = match tried {
+            Tried::Sent => Attempt::Sent,
+            Tried::Transient(error) => Attempt::Retry { error, at: now + retry_delay(tries) },
+            Tried::Permanent(error) => Attempt::Failed { error },
+        };
+        match &attempt {
+            Attempt::Sent => {
+                tracing::info!(message_id = m.id, kind = ?m.kind, channel = ?m.channel, "message sent")
+            }
+            Attempt::Retry { error, .. } | Attempt::Failed { error } => {
+                tracing::warn!(message_id = m.id, kind = ?m.kind, channel = ?m.channel, tries, error, "a message was not sent")
+            }
+        }
+        outbox::record_attempt(&mut *self.pool.acquire().await?, m.id, &attempt, tries, now).await
+    }
+
+    /// The person's own page, from the token sealed with their booking (none for a booking
+    /// taken before messages existed, or sealed by another key file).
+    fn manage_url(&self, m: &Claimed) -> Option<String> {
+        let sealed = m.manage_token_sealed.as_deref()?;
+        let token = self.keys.open(&manage_token_context(&m.reference), sealed).ok()?;
+        let token = String::from_utf8(token).ok()?;
+        Some(format!("{}{}", self.base_url, manage_path(&token)))
+    }
 }

@@ -28,6 +28,8 @@ pub struct MessageFacts<'a> {
 /// A message's subject (for e-mail) and text (the SMS, and the e-mail's body).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
+    /// Who it is from: the clinic's neutral name, or a generic one.
+    pub sender: String,
     pub subject: String,
     pub text: String,
 }
@@ -49,7 +51,11 @@ pub fn render(f: &MessageFacts) -> Rendered {
     if let Some(url) = f.manage_url {
         lines.push((m.message_your_page)(url));
     }
-    Rendered { subject: format!("{sender}: {}", (m.message_subject)(f.kind)), text: lines.join("\n") }
+    Rendered {
+        sender: sender.to_owned(),
+        subject: format!("{sender}: {}", (m.message_subject)(f.kind)),
+        text: lines.join("\n"),
+    }
 }
 
 #[cfg(test)]
@@ -81,7 +87,7 @@ mod tests {
                         manage_url: Some("https://clinic.example/manage/own-token"),
                         listing_url: "https://clinic.example/sessions",
                     };
-                    let Rendered { subject, text } = render(&facts);
+                    let Rendered { subject, text, .. } = render(&facts);
                     let all = format!("{subject}\n{text}");
                     assert_eq!(indiscreet_word(&all), None, "{kind:?} {language:?}: {all}");
                     assert!(not_here.iter().all(|fact| !all.contains(fact)), "{kind:?} {language:?}: {all}");

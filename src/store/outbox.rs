@@ -2,7 +2,7 @@
 //! that owes it (a rolled-back change sends nothing; a committed one is never forgotten), and
 //! taken from here by the sending worker of any app instance (`notify`).
 
-use crate::domain::messages::{Channel, MessageKind, MessageState};
+use crate::domain::messages::{Channel, MAX_ATTEMPTS, MessageKind, MessageState};
 use crate::domain::{ClinicZone, Language};
 use crate::store::intake::ClinicScope;
 use chrono::{DateTime, Utc};
@@ -80,12 +80,31 @@ pub async fn write_due_reminders(
 /// A message a worker has claimed, with what it needs to write and send it.
 pub struct Claimed {
     pub id: i64,
-    pub booking_id: i64,
     pub kind: MessageKind,
     pub channel: Channel,
+    /// Tries before this one.
     pub attempts: i32,
-    /// False for a reminder whose booking is no longer confirmed for that time.
+    /// Sent with every try of this message (see the migration).
+    pub idempotency_key: String,
+    /// False for a reminder whose booking is no longer confirmed for that time, or whose
+    /// group has begun.
     pub still_applies: bool,
+    /// The person still agrees to this channel (STOP takes SMS back).
+    pub consented: bool,
+    /// Where it goes.
+    pub phone: String,
+    pub email: Option<String>,
+    /// What it says (`notify::render`).
+    pub language: Language,
+    pub waitlist_position: Option<i32>,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: ClinicZone,
+    pub sender_name: String,
+    pub address: String,
+    pub clinic_phone: String,
+    /// The booking's reference and sealed manage token, for the manage link.
+    pub reference: String,
+    pub manage_token_sealed: Option<Vec<u8>>,
 }
 
 /// Claims up to `limit` due messages for this worker until `lease_until` (another instance
@@ -98,22 +117,107 @@ pub async fn claim_due(
 ) -> sqlx::Result<Vec<Claimed>> {
     sqlx::query_as!(
         Claimed,
-        r#"update message m set lease_until = $2, attempts = m.attempts + 1
-           where m.id in (select id from message
+        r#"update message m set lease_until = $2
+           from booking b join session s on s.id = b.session_id join clinic c on c.id = s.clinic_id
+           where b.id = m.booking_id
+             and m.id in (select id from message
                           where state = 'pending' and next_attempt_at <= $1
                             and (lease_until is null or lease_until <= $1)
                           order by next_attempt_at, id limit $3
                           for update skip locked)
-           returning m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts,
-                     (m.kind <> 'reminder' or exists (
-                        select 1 from booking b join session s on s.id = b.session_id
-                        where b.id = m.booking_id and b.status = 'confirmed' and s.status = 'scheduled'
-                          and s.starts_at = m.reminder_for)) as "still_applies!""#,
+           returning m.id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts,
+                     m.idempotency_key,
+                     (m.kind <> 'reminder' or (b.status = 'confirmed' and s.status = 'scheduled'
+                                               and s.starts_at = m.reminder_for and s.starts_at > $1))
+                       as "still_applies!",
+                     (case m.channel when 'sms' then b.consent_sms
+                                     else b.consent_email and b.email is not null end) as "consented!",
+                     b.phone, b.email, b.language as "language: Language", m.waitlist_position,
+                     s.starts_at, c.time_zone as "time_zone: ClinicZone", c.message_name as sender_name,
+                     c.address, c.phone as clinic_phone, b.reference, b.manage_token_sealed"#,
         now,
         lease_until,
         limit
     )
     .fetch_all(conn)
+    .await
+}
+
+/// How one try of a message went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    Sent,
+    /// It failed; try again at `at` (or list it as failed when that was the last try).
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    /// It failed in a way another try cannot mend (the provider refused the address).
+    Failed {
+        error: String,
+    },
+}
+
+/// Records a try of message `id` (the `tries`-th). `error`s are ours, naming the provider's
+/// answer, never the message or its recipient.
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    id: i64,
+    attempt: &Attempt,
+    tries: i32,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let (state, error, next) = match attempt {
+        Attempt::Sent => (MessageState::Sent, None, None),
+        Attempt::Retry { error, at } if tries < MAX_ATTEMPTS => {
+            (MessageState::Pending, Some(error), Some(*at))
+        }
+        Attempt::Retry { error, .. } | Attempt::Failed { error } => (MessageState::Failed, Some(error), None),
+    };
+    sqlx::query!(
+        "update message set state = $2, attempts = $3, last_error = $4, lease_until = null,
+                sent_at = case when $2 = 'sent'::message_state then $5::timestamptz end,
+                next_attempt_at = coalesce($6::timestamptz, next_attempt_at)
+         where id = $1",
+        id,
+        state as MessageState,
+        tries,
+        error.map(String::as_str),
+        now,
+        next
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Holds message `id` until `until` without counting a try (an SMS in the quiet hours).
+pub async fn postpone(conn: &mut PgConnection, id: i64, until: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query!("update message set next_attempt_at = $2, lease_until = null where id = $1", id, until)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An admin's "try again" on a failed message of `scope`: due now, with its tries counted
+/// afresh. Returns its booking, or None when it is not a failed message there.
+pub async fn retry_failed(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "update message m set state = 'pending', attempts = 0, next_attempt_at = $2, lease_until = null
+         from booking b join session s on s.id = b.session_id
+         where m.id = $1 and m.state = 'failed' and b.id = m.booking_id
+           and ($3::bigint[] is null or s.clinic_id = any($3))
+         returning m.booking_id",
+        id,
+        now,
+        scope.ids()
+    )
+    .fetch_optional(conn)
     .await
 }
 
@@ -168,6 +272,8 @@ pub struct MessageLine {
     pub channel: Channel,
     pub state: MessageState,
     pub unsent_reason: Option<String>,
+    /// What the provider answered to the last failed try (our words, no patient data).
+    pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     /// The booking's clinic, whose time the list is shown in.
@@ -186,35 +292,44 @@ pub struct MessageLine {
 
 /// The messages of one booking, oldest first.
 pub async fn of_booking(conn: &mut PgConnection, booking_id: i64) -> sqlx::Result<Vec<MessageLine>> {
-    let mut lines = newest(conn, Some(booking_id), &ClinicScope::All).await?;
+    let mut lines = newest(conn, Some(booking_id), &ClinicScope::All, None).await?;
     lines.reverse();
     Ok(lines)
 }
 
-/// The newest 200 messages of bookings in `scope`, newest first.
-pub async fn recent(conn: &mut PgConnection, scope: &ClinicScope) -> sqlx::Result<Vec<MessageLine>> {
-    newest(conn, None, scope).await
+/// The newest 200 messages of bookings in `scope` (only those in `state`, when given),
+/// newest first.
+pub async fn recent(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    state: Option<MessageState>,
+) -> sqlx::Result<Vec<MessageLine>> {
+    newest(conn, None, scope, state).await
 }
 
-/// The newest 200 messages of `booking` (or of every booking) in `scope`, newest first.
+/// The newest 200 messages of `booking` (or of every booking) in `scope` and `state`, newest
+/// first.
 async fn newest(
     conn: &mut PgConnection,
     booking: Option<i64>,
     scope: &ClinicScope,
+    state: Option<MessageState>,
 ) -> sqlx::Result<Vec<MessageLine>> {
     sqlx::query_as!(
         MessageLine,
         r#"select m.id, m.booking_id, m.kind as "kind: MessageKind", m.channel as "channel: Channel",
-                  m.state as "state: MessageState", m.unsent_reason, m.created_at, m.sent_at,
+                  m.state as "state: MessageState", m.unsent_reason, m.last_error, m.created_at, m.sent_at,
                   c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
                   b.language as "language: Language", m.waitlist_position, s.starts_at,
                   c.message_name as sender_name, c.address, c.phone
            from message m join booking b on b.id = m.booking_id join session s on s.id = b.session_id
            join clinic c on c.id = s.clinic_id
            where ($1::bigint is null or m.booking_id = $1) and ($2::bigint[] is null or s.clinic_id = any($2))
+             and ($3::message_state is null or m.state = $3)
            order by m.id desc limit 200"#,
         booking,
-        scope.ids()
+        scope.ids(),
+        state as Option<MessageState>
     )
     .fetch_all(conn)
     .await

@@ -1,7 +1,7 @@
 //! HTTP: the router, its layers, and one module per audience.
 
 mod api;
-mod booking_requests;
+pub(crate) mod booking_requests;
 pub mod client;
 pub mod cookies;
 pub mod error;

@@ -7,9 +7,8 @@ use crate::staff_auth::{get_as, signed_in};
 use chrono::{Duration, Utc};
 use groupcare::domain::booking::Actor;
 use groupcare::domain::staff::StaffRole;
-use groupcare::notify::{NotifySettings, work_once};
+use groupcare::notify::{NotifySettings, Worker};
 use groupcare::store::intake::{self, ClinicScope, Decision};
-use groupcare::web::Clock;
 use serde_json::{Value, json};
 
 /// Books `session` as person `n` with the given consents; returns the answer.
@@ -23,13 +22,19 @@ async fn book(app: &TestApp, session: i64, n: usize, sms: bool, email: bool) -> 
     r.json().await.unwrap()
 }
 
+/// The message worker of `app`, with `settings`' channels.
+pub fn worker(app: &TestApp, settings: &NotifySettings) -> Worker {
+    Worker::new(app.pool.clone(), settings, std::sync::Arc::new(app.keys.clone()), app.base.as_str().into())
+        .unwrap()
+}
+
 fn manage_token(answer: &Value) -> &str {
     let url = answer["manage_url"].as_str().unwrap();
     &url[url.rfind('/').unwrap() + 1..]
 }
 
 /// Intake confirms `booking`.
-async fn confirm(app: &TestApp, booking: i64) {
+pub async fn confirm(app: &TestApp, booking: i64) {
     let mut conn = app.pool.acquire().await.unwrap();
     intake::decide(
         &mut conn,
@@ -44,7 +49,7 @@ async fn confirm(app: &TestApp, booking: i64) {
     .unwrap();
 }
 
-async fn booking_id(app: &TestApp, answer: &Value) -> i64 {
+pub async fn booking_id(app: &TestApp, answer: &Value) -> i64 {
     let reference = answer["reference"].as_str().unwrap();
     intake::id_by_reference(&mut app.pool.acquire().await.unwrap(), reference).await.unwrap().unwrap()
 }
@@ -155,17 +160,17 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     let confirmed_answer = book(&app, session, 1, true, false).await;
     let booking = booking_id(&app, &confirmed_answer).await;
     confirm(&app, booking).await;
-    let settings = NotifySettings::default();
-    let at = |hours_before: i64| Clock::Fixed(starts - Duration::hours(hours_before));
+    let worker = worker(&app, &NotifySettings::default());
+    let at = |hours_before: i64| starts - Duration::hours(hours_before);
 
     // Two days out: nothing due yet but what was written; each is recorded as not sent.
-    assert_eq!(work_once(&app.pool, at(29), &settings).await.unwrap(), 2);
+    assert_eq!(worker.work_once(at(29)).await.unwrap(), 2);
     assert_eq!(told(&app, booking).await, ["request_received/sms", "confirmed/sms"]);
     // A day before: the 24-hour reminder, once however often the worker looks.
-    assert_eq!(work_once(&app.pool, at(23), &settings).await.unwrap(), 1);
-    assert_eq!(work_once(&app.pool, at(22), &settings).await.unwrap(), 0);
+    assert_eq!(worker.work_once(at(23)).await.unwrap(), 1);
+    assert_eq!(worker.work_once(at(22)).await.unwrap(), 0);
     // Ninety minutes before: the 2-hour one.
-    assert_eq!(work_once(&app.pool, at(1), &settings).await.unwrap(), 1);
+    assert_eq!(worker.work_once(at(1)).await.unwrap(), 1);
     assert_eq!(
         told(&app, booking).await,
         ["request_received/sms", "confirmed/sms", "reminder/sms", "reminder/sms"]
@@ -182,7 +187,7 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     // Confirmed an hour before its group, a person gets the 2-hour reminder only.
     let late = booking_id(&app, &book(&app, session, 2, true, false).await).await;
     confirm(&app, late).await;
-    work_once(&app.pool, at(1), &settings).await.unwrap();
+    worker.work_once(at(1)).await.unwrap();
     let reminders: Vec<i32> = sqlx::query_scalar(
         "select reminder_hours from message where booking_id = $1 and kind = 'reminder' order by id",
     )
@@ -255,8 +260,8 @@ async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_app
     let booking = booking_id(&app, &book(&app, session, 1, true, false).await).await;
     let mut conn = app.pool.acquire().await.unwrap();
     confirm(&app, booking).await;
-    let settings = NotifySettings::default();
-    work_once(&app.pool, Clock::Fixed(starts - Duration::hours(23)), &settings).await.unwrap();
+    let worker = worker(&app, &NotifySettings::default());
+    worker.work_once(starts - Duration::hours(23)).await.unwrap();
 
     // The group moves a day later: a day before the new time, a new reminder.
     let later = starts + Duration::days(1);
@@ -266,7 +271,7 @@ async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_app
         .execute(&app.owner_pool)
         .await
         .unwrap();
-    work_once(&app.pool, Clock::Fixed(later - Duration::hours(23)), &settings).await.unwrap();
+    worker.work_once(later - Duration::hours(23)).await.unwrap();
     let reminders = |state: &'static str| {
         let pool = app.pool.clone();
         async move {
@@ -291,7 +296,7 @@ async fn a_reminder_follows_the_groups_time_and_is_dropped_when_it_no_longer_app
         .execute(&app.pool)
         .await
         .unwrap();
-    work_once(&app.pool, Clock::Fixed(two_hours_before), &settings).await.unwrap();
+    worker.work_once(two_hours_before).await.unwrap();
     assert_eq!(reminders("unsent:no_longer_applies").await, 1);
 }
 

@@ -519,6 +519,10 @@ pub static EN: Messages = Messages {
                      stands, and what it says (the person's private link masked). No patient's name or \
                      number is shown here.",
     messages_none: "No messages yet.",
+    messages_failed_heading: "Not sent: send again",
+    messages_failed_intro: "Each of these could not be sent, even after its last try. Check the channel settings, or ask the person for another number or address, then send it again.",
+    messages_retry: "Send again",
+    messages_newest_heading: "Newest messages",
     admin_sessions_title: "Sessions",
     admin_manage: "Manage",
     admin_session_title: |topic| format!("Session: {topic}"),
@@ -611,6 +615,8 @@ pub static EN: Messages = Messages {
         AuditAction::CounselorsChanged => "changed a counselor",
         AuditAction::TopicsCreated => "added a topic",
         AuditAction::TopicsChanged => "changed a topic",
+        AuditAction::MessageRetried => "sent a failed message again",
+        AuditAction::SmsConsentWithdrawn => "stopped text messages (STOP)",
     },
 
     problem: |p| match p {

@@ -551,6 +551,10 @@ pub static ES: Messages = Messages {
                      estado está y qué dice (con el enlace privado de la persona oculto). Aquí no se muestra \
                      el nombre ni el número de ningún paciente.",
     messages_none: "Todavía no hay mensajes.",
+    messages_failed_heading: "No enviados: enviar de nuevo",
+    messages_failed_intro: "Estos mensajes no se pudieron enviar, ni siquiera en el último intento. Revise los ajustes del canal, o pida a la persona otro número o dirección, y vuelva a enviarlo.",
+    messages_retry: "Enviar de nuevo",
+    messages_newest_heading: "Mensajes más recientes",
     admin_sessions_title: "Sesiones",
     admin_manage: "Administrar",
     admin_session_title: |topic| format!("Sesión: {topic}"),
@@ -643,6 +647,8 @@ pub static ES: Messages = Messages {
         AuditAction::CounselorsChanged => "cambió un consejero",
         AuditAction::TopicsCreated => "agregó un tema",
         AuditAction::TopicsChanged => "cambió un tema",
+        AuditAction::MessageRetried => "volvió a enviar un mensaje que falló",
+        AuditAction::SmsConsentWithdrawn => "dejó de recibir mensajes de texto (STOP)",
     },
 
     problem: |p| match p {

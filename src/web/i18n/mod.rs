@@ -347,6 +347,10 @@ pub struct Messages {
     /// Above the admin list of messages: what it shows and what it never shows.
     pub messages_intro: &'static str,
     pub messages_none: &'static str,
+    pub messages_failed_heading: &'static str,
+    pub messages_failed_intro: &'static str,
+    pub messages_retry: &'static str,
+    pub messages_newest_heading: &'static str,
     pub admin_sessions_title: &'static str,
     pub admin_manage: &'static str,
     pub admin_session_title: fn(&str) -> String,

@@ -8,6 +8,7 @@ use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::booking::normalize_reference;
 use crate::domain::contact::{Email, Phone};
+use crate::domain::messages::MessageState;
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
 use crate::notify::render::{MessageFacts, render};
 use crate::store::audit::{self, AuditQuery, AuditRow};
@@ -403,46 +404,71 @@ pub struct AuditPage {
 #[template(path = "staff/messages.html")]
 pub struct MessagesPage {
     ui: Ui,
+    user: StaffUser,
+    /// Messages whose last try failed: an admin may send each again.
+    failed: Vec<MessageView>,
     lines: Vec<MessageView>,
 }
 
 pub struct MessageView {
+    id: i64,
     summary: String,
     /// What the person reads, their private link masked.
     text: String,
 }
 
-/// The newest messages of every clinic: kinds, channels and states, and what each says with
-/// its link masked (so a clinic trying the app sees what patients receive); no patient's
-/// name, number or address.
+/// The failed messages and the newest of every clinic: kinds, channels and states, and what
+/// each says with its link masked (so a clinic trying the app sees what patients receive); no
+/// patient's name, number or address.
 pub async fn messages(
     State(state): State<AppState>,
     ui: Ui,
-    _admin: Admin,
+    Admin(user): Admin,
 ) -> Result<MessagesPage, AppError> {
-    let found = outbox::recent(&mut *state.pool.acquire().await?, &ClinicScope::All).await?;
+    let mut conn = state.pool.acquire().await?;
+    let failed = outbox::recent(&mut conn, &ClinicScope::All, Some(MessageState::Failed)).await?;
+    let newest = outbox::recent(&mut conn, &ClinicScope::All, None).await?;
+    drop(conn);
     let masked_link = format!("{}/manage/…", state.base_url);
     let listing = format!("{}/sessions", state.base_url);
-    let lines = found
-        .iter()
-        .map(|m| {
-            let at = m.sent_at.unwrap_or(m.created_at).with_timezone(&m.time_zone.0);
-            let when = format!("{} {} · {}", ui.date(at.date_naive()), ui.time(&at), m.clinic_name);
-            let facts = MessageFacts {
-                kind: m.kind,
-                language: m.language,
-                sender_name: &m.sender_name,
-                starts_at: m.starts_at.with_timezone(&m.time_zone.0),
-                address: &m.address,
-                phone: &m.phone,
-                waitlist_position: m.waitlist_position,
-                manage_url: Some(&masked_link),
-                listing_url: &listing,
-            };
-            MessageView { summary: super::intake::message_line(ui, m, when), text: render(&facts).text }
-        })
-        .collect();
-    Ok(MessagesPage { ui, lines })
+    let view = |m: &outbox::MessageLine| {
+        let at = m.sent_at.unwrap_or(m.created_at).with_timezone(&m.time_zone.0);
+        let when = format!("{} {} · {}", ui.date(at.date_naive()), ui.time(&at), m.clinic_name);
+        let facts = MessageFacts {
+            kind: m.kind,
+            language: m.language,
+            sender_name: &m.sender_name,
+            starts_at: m.starts_at.with_timezone(&m.time_zone.0),
+            address: &m.address,
+            phone: &m.phone,
+            waitlist_position: m.waitlist_position,
+            manage_url: Some(&masked_link),
+            listing_url: &listing,
+        };
+        MessageView { id: m.id, summary: super::intake::message_line(ui, m, when), text: render(&facts).text }
+    };
+    Ok(MessagesPage {
+        ui,
+        user,
+        failed: failed.iter().map(view).collect(),
+        lines: newest.iter().map(view).collect(),
+    })
+}
+
+/// Sends a failed message again (now, with its tries counted afresh); audited on its booking.
+pub async fn retry_message(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+    _: CsrfForm<NoFields>,
+) -> Result<Redirect, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.pool.begin().await?;
+    if let Some(booking) = outbox::retry_failed(&mut tx, &ClinicScope::All, id, state.clock.now()).await? {
+        user.audit(&mut tx, AuditAction::MessageRetried, Some((RecordType::Booking, booking))).await?;
+        tx.commit().await?;
+    }
+    Ok(Redirect::to("/staff/admin/messages"))
 }
 
 /// The newest entries, and the search form.

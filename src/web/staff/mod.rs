@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/settings", post(admin::save_settings))
         .route("/staff/admin/audit", get(admin::audit_log).post(admin::audit_search))
         .route("/staff/admin/messages", get(admin::messages))
+        .route("/staff/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/staff/admin/catalog/{kind}", get(catalog_admin::list).post(catalog_admin::create))
         .route("/staff/admin/catalog/{kind}/{id}", post(catalog_admin::update))
         .route("/staff/admin/series", get(series::list).post(series::create))

@@ -1,0 +1,316 @@
+//! Messages leave for real: e-mail to an SMTP server process, SMS to a local server speaking
+//! the provider's API. Each reaches the person on the channels they chose, in their language,
+//! with their own link; SMS waits out the quiet hours; failed tries back off and end in a list
+//! an admin can send again from; two instances and a worker killed mid-send deliver every
+//! message once.
+
+use crate::helpers::{TestApp, phone};
+use crate::messages::{booking_id, confirm, worker};
+use crate::providers::{SMS_FROM, SmsProvider, SmtpServer};
+use crate::staff_auth::{get_as, post_as, signed_in};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::America::Los_Angeles;
+use groupcare::domain::staff::StaffRole;
+use groupcare::notify::NotifySettings;
+use groupcare::notify::channels::SmtpSettings;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// `hh:mm` in the test clinic's time (Los Angeles) on the day after today.
+fn tomorrow_at(hour: u32, minute: u32) -> DateTime<Utc> {
+    local_at(1, hour, minute)
+}
+
+/// `hh:mm` in the test clinic's time, `days` after today.
+fn local_at(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+    let day = Utc::now().with_timezone(&Los_Angeles).date_naive() + Duration::days(days);
+    let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap();
+    Los_Angeles.from_local_datetime(&day.and_time(time)).earliest().unwrap().with_timezone(&Utc)
+}
+
+fn settings(smtp: Option<&SmtpServer>, sms: Option<&SmsProvider>) -> NotifySettings {
+    NotifySettings {
+        smtp: smtp.map(|s| SmtpSettings {
+            url: groupcare::notify::channels::Secret(s.url()),
+            from: "Clinic messages <messages@clinic.example>".to_owned(),
+        }),
+        sms: sms.map(SmsProvider::settings),
+        ..NotifySettings::default()
+    }
+}
+
+/// Books `session` as person `n` in `language` with the given consents.
+async fn book(app: &TestApp, session: i64, n: usize, language: &str, sms: bool, email: bool) -> Value {
+    let body = json!({
+        "session_id": session, "first_name": "Ana", "last_name": "Flores", "phone": phone(n),
+        "email": format!("person{n}@example.test"), "consent_sms": sms, "consent_email": email,
+        "language": language,
+    });
+    let r = app.post_booking(&body, Some(&format!("delivery-test-key-{session}-{n:04}"))).await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+fn e164(n: usize) -> String {
+    groupcare::domain::contact::Phone::parse(&phone(n)).unwrap().e164().to_owned()
+}
+
+/// The state of each message of `booking`, oldest first, as `kind/channel:state`.
+async fn states(app: &TestApp, booking: i64) -> Vec<String> {
+    sqlx::query_scalar(
+        "select kind::text || '/' || channel::text || ':' || state::text from message
+         where booking_id = $1 order by id",
+    )
+    .bind(booking)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn each_message_reaches_the_person_on_the_channels_they_chose_in_their_language() {
+    let app = TestApp::spawn().await;
+    let smtp = SmtpServer::start();
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(Some(&smtp), Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let english = book(&app, session, 1, "en", true, true).await;
+    let spanish = book(&app, session, 2, "es", true, false).await;
+    let silent = book(&app, session, 3, "en", false, false).await;
+    let noon = tomorrow_at(12, 0);
+
+    assert_eq!(worker.work_once(noon).await.unwrap(), 3);
+    let texts = provider.delivered();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    let to_english = texts.iter().find(|t| t.to == e164(1)).expect("a text to person 1");
+    let to_spanish = texts.iter().find(|t| t.to == e164(2)).expect("a text to person 2");
+    assert!(texts.iter().all(|t| t.from == SMS_FROM));
+    assert!(to_english.body.starts_with("Test Clinic: we have your request"), "{}", to_english.body);
+    assert!(to_english.body.contains(english["manage_url"].as_str().unwrap()), "their own link");
+    assert!(to_spanish.body.starts_with("Test Clinic: "), "{}", to_spanish.body);
+    assert!(to_spanish.body.contains("solicitud"), "in Spanish: {}", to_spanish.body);
+    assert!(to_spanish.body.contains(spanish["manage_url"].as_str().unwrap()));
+    assert!(!to_spanish.body.contains(english["manage_url"].as_str().unwrap()), "no one else's link");
+
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1, "only person 1 agreed to e-mail: {mails:?}");
+    let mail = &mails[0];
+    assert_eq!(mail.to, "person1@example.test");
+    assert!(
+        mail.from.contains("Test Clinic") && mail.from.contains("messages@clinic.example"),
+        "{}",
+        mail.from
+    );
+    assert!(mail.subject.starts_with("Test Clinic: "), "{}", mail.subject);
+    assert!(mail.text.contains(english["manage_url"].as_str().unwrap()), "{}", mail.text);
+    // The Message-ID is the message's idempotency key, so a repeated try is the same e-mail.
+    let key: String = sqlx::query_scalar("select idempotency_key from message where channel = 'email'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(mail.message_id, format!("{key}@clinic.example"));
+
+    // Intake confirms person 1: told on both channels; nothing for the others.
+    let first = booking_id(&app, &english).await;
+    confirm(&app, first).await;
+    assert_eq!(worker.work_once(noon).await.unwrap(), 2);
+    assert_eq!(provider.delivered().len(), 3);
+    assert_eq!(smtp.received().len(), 2);
+    assert!(smtp.received()[1].text.contains("confirmed"), "{}", smtp.received()[1].text);
+    assert_eq!(
+        states(&app, first).await,
+        [
+            "request_received/sms:sent",
+            "request_received/email:sent",
+            "confirmed/sms:sent",
+            "confirmed/email:sent"
+        ]
+    );
+    let silent_id = booking_id(&app, &silent).await;
+    assert!(states(&app, silent_id).await.is_empty());
+    assert!(provider.delivered().iter().all(|t| t.to != e164(3)));
+    // Nothing about the person reaches the logs.
+    let logs = crate::helpers::captured_logs();
+    assert!(!logs.contains(&e164(1)) && !logs.contains("person1@example.test"));
+}
+
+#[tokio::test]
+async fn texts_wait_out_the_quiet_hours_unless_they_answer_the_person_or_cannot_wait() {
+    let app = TestApp::spawn().await;
+    let smtp = SmtpServer::start();
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(Some(&smtp), Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let answer = book(&app, session, 1, "en", true, true).await;
+    let booking = booking_id(&app, &answer).await;
+    confirm(&app, booking).await;
+
+    // At 23:00 the answer to the request goes at once; the confirmation texts at 08:00, while
+    // its e-mail (no one's phone buzzes) goes now.
+    worker.work_once(tomorrow_at(23, 0)).await.unwrap();
+    let texts = provider.delivered();
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].body.contains("we have your request"), "{}", texts[0].body);
+    assert_eq!(smtp.received().len(), 2);
+    assert_eq!(
+        states(&app, booking).await,
+        [
+            "request_received/sms:sent",
+            "request_received/email:sent",
+            "confirmed/sms:pending",
+            "confirmed/email:sent"
+        ]
+    );
+    let held_until: DateTime<Utc> =
+        sqlx::query_scalar("select next_attempt_at from message where state = 'pending'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(held_until, local_at(2, 8, 0));
+    // Still the night: nothing more; the morning: sent, and not counted as a failed try.
+    worker.work_once(tomorrow_at(23, 0) + Duration::hours(3)).await.unwrap();
+    assert_eq!(provider.delivered().len(), 1);
+    worker.work_once(held_until + Duration::minutes(1)).await.unwrap();
+    assert_eq!(provider.delivered().len(), 2);
+    let attempts: i32 =
+        sqlx::query_scalar("select attempts from message where kind = 'confirmed' and channel = 'sms'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+}
+
+#[tokio::test]
+async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from() {
+    let app = TestApp::spawn().await;
+    let mut smtp = SmtpServer::start();
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(Some(&smtp), Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let passing = booking_id(&app, &book(&app, session, 1, "en", true, true).await).await;
+    let noon = tomorrow_at(12, 0);
+
+    // The provider is in trouble and the SMTP server is down: both tried again later.
+    provider.fail_next(2, StatusCode::SERVICE_UNAVAILABLE);
+    smtp.stop();
+    worker.work_once(noon).await.unwrap();
+    let (attempts, error, next): (i32, String, DateTime<Utc>) =
+        sqlx::query_as("select attempts, last_error, next_attempt_at from message where channel = 'sms'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((attempts, error.as_str()), (1, "SMS provider answered 503"));
+    assert_eq!(next, noon + Duration::minutes(1));
+    let (attempts, error): (i32, String) =
+        sqlx::query_as("select attempts, last_error from message where channel = 'email'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((attempts, error.as_str()), (1, "the SMTP server could not be reached"));
+    // Not due yet: nothing is tried. Then the second try fails, and the third goes through.
+    worker.work_once(noon + Duration::seconds(30)).await.unwrap();
+    assert_eq!(provider.requests().len(), 1);
+    worker.work_once(noon + Duration::minutes(1)).await.unwrap();
+    smtp.restart();
+    worker.work_once(noon + Duration::minutes(6)).await.unwrap();
+    assert_eq!(provider.delivered().len(), 1);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(states(&app, passing).await, ["request_received/sms:sent", "request_received/email:sent"]);
+
+    // A number the provider will not take fails at once: no use trying it six times.
+    provider.refuse_number(&e164(2));
+    let refused = booking_id(&app, &book(&app, session, 2, "es", true, false).await).await;
+    worker.work_once(noon + Duration::minutes(7)).await.unwrap();
+    assert_eq!(states(&app, refused).await, ["request_received/sms:failed"]);
+
+    // The admin sees it among the failed, what went wrong, and sends it again once the
+    // number works (say, the person called with a corrected one).
+    let (admin, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
+    let page = get_as(&app, &admin, "/staff/admin/messages").await.text().await.unwrap();
+    let failed_part = &page[page.find("Not sent: send again").expect("a failed list")..];
+    assert!(failed_part.contains("failed"), "{failed_part}");
+    let id: i64 = sqlx::query_scalar("select id from message where state = 'failed'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    provider.accept_every_number();
+    let r =
+        post_as(&app, &admin, &format!("/staff/admin/messages/{id}/retry"), &[("csrf", csrf.as_str())]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    worker.work_once(noon + Duration::minutes(8)).await.unwrap();
+    assert_eq!(states(&app, refused).await, ["request_received/sms:sent"]);
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'message_retried' and record_id = $1",
+    )
+    .bind(refused)
+    .fetch_one(&app.owner_pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // A message that did not fail cannot be sent again.
+    let sent_id: i64 = sqlx::query_scalar("select min(id) from message").fetch_one(&app.pool).await.unwrap();
+    post_as(&app, &admin, &format!("/staff/admin/messages/{sent_id}/retry"), &[("csrf", csrf.as_str())])
+        .await;
+    worker.work_once(noon + Duration::minutes(9)).await.unwrap();
+    assert_eq!(provider.delivered().iter().filter(|t| t.to == e164(1)).count(), 1);
+}
+
+#[tokio::test]
+async fn two_instances_and_a_worker_killed_mid_send_deliver_every_message_once() {
+    let app = TestApp::spawn().await;
+    let provider = SmsProvider::start().await;
+    let settings = settings(None, Some(&provider));
+    // Each instance with its own pool, as two processes would have.
+    let second_pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(crate::helpers::runtime_options(&app.database_url))
+        .await
+        .unwrap();
+    let first = worker(&app, &settings);
+    let second = groupcare::notify::Worker::new(
+        second_pool,
+        &settings,
+        std::sync::Arc::new(app.keys.clone()),
+        app.base.as_str().into(),
+    )
+    .unwrap();
+    let session = app.session_starting_in(Duration::days(3), 40, 4).await;
+    for n in 1..=30 {
+        book(&app, session, n, "en", true, false).await;
+    }
+    let noon = tomorrow_at(12, 0);
+
+    // Both instances at once: they share the work, and nothing is sent twice.
+    let (a, b) = tokio::join!(first.work_once(noon), second.work_once(noon));
+    assert_eq!(a.unwrap() + b.unwrap(), 30);
+    assert_eq!(provider.requests().len(), 30, "no message tried twice");
+    assert_eq!(provider.delivered().len(), 30);
+
+    // The next one's first try reaches the provider, then its worker dies before the answer.
+    for n in 31..=33 {
+        book(&app, session, n, "en", true, false).await;
+    }
+    provider.hold_answers();
+    let dying = tokio::spawn(async move { first.work_once(noon).await });
+    while provider.requests().len() < 31 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    dying.abort();
+    assert!(dying.await.unwrap_err().is_cancelled());
+    provider.answer_at_once();
+    // Its claim holds until the lease ends; then the other instance takes all three.
+    assert_eq!(second.work_once(noon + Duration::minutes(1)).await.unwrap(), 0);
+    assert_eq!(second.work_once(noon + Duration::minutes(11)).await.unwrap(), 3);
+    let delivered = provider.delivered();
+    assert_eq!(delivered.len(), 33, "every message delivered");
+    let mut keys: Vec<&str> = delivered.iter().map(|d| d.idempotency_key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 33, "none twice");
+    assert_eq!(provider.requests().len(), 34, "the repeated try carried the same key");
+    let sent: i64 = sqlx::query_scalar("select count(*) from message where state = 'sent'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sent, 33);
+}
