@@ -231,7 +231,8 @@ async fn serve(
     let state = groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys)
         .await?
         .with_trusted_proxies(config.trusted_proxies.clone())
-        .with_horizon(config.horizon);
+        .with_horizon(config.horizon)
+        .with_sms_token(config.notify.sms.as_ref().map(|sms| sms.token.clone()));
     // Channel settings that cannot be used stop the start, before anyone is owed a message.
     let worker = groupcare::notify::Worker::new(
         pool.clone(),

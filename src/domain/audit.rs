@@ -50,12 +50,14 @@ pub enum AuditAction {
     TopicsChanged,
     /// An admin sent a failed message again.
     MessageRetried,
+    /// Intake sent a booking's last message again.
+    MessageResent,
     /// The person answered STOP: no more text messages.
     SmsConsentWithdrawn,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 44] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -98,6 +100,7 @@ impl AuditAction {
         AuditAction::TopicsCreated,
         AuditAction::TopicsChanged,
         AuditAction::MessageRetried,
+        AuditAction::MessageResent,
         AuditAction::SmsConsentWithdrawn,
     ];
 
@@ -146,6 +149,7 @@ impl AuditAction {
             AuditAction::TopicsCreated => "topics_created",
             AuditAction::TopicsChanged => "topics_changed",
             AuditAction::MessageRetried => "message_retried",
+            AuditAction::MessageResent => "message_resent",
             AuditAction::SmsConsentWithdrawn => "sms_consent_withdrawn",
         }
     }

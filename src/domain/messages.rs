@@ -114,10 +114,9 @@ pub const NOT_IN_MESSAGES: &[&str] = &[
     "abstinencia",
 ];
 
-/// The first word of [`NOT_IN_MESSAGES`] that `text` carries, if any.
-pub fn indiscreet_word(text: &str) -> Option<&'static str> {
-    let folded: String = text
-        .to_lowercase()
+/// `text` in lower case without accents, so words compare as people type them.
+fn folded(text: &str) -> String {
+    text.to_lowercase()
         .chars()
         .map(|c| match c {
             'á' | 'à' | 'ä' => 'a',
@@ -127,8 +126,69 @@ pub fn indiscreet_word(text: &str) -> Option<&'static str> {
             'ú' | 'ù' | 'ü' => 'u',
             other => other,
         })
-        .collect();
+        .collect()
+}
+
+/// The first word of [`NOT_IN_MESSAGES`] that `text` carries, if any.
+pub fn indiscreet_word(text: &str) -> Option<&'static str> {
+    let folded = folded(text);
     NOT_IN_MESSAGES.iter().copied().find(|word| folded.contains(word))
+}
+
+/// What a text a person sends back asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// No more texts: the carriers' opt-out words (those the SMS provider itself honours) and
+    /// their Spanish and common variants.
+    Stop,
+    /// How to reach the clinic.
+    Help,
+    /// Anything else: intake reads it.
+    Other,
+}
+
+const STOP_WORDS: &[&str] = &[
+    "stop",
+    "stopall",
+    "stop all",
+    "unsubscribe",
+    "cancel",
+    "end",
+    "quit",
+    "optout",
+    "opt out",
+    "revoke",
+    "alto",
+    "para",
+    "parar",
+    "pare",
+    "detener",
+    "basta",
+    "baja",
+    "cancelar",
+    "no mas",
+    "no mas mensajes",
+];
+const HELP_WORDS: &[&str] = &["help", "info", "ayuda", "informacion"];
+
+impl Reply {
+    /// Reads the whole text as one keyword, whatever its case, accents, spacing or closing
+    /// punctuation ("Stop.", " ALTO ", "No más"); a sentence that merely contains one is Other.
+    pub fn of(text: &str) -> Reply {
+        let words: Vec<String> = folded(text)
+            .split(|c: char| c.is_whitespace())
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let said = words.join(" ");
+        if STOP_WORDS.contains(&said.as_str()) {
+            Reply::Stop
+        } else if HELP_WORDS.contains(&said.as_str()) {
+            Reply::Help
+        } else {
+            Reply::Other
+        }
+    }
 }
 
 /// Quiet hours for SMS in the clinic's time: nothing from 21:00 until 08:00.
@@ -182,6 +242,19 @@ mod tests {
         assert_eq!(indiscreet_word("Recuperación"), Some("recuperac"));
         assert_eq!(indiscreet_word("opioids"), Some("opioid"));
         assert_eq!(indiscreet_word("Ontario Community Clinic: martes 10:00, información adicional"), None);
+    }
+
+    #[test]
+    fn a_reply_is_read_as_one_keyword_in_either_language() {
+        for stop in ["STOP", "stop", " Stop. ", "Alto", "PARAR", "no más", "Unsubscribe!", "baja"] {
+            assert_eq!(Reply::of(stop), Reply::Stop, "{stop:?}");
+        }
+        for help in ["HELP", "help?", "Ayuda", "INFO"] {
+            assert_eq!(Reply::of(help), Reply::Help, "{help:?}");
+        }
+        for other in ["I can't stop by tomorrow", "¿Puedo llevar a mi hijo?", "", "stop stop"] {
+            assert_eq!(Reply::of(other), Reply::Other, "{other:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `domain::messages::NOT_IN_MESSAGES`, which a test holds every message kind to).
 
 use crate::domain::Language;
-use crate::domain::messages::MessageKind;
+use crate::domain::messages::{MessageKind, Reply};
 use crate::web::i18n::Ui;
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -34,11 +34,27 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// The clinic's neutral name for messages, or the catalog's generic one when it has none.
+fn sender<'a>(ui: &Ui, sender_name: &'a str) -> &'a str {
+    if sender_name.trim().is_empty() { ui.m.message_default_sender } else { sender_name.trim() }
+}
+
+/// The answer to a text the person sent back: STOP is confirmed and HELP answered with the
+/// clinic's phone; anything else gets no answer (intake reads it).
+pub fn reply_answer(reply: Reply, language: Language, sender_name: &str, phone: &str) -> Option<String> {
+    let ui = Ui::for_language(language);
+    let sender = sender(&ui, sender_name);
+    match reply {
+        Reply::Stop => Some((ui.m.message_stopped)(sender, phone)),
+        Reply::Help => Some((ui.m.message_help)(sender, phone)),
+        Reply::Other => None,
+    }
+}
+
 pub fn render(f: &MessageFacts) -> Rendered {
     let ui = Ui::for_language(f.language);
     let m = ui.m;
-    let sender =
-        if f.sender_name.trim().is_empty() { m.message_default_sender } else { f.sender_name.trim() };
+    let sender = sender(&ui, f.sender_name);
     let mut lines = vec![
         format!("{sender}: {}", (m.message_lead)(f.kind, f.waitlist_position)),
         format!("{} · {}", ui.date(f.starts_at.date_naive()), ui.time(&f.starts_at)),
@@ -99,6 +115,19 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The answers to STOP and HELP are held to the same words.
+    #[test]
+    fn answers_to_replies_are_discreet_and_give_the_clinics_phone() {
+        for language in Language::ALL {
+            for reply in [Reply::Stop, Reply::Help] {
+                let text = reply_answer(reply, language, "Riverside Center", "(951) 555-0172").unwrap();
+                assert_eq!(indiscreet_word(&text), None, "{text}");
+                assert!(text.starts_with("Riverside Center: ") && text.contains("(951) 555-0172"), "{text}");
+            }
+            assert_eq!(reply_answer(Reply::Other, language, "", "(951) 555-0172"), None);
         }
     }
 

@@ -95,6 +95,8 @@ pub struct RequestDetail {
     pub consent_sms: bool,
     pub consent_voicemail: bool,
     pub consent_email: bool,
+    /// When the person answered STOP to a text (their consent to texts ended then).
+    pub sms_stopped_at: Option<DateTime<Utc>>,
     pub source: BookingSource,
     pub overlap_flag: bool,
     pub duplicate_of: Option<i64>,
@@ -114,7 +116,7 @@ pub async fn request(
         RequestDetail,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.phone,
                 b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail, b.consent_email,
-                b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
+                b.sms_stopped_at, b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
                 b.session_id, s.clinic_id, b.patient_id
          from booking b join session s on s.id = b.session_id
          where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))"#,

@@ -11,6 +11,7 @@ pub mod login_throttle;
 pub mod outbox;
 pub mod patients;
 pub mod rate_limit;
+pub mod replies;
 pub mod rosters;
 pub mod schedule;
 pub mod secrets;

@@ -41,6 +41,28 @@ pub async fn notify(
     Ok(())
 }
 
+/// Writes the booking's newest message again (intake's "send again", when the person lost it),
+/// on the channels they agree to now, with today's facts (their place in line now). A
+/// reminder is not repeated: the message before it says the same day, time and place. Returns
+/// the kind written, or None when there was nothing to repeat.
+pub async fn resend_last(
+    conn: &mut PgConnection,
+    booking_id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<MessageKind>> {
+    let last = sqlx::query_scalar!(
+        r#"select kind as "kind: MessageKind" from message where booking_id = $1 and kind <> 'reminder'
+           order by id desc limit 1"#,
+        booking_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(kind) = last {
+        notify(conn, &[booking_id], kind, now).await?;
+    }
+    Ok(last)
+}
+
 /// Writes the reminders now due: for each confirmed booking of a group that has not started,
 /// the reminder of the window `now` is in (a group 24 h away gets the 24-hour one; confirmed
 /// an hour before, only the 2-hour one), once per channel. `hours` is

@@ -6,6 +6,7 @@ pub mod client;
 pub mod cookies;
 pub mod error;
 pub mod extract;
+mod hooks;
 pub mod i18n;
 mod public;
 pub mod staff;
@@ -14,6 +15,7 @@ mod views;
 use crate::config::BookingSettings;
 use crate::domain::schedule::Horizon;
 use crate::keys::Keys;
+use crate::notify::channels::Secret;
 use crate::store::secrets::{self, SecretsError};
 use axum::Router;
 use axum::body::Body;
@@ -51,6 +53,9 @@ pub struct AppState {
     /// Permits to check a password (Argon2 takes ~19 MiB and a core's time): sign-ins beyond
     /// them wait briefly, then are answered 503, so a flood cannot queue without bound.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// The SMS provider's token (`GROUPCARE_SMS_TOKEN`), which signs its webhook: without
+    /// SMS settings, `/hooks/sms` does not exist.
+    pub sms_token: Option<Arc<Secret>>,
 }
 
 /// The time as the app reads it: the system's clock, or one fixed by a test where time matters
@@ -100,6 +105,7 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
             clock: Clock::System,
             horizon: Horizon::default(),
+            sms_token: None,
         })
     }
 
@@ -114,6 +120,10 @@ impl AppState {
 
     pub fn with_horizon(self, horizon: Horizon) -> AppState {
         AppState { horizon, ..self }
+    }
+
+    pub fn with_sms_token(self, token: Option<Secret>) -> AppState {
+        AppState { sms_token: token.map(Arc::new), ..self }
     }
 }
 
@@ -134,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/hooks/sms", axum::routing::post(hooks::sms))
         .route("/static/app.css", get(stylesheet))
         .route("/static/staff.js", get(staff_script));
     dress(routes, state)
@@ -281,6 +292,7 @@ mod tests {
             password_checks: Arc::new(tokio::sync::Semaphore::new(1)),
             clock: Clock::System,
             horizon: Horizon::default(),
+            sms_token: None,
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

@@ -228,7 +228,7 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
     let (admin, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
     let page = get_as(&app, &admin, "/staff/admin/messages").await.text().await.unwrap();
     let failed_part = &page[page.find("Not sent: send again").expect("a failed list")..];
-    assert!(failed_part.contains("failed"), "{failed_part}");
+    assert!(failed_part.contains("text message · failed (SMS provider answered 400)"), "{failed_part}");
     let id: i64 = sqlx::query_scalar("select id from message where state = 'failed'")
         .fetch_one(&app.pool)
         .await
@@ -313,4 +313,180 @@ async fn two_instances_and_a_worker_killed_mid_send_deliver_every_message_once()
         .await
         .unwrap();
     assert_eq!(sent, 33);
+}
+
+/// A staff member's session and the form token of their pages.
+async fn login_with_csrf(app: &TestApp, email: &str) -> (String, String) {
+    crate::staff_auth::second_factor_optional(app).await;
+    let session = crate::staff_auth::login(app, email).await;
+    let home = get_as(app, &session, "/staff").await.text().await.unwrap();
+    (session.clone(), crate::staff_auth::hidden(&home, "csrf"))
+}
+
+/// The app with SMS settings: its webhook takes what the provider signs with the token.
+async fn app_hearing_replies() -> TestApp {
+    let token = groupcare::notify::channels::Secret(crate::providers::SMS_TOKEN.to_owned());
+    TestApp::spawn_tuned(
+        crate::helpers::fresh_migrated_database_url().await,
+        crate::helpers::test_settings(),
+        groupcare::keys::Keys::random(),
+        |state| state.with_sms_token(Some(token)),
+    )
+    .await
+}
+
+/// The provider's signature of a webhook: base64 HMAC-SHA1 of the URL and the sorted fields.
+fn provider_signature(url: &str, fields: &[(&str, &str)]) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut sorted = fields.to_vec();
+    sorted.sort();
+    let data: String =
+        std::iter::once(url.to_owned()).chain(sorted.iter().map(|(k, v)| format!("{k}{v}"))).collect();
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(crate::providers::SMS_TOKEN.as_bytes()).unwrap();
+    mac.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The provider posting what person `n` texted, signed (or with `signature` instead).
+async fn text_back(
+    app: &TestApp,
+    n: usize,
+    body: &str,
+    sid: &str,
+    signature: Option<&str>,
+) -> reqwest::Response {
+    let from = e164(n);
+    let fields = [("From", from.as_str()), ("To", SMS_FROM), ("Body", body), ("MessageSid", sid)];
+    let url = app.url("/hooks/sms");
+    let signed = provider_signature(&url, &fields);
+    app.client
+        .post(&url)
+        .header("X-Twilio-Signature", signature.unwrap_or(&signed))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn consents_to_texts(app: &TestApp, booking: i64) -> bool {
+    sqlx::query_scalar("select consent_sms from booking where id = $1")
+        .bind(booking)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stop_ends_texts_help_gets_the_clinics_phone_and_other_words_reach_intake() {
+    let app = app_hearing_replies().await;
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(None, Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let later = app.session_starting_in(Duration::days(5), 10, 1).await;
+    let first = booking_id(&app, &book(&app, session, 1, "es", true, false).await).await;
+    let second = booking_id(&app, &book(&app, later, 1, "es", true, false).await).await;
+    let other = booking_id(&app, &book(&app, session, 2, "en", true, false).await).await;
+
+    // Unsigned or wrongly signed: refused, and nothing changes.
+    let forged = text_back(&app, 1, "STOP", "SM0001", Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=")).await;
+    assert_eq!(forged.status(), 403);
+    let unsigned = app.client.post(app.url("/hooks/sms")).form(&[("From", e164(1)), ("Body", "STOP".into())]);
+    assert_eq!(unsigned.send().await.unwrap().status(), 403);
+    assert!(consents_to_texts(&app, first).await);
+
+    // HELP: the clinic's phone, in the person's language.
+    let help = text_back(&app, 1, "Ayuda", "SM0002", None).await;
+    assert_eq!(help.status(), 200);
+    let answer = help.text().await.unwrap();
+    assert!(
+        answer.contains("<Message>Test Clinic: para hablar con nosotros, llame al (951) 555-0100."),
+        "{answer}"
+    );
+
+    // Anything else is kept for intake on the newest booking, once however often it arrives.
+    for _ in 0..2 {
+        let r = text_back(&app, 1, "¿Puedo llevar a mi hijo?", "SM0003", None).await;
+        assert_eq!(r.text().await.unwrap(), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");
+    }
+    let kept: Vec<(i64, String)> =
+        sqlx::query_as("select booking_id, body from sms_reply").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(kept, [(second, "¿Puedo llevar a mi hijo?".to_owned())]);
+    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(later)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
+    let (intake, _) = login_with_csrf(&app, "intake@x.test").await;
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{second}")).await.text().await.unwrap();
+    assert!(page.contains("<q>¿Puedo llevar a mi hijo?</q>"), "{page}");
+
+    // STOP (in a variant): every booking of that number, at once; texts still waiting are not
+    // sent; recorded, audited, and shown to intake. The other person is untouched.
+    let r = text_back(&app, 1, " Stop. ", "SM0004", None).await;
+    assert!(r.text().await.unwrap().contains("no le enviaremos más mensajes de texto"));
+    assert!(!consents_to_texts(&app, first).await && !consents_to_texts(&app, second).await);
+    assert!(consents_to_texts(&app, other).await);
+    assert_eq!(states(&app, first).await, ["request_received/sms:unsent"]);
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'sms_consent_withdrawn' and actor_staff_id is null",
+    )
+    .fetch_one(&app.owner_pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{second}")).await.text().await.unwrap();
+    assert!(page.contains("text messages: no (the person replied STOP"), "{page}");
+    // Later news reaches them no more by text; the other person's does.
+    confirm(&app, first).await;
+    worker.work_once(tomorrow_at(12, 0)).await.unwrap();
+    assert!(provider.delivered().iter().all(|t| t.to != e164(1)));
+    assert_eq!(provider.delivered().iter().filter(|t| t.to == e164(2)).count(), 1);
+    // Nothing the person wrote, nor their number, is logged.
+    let logs = crate::helpers::captured_logs();
+    assert!(!logs.contains("llevar a mi hijo") && !logs.contains(&e164(1)));
+}
+
+#[tokio::test]
+async fn without_sms_settings_there_is_no_webhook() {
+    let app = TestApp::spawn().await;
+    assert_eq!(text_back(&app, 1, "STOP", "SM0001", None).await.status(), 404);
+}
+
+#[tokio::test]
+async fn intake_can_send_the_last_message_again_within_their_clinics() {
+    let app = TestApp::spawn().await;
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(None, Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let answer = book(&app, session, 1, "en", true, false).await;
+    let booking = booking_id(&app, &answer).await;
+    worker.work_once(tomorrow_at(12, 0)).await.unwrap();
+    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(session)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
+    crate::staff_auth::staff_account_for(&app, "elsewhere@x.test", StaffRole::Intake, &[]).await;
+    let (intake, csrf) = login_with_csrf(&app, "intake@x.test").await;
+    let (elsewhere, other_csrf) = login_with_csrf(&app, "elsewhere@x.test").await;
+
+    let path = format!("/staff/intake/requests/{booking}/resend");
+    let refused = post_as(&app, &elsewhere, &path, &[("csrf", other_csrf.as_str())]).await;
+    assert_eq!(refused.status(), 404, "not their clinic");
+    let r = post_as(&app, &intake, &path, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("The last message will be sent again in a moment."));
+    worker.work_once(tomorrow_at(12, 1)).await.unwrap();
+    let texts = provider.delivered();
+    assert_eq!(texts.len(), 2, "sent again, as a message of its own");
+    assert_eq!(texts[0].body, texts[1].body);
+    assert!(texts[1].body.contains(answer["manage_url"].as_str().unwrap()));
+    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'message_resent'")
+        .fetch_one(&app.owner_pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
 }

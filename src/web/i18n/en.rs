@@ -198,7 +198,7 @@ pub static EN: Messages = Messages {
         ),
         (
             "How we contact you",
-            "Only in the ways you tick on the form: text messages, e-mail, voicemail. We send a message when we receive your request, when it is confirmed, declined, moved or cancelled, when a place opens for you, if your group's time changes or it is cancelled, and reminders before your group. Each message says only a neutral name for the clinic, the day and time, the address, the clinic's phone and a link to your own page: never what the group is about or who leads it.",
+            "Only in the ways you tick on the form: text messages, e-mail, voicemail. We send a message when we receive your request, when it is confirmed, declined, moved or cancelled, when a place opens for you, if your group's time changes or it is cancelled, and reminders before your group. Each message says only a neutral name for the clinic, the day and time, the address, the clinic's phone and a link to your own page: never what the group is about or who leads it. Texts are not sent between 9 p.m. and 8 a.m. unless they answer what you just did or your group is early the next day. Reply STOP to get no more texts, or HELP for the clinic's phone; anything else you write back is read by the clinic staff who handle requests.",
         ),
         (
             "Your choices",
@@ -306,6 +306,11 @@ pub static EN: Messages = Messages {
     request_consent_voicemail: |yes| if yes { "voicemail: yes" } else { "voicemail: no" },
     request_consent_email: |yes| if yes { "e-mail: yes" } else { "e-mail: no" },
     request_messages: "Messages to the person",
+    request_sms_stopped: |when| format!("text messages: no (the person replied STOP, {when})"),
+    request_resend: "Send the last message again",
+    request_resent: "The last message will be sent again in a moment.",
+    request_nothing_to_resend: "There is no message to send again.",
+    request_replies: "Texts from the person",
     request_no_messages: "No messages (the person agreed to none, or none were due).",
     message_kind: |kind| match kind {
         MessageKind::RequestReceived => "request received",
@@ -371,6 +376,12 @@ pub static EN: Messages = Messages {
     message_find_another: |url| format!("Find another time: {url}"),
     message_call: |phone| format!("Questions: {phone}"),
     message_your_page: |url| format!("Your page: {url}"),
+    message_stopped: |sender, phone| {
+        format!("{sender}: you will get no more text messages from us. To reach us, call {phone}.")
+    },
+    message_help: |sender, phone| {
+        format!("{sender}: to reach us, call {phone}. Reply STOP if you want no more text messages.")
+    },
     message_unsent: |why| match why {
         Unsent::NoChannel => "not sent: no channel configured",
         Unsent::ConsentWithdrawn => "not sent: the person withdrew consent",
@@ -616,6 +627,7 @@ pub static EN: Messages = Messages {
         AuditAction::TopicsCreated => "added a topic",
         AuditAction::TopicsChanged => "changed a topic",
         AuditAction::MessageRetried => "sent a failed message again",
+        AuditAction::MessageResent => "sent the last message again",
         AuditAction::SmsConsentWithdrawn => "stopped text messages (STOP)",
     },
 

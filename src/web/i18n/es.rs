@@ -228,7 +228,7 @@ pub static ES: Messages = Messages {
         ),
         (
             "Cómo nos comunicamos",
-            "Solo de las formas que usted marque en el formulario: mensajes de texto, correo electrónico, mensaje de voz. Le escribimos cuando recibimos su solicitud, cuando se confirma, se rechaza, se cambia o se cancela, cuando se abre un lugar para usted, si cambia la hora de su grupo o se cancela, y recordatorios antes de su grupo. Cada mensaje dice solo un nombre neutral de la clínica, el día y la hora, la dirección, el teléfono de la clínica y un enlace a su propia página: nunca de qué trata el grupo ni quién lo dirige.",
+            "Solo de las formas que usted marque en el formulario: mensajes de texto, correo electrónico, mensaje de voz. Le escribimos cuando recibimos su solicitud, cuando se confirma, se rechaza, se cambia o se cancela, cuando se abre un lugar para usted, si cambia la hora de su grupo o se cancela, y recordatorios antes de su grupo. Cada mensaje dice solo un nombre neutral de la clínica, el día y la hora, la dirección, el teléfono de la clínica y un enlace a su propia página: nunca de qué trata el grupo ni quién lo dirige. No enviamos mensajes de texto entre las 9 de la noche y las 8 de la mañana, salvo la respuesta a lo que usted acaba de hacer o si su grupo es temprano al día siguiente. Responda STOP para no recibir más mensajes de texto, o AYUDA para recibir el teléfono de la clínica; lo demás que nos escriba lo lee el personal de la clínica que atiende las solicitudes.",
         ),
         (
             "Sus opciones",
@@ -334,6 +334,11 @@ pub static ES: Messages = Messages {
     request_consent_voicemail: |yes| if yes { "mensaje de voz: sí" } else { "mensaje de voz: no" },
     request_consent_email: |yes| if yes { "correo electrónico: sí" } else { "correo electrónico: no" },
     request_messages: "Mensajes a la persona",
+    request_sms_stopped: |when| format!("mensajes de texto: no (la persona respondió STOP, {when})"),
+    request_resend: "Enviar de nuevo el último mensaje",
+    request_resent: "El último mensaje se enviará de nuevo en un momento.",
+    request_nothing_to_resend: "No hay ningún mensaje para enviar de nuevo.",
+    request_replies: "Mensajes de texto de la persona",
     request_no_messages: "Ningún mensaje (la persona no aceptó ninguno, o no había ninguno pendiente).",
     message_kind: |kind| match kind {
         MessageKind::RequestReceived => "solicitud recibida",
@@ -401,6 +406,16 @@ pub static ES: Messages = Messages {
     message_find_another: |url| format!("Busque otro horario: {url}"),
     message_call: |phone| format!("Preguntas: {phone}"),
     message_your_page: |url| format!("Su página: {url}"),
+    message_stopped: |sender, phone| {
+        format!(
+            "{sender}: no le enviaremos más mensajes de texto. Para hablar con nosotros, llame al {phone}."
+        )
+    },
+    message_help: |sender, phone| {
+        format!(
+            "{sender}: para hablar con nosotros, llame al {phone}. Responda STOP si no quiere más mensajes de texto."
+        )
+    },
     message_unsent: |why| match why {
         Unsent::NoChannel => "no enviado: no hay un canal configurado",
         Unsent::ConsentWithdrawn => "no enviado: la persona retiró su permiso",
@@ -648,6 +663,7 @@ pub static ES: Messages = Messages {
         AuditAction::TopicsCreated => "agregó un tema",
         AuditAction::TopicsChanged => "cambió un tema",
         AuditAction::MessageRetried => "volvió a enviar un mensaje que falló",
+        AuditAction::MessageResent => "volvió a enviar el último mensaje",
         AuditAction::SmsConsentWithdrawn => "dejó de recibir mensajes de texto (STOP)",
     },
 

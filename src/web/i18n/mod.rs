@@ -214,6 +214,12 @@ pub struct Messages {
     pub request_consent_voicemail: fn(bool) -> &'static str,
     pub request_consent_email: fn(bool) -> &'static str,
     pub request_messages: &'static str,
+    /// "The person stopped texts (STOP) on {date}".
+    pub request_sms_stopped: fn(&str) -> String,
+    pub request_resend: &'static str,
+    pub request_resent: &'static str,
+    pub request_nothing_to_resend: &'static str,
+    pub request_replies: &'static str,
     pub request_no_messages: &'static str,
     pub message_kind: fn(MessageKind) -> &'static str,
     pub message_channel: fn(Channel) -> &'static str,
@@ -227,6 +233,10 @@ pub struct Messages {
     pub message_find_another: fn(&str) -> String,
     pub message_call: fn(&str) -> String,
     pub message_your_page: fn(&str) -> String,
+    /// The answer to STOP: (sender, clinic phone).
+    pub message_stopped: fn(&str, &str) -> String,
+    /// The answer to HELP: (sender, clinic phone).
+    pub message_help: fn(&str, &str) -> String,
     pub request_received: &'static str,
     /// How a request came in: `online` or `phone`.
     pub source_name: fn(BookingSource) -> &'static str,

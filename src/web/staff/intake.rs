@@ -2,7 +2,7 @@
 //! decisions on it. Intake accounts see their clinics' requests; administrators all. Every
 //! view of patient data and every change is written to the audit log.
 
-use super::auth::{CsrfForm, Intake, StaffUser};
+use super::auth::{CsrfForm, Intake, NoFields, StaffUser};
 use super::message_page::{PageWithMessage, page_with_message};
 use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
@@ -15,6 +15,7 @@ use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
 use crate::store::outbox;
 use crate::store::patients;
+use crate::store::replies;
 use crate::store::{catalog, sessions};
 use crate::tokens::new_request_key;
 use crate::web::booking_requests::{PersonFields, usable_key};
@@ -143,6 +144,8 @@ pub struct RequestPage {
     ui: Ui,
     user: StaffUser,
     request: intake::RequestDetail,
+    /// Texts the person sent back: (when, what).
+    replies: Vec<(String, String)>,
     title: String,
     status: &'static str,
     consents: String,
@@ -202,6 +205,10 @@ async fn bookable_groups(
 pub fn message_line(ui: Ui, m: &outbox::MessageLine, when: String) -> String {
     let state = match (m.state, m.unsent_reason.as_deref().and_then(outbox::Unsent::from_code)) {
         (MessageState::Unsent, Some(why)) => (ui.m.message_unsent)(why).to_owned(),
+        // What went wrong last (the provider's status in our words), while it matters.
+        (state @ (MessageState::Failed | MessageState::Pending), _) if m.last_error.is_some() => {
+            format!("{} ({})", (ui.m.message_state)(state), m.last_error.as_deref().unwrap_or_default())
+        }
         (state, _) => (ui.m.message_state)(state).to_owned(),
     };
     format!("{when}: {} · {} · {state}", (ui.m.message_kind)(m.kind), (ui.m.message_channel)(m.channel))
@@ -215,6 +222,7 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
     let summary = sessions::summary(&mut conn, request.session_id).await?.ok_or(AppError::NotFound)?;
     let history = intake::history(&mut conn, id).await?;
     let messages = outbox::of_booking(&mut conn, id).await?;
+    let replies = replies::of_booking(&mut conn, id).await?;
     let move_targets = bookable_groups(state, &mut conn, ui, &scope, Some(request.session_id)).await?;
     let candidates = match request.patient_id {
         Some(_) => Vec::new(),
@@ -247,10 +255,16 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         .collect();
     let messages =
         messages.iter().map(|m| message_line(ui, m, local(m.sent_at.unwrap_or(m.created_at)))).collect();
+    let replies = replies.into_iter().map(|r| (local(r.received_at), r.body)).collect();
+    let sms_consent = match request.sms_stopped_at {
+        Some(at) if !request.consent_sms => (ui.m.request_sms_stopped)(&local(at)),
+        _ => (ui.m.request_consent_sms)(request.consent_sms).to_owned(),
+    };
     let status = request.status;
     Ok(RequestPage {
         ui,
         messages,
+        replies,
         message: None,
         candidates,
         can_move: status.is_active(),
@@ -259,7 +273,7 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         status: (ui.m.status_name)(status),
         consents: format!(
             "{}, {}, {}",
-            (ui.m.request_consent_sms)(request.consent_sms),
+            sms_consent,
             (ui.m.request_consent_email)(request.consent_email),
             (ui.m.request_consent_voicemail)(request.consent_voicemail)
         ),
@@ -337,6 +351,34 @@ pub async fn decide(
 #[serde(default)]
 pub struct ContactForm {
     outcome: String,
+}
+
+/// Sends the booking's last message again (the person lost it, or changed their number);
+/// audited.
+pub async fn resend(
+    State(state): State<AppState>,
+    ui: Ui,
+    Intake { user, scope }: Intake,
+    Path(id): Path<String>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.pool.begin().await?;
+    intake::request(&mut tx, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let resent = outbox::resend_last(&mut tx, id, state.clock.now()).await?;
+    if resent.is_some() {
+        user.audit(&mut tx, AuditAction::MessageResent, Some((RecordType::Booking, id))).await?;
+    }
+    tx.commit().await?;
+    let (message, status) = match resent {
+        Some(_) => (ui.m.request_resent, StatusCode::OK),
+        None => (ui.m.request_nothing_to_resend, StatusCode::CONFLICT),
+    };
+    Ok(page_with_message(
+        request_page(&state, ui, Intake { user, scope }, id).await?,
+        message.to_owned(),
+        status,
+    ))
 }
 
 pub async fn contact(

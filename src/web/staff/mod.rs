@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/intake", get(intake::queue))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))
+        .route("/staff/intake/requests/{id}/resend", post(intake::resend))
         .route("/staff/intake/requests/{id}/move", post(intake::move_booking))
         .route("/staff/intake/requests/{id}/patient", post(patients::create))
         .route("/staff/intake/requests/{id}/patient/link", post(patients::link))
