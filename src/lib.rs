@@ -13,6 +13,7 @@ macro_rules! redacted_debug {
     )*};
 }
 
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;

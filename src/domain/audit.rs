@@ -54,10 +54,14 @@ pub enum AuditAction {
     MessageResent,
     /// The person answered STOP: no more text messages.
     SmsConsentWithdrawn,
+    /// A counselor made (or made again) their private calendar feed.
+    CalendarFeedMade,
+    /// A counselor turned their calendar feed off.
+    CalendarFeedStopped,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 46] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -102,6 +106,8 @@ impl AuditAction {
         AuditAction::MessageRetried,
         AuditAction::MessageResent,
         AuditAction::SmsConsentWithdrawn,
+        AuditAction::CalendarFeedMade,
+        AuditAction::CalendarFeedStopped,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -151,6 +157,8 @@ impl AuditAction {
             AuditAction::MessageRetried => "message_retried",
             AuditAction::MessageResent => "message_resent",
             AuditAction::SmsConsentWithdrawn => "sms_consent_withdrawn",
+            AuditAction::CalendarFeedMade => "calendar_feed_made",
+            AuditAction::CalendarFeedStopped => "calendar_feed_stopped",
         }
     }
 

@@ -134,6 +134,50 @@ impl TryFrom<String> for BookingSource {
     }
 }
 
+/// Why the clinic cancelled a group (`session.cancel_kind`): what the people booked may read,
+/// apart from staff's own words, which stay in the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupCancelKind {
+    ClinicClosed,
+    LeaderUnavailable,
+    RoomUnavailable,
+    /// The weekly group's schedule changed (set by a series change, not chosen by hand).
+    ScheduleChanged,
+    Other,
+}
+
+impl GroupCancelKind {
+    /// What an admin chooses from when cancelling one group.
+    pub const CHOOSABLE: [GroupCancelKind; 4] = [
+        GroupCancelKind::ClinicClosed,
+        GroupCancelKind::LeaderUnavailable,
+        GroupCancelKind::RoomUnavailable,
+        GroupCancelKind::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupCancelKind::ClinicClosed => "clinic_closed",
+            GroupCancelKind::LeaderUnavailable => "leader_unavailable",
+            GroupCancelKind::RoomUnavailable => "room_unavailable",
+            GroupCancelKind::ScheduleChanged => "schedule_changed",
+            GroupCancelKind::Other => "other",
+        }
+    }
+}
+
+impl TryFrom<String> for GroupCancelKind {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<GroupCancelKind, UnknownCode> {
+        GroupCancelKind::CHOOSABLE
+            .into_iter()
+            .chain([GroupCancelKind::ScheduleChanged])
+            .find(|k| k.code() == code)
+            .ok_or(UnknownCode(code))
+    }
+}
+
 /// The seats of a session: the room's capacity, but never more than its counselors can lead.
 pub fn seat_capacity(room_capacity: i32, counselors: i32, seats_per_counselor: i32) -> i32 {
     room_capacity.min(counselors.saturating_mul(seats_per_counselor)).max(0)

@@ -6,7 +6,7 @@
 //! What a failed try records is ours ("SMS provider answered 503"), never the provider's text,
 //! which may quote the recipient.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
@@ -59,6 +59,8 @@ pub struct Outgoing<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub idempotency_key: &'a str,
+    /// A calendar file to attach (e-mail only): the booking's event.
+    pub calendar: Option<&'a str>,
 }
 
 pub struct Email {
@@ -88,9 +90,19 @@ impl Email {
             .from(Mailbox::new(Some(message.sender_name.to_owned()), self.from.email.clone()))
             .to(to)
             .subject(message.subject)
-            .message_id(Some(format!("<{}@{domain}>", message.idempotency_key)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(message.text.to_owned());
+            .message_id(Some(format!("<{}@{domain}>", message.idempotency_key)));
+        let built = match message.calendar {
+            None => built.header(ContentType::TEXT_PLAIN).body(message.text.to_owned()),
+            Some(calendar) => {
+                let ics = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                    .expect("a content type");
+                built.multipart(
+                    MultiPart::mixed().singlepart(SinglePart::plain(message.text.to_owned())).singlepart(
+                        Attachment::new("appointment.ics".to_owned()).body(calendar.to_owned(), ics),
+                    ),
+                )
+            }
+        };
         let built = match built {
             Ok(built) => built,
             Err(_) => return Tried::Permanent("the e-mail could not be written".to_owned()),

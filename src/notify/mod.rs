@@ -7,7 +7,7 @@
 pub mod channels;
 pub mod render;
 
-use crate::domain::messages::{Channel, retry_delay, sms_send_time};
+use crate::domain::messages::{Channel, MessageKind, retry_delay, sms_send_time};
 use crate::keys::Keys;
 use crate::store::outbox::{self, Attempt, Claimed, Unsent};
 use crate::store::secrets::manage_token_context;
@@ -15,7 +15,7 @@ use crate::web::Clock;
 use crate::web::booking_requests::manage_path;
 use channels::{Email, Outgoing, Sms, SmsSettings, SmtpSettings, Tried};
 use chrono::{DateTime, Duration, Utc};
-use render::{MessageFacts, render};
+use render::{BookingCalendar, MessageFacts, booking_calendar, render};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -159,6 +159,25 @@ impl Worker {
             manage_url: manage_url.as_deref(),
             listing_url: &listing_url,
         });
+        // The confirmation e-mail carries the booking's calendar file.
+        let calendar = (m.kind == MessageKind::Confirmed && m.channel == Channel::Email).then(|| {
+            booking_calendar(
+                &BookingCalendar {
+                    language: m.language,
+                    sender_name: &m.sender_name,
+                    address: &m.address,
+                    phone: &m.clinic_phone,
+                    manage_url: manage_url.as_deref(),
+                    reference: &m.reference,
+                    sequence: m.calendar_sequence,
+                    status: m.status,
+                    group_cancelled: m.group_cancelled,
+                    starts_at: m.starts_at,
+                    ends_at: m.ends_at,
+                },
+                now,
+            )
+        });
         let to = match m.channel {
             Channel::Sms => m.phone.as_str(),
             Channel::Email => m.email.as_deref().unwrap_or_default(),
@@ -169,6 +188,7 @@ impl Worker {
             subject: &words.subject,
             text: &words.text,
             idempotency_key: &m.idempotency_key,
+            calendar: calendar.as_deref(),
         };
         let tried = match (m.channel, &self.email, &self.sms) {
             (Channel::Email, Some(email), _) => email.send(&outgoing).await,
@@ -192,12 +212,12 @@ impl Worker {
         outbox::record_attempt(&mut *self.pool.acquire().await?, m.id, &attempt, tries, now).await
     }
 
-    /// The person's own page, from the token sealed with their booking (none for a booking
-    /// taken before messages existed, or sealed by another key file).
+    /// The person's own page in their language, from the token sealed with their booking (none
+    /// for a booking taken before messages existed, or sealed by another key file).
     fn manage_url(&self, m: &Claimed) -> Option<String> {
         let sealed = m.manage_token_sealed.as_deref()?;
         let token = self.keys.open(&manage_token_context(&m.reference), sealed).ok()?;
         let token = String::from_utf8(token).ok()?;
-        Some(format!("{}{}", self.base_url, manage_path(&token)))
+        Some(format!("{}{}?lang={}", self.base_url, manage_path(&token), m.language.code()))
     }
 }

@@ -3,10 +3,12 @@
 //! person's own page, and nothing else (no topic, no counselor, no word of treatment: see
 //! `domain::messages::NOT_IN_MESSAGES`, which a test holds every message kind to).
 
+use crate::calendar::{Event, EventStatus, calendar};
 use crate::domain::Language;
+use crate::domain::booking::BookingStatus;
 use crate::domain::messages::{MessageKind, Reply};
 use crate::web::i18n::Ui;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// Everything a message may say.
@@ -23,6 +25,54 @@ pub struct MessageFacts<'a> {
     pub manage_url: Option<&'a str>,
     /// Where to find another time (the public listing), for a cancelled group.
     pub listing_url: &'a str,
+}
+
+/// What a booking's calendar file says: the same discreet facts as a message.
+pub struct BookingCalendar<'a> {
+    pub language: Language,
+    pub sender_name: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub manage_url: Option<&'a str>,
+    /// The booking's reference: the event's UID is drawn from it (not shown).
+    pub reference: &'a str,
+    pub sequence: i32,
+    pub status: BookingStatus,
+    pub group_cancelled: bool,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The booking's `.ics`: one event, no attendees, a UID that stays while the booking lives,
+/// cancelled when the booking or the group is.
+pub fn booking_calendar(c: &BookingCalendar, now: DateTime<Utc>) -> String {
+    let ui = Ui::for_language(c.language);
+    let sender = sender(&ui, c.sender_name);
+    let status = match c.status {
+        _ if c.group_cancelled => EventStatus::Cancelled,
+        BookingStatus::Confirmed | BookingStatus::Attended => EventStatus::Confirmed,
+        BookingStatus::Requested | BookingStatus::Waitlisted => EventStatus::Tentative,
+        BookingStatus::Cancelled | BookingStatus::Declined | BookingStatus::NoShow => EventStatus::Cancelled,
+    };
+    let mut description = vec![(ui.m.message_call)(c.phone)];
+    if let Some(url) = c.manage_url {
+        description.push((ui.m.message_your_page)(url));
+    }
+    let summary = (ui.m.calendar_summary)(sender);
+    let event = Event {
+        uid: format!(
+            "{}@groupcare",
+            &crate::tokens::hex(&crate::tokens::digest(&format!("calendar:{}", c.reference)))[..32]
+        ),
+        sequence: c.sequence,
+        status,
+        starts_at: c.starts_at,
+        ends_at: c.ends_at,
+        summary: &summary,
+        location: c.address,
+        description: &description.join("\n"),
+    };
+    calendar(sender, &[event], now)
 }
 
 /// A message's subject (for e-mail) and text (the SMS, and the e-mail's body).
@@ -114,6 +164,39 @@ mod tests {
                         1 + usize::from(kind == MessageKind::GroupCancelled)
                     );
                 }
+            }
+        }
+    }
+
+    /// A calendar file leaves the clinic (calendar apps sync to outside services): the same
+    /// discreet facts, no attendee, and it says when the booking is cancelled.
+    #[test]
+    fn a_bookings_calendar_file_is_discreet_and_follows_its_status() {
+        let starts = chrono::Utc.with_ymd_and_hms(2027, 3, 2, 18, 0, 0).unwrap();
+        for language in Language::ALL {
+            for (status, group_cancelled, expected) in [
+                (BookingStatus::Requested, false, "STATUS:TENTATIVE"),
+                (BookingStatus::Confirmed, false, "STATUS:CONFIRMED"),
+                (BookingStatus::Confirmed, true, "STATUS:CANCELLED"),
+                (BookingStatus::Cancelled, false, "STATUS:CANCELLED"),
+            ] {
+                let c = BookingCalendar {
+                    language,
+                    sender_name: "Riverside Center",
+                    address: "3650 Market Street, Riverside, CA 92501",
+                    phone: "(951) 555-0172",
+                    manage_url: Some("https://clinic.example/manage/own-token"),
+                    reference: "ABCD2345",
+                    sequence: 4,
+                    status,
+                    group_cancelled,
+                    starts_at: starts,
+                    ends_at: starts + chrono::Duration::minutes(90),
+                };
+                let ics = booking_calendar(&c, starts);
+                assert_eq!(indiscreet_word(&ics), None, "{ics}");
+                assert!(ics.contains(expected) && ics.contains("SEQUENCE:4"), "{ics}");
+                assert!(!ics.contains("ATTENDEE") && !ics.contains("ABCD2345"), "{ics}");
             }
         }
     }

@@ -4,8 +4,8 @@
 
 use crate::domain::Language;
 use crate::domain::booking::{
-    Actor, BookingSource, BookingStatus, NewBooking, Unbookable, admission, check_bookable, manage_token,
-    new_reference, seat_capacity,
+    Actor, BookingSource, BookingStatus, GroupCancelKind, NewBooking, Unbookable, admission, check_bookable,
+    manage_token, new_reference, seat_capacity,
 };
 use crate::domain::messages::MessageKind;
 use crate::keys::Keys;
@@ -264,19 +264,32 @@ pub struct OwnBooking {
     pub session_id: i64,
     pub reference: String,
     pub status: BookingStatus,
+    pub language: Language,
     /// Live position among those waiting.
     pub waitlist_position: Option<i64>,
+    /// Rises with every change to the booking or its group (the calendar file's SEQUENCE).
+    pub calendar_sequence: i32,
+    /// The clinic cancelled the group itself, and why (in words the person may read).
+    pub group_cancelled: bool,
+    pub cancel_kind: Option<GroupCancelKind>,
+    /// Who cancelled the booking, when it is cancelled: the person, or the clinic.
+    pub cancelled_by: Option<Actor>,
 }
 
 pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<OwnBooking>> {
     sqlx::query_as!(
         OwnBooking,
         r#"select b.id, b.session_id, b.reference, b.status as "status: BookingStatus",
+                b.language as "language: Language",
                 case when b.status = 'waitlisted' then
                   (select count(*) + 1 from booking w where w.session_id = b.session_id
                      and w.status = 'waitlisted' and w.id < b.id)
-                end as waitlist_position
-         from booking b where b.manage_token_hash = $1"#,
+                end as waitlist_position,
+                b.calendar_sequence, s.status = 'cancelled' as "group_cancelled!",
+                s.cancel_kind as "cancel_kind: GroupCancelKind",
+                (select e.actor from booking_event e where e.booking_id = b.id and e.to_status = 'cancelled'
+                 order by e.id desc limit 1) as "cancelled_by?: Actor"
+         from booking b join session s on s.id = b.session_id where b.manage_token_hash = $1"#,
         digest(token)
     )
     .fetch_optional(conn)

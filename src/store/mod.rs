@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bookings;
+pub mod calendar_feeds;
 pub mod catalog;
 pub mod intake;
 pub mod jobs;
@@ -22,7 +23,7 @@ pub mod staff;
 
 use crate::domain::ClinicZone;
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{Actor, BookingSource};
+use crate::domain::booking::{Actor, BookingSource, GroupCancelKind};
 
 /// Codes the database keeps as text and the queries read as types (`action as "action:
 /// AuditAction"`): a code this build does not know fails the read, as a row written by
@@ -49,4 +50,4 @@ macro_rules! read_as_code {
     )*};
 }
 
-read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone);
+read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone, GroupCancelKind);

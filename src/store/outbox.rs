@@ -2,6 +2,7 @@
 //! that owes it (a rolled-back change sends nothing; a committed one is never forgotten), and
 //! taken from here by the sending worker of any app instance (`notify`).
 
+use crate::domain::booking::BookingStatus;
 use crate::domain::messages::{Channel, MAX_ATTEMPTS, MessageKind, MessageState};
 use crate::domain::{ClinicZone, Language};
 use crate::store::intake::ClinicScope;
@@ -127,6 +128,11 @@ pub struct Claimed {
     /// The booking's reference and sealed manage token, for the manage link.
     pub reference: String,
     pub manage_token_sealed: Option<Vec<u8>>,
+    /// For the calendar file a confirmation e-mail carries.
+    pub ends_at: DateTime<Utc>,
+    pub status: BookingStatus,
+    pub calendar_sequence: i32,
+    pub group_cancelled: bool,
 }
 
 /// Claims up to `limit` due messages for this worker until `lease_until` (another instance
@@ -156,7 +162,9 @@ pub async fn claim_due(
                                      else b.consent_email and b.email is not null end) as "consented!",
                      b.phone, b.email, b.language as "language: Language", m.waitlist_position,
                      s.starts_at, c.time_zone as "time_zone: ClinicZone", c.message_name as sender_name,
-                     c.address, c.phone as clinic_phone, b.reference, b.manage_token_sealed"#,
+                     c.address, c.phone as clinic_phone, b.reference, b.manage_token_sealed,
+                     s.ends_at, b.status as "status: BookingStatus", b.calendar_sequence,
+                     s.status = 'cancelled' as "group_cancelled!""#,
         now,
         lease_until,
         limit

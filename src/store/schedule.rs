@@ -335,9 +335,12 @@ pub async fn change_series(
         outcome.updated += 1;
     }
     for (session_id, _, _) in &dropped {
-        sqlx::query!(r#"update session set status = 'cancelled' where id = $1"#, session_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            r#"update session set status = 'cancelled', cancel_kind = 'schedule_changed' where id = $1"#,
+            session_id
+        )
+        .execute(&mut *tx)
+        .await?;
         let cancelled: Vec<i64> = sqlx::query_scalar!(
             r#"with cancelled as (
                update booking b set status = 'cancelled' from (select id, status from booking

@@ -3,19 +3,20 @@
 
 use super::bookings::{lock_session, promote_waitlist};
 use super::outbox;
-use crate::domain::booking::Actor;
+use crate::domain::booking::{Actor, GroupCancelKind};
 use crate::domain::messages::MessageKind;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-/// Cancels the session and every active booking in it, with `reason` in each booking's
-/// history. Returns how many bookings were cancelled (None when the session was cancelled
+/// Cancels the session and every active booking in it, with `reason` (staff's words) in each
+/// booking's history and `kind` for the people booked to read. Returns how many bookings were cancelled (None when the session was cancelled
 /// already: nothing changed), or None for an unknown session.
 pub async fn cancel_session(
     conn: &mut PgConnection,
     session_id: i64,
     actor: Actor,
     reason: &str,
+    kind: GroupCancelKind,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Option<u64>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -23,8 +24,9 @@ pub async fn cancel_session(
         return Ok(None);
     }
     let newly_cancelled = sqlx::query!(
-        r#"update session set status = 'cancelled' where id = $1 and status <> 'cancelled'"#,
-        session_id
+        r#"update session set status = 'cancelled', cancel_kind = $2 where id = $1 and status <> 'cancelled'"#,
+        session_id,
+        kind.code()
     )
     .execute(&mut *tx)
     .await?

@@ -38,7 +38,7 @@ async fn cancelling_a_held_seat_promotes_the_first_in_line_and_closes_up_the_que
     );
     assert_eq!(second["waitlist_position"], 2);
 
-    let r = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[]).await;
+    let r = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], manage_path(&holder));
 
@@ -51,7 +51,7 @@ async fn cancelling_a_held_seat_promotes_the_first_in_line_and_closes_up_the_que
     assert_eq!(promoted_by_system, 1, "the promotion is recorded");
 
     // Cancelling again changes nothing and promotes no one else.
-    let again = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[]).await;
+    let again = app.post_form(&format!("{}/cancel", manage_path(&holder)), &[("confirm", "yes")]).await;
     assert_eq!(again.status(), 303);
     assert!(status_text(&app, &second).await.contains("you are number 1"));
     assert_eq!(app.count("select count(*) from booking where status = 'requested'").await, 1);
@@ -63,7 +63,7 @@ async fn a_cancelled_request_no_longer_offers_to_cancel() {
     let app = TestApp::spawn().await;
     let session = app.session_starting_in(Duration::days(2), 5, 1).await;
     let answer = book(&app, session, 1).await;
-    app.post_form(&format!("{}/cancel", manage_path(&answer)), &[]).await;
+    app.post_form(&format!("{}/cancel", manage_path(&answer)), &[("confirm", "yes")]).await;
     let (_, html) = app.get_html(&manage_path(&answer)).await;
     assert!(html.contains("This request is cancelled."));
     assert!(!html.contains("Cancel my request"));
@@ -141,8 +141,8 @@ async fn a_repeat_request_moves_the_public_counts_exactly_as_a_new_person_would(
     );
 
     // A seat frees: the repeat on the waitlist is promoted like anyone.
-    app.post_form(&format!("{}/cancel", manage_path(&answers.0[0])), &[]).await;
-    app.post_form(&format!("{}/cancel", manage_path(&answers.1[0])), &[]).await;
+    app.post_form(&format!("{}/cancel", manage_path(&answers.0[0])), &[("confirm", "yes")]).await;
+    app.post_form(&format!("{}/cancel", manage_path(&answers.1[0])), &[("confirm", "yes")]).await;
     assert_eq!(status_text(&app, &answers.0[2]).await, status_text(&app, &answers.1[2]).await);
     let promoted: String =
         sqlx::query_scalar("select status::text from booking where session_id = $1 order by id desc limit 1")
@@ -165,7 +165,7 @@ async fn an_unknown_manage_link_shows_a_calm_not_found_page() {
     let (code, html) = app.get_html(&format!("/manage/{}", "ab".repeat(32))).await;
     assert_eq!(code, 404);
     assert!(html.contains("This link doesn"));
-    let r = app.post_form(&format!("/manage/{}/cancel", "cd".repeat(32)), &[]).await;
+    let r = app.post_form(&format!("/manage/{}/cancel", "cd".repeat(32)), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 404);
     assert_eq!(app.get("/manage/not-a-token").await.status(), 404);
 }

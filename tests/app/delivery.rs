@@ -116,7 +116,20 @@ async fn each_message_reaches_the_person_on_the_channels_they_chose_in_their_lan
     assert_eq!(worker.work_once(noon).await.unwrap(), 2);
     assert_eq!(provider.delivered().len(), 3);
     assert_eq!(smtp.received().len(), 2);
-    assert!(smtp.received()[1].text.contains("confirmed"), "{}", smtp.received()[1].text);
+    let confirmation = &smtp.received()[1];
+    assert!(confirmation.text.contains("confirmed"), "{}", confirmation.text);
+    // It carries the booking's calendar file, which a calendar app reads as confirmed.
+    assert!(mail.attachments.is_empty(), "only the confirmation carries a calendar file");
+    let [(name, ics)] = confirmation.attachments.as_slice() else {
+        panic!("one attachment: {:?}", confirmation.attachments);
+    };
+    assert_eq!(name, "appointment.ics");
+    let calendar: icalendar::Calendar = ics.parse().expect("a calendar file");
+    let status = calendar.components.iter().find_map(|c| match c {
+        icalendar::CalendarComponent::Event(e) => icalendar::Component::property_value(e, "STATUS"),
+        _ => None,
+    });
+    assert_eq!(status, Some("CONFIRMED"), "{ics}");
     assert_eq!(
         states(&app, first).await,
         [

@@ -13,6 +13,7 @@ mod delivery;
 mod edges;
 mod embedded_server;
 mod language;
+mod manage;
 mod messages;
 mod pages;
 mod privacy;

@@ -102,7 +102,7 @@ async fn each_change_writes_its_message_on_the_channels_the_person_agreed_to() {
     assert_eq!(decided.await.unwrap(), Some(true));
     let manage = first["manage_url"].as_str().unwrap();
     let path = &manage[manage.find("/manage/").unwrap()..];
-    let r = app.post_form(&format!("{path}/cancel"), &[]).await;
+    let r = app.post_form(&format!("{path}/cancel"), &[("confirm", "yes")]).await;
     let logs = crate::helpers::captured_logs();
     let errors: Vec<&str> = logs.lines().filter(|l| l.contains("ERROR")).collect();
     assert!(r.status().is_success() || r.status().is_redirection(), "{} {errors:?}", r.status());

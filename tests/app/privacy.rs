@@ -50,7 +50,7 @@ async fn no_patient_field_appears_in_the_log_output() {
         .await;
     let link = answer["manage_url"].as_str().unwrap();
     let token = &link[link.rfind('/').unwrap() + 1..];
-    app.post_form(&format!("/manage/{token}/cancel"), &[]).await;
+    app.post_form(&format!("/manage/{token}/cancel"), &[("confirm", "yes")]).await;
 
     let logs = captured_logs();
     assert!(logs.contains("/sessions/{id}/book"), "the log names routes: the capture works");

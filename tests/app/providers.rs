@@ -61,6 +61,8 @@ pub struct Mail {
     pub subject: String,
     pub message_id: String,
     pub text: String,
+    /// Attached files: (name, contents).
+    pub attachments: Vec<(String, String)>,
 }
 
 pub struct SmtpServer {
@@ -144,6 +146,14 @@ impl SmtpServer {
                     subject: parsed.subject().unwrap_or_default().to_owned(),
                     message_id: parsed.message_id().unwrap_or_default().to_owned(),
                     text: parsed.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    attachments: parsed
+                        .attachments()
+                        .map(|a| {
+                            let name =
+                                mail_parser::MimeHeaders::attachment_name(a).unwrap_or_default().to_owned();
+                            (name, String::from_utf8_lossy(a.contents()).into_owned())
+                        })
+                        .collect(),
                 };
                 (entry.metadata().unwrap().modified().unwrap(), mail)
             })

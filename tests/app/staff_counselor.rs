@@ -192,3 +192,90 @@ async fn the_sign_in_sheet_shows_first_names_and_last_initials_only() {
     assert!(!html.contains("vega") && !html.contains("Lopez") && !html.contains("555-"));
     assert_eq!(app.count("select count(*) from audit_log where action = 'view_sign_in_sheet'").await, 1);
 }
+
+/// The feed link shown once on the counselor's page (made with their form token).
+async fn make_feed(app: &TestApp, me: &str) -> String {
+    let page = get_as(app, me, "/staff/my-sessions").await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let r = crate::staff_auth::post_as(app, me, "/staff/my-calendar", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let start = page.find("/calendar/").expect("the new link is shown");
+    let end = start + page[start..].find(".ics").unwrap() + 4;
+    page[start..end].to_owned()
+}
+
+/// A feed's events as a calendar app reads them: (summary, status).
+async fn feed_events(app: &TestApp, path: &str) -> Result<Vec<(String, String)>, u16> {
+    let r = app.get(path).await;
+    if r.status() != 200 {
+        return Err(r.status().as_u16());
+    }
+    let text = r.text().await.unwrap();
+    assert!(
+        !text.contains("Quartermaine") && !text.contains("Zelda") && !text.contains("ATTENDEE"),
+        "{text}"
+    );
+    let calendar: icalendar::Calendar = text.parse().expect("a calendar");
+    Ok(calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some((
+                icalendar::Component::get_summary(e).unwrap().to_owned(),
+                icalendar::Component::property_value(e, "STATUS").unwrap().to_owned(),
+            )),
+            _ => None,
+        })
+        .collect())
+}
+
+#[tokio::test]
+async fn a_counselors_calendar_feed_shows_their_groups_and_no_one_in_them() {
+    let Setup { app, mine, theirs, me } = setup(Duration::days(2)).await;
+    book_and_confirm(&app, mine, 1, "Zelda", "Quartermaine").await;
+    book_and_confirm(&app, theirs, 2, "Zelda", "Quartermaine").await;
+    let link = make_feed(&app, &me).await;
+
+    // Their group only, with seats taken; never who.
+    let events = feed_events(&app, &link).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].0.ends_with("(1 of 12 seats taken)"), "{events:?}");
+    assert_eq!(events[0].1, "CONFIRMED");
+    // Shown once: the page no longer carries it, and the database keeps only its digest.
+    let page = get_as(&app, &me, "/staff/my-sessions").await.text().await.unwrap();
+    assert!(!page.contains(&link) && page.contains("Your calendar link was made on"));
+    let token = &link["/calendar/".len()..link.len() - 4];
+    let kept: i64 =
+        sqlx::query_scalar("select count(*) from calendar_feed where encode(token_hash, 'hex') = $1")
+            .bind(token)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, 0, "the token itself is not stored");
+
+    // A cancelled group says so.
+    sqlx::query("update session set status = 'cancelled' where id = $1")
+        .bind(mine)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(feed_events(&app, &link).await.unwrap()[0].1, "CANCELLED");
+
+    // A new link replaces the old; turning it off ends both; a guess opens nothing.
+    let newer = make_feed(&app, &me).await;
+    assert_ne!(newer, link);
+    assert_eq!(feed_events(&app, &link).await, Err(404));
+    assert!(feed_events(&app, &newer).await.is_ok());
+    let csrf = hidden(&page, "csrf");
+    crate::staff_auth::post_as(&app, &me, "/staff/my-calendar/stop", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(feed_events(&app, &newer).await, Err(404));
+    assert_eq!(feed_events(&app, &format!("/calendar/{}.ics", "ab".repeat(32))).await, Err(404));
+    assert_eq!(feed_events(&app, "/calendar/anything").await, Err(404));
+    let audited: Vec<String> =
+        sqlx::query_scalar("select action from audit_log where action like 'calendar_feed%' order by seq")
+            .fetch_all(&app.owner_pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, ["calendar_feed_made", "calendar_feed_made", "calendar_feed_stopped"]);
+}

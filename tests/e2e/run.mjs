@@ -134,6 +134,9 @@ const counselorId = group.counselors.find((c) => c.name === "Maria Delgado").id;
   const manage = await page.textContent(".private-link a");
   await page.goto(manage.trim());
   await Promise.all([page.waitForNavigation(), page.click("text=Cancel my request")]);
+  // It asks once more; keyboard users get there too.
+  await axe(page, "en visitor cancel question");
+  await Promise.all([page.waitForNavigation(), page.click("text=Yes, cancel it")]);
   if (!(await page.content()).includes("This request is cancelled.")) fail("visitor: cancelling did not show the cancellation");
   console.log(`flow visitor: booked ${reference} with the keyboard alone, opened the manage link, cancelled`);
   await page.context().close();
@@ -212,7 +215,7 @@ for (const lang of ["en", "es"]) {
     "admin@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake/phone-booking", "/staff/admin/sessions",
       `/staff/admin/sessions/${group.id}`, "/staff/admin/series", "/staff/admin/series/1",
       "/staff/admin/catalog/clinics", "/staff/admin/catalog/counselors", "/staff/admin/catalog/topics",
-      "/staff/admin/staff", "/staff/admin/audit", "/staff/second-factor"],
+      "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/messages", "/staff/second-factor"],
     "intake@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake?status=confirmed"],
     "counselor1@demo.groupcare": ["/staff", "/staff/my-sessions", `/staff/sessions/${group.id}/roster`,
       `/staff/sessions/${group.id}/sign-in-sheet`],

@@ -3,7 +3,9 @@
 use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
+use crate::domain::booking::{
+    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+};
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
@@ -160,19 +162,49 @@ pub static EN: Messages = Messages {
     manage_cancel: "Cancel my request",
     manage_cancel_note: "If you can't come, please cancel so someone else can have the seat.",
     manage_cancelled_done: "This request is cancelled.",
+    manage_before_title: "Before you come",
+    manage_where: "Where",
+    manage_arrive: |time| format!("Please arrive 10 minutes early, by {time}."),
+    manage_bring: "Bring a photo ID, and your insurance or Medi-Cal card if you have one.",
+    manage_call: |phone| format!("If you can't come or have a question, call {phone}."),
+    manage_calendar: "Add to my calendar",
+    manage_group_cancelled: |why| {
+        format!("The clinic cancelled this group: {why}. We are sorry. You can choose another group.")
+    },
+    manage_status_group_cancelled: "Cancelled by the clinic: the group will not take place.",
+    manage_cancelled_by_clinic: |phone| {
+        format!(
+            "The clinic cancelled your place in this group. Call {phone} if you have questions or to find another time."
+        )
+    },
+    manage_status_cancelled_by_clinic: "Cancelled by the clinic.",
+    manage_find_another: "Find another group",
+    manage_cancel_confirm_title: "Cancel this request?",
+    manage_cancel_confirm_text: |when| {
+        format!(
+            "Your seat on {when} will go to someone else. If you want to come later, you will need to ask again."
+        )
+    },
+    manage_cancel_yes: "Yes, cancel it",
+    manage_cancel_keep: "No, keep my seat",
     booking_status: |status, position| match status {
-        BookingStatus::Requested => "Requested: a seat is held for you until intake confirms it.".to_owned(),
+        BookingStatus::Requested => {
+            "Requested: a seat is held for you until the clinic confirms it.".to_owned()
+        }
         BookingStatus::Confirmed => "Confirmed: your seat is booked.".to_owned(),
         BookingStatus::Waitlisted => match position {
             Some(n) => format!(
-                "On the waitlist: you are number {n}. If a seat opens, it is yours and intake will call you."
+                "On the waitlist: you are number {n}. If a seat opens, it is yours and the clinic will call you."
             ),
             None => "On the waitlist.".to_owned(),
         },
         BookingStatus::Cancelled => "Cancelled.".to_owned(),
         BookingStatus::Declined => "Not booked. Please call the clinic to find another group.".to_owned(),
         BookingStatus::Attended => "You attended this group.".to_owned(),
-        BookingStatus::NoShow => "Marked as missed. Please call the clinic to book again.".to_owned(),
+        BookingStatus::NoShow => {
+            "You did not attend this group. When you want, call the clinic to ask for another place."
+                .to_owned()
+        }
     },
 
     counselors_title: "Our counselors",
@@ -376,6 +408,7 @@ pub static EN: Messages = Messages {
     message_find_another: |url| format!("Find another time: {url}"),
     message_call: |phone| format!("Questions: {phone}"),
     message_your_page: |url| format!("Your page: {url}"),
+    calendar_summary: |sender| format!("{sender}: appointment"),
     message_stopped: |sender, phone| {
         format!("{sender}: you will get no more text messages from us. To reach us, call {phone}.")
     },
@@ -416,6 +449,14 @@ pub static EN: Messages = Messages {
     back_to_queue: "Back to the queue",
     staff_nav_my_sessions: "My groups",
     my_sessions_title: "My groups",
+    feed_title: "My groups in my calendar",
+    feed_intro: "A private link your calendar app can follow: the groups you lead, with their times, clinic and seats taken. It never shows who is coming. Anyone with the link sees your groups, so keep it to yourself.",
+    feed_made: |date| format!("Your calendar link was made on {date}. Making a new one stops the old one."),
+    feed_new_link: "Your new calendar link. Copy it into your calendar app now: it is shown only this once.",
+    feed_make: "Make my calendar link",
+    feed_make_again: "Make a new link",
+    feed_stop: "Turn the link off",
+    feed_summary: |topic, taken, seats| format!("{topic} ({taken} of {seats} seats taken)"),
     my_sessions_upcoming: "Coming up",
     my_sessions_past: "The last 7 days",
     my_sessions_none: "No groups here.",
@@ -543,6 +584,14 @@ pub static EN: Messages = Messages {
     admin_add: "Add",
     admin_cancel_session: "Cancel this session",
     admin_cancel_reason: "Reason (kept with each cancelled booking)",
+    admin_cancel_kind: "Why (the people booked see this)",
+    group_cancel_kind: |kind| match kind {
+        GroupCancelKind::ClinicClosed => "the clinic is closed that day",
+        GroupCancelKind::LeaderUnavailable => "the group leader is not available",
+        GroupCancelKind::RoomUnavailable => "the room is not available",
+        GroupCancelKind::ScheduleChanged => "the group's schedule changed",
+        GroupCancelKind::Other => "it could not take place",
+    },
     admin_session_cancelled: "This session is cancelled.",
     admin_last_counselor: "A session needs at least one counselor. Add another before removing this one.",
     admin_would_strand: |held, seats| {
@@ -629,6 +678,8 @@ pub static EN: Messages = Messages {
         AuditAction::MessageRetried => "sent a failed message again",
         AuditAction::MessageResent => "sent the last message again",
         AuditAction::SmsConsentWithdrawn => "stopped text messages (STOP)",
+        AuditAction::CalendarFeedMade => "made a calendar link",
+        AuditAction::CalendarFeedStopped => "turned a calendar link off",
     },
 
     problem: |p| match p {

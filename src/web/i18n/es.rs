@@ -3,7 +3,9 @@
 use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
+use crate::domain::booking::{
+    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+};
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
@@ -181,14 +183,39 @@ pub static ES: Messages = Messages {
     manage_cancel: "Cancelar mi solicitud",
     manage_cancel_note: "Si no puede venir, por favor cancele para que otra persona pueda tener el lugar.",
     manage_cancelled_done: "Esta solicitud está cancelada.",
+    manage_before_title: "Antes de venir",
+    manage_where: "Dónde",
+    manage_arrive: |time| format!("Por favor llegue 10 minutos antes, a las {time}."),
+    manage_bring: "Traiga una identificación con foto y, si la tiene, su tarjeta de seguro o de Medi-Cal.",
+    manage_call: |phone| format!("Si no puede venir o tiene preguntas, llame al {phone}."),
+    manage_calendar: "Agregar a mi calendario",
+    manage_group_cancelled: |why| {
+        format!("La clínica canceló este grupo: {why}. Lo sentimos. Puede elegir otro grupo.")
+    },
+    manage_status_group_cancelled: "Cancelado por la clínica: el grupo no se realizará.",
+    manage_cancelled_by_clinic: |phone| {
+        format!(
+            "La clínica canceló su lugar en este grupo. Llame al {phone} si tiene preguntas o para buscar otro horario."
+        )
+    },
+    manage_status_cancelled_by_clinic: "Cancelada por la clínica.",
+    manage_find_another: "Buscar otro grupo",
+    manage_cancel_confirm_title: "¿Cancelar esta solicitud?",
+    manage_cancel_confirm_text: |when| {
+        format!(
+            "Su lugar del {when} será para otra persona. Si después quiere venir, tendrá que pedirlo de nuevo."
+        )
+    },
+    manage_cancel_yes: "Sí, cancelarla",
+    manage_cancel_keep: "No, quiero mi lugar",
     booking_status: |status, position| match status {
         BookingStatus::Requested => {
-            "Solicitada: le guardamos un lugar hasta que admisión lo confirme.".to_owned()
+            "Solicitada: le guardamos un lugar hasta que la clínica lo confirme.".to_owned()
         }
         BookingStatus::Confirmed => "Confirmada: su lugar está reservado.".to_owned(),
         BookingStatus::Waitlisted => match position {
             Some(n) => format!(
-                "En lista de espera: usted es el número {n}. Si se abre un lugar, es suyo y admisión le llamará."
+                "En lista de espera: usted es el número {n}. Si se abre un lugar, es suyo y la clínica le llamará."
             ),
             None => "En lista de espera.".to_owned(),
         },
@@ -198,7 +225,7 @@ pub static ES: Messages = Messages {
         }
         BookingStatus::Attended => "Usted asistió a este grupo.".to_owned(),
         BookingStatus::NoShow => {
-            "Marcada como falta. Por favor llame a la clínica para pedir otro lugar.".to_owned()
+            "No asistió a este grupo. Cuando quiera, llame a la clínica para pedir otro lugar.".to_owned()
         }
     },
 
@@ -406,6 +433,7 @@ pub static ES: Messages = Messages {
     message_find_another: |url| format!("Busque otro horario: {url}"),
     message_call: |phone| format!("Preguntas: {phone}"),
     message_your_page: |url| format!("Su página: {url}"),
+    calendar_summary: |sender| format!("{sender}: cita"),
     message_stopped: |sender, phone| {
         format!(
             "{sender}: no le enviaremos más mensajes de texto. Para hablar con nosotros, llame al {phone}."
@@ -450,6 +478,18 @@ pub static ES: Messages = Messages {
     back_to_queue: "Volver a las solicitudes",
     staff_nav_my_sessions: "Mis grupos",
     my_sessions_title: "Mis grupos",
+    feed_title: "Mis grupos en mi calendario",
+    feed_intro: "Un enlace privado que su aplicación de calendario puede seguir: los grupos que usted dirige, con su horario, clínica y lugares ocupados. Nunca muestra quién viene. Quien tenga el enlace ve sus grupos, así que guárdelo para usted.",
+    feed_made: |date| {
+        format!(
+            "Su enlace de calendario se creó el {date}. Si crea uno nuevo, el anterior deja de funcionar."
+        )
+    },
+    feed_new_link: "Su nuevo enlace de calendario. Cópielo ahora en su aplicación de calendario: solo se muestra esta vez.",
+    feed_make: "Crear mi enlace de calendario",
+    feed_make_again: "Crear un enlace nuevo",
+    feed_stop: "Desactivar el enlace",
+    feed_summary: |topic, taken, seats| format!("{topic} ({taken} de {seats} lugares ocupados)"),
     my_sessions_upcoming: "Próximos",
     my_sessions_past: "Los últimos 7 días",
     my_sessions_none: "No hay grupos aquí.",
@@ -579,6 +619,14 @@ pub static ES: Messages = Messages {
     admin_add: "Agregar",
     admin_cancel_session: "Cancelar esta sesión",
     admin_cancel_reason: "Motivo (queda con cada reserva cancelada)",
+    admin_cancel_kind: "Por qué (lo ven las personas con lugar)",
+    group_cancel_kind: |kind| match kind {
+        GroupCancelKind::ClinicClosed => "la clínica está cerrada ese día",
+        GroupCancelKind::LeaderUnavailable => "la persona que dirige el grupo no está disponible",
+        GroupCancelKind::RoomUnavailable => "la sala no está disponible",
+        GroupCancelKind::ScheduleChanged => "cambió el horario del grupo",
+        GroupCancelKind::Other => "no se pudo realizar",
+    },
     admin_session_cancelled: "Esta sesión está cancelada.",
     admin_last_counselor: "Una sesión necesita al menos un consejero. Agregue otro antes de quitar a este.",
     admin_would_strand: |held, seats| {
@@ -665,6 +713,8 @@ pub static ES: Messages = Messages {
         AuditAction::MessageRetried => "volvió a enviar un mensaje que falló",
         AuditAction::MessageResent => "volvió a enviar el último mensaje",
         AuditAction::SmsConsentWithdrawn => "dejó de recibir mensajes de texto (STOP)",
+        AuditAction::CalendarFeedMade => "creó un enlace de calendario",
+        AuditAction::CalendarFeedStopped => "desactivó un enlace de calendario",
     },
 
     problem: |p| match p {

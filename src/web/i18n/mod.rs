@@ -5,7 +5,9 @@
 
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, Availability, BookingSource, BookingStatus, Unbookable};
+use crate::domain::booking::{
+    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+};
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
@@ -125,6 +127,26 @@ pub struct Messages {
     pub manage_cancel: &'static str,
     pub manage_cancel_note: &'static str,
     pub manage_cancelled_done: &'static str,
+    pub manage_before_title: &'static str,
+    pub manage_where: &'static str,
+    /// "Please arrive 10 minutes early, by {time}."
+    pub manage_arrive: fn(&str) -> String,
+    pub manage_bring: &'static str,
+    /// "If you can't come or have a question, call {phone}."
+    pub manage_call: fn(&str) -> String,
+    pub manage_calendar: &'static str,
+    /// The clinic cancelled the group: (why).
+    pub manage_group_cancelled: fn(&str) -> String,
+    pub manage_status_group_cancelled: &'static str,
+    /// The clinic cancelled this booking (the group goes on): (clinic phone).
+    pub manage_cancelled_by_clinic: fn(&str) -> String,
+    pub manage_status_cancelled_by_clinic: &'static str,
+    pub manage_find_another: &'static str,
+    pub manage_cancel_confirm_title: &'static str,
+    /// "Your seat on {when} will go to someone else."
+    pub manage_cancel_confirm_text: fn(&str) -> String,
+    pub manage_cancel_yes: &'static str,
+    pub manage_cancel_keep: &'static str,
     pub booking_status: fn(BookingStatus, Option<i64>) -> String,
 
     pub counselors_title: &'static str,
@@ -233,6 +255,8 @@ pub struct Messages {
     pub message_find_another: fn(&str) -> String,
     pub message_call: fn(&str) -> String,
     pub message_your_page: fn(&str) -> String,
+    /// A booking's calendar event: (sender).
+    pub calendar_summary: fn(&str) -> String,
     /// The answer to STOP: (sender, clinic phone).
     pub message_stopped: fn(&str, &str) -> String,
     /// The answer to HELP: (sender, clinic phone).
@@ -258,6 +282,16 @@ pub struct Messages {
     pub back_to_queue: &'static str,
     pub staff_nav_my_sessions: &'static str,
     pub my_sessions_title: &'static str,
+    pub feed_title: &'static str,
+    pub feed_intro: &'static str,
+    /// "Your calendar link was made on {date}."
+    pub feed_made: fn(&str) -> String,
+    pub feed_new_link: &'static str,
+    pub feed_make: &'static str,
+    pub feed_make_again: &'static str,
+    pub feed_stop: &'static str,
+    /// A group in the feed: (topic, seats taken, seats).
+    pub feed_summary: fn(&str, i64, i32) -> String,
     pub my_sessions_upcoming: &'static str,
     pub my_sessions_past: &'static str,
     pub my_sessions_none: &'static str,
@@ -370,6 +404,10 @@ pub struct Messages {
     pub admin_add: &'static str,
     pub admin_cancel_session: &'static str,
     pub admin_cancel_reason: &'static str,
+    /// "What the people booked are told"
+    pub admin_cancel_kind: &'static str,
+    /// Why the clinic cancelled a group, as the people booked read it.
+    pub group_cancel_kind: fn(GroupCancelKind) -> &'static str,
     pub admin_session_cancelled: &'static str,
     pub admin_last_counselor: &'static str,
     pub admin_would_strand: fn(i64, i32) -> String,

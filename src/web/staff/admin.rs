@@ -5,8 +5,8 @@ use super::auth::{Admin, CsrfForm, NoFields, StaffUser};
 use super::catalog_admin::{clinic_choices, counselor_choices};
 use super::message_page::{PageWithMessage, page_with_message};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::Actor;
 use crate::domain::booking::normalize_reference;
+use crate::domain::booking::{Actor, GroupCancelKind};
 use crate::domain::contact::{Email, Phone};
 use crate::domain::messages::MessageState;
 use crate::domain::staff::{StaffRole, check_new_password, hash_password};
@@ -61,6 +61,8 @@ pub struct SessionPage {
     cancelled: bool,
     leads: Vec<(i64, String)>,
     others: Vec<(i64, String)>,
+    /// Why a group may be cancelled: (code, words), as the people booked will read them.
+    cancel_kinds: Vec<(&'static str, &'static str)>,
     message: Option<String>,
 }
 
@@ -83,6 +85,10 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
         card,
         leads,
         others,
+        cancel_kinds: GroupCancelKind::CHOOSABLE
+            .iter()
+            .map(|k| (k.code(), (ui.m.group_cancel_kind)(*k)))
+            .collect(),
         message: None,
     })
 }
@@ -108,6 +114,7 @@ pub async fn session(
 #[serde(default)]
 pub struct CancelForm {
     reason: String,
+    kind: String,
 }
 
 pub async fn cancel_session(
@@ -123,10 +130,14 @@ pub async fn cancel_session(
         let (message, status) = (ui.m.admin_reason_required.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
         return Ok(page_with_message(session_page(&state, ui, user, id).await?, message, status));
     }
+    let kind = GroupCancelKind::CHOOSABLE
+        .into_iter()
+        .find(|k| k.code() == form.kind)
+        .unwrap_or(GroupCancelKind::Other);
     let actor = Actor::Staff(user.staff_id);
     // The change and its audit entry stand or fall together.
     let mut tx = state.pool.begin().await?;
-    let cancelled = session_admin::cancel_session(&mut tx, id, actor, &reason, state.clock.now())
+    let cancelled = session_admin::cancel_session(&mut tx, id, actor, &reason, kind, state.clock.now())
         .await?
         .ok_or(AppError::NotFound)?;
     // A session cancelled already changes nothing, and nothing is audited.

@@ -2,23 +2,28 @@
 //! and a printable sign-in sheet (first name and last initial only). A counselor sees only
 //! their own groups; administrators see any. Every view of a roster is audited.
 
-use super::auth::{Counselor, CsrfForm, RosterAccess, StaffUser};
+use super::auth::{Counselor, CsrfForm, NoFields, RosterAccess, StaffUser};
+use crate::calendar::{Event, EventStatus, calendar};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::Actor;
 use crate::domain::booking::BookingStatus;
 use crate::domain::staff::StaffRole;
 use crate::store::bookings;
+use crate::store::calendar_feeds;
 use crate::store::rosters::{self, RosterLine};
 use crate::store::sessions::{self, SessionFilter, SessionSummary};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::extract::Path;
 use crate::web::i18n::Ui;
 use crate::web::views::LISTING_DAYS;
 use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::http::header;
 use axum::response::Redirect;
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use std::collections::HashMap;
 
@@ -26,14 +31,28 @@ use std::collections::HashMap;
 #[template(path = "staff/my_sessions.html")]
 pub struct MySessionsPage {
     ui: Ui,
+    user: StaffUser,
     upcoming: Vec<(SessionCard, i64)>,
     past: Vec<(SessionCard, i64)>,
+    /// When the counselor's calendar feed was made, if they have one.
+    feed_made: Option<String>,
+    /// A feed link just made: shown this once (only its digest is kept).
+    new_feed_url: Option<String>,
 }
 
 pub async fn my_sessions(
     State(state): State<AppState>,
     ui: Ui,
-    Counselor { counselor_id, .. }: Counselor,
+    counselor: Counselor,
+) -> Result<MySessionsPage, AppError> {
+    my_sessions_page(&state, ui, counselor, None).await
+}
+
+async fn my_sessions_page(
+    state: &AppState,
+    ui: Ui,
+    Counselor { user, counselor_id }: Counselor,
+    new_feed_url: Option<String>,
 ) -> Result<MySessionsPage, AppError> {
     let now = state.clock.now();
     let filter = SessionFilter { counselor_id: Some(counselor_id), ..SessionFilter::default() };
@@ -41,13 +60,109 @@ pub async fn my_sessions(
     let found =
         sessions::upcoming(&mut conn, now - Duration::days(7), now + Duration::days(LISTING_DAYS), &filter)
             .await?;
+    let feed_made = calendar_feeds::made_at(&mut conn, user.staff_id).await?;
+    drop(conn);
     let (past, upcoming): (Vec<_>, Vec<_>) = found.iter().partition(|s| s.starts_at < now);
     let cards = |list: Vec<&SessionSummary>| {
         list.into_iter().map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), s.held)).collect()
     };
     let mut past: Vec<_> = cards(past);
     past.reverse(); // most recent first
-    Ok(MySessionsPage { ui, upcoming: cards(upcoming), past })
+    Ok(MySessionsPage {
+        ui,
+        user,
+        upcoming: cards(upcoming),
+        past,
+        feed_made: feed_made.map(|at| ui.date(at.date_naive())),
+        new_feed_url,
+    })
+}
+
+/// Makes the counselor a private calendar feed (replacing the one they had), and shows its
+/// link this once. Audited.
+pub async fn make_feed(
+    State(state): State<AppState>,
+    ui: Ui,
+    counselor: Counselor,
+    _: CsrfForm<NoFields>,
+) -> Result<MySessionsPage, AppError> {
+    let token = new_feed_token();
+    let mut tx = state.pool.begin().await?;
+    calendar_feeds::issue(&mut tx, counselor.user.staff_id, &token, state.clock.now()).await?;
+    let me = Some((RecordType::Staff, counselor.user.staff_id));
+    counselor.user.audit(&mut tx, AuditAction::CalendarFeedMade, me).await?;
+    tx.commit().await?;
+    let url = format!("{}/calendar/{token}.ics", state.base_url);
+    my_sessions_page(&state, ui, counselor, Some(url)).await
+}
+
+/// Turns the counselor's feed off: its link stops working. Audited.
+pub async fn stop_feed(
+    State(state): State<AppState>,
+    Counselor { user, .. }: Counselor,
+    _: CsrfForm<NoFields>,
+) -> Result<Redirect, AppError> {
+    let mut tx = state.pool.begin().await?;
+    if calendar_feeds::revoke(&mut tx, user.staff_id).await? {
+        user.audit(&mut tx, AuditAction::CalendarFeedStopped, Some((RecordType::Staff, user.staff_id)))
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Redirect::to("/staff/my-sessions"))
+}
+
+/// 256 random bits, hex: a feed link cannot be guessed.
+fn new_feed_token() -> String {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).expect("the operating system's random source");
+    crate::tokens::hex(&buf)
+}
+
+/// `GET /calendar/{token}.ics`: the groups the feed's counselor leads, from a month back to
+/// half a year ahead: times, clinic, topic and seats taken — never a participant, since
+/// calendar apps copy feeds to outside services.
+pub async fn feed(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let token = file.strip_suffix(".ics").unwrap_or_default();
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let counselor_id = calendar_feeds::counselor_of(&mut conn, token).await?.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let filter = SessionFilter { counselor_id: Some(counselor_id), ..SessionFilter::default() };
+    let found =
+        sessions::upcoming(&mut conn, now - Duration::days(30), now + Duration::days(183), &filter).await?;
+    let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
+    let sequences = calendar_feeds::sequences(&mut conn, &ids).await?;
+    drop(conn);
+    let texts: Vec<(String, String)> = found
+        .iter()
+        .map(|s| {
+            let topic = ui.pick(&s.topic_name_en, &s.topic_name_es);
+            let summary = (ui.m.feed_summary)(topic, s.held, s.capacity());
+            (summary, format!("{}/staff/sessions/{}/roster", state.base_url, s.id))
+        })
+        .collect();
+    let events: Vec<Event> = found
+        .iter()
+        .zip(&texts)
+        .map(|(s, (summary, roster))| Event {
+            uid: format!("session-{}@groupcare", s.id),
+            sequence: sequences.get(&s.id).copied().unwrap_or_default(),
+            status: if s.is_cancelled() { EventStatus::Cancelled } else { EventStatus::Confirmed },
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            summary,
+            location: &s.clinic_name,
+            description: roster,
+        })
+        .collect();
+    let ics = calendar(ui.m.my_sessions_title, &events, now);
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], ics).into_response())
 }
 
 pub struct RosterView {
