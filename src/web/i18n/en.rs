@@ -130,6 +130,7 @@ pub static EN: Messages = Messages {
     form_consent_sms: "You may send me text messages about this request.",
     form_consent_voicemail: "You may leave me a voicemail.",
     form_consent_email: "You may e-mail me about this request.",
+    form_messages_note: "We write when we get your request, when it changes, and before your group. A message says only a neutral name for the clinic, the day and time, the address, the phone and your own link: never what the group is about. Reply STOP to a text to get no more.",
     form_honeypot: "Leave this field empty",
     form_privacy_title: "Your privacy",
     form_privacy_short: "We keep your name, phone number and what you tell us here only to arrange your visit. Only our clinic staff see it. We never share it without your written consent.",

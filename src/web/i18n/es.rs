@@ -151,6 +151,7 @@ pub static ES: Messages = Messages {
     form_consent_sms: "Pueden mandarme mensajes de texto sobre esta solicitud.",
     form_consent_voicemail: "Pueden dejarme un mensaje de voz.",
     form_consent_email: "Pueden mandarme correos electrónicos sobre esta solicitud.",
+    form_messages_note: "Le escribimos cuando recibimos su solicitud, cuando cambia y antes de su grupo. Un mensaje dice solo un nombre neutral de la clínica, el día y la hora, la dirección, el teléfono y su propio enlace: nunca de qué trata el grupo. Responda STOP a un mensaje de texto para no recibir más.",
     form_honeypot: "Deje este campo vacío",
     form_privacy_title: "Su privacidad",
     form_privacy_short: "Guardamos su nombre, su teléfono y lo que nos cuenta aquí solo para organizar su visita. Solo lo ve el personal de la clínica. Nunca lo compartimos sin su permiso por escrito.",

@@ -100,6 +100,8 @@ pub struct Messages {
     pub form_consent_sms: &'static str,
     pub form_consent_voicemail: &'static str,
     pub form_consent_email: &'static str,
+    /// What a text or e-mail says, and when one is sent.
+    pub form_messages_note: &'static str,
     pub form_honeypot: &'static str,
     pub form_privacy_title: &'static str,
     pub form_privacy_short: &'static str,
