@@ -38,3 +38,7 @@ create table calendar_feed (
     token_hash bytea not null unique,
     created_at timestamptz not null
 );
+
+-- Which worker holds a claimed message: a worker records a try only while the message is still
+-- its own (one that took longer than its lease may have lost it to another instance).
+alter table message add column lease_holder text;

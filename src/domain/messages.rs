@@ -206,18 +206,25 @@ pub fn retry_delay(attempts: i32) -> Duration {
     Duration::minutes(MINUTES[index])
 }
 
-/// When an SMS of `kind` due at `now` may go out: `now`, or the end of the clinic's quiet
-/// hours. An answer to what the patient just did goes at once, and so does news of a group
-/// that starts before noon of the morning the quiet hours end (08:00 could be too late).
+/// How long after what the person did its answer still counts as one (and may go out in the
+/// quiet hours); a retry after that waits for the morning like any text.
+const ANSWER_WINDOW: Duration = Duration::minutes(15);
+
+/// When an SMS of `kind`, written at `written`, due at `now`, may go out: `now`, or the end of
+/// the clinic's quiet hours. An answer to what the patient just did goes at once, and so does
+/// news of a group that starts before noon of the morning the quiet hours end (08:00 could be
+/// too late).
 pub fn sms_send_time(
     kind: MessageKind,
+    written: DateTime<Utc>,
     now: DateTime<Utc>,
     tz: Tz,
     group_starts: DateTime<Utc>,
 ) -> DateTime<Utc> {
     let local = now.with_timezone(&tz);
     let time = local.time();
-    if (QUIET_UNTIL..QUIET_FROM).contains(&time) || kind.answers_the_patient() {
+    let answers_now = kind.answers_the_patient() && now - written <= ANSWER_WINDOW;
+    if (QUIET_UNTIL..QUIET_FROM).contains(&time) || answers_now {
         return now;
     }
     let morning_date =
@@ -275,20 +282,40 @@ mod tests {
         let next_week = local(10, 0) + Duration::weeks(1);
         let eight_tomorrow = LA.with_ymd_and_hms(2027, 3, 3, 8, 0, 0).unwrap().with_timezone(&Utc);
         let eight_today = LA.with_ymd_and_hms(2027, 3, 2, 8, 0, 0).unwrap().with_timezone(&Utc);
-        assert_eq!(sms_send_time(MessageKind::Confirmed, local(14, 0), LA, next_week), local(14, 0));
-        assert_eq!(sms_send_time(MessageKind::Confirmed, local(22, 30), LA, next_week), eight_tomorrow);
-        assert_eq!(sms_send_time(MessageKind::Reminder, local(6, 0), LA, next_week), eight_today);
-        assert_eq!(sms_send_time(MessageKind::RequestReceived, local(2, 0), LA, next_week), local(2, 0));
-        assert_eq!(sms_send_time(MessageKind::CancelledByPatient, local(23, 0), LA, next_week), local(23, 0));
+        assert_eq!(
+            sms_send_time(MessageKind::Confirmed, local(14, 0), local(14, 0), LA, next_week),
+            local(14, 0)
+        );
+        assert_eq!(
+            sms_send_time(MessageKind::Confirmed, local(22, 30), local(22, 30), LA, next_week),
+            eight_tomorrow
+        );
+        assert_eq!(
+            sms_send_time(MessageKind::Reminder, local(6, 0), local(6, 0), LA, next_week),
+            eight_today
+        );
+        assert_eq!(
+            sms_send_time(MessageKind::RequestReceived, local(2, 0), local(2, 0), LA, next_week),
+            local(2, 0)
+        );
+        assert_eq!(
+            sms_send_time(MessageKind::CancelledByPatient, local(23, 0), local(23, 0), LA, next_week),
+            local(23, 0)
+        );
         // A group moved at 22:00 that starts at 09:00 tomorrow: told now, not at 08:00.
         let nine_tomorrow = LA.with_ymd_and_hms(2027, 3, 3, 9, 0, 0).unwrap().with_timezone(&Utc);
         assert_eq!(
-            sms_send_time(MessageKind::GroupTimeChanged, local(22, 0), LA, nine_tomorrow),
+            sms_send_time(MessageKind::GroupTimeChanged, local(22, 0), local(22, 0), LA, nine_tomorrow),
             local(22, 0)
+        );
+        // A request taken at 20:50 whose first try failed: its retry at 22:11 waits for 08:00.
+        assert_eq!(
+            sms_send_time(MessageKind::RequestReceived, local(20, 50), local(22, 11), LA, next_week),
+            eight_tomorrow
         );
         let two_pm_tomorrow = nine_tomorrow + Duration::hours(5);
         assert_eq!(
-            sms_send_time(MessageKind::GroupCancelled, local(22, 0), LA, two_pm_tomorrow),
+            sms_send_time(MessageKind::GroupCancelled, local(22, 0), local(22, 0), LA, two_pm_tomorrow),
             eight_tomorrow
         );
     }

@@ -10,8 +10,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::Conten
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
-/// How long one try may take before it counts as failed (and is tried again later).
-const TRY_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one whole try may take (connecting, the conversation, the answer) before it
+/// counts as failed and is tried again later.
+pub const TRY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A setting that must not be printed (a token, a URL with a password).
 #[derive(Clone, PartialEq, Eq)]
@@ -107,7 +108,12 @@ impl Email {
             Ok(built) => built,
             Err(_) => return Tried::Permanent("the e-mail could not be written".to_owned()),
         };
-        match self.transport.send(built).await {
+        // lettre's own timeout covers the connection only: a server that stops answering mid-way
+        // must not hold the worker.
+        let Ok(sent) = tokio::time::timeout(TRY_TIMEOUT, self.transport.send(built)).await else {
+            return Tried::Transient("no answer from the SMTP server in time".to_owned());
+        };
+        match sent {
             Ok(_) => Tried::Sent,
             Err(e) => {
                 let error = match e.status() {
@@ -135,14 +141,20 @@ impl Sms {
             .build()
             .map_err(|e| format!("the SMS client cannot start: {e}"))?;
         let base = settings.url.trim_end_matches('/');
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err("GROUPCARE_SMS_URL must be an http:// or https:// URL".to_owned());
+        // The token travels in every request: in the clear only to this machine (a local test
+        // server or proxy).
+        let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|prefix| {
+            base.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        });
+        if !(base.starts_with("https://") || local) {
+            return Err("GROUPCARE_SMS_URL must be an https:// URL (http:// only to this machine)".to_owned());
         }
         let endpoint = format!("{base}/2010-04-01/Accounts/{}/Messages.json", settings.account);
         Ok(Sms { client, endpoint, settings: settings.clone() })
     }
 
     pub async fn send(&self, message: &Outgoing<'_>) -> Tried {
+        // The client's timeout covers the whole request, answer included.
         let answer = self
             .client
             .post(&self.endpoint)
@@ -156,9 +168,11 @@ impl Sms {
             Ok(r) => {
                 let status = r.status();
                 let error = format!("SMS provider answered {}", status.as_u16());
-                // Too many requests or the provider's own trouble pass; any other refusal
-                // (a number it cannot reach, our credentials) will not mend by trying again.
-                if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                // The provider's own trouble, too many requests, or our credentials or account
+                // (fixed in the settings, then every message should go) pass; a refusal of
+                // the message itself (a number that cannot take texts) will not mend.
+                let ours = [401, 403, 404, 429].contains(&status.as_u16());
+                if status.is_server_error() || ours {
                     Tried::Transient(error)
                 } else {
                     Tried::Permanent(error)

@@ -9,7 +9,7 @@ pub mod render;
 
 use crate::domain::messages::{Channel, MessageKind, retry_delay, sms_send_time};
 use crate::keys::Keys;
-use crate::store::outbox::{self, Attempt, Claimed, Unsent};
+use crate::store::outbox::{self, Attempt, Claimed, Lease, Unsent};
 use crate::store::secrets::manage_token_context;
 use crate::web::Clock;
 use crate::web::booking_requests::manage_path;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// How often the worker looks for due messages.
 pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(15);
 /// How long a claimed message is this worker's; after that another instance may take it.
-/// Longer than a batch of tries can take (each is cut off after 15 s).
+/// Longer than a batch of tries can take: `BATCH` tries of at most `channels::TRY_TIMEOUT`.
 const LEASE: Duration = Duration::minutes(10);
 /// Messages claimed at once.
 const BATCH: i64 = 20;
@@ -62,6 +62,8 @@ impl NotifySettings {
 /// A worker: the outbox, the channels it can send on, and what it needs for the manage link.
 pub struct Worker {
     pool: PgPool,
+    /// This worker's own id, which its claims carry.
+    id: String,
     reminder_hours: Vec<i32>,
     email: Option<Email>,
     sms: Option<Sms>,
@@ -78,8 +80,11 @@ impl Worker {
         keys: Arc<Keys>,
         base_url: Arc<str>,
     ) -> Result<Worker, String> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the operating system's random source");
         Ok(Worker {
             pool,
+            id: crate::tokens::hex(&bytes),
             reminder_hours: settings.reminder_hours.clone(),
             email: settings.smtp.as_ref().map(Email::new).transpose()?,
             sms: settings.sms.as_ref().map(Sms::new).transpose()?,
@@ -106,7 +111,8 @@ impl Worker {
         if reminders > 0 {
             tracing::info!(reminders, "reminders due");
         }
-        let claimed = outbox::claim_due(&mut conn, now, now + LEASE, BATCH).await?;
+        let lease = Lease { holder: &self.id, until: now + LEASE };
+        let claimed = outbox::claim_due(&mut conn, now, &lease, BATCH).await?;
         // The pool's connection is not held while a provider answers.
         drop(conn);
         let mut unsent: Vec<(i64, Unsent)> = Vec::new();
@@ -125,7 +131,7 @@ impl Worker {
         let mut conn = self.pool.acquire().await?;
         for why in [Unsent::NoLongerApplies, Unsent::ConsentWithdrawn, Unsent::NoChannel] {
             let ids: Vec<i64> = unsent.iter().filter(|(_, w)| *w == why).map(|(id, _)| *id).collect();
-            outbox::mark_unsent(&mut conn, &ids, why).await?;
+            outbox::mark_unsent(&mut conn, &ids, &self.id, why).await?;
         }
         Ok(claimed.len())
     }
@@ -141,10 +147,19 @@ impl Worker {
     async fn deliver(&self, m: &Claimed, now: DateTime<Utc>) -> sqlx::Result<()> {
         let tz = m.time_zone.0;
         if m.channel == Channel::Sms {
-            let send_at = sms_send_time(m.kind, now, tz, m.starts_at);
+            let send_at = sms_send_time(m.kind, m.created_at, now, tz, m.starts_at);
             if send_at > now {
-                return outbox::postpone(&mut *self.pool.acquire().await?, m.id, send_at).await;
+                return outbox::postpone(&mut *self.pool.acquire().await?, m.id, &self.id, send_at).await;
             }
+        }
+        // Earlier tries of this batch took time: a STOP may have come, or the lease gone.
+        match outbox::still_mine(&mut *self.pool.acquire().await?, m.id, &self.id).await? {
+            None => return Ok(()),
+            Some(false) => {
+                let mut conn = self.pool.acquire().await?;
+                return outbox::mark_unsent(&mut conn, &[m.id], &self.id, Unsent::ConsentWithdrawn).await;
+            }
+            Some(true) => {}
         }
         let manage_url = self.manage_url(m);
         let listing_url = format!("{}/sessions", self.base_url);
@@ -209,7 +224,14 @@ impl Worker {
                 tracing::warn!(message_id = m.id, kind = ?m.kind, channel = ?m.channel, tries, error, "a message was not sent")
             }
         }
-        outbox::record_attempt(&mut *self.pool.acquire().await?, m.id, &attempt, tries, now).await
+        let mut conn = self.pool.acquire().await?;
+        if !outbox::record_attempt(&mut conn, m.id, &self.id, &attempt, tries, now).await? {
+            tracing::warn!(
+                message_id = m.id,
+                "a try outlasted its lease; the worker that took over records it"
+            );
+        }
+        Ok(())
     }
 
     /// The person's own page in their language, from the token sealed with their booking (none

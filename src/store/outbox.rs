@@ -10,17 +10,17 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 /// Writes a `kind` message for each of `booking_ids`, one per channel its patient agreed to
-/// (SMS; e-mail when an address was given), due at `now`.
+/// (SMS; e-mail when an address was given), due at `now`. Returns how many it wrote.
 pub async fn notify(
     conn: &mut PgConnection,
     booking_ids: &[i64],
     kind: MessageKind,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<u64> {
     if booking_ids.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    sqlx::query!(
+    let written = sqlx::query!(
         r#"insert into message (booking_id, kind, channel, waitlist_position, created_at, next_attempt_at)
            select b.id, $2, c.channel,
                   case when $2 = 'waitlisted'::message_kind then
@@ -39,13 +39,14 @@ pub async fn notify(
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(written.rows_affected())
 }
 
 /// Writes the booking's newest message again (intake's "send again", when the person lost it),
 /// on the channels they agree to now, with today's facts (their place in line now). A
 /// reminder is not repeated: the message before it says the same day, time and place. Returns
-/// the kind written, or None when there was nothing to repeat.
+/// the kind written, or None when there was nothing to repeat or no channel the person still
+/// agrees to.
 pub async fn resend_last(
     conn: &mut PgConnection,
     booking_id: i64,
@@ -58,10 +59,10 @@ pub async fn resend_last(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some(kind) = last {
-        notify(conn, &[booking_id], kind, now).await?;
+    match last {
+        Some(kind) if notify(conn, &[booking_id], kind, now).await? > 0 => Ok(Some(kind)),
+        _ => Ok(None),
     }
-    Ok(last)
 }
 
 /// Writes the reminders now due: for each confirmed booking of a group that has not started,
@@ -105,6 +106,8 @@ pub struct Claimed {
     pub id: i64,
     pub kind: MessageKind,
     pub channel: Channel,
+    /// When it was written (an answer to what the person just did goes out at any hour).
+    pub created_at: DateTime<Utc>,
     /// Tries before this one.
     pub attempts: i32,
     /// Sent with every try of this message (see the migration).
@@ -135,17 +138,25 @@ pub struct Claimed {
     pub group_cancelled: bool,
 }
 
-/// Claims up to `limit` due messages for this worker until `lease_until` (another instance
-/// skips them; if this one dies, they are due again once the lease ends).
+/// A worker's hold on the messages it claimed.
+pub struct Lease<'a> {
+    /// The worker's own id (random per worker).
+    pub holder: &'a str,
+    /// Until then no other worker takes them; after it, they are due again.
+    pub until: DateTime<Utc>,
+}
+
+/// Claims up to `limit` due messages for this worker (another instance skips them; if this
+/// one dies, they are due again once the lease ends). Oldest due first.
 pub async fn claim_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
+    lease: &Lease<'_>,
     limit: i64,
 ) -> sqlx::Result<Vec<Claimed>> {
-    sqlx::query_as!(
+    let mut claimed = sqlx::query_as!(
         Claimed,
-        r#"update message m set lease_until = $2
+        r#"update message m set lease_until = $2, lease_holder = $4
            from booking b join session s on s.id = b.session_id join clinic c on c.id = s.clinic_id
            where b.id = m.booking_id
              and m.id in (select id from message
@@ -153,7 +164,7 @@ pub async fn claim_due(
                             and (lease_until is null or lease_until <= $1)
                           order by next_attempt_at, id limit $3
                           for update skip locked)
-           returning m.id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.attempts,
+           returning m.id, m.kind as "kind: MessageKind", m.channel as "channel: Channel", m.created_at, m.attempts,
                      m.idempotency_key,
                      (m.kind <> 'reminder' or (b.status = 'confirmed' and s.status = 'scheduled'
                                                and s.starts_at = m.reminder_for and s.starts_at > $1))
@@ -166,10 +177,29 @@ pub async fn claim_due(
                      s.ends_at, b.status as "status: BookingStatus", b.calendar_sequence,
                      s.status = 'cancelled' as "group_cancelled!""#,
         now,
-        lease_until,
-        limit
+        lease.until,
+        limit,
+        lease.holder
     )
     .fetch_all(conn)
+    .await?;
+    // `returning` keeps no order.
+    claimed.sort_unstable_by_key(|m| m.id);
+    Ok(claimed)
+}
+
+/// Just before a try: whether message `id` is still this worker's and still pending, and
+/// whether the person still agrees to its channel (a STOP may have come since the claim).
+pub async fn still_mine(conn: &mut PgConnection, id: i64, holder: &str) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!(
+        r#"select (case m.channel when 'sms' then b.consent_sms
+                                  else b.consent_email and b.email is not null end) as "consented!"
+           from message m join booking b on b.id = m.booking_id
+           where m.id = $1 and m.state = 'pending' and m.lease_holder = $2"#,
+        id,
+        holder
+    )
+    .fetch_optional(conn)
     .await
 }
 
@@ -188,15 +218,17 @@ pub enum Attempt {
     },
 }
 
-/// Records a try of message `id` (the `tries`-th). `error`s are ours, naming the provider's
-/// answer, never the message or its recipient.
+/// Records a try of message `id` (the `tries`-th) by the worker `holder`, if the message is
+/// still its own (false: another worker took it over, and its record stands). `error`s are
+/// ours, naming the provider's answer, never the message or its recipient.
 pub async fn record_attempt(
     conn: &mut PgConnection,
     id: i64,
+    holder: &str,
     attempt: &Attempt,
     tries: i32,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     let (state, error, next) = match attempt {
         Attempt::Sent => (MessageState::Sent, None, None),
         Attempt::Retry { error, at } if tries < MAX_ATTEMPTS => {
@@ -204,28 +236,40 @@ pub async fn record_attempt(
         }
         Attempt::Retry { error, .. } | Attempt::Failed { error } => (MessageState::Failed, Some(error), None),
     };
-    sqlx::query!(
-        "update message set state = $2, attempts = $3, last_error = $4, lease_until = null,
+    let recorded = sqlx::query!(
+        "update message set state = $2, attempts = $3, last_error = $4, lease_until = null, lease_holder = null,
                 sent_at = case when $2 = 'sent'::message_state then $5::timestamptz end,
                 next_attempt_at = coalesce($6::timestamptz, next_attempt_at)
-         where id = $1",
+         where id = $1 and lease_holder = $7",
         id,
         state as MessageState,
         tries,
         error.map(String::as_str),
         now,
-        next
+        next,
+        holder
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(recorded.rows_affected() == 1)
 }
 
 /// Holds message `id` until `until` without counting a try (an SMS in the quiet hours).
-pub async fn postpone(conn: &mut PgConnection, id: i64, until: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query!("update message set next_attempt_at = $2, lease_until = null where id = $1", id, until)
-        .execute(conn)
-        .await?;
+pub async fn postpone(
+    conn: &mut PgConnection,
+    id: i64,
+    holder: &str,
+    until: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update message set next_attempt_at = $2, lease_until = null, lease_holder = null
+         where id = $1 and lease_holder = $3",
+        id,
+        until,
+        holder
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -278,15 +322,22 @@ impl Unsent {
     }
 }
 
-/// Records the messages `ids` as not sent, for `why`.
-pub async fn mark_unsent(conn: &mut PgConnection, ids: &[i64], why: Unsent) -> sqlx::Result<()> {
+/// Records the messages `ids` the worker `holder` claimed as not sent, for `why`.
+pub async fn mark_unsent(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    holder: &str,
+    why: Unsent,
+) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     sqlx::query!(
-        "update message set state = 'unsent', unsent_reason = $2, lease_until = null where id = any($1)",
+        "update message set state = 'unsent', unsent_reason = $2, lease_until = null, lease_holder = null
+         where id = any($1) and lease_holder = $3",
         ids,
-        why.code()
+        why.code(),
+        holder
     )
     .execute(conn)
     .await?;

@@ -29,11 +29,14 @@ pub async fn stop_texts(
     if stopped.is_empty() {
         return Ok(stopped);
     }
+    // Texts a worker holds are left to it: it checks consent again just before each try.
     sqlx::query!(
-        "update message set state = 'unsent', unsent_reason = $2, lease_until = null
-         where booking_id = any($1) and channel = 'sms' and state = 'pending'",
+        "update message set state = 'unsent', unsent_reason = $2
+         where booking_id = any($1) and channel = 'sms' and state = 'pending'
+           and (lease_until is null or lease_until <= $3)",
         &stopped,
-        Unsent::ConsentWithdrawn.code()
+        Unsent::ConsentWithdrawn.code(),
+        now
     )
     .execute(&mut *conn)
     .await?;

@@ -39,8 +39,22 @@ pub async fn sms(
     }
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let from = field("From").unwrap_or_default();
-    let phone = Phone::parse(from).map(|p| p.e164().to_owned()).unwrap_or_else(|_| from.trim().to_owned());
-    let text: String = field("Body").unwrap_or_default().trim().chars().take(REPLY_MAX_CHARS).collect();
+    let phone: String = match Phone::parse(from) {
+        Ok(p) => p.e164().to_owned(),
+        Err(_) => from.trim().chars().filter(|c| !c.is_control()).take(32).collect(),
+    };
+    // What the person wrote, without characters no text needs (and PostgreSQL refuses NUL).
+    let text: String = field("Body")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(REPLY_MAX_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    // The provider's id for the message: letters and digits ("SM" and 32 hex digits).
+    let sid = field("MessageSid")
+        .filter(|sid| (1..=64).contains(&sid.len()) && sid.bytes().all(|b| b.is_ascii_alphanumeric()));
     let reply = Reply::of(&text);
     let now = state.clock.now();
 
@@ -52,7 +66,7 @@ pub async fn sms(
             tracing::info!(bookings = stopped.len(), "a person answered STOP: no more texts to that number");
         }
         Reply::Help => {}
-        Reply::Other => match (&sender, field("MessageSid")) {
+        Reply::Other => match (&sender, sid) {
             (Some(sender), Some(sid)) if !text.is_empty() => {
                 replies::keep(&mut tx, sender.booking_id, sid, &text, now).await?;
                 tracing::info!(booking = sender.booking_id, "a text from a person, kept for intake");
@@ -94,8 +108,20 @@ fn twiml(text: Option<&str>) -> Response {
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
+/// Text for an XML element: markup escaped, and characters XML 1.0 does not allow dropped.
 fn xml_escaped(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -117,6 +143,11 @@ mod tests {
 
     /// The example from the provider's documentation of its webhook security: this URL and these
     /// fields, signed with this token, give this signature.
+    #[test]
+    fn answers_are_well_formed_xml_whatever_the_clinic_typed() {
+        assert_eq!(xml_escaped("S&B <i>x</i> \u{1}ok"), "S&amp;B &lt;i&gt;x&lt;/i&gt; ok");
+    }
+
     #[test]
     fn the_signature_is_the_providers_own() {
         let token = "12345";

@@ -158,8 +158,13 @@ async fn texts_wait_out_the_quiet_hours_unless_they_answer_the_person_or_cannot_
     let booking = booking_id(&app, &answer).await;
     confirm(&app, booking).await;
 
-    // At 23:00 the answer to the request goes at once; the confirmation texts at 08:00, while
-    // its e-mail (no one's phone buzzes) goes now.
+    // The request came at 22:55 and was confirmed at once. At 23:00 the answer to the request
+    // goes out; the confirmation texts at 08:00, while its e-mail (no one's phone buzzes) goes now.
+    sqlx::query("update message set created_at = $1")
+        .bind(tomorrow_at(22, 55))
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
     worker.work_once(tomorrow_at(23, 0)).await.unwrap();
     let texts = provider.delivered();
     assert_eq!(texts.len(), 1);
@@ -502,4 +507,111 @@ async fn intake_can_send_the_last_message_again_within_their_clinics() {
         .await
         .unwrap();
     assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn an_smtp_server_that_stops_answering_does_not_hold_the_worker() {
+    let app = TestApp::spawn().await;
+    // It greets, then never answers again.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut held = Vec::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket.write_all(b"220 tarpit ESMTP\r\n").await;
+            held.push(socket);
+        }
+    });
+    let settings = NotifySettings {
+        smtp: Some(SmtpSettings {
+            url: groupcare::notify::channels::Secret(format!("smtp://127.0.0.1:{port}")),
+            from: "messages@clinic.example".to_owned(),
+        }),
+        ..NotifySettings::default()
+    };
+    let worker = worker(&app, &settings);
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let booking = booking_id(&app, &book(&app, session, 1, "en", false, true).await).await;
+    let round =
+        tokio::time::timeout(std::time::Duration::from_secs(40), worker.work_once(tomorrow_at(12, 0)));
+    assert_eq!(round.await.expect("the round ends").unwrap(), 1);
+    assert_eq!(states(&app, booking).await, ["request_received/email:pending"]);
+    let error: String =
+        sqlx::query_scalar("select last_error from message").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(error, "no answer from the SMTP server in time");
+}
+
+#[tokio::test]
+async fn a_stop_that_arrives_while_the_worker_is_sending_stops_the_texts_it_has_not_sent_yet() {
+    let app = app_hearing_replies().await;
+    let provider = SmsProvider::start().await;
+    let worker = worker(&app, &settings(None, Some(&provider)));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    book(&app, session, 1, "en", true, false).await;
+    let stopping = booking_id(&app, &book(&app, session, 2, "en", true, false).await).await;
+
+    // The first text is with the provider when person 2 answers STOP.
+    provider.hold_answers();
+    let round = tokio::spawn(async move { worker.work_once(tomorrow_at(12, 0)).await });
+    while provider.requests().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(text_back(&app, 2, "STOP", "SM00000000000000000000000000000001", None).await.status(), 200);
+    provider.answer_at_once();
+    round.await.unwrap().unwrap();
+    assert!(provider.requests().iter().all(|t| t.to != e164(2)), "no text after STOP");
+    let (state, reason): (String, String) =
+        sqlx::query_as("select state::text, unsent_reason from message where booking_id = $1")
+            .bind(stopping)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((state.as_str(), reason.as_str()), ("unsent", "consent_withdrawn"));
+}
+
+#[tokio::test]
+async fn sending_again_to_someone_who_agrees_to_no_channel_now_says_so() {
+    let app = app_hearing_replies().await;
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let booking = booking_id(&app, &book(&app, session, 1, "en", true, false).await).await;
+    text_back(&app, 1, "STOP", "SM00000000000000000000000000000002", None).await;
+    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(session)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
+    let (intake, csrf) = login_with_csrf(&app, "intake@x.test").await;
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{booking}/resend"),
+        &[("csrf", csrf.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("There is no message to send again"));
+    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'message_resent'")
+        .fetch_one(&app.owner_pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 0);
+}
+
+#[tokio::test]
+async fn odd_but_signed_replies_are_taken_calmly() {
+    let app = app_hearing_replies().await;
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    book(&app, session, 1, "en", true, false).await;
+    let long_sid = "S".repeat(3000);
+    for (body, sid) in
+        [("hi\u{0}there", "SM1"), ("hello", long_sid.as_str()), ("hello", "SM\u{0}2"), ("hello", "")]
+    {
+        let r = text_back(&app, 1, body, sid, None).await;
+        assert_eq!(r.status(), 200, "{body:?} {}", sid.len());
+    }
+    let kept: Vec<String> =
+        sqlx::query_scalar("select body from sms_reply").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(kept, ["hithere"]);
 }

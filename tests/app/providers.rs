@@ -191,7 +191,7 @@ struct Provider {
     /// Numbers it refuses (400, as for a number that cannot receive texts).
     refused_numbers: Vec<String>,
     /// While set, a request is recorded, delivered, then left waiting until released.
-    hold: Option<Arc<tokio::sync::Notify>>,
+    hold: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// The SMS provider's API on a local port.
@@ -254,12 +254,13 @@ impl SmsProvider {
     /// From now on each request is delivered, then waits for its answer until
     /// `answer_at_once` (as when the network or the app dies before the answer arrives).
     pub fn hold_answers(&self) {
-        self.state.lock().unwrap().hold = Some(Arc::new(tokio::sync::Notify::new()));
+        self.state.lock().unwrap().hold = Some(Arc::new(tokio::sync::Semaphore::new(0)));
     }
 
     pub fn answer_at_once(&self) {
         if let Some(release) = self.state.lock().unwrap().hold.take() {
-            release.notify_waiters();
+            // Every request held, or about to be, goes on.
+            release.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
         }
     }
 }
@@ -307,7 +308,7 @@ async fn create_message(
         p.hold.clone()
     };
     if let Some(release) = hold {
-        release.notified().await;
+        let _ = release.acquire().await;
     }
     let sid = format!("SM{:032x}", sms.idempotency_key.len());
     (StatusCode::CREATED, Json(serde_json::json!({"sid": sid, "status": "queued", "to": sms.to})))

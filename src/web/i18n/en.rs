@@ -342,7 +342,7 @@ pub static EN: Messages = Messages {
     request_sms_stopped: |when| format!("text messages: no (the person replied STOP, {when})"),
     request_resend: "Send the last message again",
     request_resent: "The last message will be sent again in a moment.",
-    request_nothing_to_resend: "There is no message to send again.",
+    request_nothing_to_resend: "There is no message to send again, or the person agrees to no way of being messaged now.",
     request_replies: "Texts from the person",
     request_no_messages: "No messages (the person agreed to none, or none were due).",
     message_kind: |kind| match kind {

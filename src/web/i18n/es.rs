@@ -365,7 +365,7 @@ pub static ES: Messages = Messages {
     request_sms_stopped: |when| format!("mensajes de texto: no (la persona respondió STOP, {when})"),
     request_resend: "Enviar de nuevo el último mensaje",
     request_resent: "El último mensaje se enviará de nuevo en un momento.",
-    request_nothing_to_resend: "No hay ningún mensaje para enviar de nuevo.",
+    request_nothing_to_resend: "No hay ningún mensaje para enviar de nuevo, o la persona ya no acepta ninguna forma de recibir mensajes.",
     request_replies: "Mensajes de texto de la persona",
     request_no_messages: "Ningún mensaje (la persona no aceptó ninguno, o no había ninguno pendiente).",
     message_kind: |kind| match kind {
