@@ -45,7 +45,6 @@ pub fn calendar(name: &str, events: &[Event], now: DateTime<Utc>) -> String {
     line(&mut out, "VERSION:2.0");
     line(&mut out, "PRODID:-//groupcare//groupcare//EN");
     line(&mut out, "CALSCALE:GREGORIAN");
-    line(&mut out, "METHOD:PUBLISH");
     line(&mut out, &format!("X-WR-CALNAME:{}", escaped(name)));
     for e in events {
         line(&mut out, "BEGIN:VEVENT");
@@ -77,7 +76,8 @@ fn escaped(text: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            // Text may not carry other control characters (a tab is white space).
+            c if c.is_control() && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -115,7 +115,7 @@ mod tests {
             ends_at: at,
             summary: "a, b; c\\d",
             location: long,
-            description: "one\ntwo",
+            description: "one\ntwo\u{1}\r",
         };
         let text = calendar("Mine", &[event], at);
         assert!(text.lines().all(|l| l.trim_end_matches('\r').len() <= 75), "{text}");

@@ -51,6 +51,21 @@ impl MessageKind {
         )
     }
 
+    /// A change to what the person's calendar should show (its e-mail carries the updated
+    /// calendar file): the booking confirmed, moved, re-timed or ended.
+    pub fn changes_the_calendar(self) -> bool {
+        matches!(
+            self,
+            MessageKind::Confirmed
+                | MessageKind::Declined
+                | MessageKind::Moved
+                | MessageKind::CancelledByPatient
+                | MessageKind::CancelledByClinic
+                | MessageKind::GroupCancelled
+                | MessageKind::GroupTimeChanged
+        )
+    }
+
     /// News about the group itself (not this person's request): urgent when the group is soon.
     pub fn changes_the_group(self) -> bool {
         matches!(self, MessageKind::GroupCancelled | MessageKind::GroupTimeChanged | MessageKind::Moved)

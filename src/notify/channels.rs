@@ -95,8 +95,7 @@ impl Email {
         let built = match message.calendar {
             None => built.header(ContentType::TEXT_PLAIN).body(message.text.to_owned()),
             Some(calendar) => {
-                let ics = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
-                    .expect("a content type");
+                let ics = ContentType::parse("text/calendar; charset=utf-8").expect("a content type");
                 built.multipart(
                     MultiPart::mixed().singlepart(SinglePart::plain(message.text.to_owned())).singlepart(
                         Attachment::new("appointment.ics".to_owned()).body(calendar.to_owned(), ics),

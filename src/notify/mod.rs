@@ -7,7 +7,7 @@
 pub mod channels;
 pub mod render;
 
-use crate::domain::messages::{Channel, MessageKind, retry_delay, sms_send_time};
+use crate::domain::messages::{Channel, retry_delay, sms_send_time};
 use crate::keys::Keys;
 use crate::store::outbox::{self, Attempt, Claimed, Lease, Unsent};
 use crate::store::secrets::manage_token_context;
@@ -116,6 +116,9 @@ impl Worker {
         // The pool's connection is not held while a provider answers.
         drop(conn);
         let mut unsent: Vec<(i64, Unsent)> = Vec::new();
+        // A batch takes time: each message is judged (quiet hours, the lease) at its own moment.
+        let started = std::time::Instant::now();
+        let now_at = || now + Duration::from_std(started.elapsed()).unwrap_or_default();
         for m in &claimed {
             let why = match (m.still_applies, m.consented, self.can_send(m.channel)) {
                 (false, _, _) => Some(Unsent::NoLongerApplies),
@@ -125,7 +128,7 @@ impl Worker {
             };
             match why {
                 Some(why) => unsent.push((m.id, why)),
-                None => self.deliver(m, now).await?,
+                None => self.deliver(m, now_at()).await?,
             }
         }
         let mut conn = self.pool.acquire().await?;
@@ -152,8 +155,10 @@ impl Worker {
                 return outbox::postpone(&mut *self.pool.acquire().await?, m.id, &self.id, send_at).await;
             }
         }
-        // Earlier tries of this batch took time: a STOP may have come, or the lease gone.
-        match outbox::still_mine(&mut *self.pool.acquire().await?, m.id, &self.id).await? {
+        // Earlier tries of this batch took time: a STOP may have come, or the lease run out.
+        // Still ours: held for one more whole try.
+        let lease = Lease { holder: &self.id, until: now + LEASE };
+        match outbox::still_mine(&mut *self.pool.acquire().await?, m.id, &lease, now).await? {
             None => return Ok(()),
             Some(false) => {
                 let mut conn = self.pool.acquire().await?;
@@ -174,15 +179,15 @@ impl Worker {
             manage_url: manage_url.as_deref(),
             listing_url: &listing_url,
         });
-        // The confirmation e-mail carries the booking's calendar file.
-        let calendar = (m.kind == MessageKind::Confirmed && m.channel == Channel::Email).then(|| {
+        // An e-mail about a change to the booking carries its calendar file as it is now, so
+        // a calendar that took the first one is updated (same UID, higher SEQUENCE).
+        let calendar = (m.kind.changes_the_calendar() && m.channel == Channel::Email).then(|| {
             booking_calendar(
                 &BookingCalendar {
                     language: m.language,
                     sender_name: &m.sender_name,
                     address: &m.address,
                     phone: &m.clinic_phone,
-                    manage_url: manage_url.as_deref(),
                     reference: &m.reference,
                     sequence: m.calendar_sequence,
                     status: m.status,

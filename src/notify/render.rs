@@ -33,7 +33,6 @@ pub struct BookingCalendar<'a> {
     pub sender_name: &'a str,
     pub address: &'a str,
     pub phone: &'a str,
-    pub manage_url: Option<&'a str>,
     /// The booking's reference: the event's UID is drawn from it (not shown).
     pub reference: &'a str,
     pub sequence: i32,
@@ -44,20 +43,19 @@ pub struct BookingCalendar<'a> {
 }
 
 /// The booking's `.ics`: one event, no attendees, a UID that stays while the booking lives,
-/// cancelled when the booking or the group is.
+/// cancelled when the booking or the group is. Not the person's private link: calendars are
+/// synced and shared, and the link opens (and cancels) the booking.
 pub fn booking_calendar(c: &BookingCalendar, now: DateTime<Utc>) -> String {
     let ui = Ui::for_language(c.language);
     let sender = sender(&ui, c.sender_name);
     let status = match c.status {
         _ if c.group_cancelled => EventStatus::Cancelled,
-        BookingStatus::Confirmed | BookingStatus::Attended => EventStatus::Confirmed,
+        // A group that took place stays in the calendar as it was, whoever came.
+        BookingStatus::Confirmed | BookingStatus::Attended | BookingStatus::NoShow => EventStatus::Confirmed,
         BookingStatus::Requested | BookingStatus::Waitlisted => EventStatus::Tentative,
-        BookingStatus::Cancelled | BookingStatus::Declined | BookingStatus::NoShow => EventStatus::Cancelled,
+        BookingStatus::Cancelled | BookingStatus::Declined => EventStatus::Cancelled,
     };
-    let mut description = vec![(ui.m.message_call)(c.phone)];
-    if let Some(url) = c.manage_url {
-        description.push((ui.m.message_your_page)(url));
-    }
+    let description = (ui.m.message_call)(c.phone);
     let summary = (ui.m.calendar_summary)(sender);
     let event = Event {
         uid: format!(
@@ -70,7 +68,7 @@ pub fn booking_calendar(c: &BookingCalendar, now: DateTime<Utc>) -> String {
         ends_at: c.ends_at,
         summary: &summary,
         location: c.address,
-        description: &description.join("\n"),
+        description: &description,
     };
     calendar(sender, &[event], now)
 }
@@ -185,7 +183,6 @@ mod tests {
                     sender_name: "Riverside Center",
                     address: "3650 Market Street, Riverside, CA 92501",
                     phone: "(951) 555-0172",
-                    manage_url: Some("https://clinic.example/manage/own-token"),
                     reference: "ABCD2345",
                     sequence: 4,
                     status,
@@ -197,6 +194,7 @@ mod tests {
                 assert_eq!(indiscreet_word(&ics), None, "{ics}");
                 assert!(ics.contains(expected) && ics.contains("SEQUENCE:4"), "{ics}");
                 assert!(!ics.contains("ATTENDEE") && !ics.contains("ABCD2345"), "{ics}");
+                assert!(!ics.contains("/manage/"), "no private link in a file that gets shared: {ics}");
             }
         }
     }

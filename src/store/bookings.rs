@@ -285,7 +285,8 @@ pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Resu
                   (select count(*) + 1 from booking w where w.session_id = b.session_id
                      and w.status = 'waitlisted' and w.id < b.id)
                 end as waitlist_position,
-                b.calendar_sequence, s.status = 'cancelled' as "group_cancelled!",
+                b.calendar_sequence + s.calendar_sequence as "calendar_sequence!",
+                s.status = 'cancelled' as "group_cancelled!",
                 s.cancel_kind as "cancel_kind: GroupCancelKind",
                 (select e.actor from booking_event e where e.booking_id = b.id and e.to_status = 'cancelled'
                  order by e.id desc limit 1) as "cancelled_by?: Actor"
@@ -305,26 +306,38 @@ pub async fn cancel_by_manage_token(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<bool>> {
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let Some(own) = by_manage_token(&mut tx, token).await? else {
-        return Ok(None);
-    };
-    let session = lock_session(&mut tx, own.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    let changed = sqlx::query_scalar!(
-        r#"with cancelled as (
-           update booking set status = 'cancelled'
-           where id = $1 and booking_is_active(status)
-           returning id, (select status from booking where id = $1) as was)
-         insert into booking_event (booking_id, from_status, to_status, actor, at)
-         select id, was, 'cancelled', $2, $3 from cancelled returning booking_id"#,
-        own.id,
-        actor.code(),
-        now
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .is_some();
-    if changed {
+    // Intake may move the booking between reading it and locking its session: then the seat
+    // to hand on is in the other group, so read it again (a move is rare; twice is plenty).
+    for _ in 0..3 {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let Some(own) = by_manage_token(&mut tx, token).await? else {
+            return Ok(None);
+        };
+        let session = lock_session(&mut tx, own.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        let cancelled = sqlx::query_scalar!(
+            r#"with cancelled as (
+               update booking set status = 'cancelled'
+               where id = $1 and session_id = $4 and booking_is_active(status)
+               returning id, (select status from booking where id = $1) as was)
+             insert into booking_event (booking_id, from_status, to_status, actor, at)
+             select id, was, 'cancelled', $2, $3 from cancelled returning booking_id"#,
+            own.id,
+            actor.code(),
+            now,
+            own.session_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if cancelled.is_none() {
+            let moved = sqlx::query_scalar!("select session_id from booking where id = $1", own.id)
+                .fetch_one(&mut *tx)
+                .await?
+                != own.session_id;
+            if moved {
+                continue;
+            }
+            return Ok(Some(false));
+        }
         let told = if actor == Actor::Patient {
             MessageKind::CancelledByPatient
         } else {
@@ -332,9 +345,11 @@ pub async fn cancel_by_manage_token(
         };
         outbox::notify(&mut tx, &[own.id], told, now).await?;
         promote_waitlist(&mut tx, &session, now).await?;
+        tx.commit().await?;
+        return Ok(Some(true));
     }
-    tx.commit().await?;
-    Ok(Some(changed))
+    // Still moving after three reads: nothing changed; the person's page shows where it stands.
+    Ok(Some(false))
 }
 
 /// Moves the oldest waitlisted requests up to `requested` while seats are free in the session

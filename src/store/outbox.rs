@@ -174,7 +174,8 @@ pub async fn claim_due(
                      b.phone, b.email, b.language as "language: Language", m.waitlist_position,
                      s.starts_at, c.time_zone as "time_zone: ClinicZone", c.message_name as sender_name,
                      c.address, c.phone as clinic_phone, b.reference, b.manage_token_sealed,
-                     s.ends_at, b.status as "status: BookingStatus", b.calendar_sequence,
+                     s.ends_at, b.status as "status: BookingStatus",
+                     b.calendar_sequence + s.calendar_sequence as "calendar_sequence!",
                      s.status = 'cancelled' as "group_cancelled!""#,
         now,
         lease.until,
@@ -188,16 +189,26 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-/// Just before a try: whether message `id` is still this worker's and still pending, and
-/// whether the person still agrees to its channel (a STOP may have come since the claim).
-pub async fn still_mine(conn: &mut PgConnection, id: i64, holder: &str) -> sqlx::Result<Option<bool>> {
+/// Just before a try at `now`: whether message `id` is still pending and this worker's, under
+/// a lease that has not run out (renewed to `lease.until` for the try), and whether the person
+/// still agrees to its channel (a STOP may have come since the claim).
+pub async fn still_mine(
+    conn: &mut PgConnection,
+    id: i64,
+    lease: &Lease<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<bool>> {
     sqlx::query_scalar!(
-        r#"select (case m.channel when 'sms' then b.consent_sms
-                                  else b.consent_email and b.email is not null end) as "consented!"
-           from message m join booking b on b.id = m.booking_id
-           where m.id = $1 and m.state = 'pending' and m.lease_holder = $2"#,
+        r#"update message m set lease_until = $3
+           from booking b
+           where m.id = $1 and m.state = 'pending' and m.lease_holder = $2 and m.lease_until > $4
+             and b.id = m.booking_id
+           returning (case m.channel when 'sms' then b.consent_sms
+                                     else b.consent_email and b.email is not null end) as "consented!""#,
         id,
-        holder
+        lease.holder,
+        lease.until,
+        now
     )
     .fetch_optional(conn)
     .await

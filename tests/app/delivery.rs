@@ -218,7 +218,9 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
             .await
             .unwrap();
     assert_eq!((attempts, error.as_str()), (1, "SMS provider answered 503"));
-    assert_eq!(next, noon + Duration::minutes(1));
+    // A minute after the try (which came a moment into the round).
+    let wait = next - noon;
+    assert!(wait >= Duration::minutes(1) && wait < Duration::minutes(1) + Duration::seconds(10), "{wait}");
     let (attempts, error): (i32, String) =
         sqlx::query_as("select attempts, last_error from message where channel = 'email'")
             .fetch_one(&app.pool)
@@ -228,9 +230,9 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
     // Not due yet: nothing is tried. Then the second try fails, and the third goes through.
     worker.work_once(noon + Duration::seconds(30)).await.unwrap();
     assert_eq!(provider.requests().len(), 1);
-    worker.work_once(noon + Duration::minutes(1)).await.unwrap();
+    worker.work_once(noon + Duration::minutes(2)).await.unwrap();
     smtp.restart();
-    worker.work_once(noon + Duration::minutes(6)).await.unwrap();
+    worker.work_once(noon + Duration::minutes(8)).await.unwrap();
     assert_eq!(provider.delivered().len(), 1);
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(states(&app, passing).await, ["request_received/sms:sent", "request_received/email:sent"]);
@@ -238,7 +240,7 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
     // A number the provider will not take fails at once: no use trying it six times.
     provider.refuse_number(&e164(2));
     let refused = booking_id(&app, &book(&app, session, 2, "es", true, false).await).await;
-    worker.work_once(noon + Duration::minutes(7)).await.unwrap();
+    worker.work_once(noon + Duration::minutes(9)).await.unwrap();
     assert_eq!(states(&app, refused).await, ["request_received/sms:failed"]);
 
     // The admin sees it among the failed, what went wrong, and sends it again once the
@@ -255,7 +257,7 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
     let r =
         post_as(&app, &admin, &format!("/staff/admin/messages/{id}/retry"), &[("csrf", csrf.as_str())]).await;
     assert!(r.status().is_redirection(), "{}", r.status());
-    worker.work_once(noon + Duration::minutes(8)).await.unwrap();
+    worker.work_once(noon + Duration::minutes(10)).await.unwrap();
     assert_eq!(states(&app, refused).await, ["request_received/sms:sent"]);
     let audited: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'message_retried' and record_id = $1",
@@ -269,7 +271,7 @@ async fn failed_tries_back_off_then_land_in_a_list_an_admin_can_send_again_from(
     let sent_id: i64 = sqlx::query_scalar("select min(id) from message").fetch_one(&app.pool).await.unwrap();
     post_as(&app, &admin, &format!("/staff/admin/messages/{sent_id}/retry"), &[("csrf", csrf.as_str())])
         .await;
-    worker.work_once(noon + Duration::minutes(9)).await.unwrap();
+    worker.work_once(noon + Duration::minutes(11)).await.unwrap();
     assert_eq!(provider.delivered().iter().filter(|t| t.to == e164(1)).count(), 1);
 }
 
@@ -614,4 +616,48 @@ async fn odd_but_signed_replies_are_taken_calmly() {
     let kept: Vec<String> =
         sqlx::query_scalar("select body from sms_reply").fetch_all(&app.pool).await.unwrap();
     assert_eq!(kept, ["hithere"]);
+}
+
+/// The event in an e-mail's calendar file: (uid, sequence, status).
+fn attached_event(mail: &crate::providers::Mail) -> (String, i64, String) {
+    let [(_, ics)] = mail.attachments.as_slice() else {
+        panic!("one calendar file: {:?}", mail.attachments);
+    };
+    assert!(!ics.contains("/manage/"), "no private link in a calendar file: {ics}");
+    let calendar: icalendar::Calendar = ics.parse().expect("a calendar file");
+    calendar
+        .components
+        .iter()
+        .find_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some((
+                icalendar::Component::get_uid(e).unwrap().to_owned(),
+                icalendar::Component::property_value(e, "SEQUENCE").unwrap().parse().unwrap(),
+                icalendar::Component::property_value(e, "STATUS").unwrap().to_owned(),
+            )),
+            _ => None,
+        })
+        .expect("an event")
+}
+
+#[tokio::test]
+async fn every_e_mail_about_a_change_carries_the_calendar_file_as_it_is_now() {
+    let app = TestApp::spawn().await;
+    let smtp = SmtpServer::start();
+    let worker = worker(&app, &settings(Some(&smtp), None));
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let booking = booking_id(&app, &book(&app, session, 1, "en", false, true).await).await;
+    confirm(&app, booking).await;
+    worker.work_once(tomorrow_at(12, 0)).await.unwrap();
+    let (uid, confirmed, status) = attached_event(&smtp.received()[1]);
+    assert_eq!(status, "CONFIRMED");
+
+    let (admin, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
+    let path = format!("/staff/admin/sessions/{session}/cancel");
+    post_as(&app, &admin, &path, &[("csrf", csrf.as_str()), ("kind", "other"), ("reason", "flood")]).await;
+    worker.work_once(tomorrow_at(12, 5)).await.unwrap();
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 3);
+    let (same_uid, cancelled, status) = attached_event(&mails[2]);
+    assert_eq!((same_uid.as_str(), status.as_str()), (uid.as_str(), "CANCELLED"));
+    assert!(cancelled > confirmed, "a calendar takes the newer file");
 }

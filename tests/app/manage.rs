@@ -170,3 +170,44 @@ async fn the_calendar_file_keeps_its_uid_and_raises_its_sequence_with_every_chan
     assert_eq!((still_uid.as_str(), status.as_str()), (uid.as_str(), "CANCELLED"));
     assert!(cancelled > moved);
 }
+
+#[tokio::test]
+async fn a_person_who_cancelled_first_keeps_their_own_cancellation_when_the_group_is_cancelled_later() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let answer = book(&app, session, 1, "en").await;
+    app.post_form(&format!("{}/cancel", path(&answer)), &[("confirm", "yes")]).await;
+    let (admin, csrf) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
+    let cancel = format!("/staff/admin/sessions/{session}/cancel");
+    post_as(&app, &admin, &cancel, &[("csrf", csrf.as_str()), ("kind", "other"), ("reason", "x")]).await;
+    let told = page(&app, &answer).await;
+    assert!(told.contains("This request is cancelled."), "{told}");
+    assert!(!told.contains("Cancelled by the clinic"), "{told}");
+}
+
+/// A change to a group touches no booking row: it cannot wait on (or deadlock with) a change
+/// to one of its bookings, and the bookings' calendar files still see it.
+#[tokio::test]
+async fn changing_a_group_waits_on_none_of_its_bookings() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 10, 1).await;
+    let answer = book(&app, session, 1, "en").await;
+    let booking = booking_id(&app, &answer).await;
+    let (_, before, _, _) = event(&app, &answer).await;
+    let mut holding = app.pool.begin().await.unwrap();
+    sqlx::query("select id from booking where id = $1 for update")
+        .bind(booking)
+        .execute(&mut *holding)
+        .await
+        .unwrap();
+    let change = sqlx::query("update session set starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour' where id = $1")
+        .bind(session)
+        .execute(&app.owner_pool);
+    tokio::time::timeout(std::time::Duration::from_secs(5), change)
+        .await
+        .expect("the group changes while a booking of it is locked")
+        .unwrap();
+    holding.rollback().await.unwrap();
+    let (_, after, _, _) = event(&app, &answer).await;
+    assert!(after > before);
+}

@@ -176,14 +176,17 @@ pub async fn manage(
     let status = own.status;
     let cancelled_by_clinic =
         status == BookingStatus::Cancelled && matches!(own.cancelled_by, Some(Actor::Staff(_)));
-    let status_text = if own.group_cancelled {
+    // The group's cancellation is this booking's story only if the booking was still going
+    // (a person who had cancelled first keeps their own cancellation).
+    let group_cancelled = own.group_cancelled && (cancelled_by_clinic || status.is_active());
+    let status_text = if group_cancelled {
         ui.m.manage_status_group_cancelled.to_owned()
     } else if cancelled_by_clinic {
         ui.m.manage_status_cancelled_by_clinic.to_owned()
     } else {
         (ui.m.booking_status)(status, own.waitlist_position)
     };
-    let notice = if own.group_cancelled {
+    let notice = if group_cancelled {
         let why = (ui.m.group_cancel_kind)(own.cancel_kind.unwrap_or(GroupCancelKind::Other));
         Some((ui.m.manage_group_cancelled)(why))
     } else if cancelled_by_clinic {
@@ -216,8 +219,8 @@ pub async fn manage(
         }),
         before_you_come,
         notice,
-        find_another: !status.is_active() && status != BookingStatus::Attended || own.group_cancelled,
-        can_cancel: status.is_active() && !own.group_cancelled,
+        find_another: !status.is_active() && status != BookingStatus::Attended || group_cancelled,
+        can_cancel: status.is_active() && !group_cancelled,
         calendar_url: in_a_calendar.then(|| format!("{}/calendar.ics", manage_path(&token))),
         manage_url: format!("{}{}", state.base_url, manage_path(&token)),
         cancel_action: format!("{}/cancel", manage_path(&token)),
@@ -281,14 +284,12 @@ pub async fn calendar(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let (own, summary, clinic) = own_booking(&state, &token).await?;
-    let manage_url = format!("{}{}", state.base_url, manage_path(&token));
     let ics = booking_calendar(
         &BookingCalendar {
             language: own.language,
             sender_name: &clinic.message_name,
             address: &clinic.address,
             phone: &clinic.phone,
-            manage_url: Some(&manage_url),
             reference: &own.reference,
             sequence: own.calendar_sequence,
             status: own.status,
