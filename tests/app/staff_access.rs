@@ -178,6 +178,12 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
         ("POST", "/staff/admin/series".into(), vec![], [303, 422, 403, 403, 403, 403]),
         ("GET", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
         ("POST", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/messages".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("POST", "/staff/admin/messages/0/retry".into(), vec![], [303, 303, 403, 403, 403, 403]),
+        ("POST", format!("{r}/resend"), vec![], [303, 200, 200, 404, 403, 403]),
+        ("POST", "/staff/my-calendar".into(), vec![], [303, 403, 403, 403, 200, 200]),
+        ("POST", "/staff/my-calendar/stop".into(), vec![], [303, 403, 403, 403, 303, 303]),
+        ("GET", format!("/calendar/{}.ics", "ab".repeat(32)), vec![], [404, 404, 404, 404, 404, 404]),
         ("GET", "/staff/no-such-page".into(), vec![], [303, 404, 404, 404, 404, 404]),
     ];
     let mut wrong = Vec::new();
@@ -190,6 +196,57 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// On a shared clinic computer, signing out is never a page away: every page a signed-in member
+/// opens says who is signed in, offers the pages their role works in (and no others), and a
+/// sign-out button.
+#[tokio::test]
+async fn every_signed_in_staff_page_says_who_is_signed_in_and_offers_the_roles_pages_and_signing_out() {
+    let w = world().await;
+    let (s, b) = (w.session_a, w.booking_a);
+    let (request, roster, sheet) = (
+        format!("/staff/intake/requests/{b}"),
+        format!("/staff/sessions/{s}/roster"),
+        format!("/staff/sessions/{s}/sign-in-sheet"),
+    );
+    let admin_pages = [
+        "/staff",
+        "/staff/intake",
+        &request,
+        "/staff/admin/sessions",
+        &format!("/staff/admin/sessions/{s}"),
+        "/staff/admin/series",
+        "/staff/admin/catalog/clinics",
+        "/staff/admin/staff",
+        "/staff/admin/messages",
+        "/staff/admin/audit",
+        &roster,
+        &sheet,
+        "/staff/second-factor",
+    ]
+    .map(str::to_owned);
+    let intake_pages =
+        ["/staff", "/staff/intake", &request, "/staff/intake/phone-booking", "/staff/second-factor"]
+            .map(str::to_owned);
+    let counselor_pages = ["/staff", "/staff/my-sessions", &roster, &sheet].map(str::to_owned);
+    let roles: [(usize, &str, &str, &[String], &str, &str); 3] = [
+        (1, "admin@x.test", "Administrator", &admin_pages, "/staff/admin/audit", "/staff/my-sessions"),
+        (2, "intake-a@x.test", "Intake", &intake_pages, "/staff/intake/phone-booking", "/staff/admin/"),
+        (4, "counselor-a@x.test", "Counselor", &counselor_pages, "/staff/my-sessions", "/staff/intake"),
+    ];
+    for (who, email, role, pages, offered, not_offered) in roles {
+        for path in pages {
+            let r = get_as(&w.app, w.sessions[who].as_deref().unwrap(), path).await;
+            assert_eq!(r.status(), 200, "{path} as {email}");
+            let page = r.text().await.unwrap();
+            let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
+            assert!(header.contains(&format!("{email} · {role}")), "{path}: {header}");
+            assert!(header.contains("action=\"/staff/logout\""), "{path}: no sign-out");
+            assert!(header.contains(&format!("href=\"{offered}\"")), "{path}: {header}");
+            assert!(!header.contains(&format!("href=\"{not_offered}")), "{path}: {header}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -228,6 +285,10 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, "/staff/admin/catalog/topics".into(), vec![("name_en", "X"), ("name_es", "X")]),
         (admin, "/staff/admin/catalog/clinics/1".into(), vec![("name", "X")]),
         (admin, "/staff/admin/series/1".into(), vec![("local_start", "10:00")]),
+        (admin, "/staff/admin/messages/1/retry".into(), vec![]),
+        (intake, format!("/staff/intake/requests/{b}/resend"), vec![]),
+        (counselor, "/staff/my-calendar".into(), vec![]),
+        (counselor, "/staff/my-calendar/stop".into(), vec![]),
     ];
     let before = w.app.count("select count(*) from booking_event").await;
     for (who, path, form) in &posts {
@@ -240,4 +301,7 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
     assert_eq!(w.app.count("select count(*) from staff where active").await, 5);
     assert_eq!(w.app.count("select count(*) from contact_attempt").await, 0);
     assert_eq!(w.app.count("select count(*) from staff_session").await, 5, "no one was signed out");
+    assert_eq!(w.app.count("select count(*) from calendar_feed").await, 0, "no feed was made");
+    let messages = w.app.count("select count(*) from message").await;
+    assert_eq!(messages, w.app.count("select count(*) from message where kind = 'request_received'").await);
 }

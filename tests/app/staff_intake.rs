@@ -100,7 +100,7 @@ async fn a_request_page_shows_what_intake_needs_and_records_the_view() {
             && html.contains("Mornings only, please")
     );
     assert!(html.contains("text messages: yes") && html.contains("voicemail: no"));
-    assert!(html.contains("new: requested by the person"), "the history");
+    assert!(html.contains("new: Requested by the person"), "the history");
     assert!(html.contains("<title>Request ·"), "no reference or name in the browser title");
     let viewed: Vec<(Option<i64>, Option<String>)> =
         sqlx::query_as("select record_id, record_type from audit_log where action = 'view_booking'")

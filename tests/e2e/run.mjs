@@ -169,7 +169,7 @@ let keptReference;
   await tabTo(page, `form[action$="/confirm"] button`, "intake");
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   const status = (await page.textContent("dd.status")).trim();
-  if (status !== "confirmed") fail(`intake: the request is ${status} after confirming`);
+  if (status !== "Confirmed") fail(`intake: the request is ${status} after confirming`);
   await shot(page, "desktop-intake-request");
   console.log(`flow intake: confirmed ${keptReference} with the keyboard alone`);
   await page.context().close();

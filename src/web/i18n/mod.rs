@@ -210,6 +210,9 @@ pub struct Messages {
     pub staff_signed_in_as: fn(&str, &str) -> String,
     pub staff_role_name: fn(StaffRole) -> &'static str,
     pub staff_sign_out: &'static str,
+    /// A role as a title in the header ("Intake").
+    pub staff_role_title: fn(StaffRole) -> &'static str,
+    pub staff_nav_catalog: &'static str,
     pub staff_idle_note: &'static str,
     pub staff_idle_warning: &'static str,
     pub staff_nav_queue: &'static str,
@@ -221,6 +224,10 @@ pub struct Messages {
     pub queue_col_person: &'static str,
     pub queue_col_group: &'static str,
     pub queue_col_flags: &'static str,
+    /// A queue row with nothing to check.
+    pub queue_no_flags: &'static str,
+    /// How many hold a seat in a group: "3 booked".
+    pub booked_count: fn(i64) -> String,
     pub flag_overlap: &'static str,
     pub flag_repeat: &'static str,
     pub age: fn(chrono::Duration) -> String,

@@ -35,20 +35,21 @@ use serde::Deserialize;
 #[template(path = "staff/admin_sessions.html")]
 pub struct SessionsPage {
     ui: Ui,
+    user: StaffUser,
     days: Vec<DayGroup>,
 }
 
 pub async fn sessions_list(
     State(state): State<AppState>,
     ui: Ui,
-    _: Admin,
+    Admin(user): Admin,
 ) -> Result<SessionsPage, AppError> {
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let found =
         sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
     let cards = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
-    Ok(SessionsPage { ui, days: by_day(ui, cards) })
+    Ok(SessionsPage { ui, user, days: by_day(ui, cards) })
 }
 
 #[derive(Template, WebTemplate)]

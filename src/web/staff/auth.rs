@@ -13,6 +13,7 @@ use crate::web::client::ClientAddr;
 use crate::web::cookies::Cookie;
 use crate::web::error::AppError;
 use crate::web::extract::{Path, RawForm};
+use crate::web::i18n::Ui;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,6 +43,32 @@ pub struct StaffUser {
 }
 
 impl StaffUser {
+    /// The pages this member's role works in, for the header of every staff page: (path, name).
+    pub fn nav(&self, ui: &Ui) -> Vec<(&'static str, &'static str)> {
+        let m = ui.m;
+        match self.role {
+            StaffRole::Intake => vec![
+                ("/staff/intake", m.staff_nav_queue),
+                ("/staff/intake/phone-booking", m.staff_nav_phone_booking),
+            ],
+            StaffRole::Counselor => vec![("/staff/my-sessions", m.staff_nav_my_sessions)],
+            StaffRole::Admin => vec![
+                ("/staff/intake", m.staff_nav_queue),
+                ("/staff/admin/sessions", m.staff_nav_admin_sessions),
+                ("/staff/admin/series", m.staff_nav_series),
+                ("/staff/admin/catalog/clinics", m.staff_nav_catalog),
+                ("/staff/admin/staff", m.staff_nav_admin_staff),
+                ("/staff/admin/messages", m.staff_nav_messages),
+                ("/staff/admin/audit", m.staff_nav_audit),
+            ],
+        }
+    }
+
+    /// "x@clinic.example · Intake": who is signed in on this (perhaps shared) computer.
+    pub fn who(&self, ui: &Ui) -> String {
+        format!("{} · {}", self.email, (ui.m.staff_role_title)(self.role))
+    }
+
     /// Writes what this member did to the audit log: the action, the record (type and id),
     /// their address, now.
     pub async fn audit(

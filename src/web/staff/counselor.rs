@@ -32,8 +32,9 @@ use std::collections::HashMap;
 pub struct MySessionsPage {
     ui: Ui,
     user: StaffUser,
-    upcoming: Vec<(SessionCard, i64)>,
-    past: Vec<(SessionCard, i64)>,
+    /// Each group and how many are booked ("3 booked").
+    upcoming: Vec<(SessionCard, String)>,
+    past: Vec<(SessionCard, String)>,
     /// When the counselor's calendar feed was made, if they have one.
     feed_made: Option<String>,
     /// A feed link just made: shown this once (only its digest is kept).
@@ -64,7 +65,9 @@ async fn my_sessions_page(
     drop(conn);
     let (past, upcoming): (Vec<_>, Vec<_>) = found.iter().partition(|s| s.starts_at < now);
     let cards = |list: Vec<&SessionSummary>| {
-        list.into_iter().map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), s.held)).collect()
+        list.into_iter()
+            .map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), (ui.m.booked_count)(s.held)))
+            .collect()
     };
     let mut past: Vec<_> = cards(past);
     past.reverse(); // most recent first
@@ -282,6 +285,7 @@ pub async fn attendance(
 #[template(path = "staff/sign_in_sheet.html")]
 pub struct SignInSheet {
     ui: Ui,
+    user: StaffUser,
     card: SessionCard,
     /// First name and last initial: a printed sheet lies on a table where others see it.
     names: Vec<String>,
@@ -302,6 +306,7 @@ pub async fn sign_in_sheet(
         .collect();
     Ok(SignInSheet {
         ui,
+        user,
         card: SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff),
         names,
     })

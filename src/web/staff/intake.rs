@@ -87,6 +87,7 @@ pub struct Choice {
 #[template(path = "staff/queue.html")]
 pub struct QueuePage {
     ui: Ui,
+    user: StaffUser,
     lines: Vec<QueueLine>,
     clinics: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -116,6 +117,7 @@ pub async fn queue(
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     Ok(QueuePage {
         ui,
+        user,
         lines: rows.iter().map(|r| QueueLine::new(ui, r, now)).collect(),
         clinics: visible
             .map(|c| Choice { selected: Some(c.id) == clinic, value: c.id.to_string(), label: c.name })
