@@ -198,6 +198,10 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Who (index into WHO), their e-mail and role title, their pages, a page their header offers
+/// and one it must not.
+type RoleHeader<'a> = (usize, &'a str, &'a str, &'a [String], &'a str, &'a str);
+
 /// On a shared clinic computer, signing out is never a page away: every page a signed-in member
 /// opens says who is signed in, offers the pages their role works in (and no others), and a
 /// sign-out button.
@@ -230,7 +234,7 @@ async fn every_signed_in_staff_page_says_who_is_signed_in_and_offers_the_roles_p
         ["/staff", "/staff/intake", &request, "/staff/intake/phone-booking", "/staff/second-factor"]
             .map(str::to_owned);
     let counselor_pages = ["/staff", "/staff/my-sessions", &roster, &sheet].map(str::to_owned);
-    let roles: [(usize, &str, &str, &[String], &str, &str); 3] = [
+    let roles: [RoleHeader; 3] = [
         (1, "admin@x.test", "Administrator", &admin_pages, "/staff/admin/audit", "/staff/my-sessions"),
         (2, "intake-a@x.test", "Intake", &intake_pages, "/staff/intake/phone-booking", "/staff/admin/"),
         (4, "counselor-a@x.test", "Counselor", &counselor_pages, "/staff/my-sessions", "/staff/intake"),
