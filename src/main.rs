@@ -257,6 +257,7 @@ async fn serve(
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
     let schedule_job = tokio::spawn(schedule_horizon::run(pool.clone(), state.clock, state.horizon));
     let message_worker = tokio::spawn(worker.run(state.clock));
+    let expiry_job = tokio::spawn(groupcare::jobs::expire_requests::run(pool.clone(), state.clock));
     let keys = state.keys.clone();
     axum::serve(
         listener,
@@ -267,6 +268,7 @@ async fn serve(
     checkpoint_job.abort();
     schedule_job.abort();
     message_worker.abort();
+    expiry_job.abort();
     // The last word on the chain, so a tail cut while the app is down shows.
     if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints).await {
         tracing::error!("shutdown audit checkpoint: {e}");

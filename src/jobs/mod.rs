@@ -1,4 +1,5 @@
 //! Background work `serve` runs beside the HTTP server.
 
 pub mod audit_checkpoints;
+pub mod expire_requests;
 pub mod schedule_horizon;

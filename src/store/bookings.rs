@@ -352,6 +352,32 @@ pub async fn cancel_by_manage_token(
     Ok(Some(false))
 }
 
+/// The reason an expired request's history gives.
+pub const EXPIRED_REASON: &str = "expired: still undecided when the group started";
+
+/// Closes every request (asked for or waiting) whose group has started without intake
+/// deciding it: cancelled by the app, with [`EXPIRED_REASON`] in its history. No message: the
+/// person's page says what happened. Returns how many it closed.
+pub async fn expire_undecided(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let expired = sqlx::query_scalar!(
+        r#"with due as (
+             select b.id, b.status from booking b join session s on s.id = b.session_id
+             where b.status in ('requested', 'waitlisted') and s.starts_at <= $1
+             for update of b skip locked),
+           closed as (
+             update booking b set status = 'cancelled' from due where b.id = due.id
+             returning b.id, due.status as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+         select id, was, 'cancelled', $2, $1, $3 from closed returning booking_id"#,
+        now,
+        Actor::System.code(),
+        EXPIRED_REASON
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(expired.len() as u64)
+}
+
 /// Moves the oldest waitlisted requests up to `requested` while seats are free in the session
 /// the caller has locked. Its seats are read again here (the row is this transaction's
 /// already), so a change to them earlier in the transaction always counts. Returns the

@@ -402,3 +402,54 @@ async fn a_phone_booking_follows_the_rules_of_an_online_request() {
     let r = post_as(&app, &intake, "/staff/intake/phone-booking", &outside).await;
     assert_eq!(r.status(), 422, "another clinic's group");
 }
+
+/// A request still undecided when its group starts closes itself, with the reason in its
+/// history, and leaves the queue; a confirmed one stays; the person's page says what happened.
+#[tokio::test]
+async fn a_request_still_undecided_when_its_group_starts_closes_itself() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let confirmed = book(&app, here, 1, "");
+    let confirmed = confirmed.await;
+    sqlx::query("update booking set status = 'confirmed' where id = $1")
+        .bind(confirmed)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let waiting = book(&app, here, 2, "").await; // the one seat is taken: waits
+    let other = app.session_starting_in(Duration::days(2), 5, 1).await;
+    let undecided_answer = {
+        let r = app.post_booking(&booking_json(other, &phone(3)), None).await;
+        assert_eq!(r.status(), 201);
+        r.json::<Value>().await.unwrap()
+    };
+    let undecided: i64 =
+        sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    let clock = groupcare::web::Clock::System;
+    assert_eq!(
+        groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(),
+        0,
+        "nothing has started"
+    );
+
+    for session in [here, other] {
+        sqlx::query("update session set starts_at = now() - interval '1 minute', ends_at = now() + interval '89 minutes' where id = $1")
+            .bind(session)
+            .execute(&app.owner_pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(), 2);
+    assert_eq!(groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(), 0, "once");
+    assert_eq!(status_of(&app, confirmed).await, "confirmed");
+    assert_eq!(status_of(&app, waiting).await, "cancelled");
+    assert_eq!(status_of(&app, undecided).await, "cancelled");
+
+    let queue = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    assert!(!queue.contains(&format!("/staff/intake/requests/{waiting}\"")), "{queue}");
+    let page =
+        get_as(&app, &intake, &format!("/staff/intake/requests/{waiting}")).await.text().await.unwrap();
+    assert!(page.contains(groupcare::store::bookings::EXPIRED_REASON), "the reason in the history: {page}");
+    let url = undecided_answer["manage_url"].as_str().unwrap();
+    let (_, told) = app.get_html(&url[url.find("/manage/").unwrap()..]).await;
+    assert!(told.contains("The group took place before the clinic could confirm your request."), "{told}");
+}

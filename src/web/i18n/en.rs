@@ -179,6 +179,12 @@ pub static EN: Messages = Messages {
         )
     },
     manage_status_cancelled_by_clinic: "Cancelled by the clinic.",
+    manage_status_expired: "Closed: the group has already taken place.",
+    manage_expired: |phone| {
+        format!(
+            "The group took place before the clinic could confirm your request. Call {phone} or choose another group."
+        )
+    },
     manage_find_another: "Find another group",
     manage_cancel_confirm_title: "Cancel this request?",
     manage_cancel_confirm_text: |when| {

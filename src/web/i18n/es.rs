@@ -200,6 +200,12 @@ pub static ES: Messages = Messages {
         )
     },
     manage_status_cancelled_by_clinic: "Cancelada por la clínica.",
+    manage_status_expired: "Cerrada: el grupo ya se realizó.",
+    manage_expired: |phone| {
+        format!(
+            "El grupo se realizó antes de que la clínica pudiera confirmar su solicitud. Llame al {phone} o elija otro grupo."
+        )
+    },
     manage_find_another: "Buscar otro grupo",
     manage_cancel_confirm_title: "¿Cancelar esta solicitud?",
     manage_cancel_confirm_text: |when| {

@@ -143,6 +143,9 @@ pub struct Messages {
     /// The clinic cancelled this booking (the group goes on): (clinic phone).
     pub manage_cancelled_by_clinic: fn(&str) -> String,
     pub manage_status_cancelled_by_clinic: &'static str,
+    pub manage_status_expired: &'static str,
+    /// The group began before the clinic decided the request: (clinic phone).
+    pub manage_expired: fn(&str) -> String,
     pub manage_find_another: &'static str,
     pub manage_cancel_confirm_title: &'static str,
     /// "Your seat on {when} will go to someone else."

@@ -179,8 +179,12 @@ pub async fn manage(
     // The group's cancellation is this booking's story only if the booking was still going
     // (a person who had cancelled first keeps their own cancellation).
     let group_cancelled = own.group_cancelled && (cancelled_by_clinic || status.is_active());
+    // Closed by the app: the group began before the clinic decided the request.
+    let expired = status == BookingStatus::Cancelled && own.cancelled_by == Some(Actor::System);
     let status_text = if group_cancelled {
         ui.m.manage_status_group_cancelled.to_owned()
+    } else if expired {
+        ui.m.manage_status_expired.to_owned()
     } else if cancelled_by_clinic {
         ui.m.manage_status_cancelled_by_clinic.to_owned()
     } else {
@@ -189,6 +193,8 @@ pub async fn manage(
     let notice = if group_cancelled {
         let why = (ui.m.group_cancel_kind)(own.cancel_kind.unwrap_or(GroupCancelKind::Other));
         Some((ui.m.manage_group_cancelled)(why))
+    } else if expired {
+        Some((ui.m.manage_expired)(&clinic.phone))
     } else if cancelled_by_clinic {
         Some((ui.m.manage_cancelled_by_clinic)(&clinic.phone))
     } else if status == BookingStatus::Cancelled {
