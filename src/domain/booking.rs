@@ -134,6 +134,44 @@ impl TryFrom<String> for BookingSource {
     }
 }
 
+/// Why a booking is on intake's worklist: someone should call the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attention {
+    /// A new request, not yet decided.
+    New,
+    /// A place opened and the request moved up from the waitlist.
+    Promoted,
+    /// The clinic cancelled the person's group: help them find another.
+    GroupCancelled,
+    /// The booking was moved to another group: make sure the person knows.
+    Moved,
+    /// The person did not come: a kind follow-up.
+    NoShow,
+}
+
+impl Attention {
+    pub const ALL: [Attention; 5] =
+        [Attention::New, Attention::Promoted, Attention::GroupCancelled, Attention::Moved, Attention::NoShow];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Attention::New => "new",
+            Attention::Promoted => "promoted",
+            Attention::GroupCancelled => "group_cancelled",
+            Attention::Moved => "moved",
+            Attention::NoShow => "no_show",
+        }
+    }
+}
+
+impl TryFrom<String> for Attention {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Attention, UnknownCode> {
+        Attention::ALL.into_iter().find(|a| a.code() == code).ok_or(UnknownCode(code))
+    }
+}
+
 /// Why the clinic cancelled a group (`session.cancel_kind`): what the people booked may read,
 /// apart from staff's own words, which stay in the history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

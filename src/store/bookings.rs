@@ -352,6 +352,10 @@ pub async fn cancel_by_manage_token(
     Ok(Some(false))
 }
 
+/// How a move begins its history line ("moved from session 12"): intake's worklist finds
+/// moved bookings by it.
+pub const MOVED_REASON: &str = "moved from session ";
+
 /// The reason an expired request's history gives.
 pub const EXPIRED_REASON: &str = "expired: still undecided when the group started";
 
@@ -483,7 +487,7 @@ pub async fn move_booking(
            from session ts, session fs where b.id = $1 and ts.id = $2 and fs.id = $9
            returning b.id)
          insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-         select id, $5, $3, $6, $7, 'moved from session ' || $8 from moved"#,
+         select id, $5, $3, $6, $7, $10 || $8 from moved"#,
         booking_id,
         target,
         new_status as BookingStatus,
@@ -492,7 +496,8 @@ pub async fn move_booking(
         actor.code(),
         now,
         source.to_string(),
-        source
+        source,
+        MOVED_REASON
     )
     .execute(&mut *tx)
     .await?;

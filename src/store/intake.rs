@@ -4,7 +4,7 @@
 use super::bookings::{lock_session, promote_waitlist};
 use super::outbox;
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, BookingSource, BookingStatus};
+use crate::domain::booking::{Actor, Attention, BookingSource, BookingStatus};
 use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
@@ -50,9 +50,65 @@ pub struct QueueRow {
     pub clinic_name: String,
     pub topic_name_en: String,
     pub topic_name_es: String,
+    pub language: Language,
+    /// Why it is on the worklist (None in a list by status).
+    pub attention: Option<Attention>,
 }
 
-/// Requests in `scope` (and `clinic`, if given) with `status`, oldest first.
+/// How far back the worklist looks for follow-ups (a cancelled group, a missed one).
+pub const FOLLOW_UP_DAYS: i64 = 14;
+
+/// Intake's worklist in `scope` (and `clinic`, if given): every booking someone should call
+/// about, and why (see [`Attention`]; a follow-up leaves the list once a call is logged after
+/// what happened), soonest group first.
+pub async fn worklist(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    clinic: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<QueueRow>> {
+    sqlx::query_as!(
+        QueueRow,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
+                b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
+                c.time_zone as "time_zone: ClinicZone",
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                s.language as "language: Language", w.attention as "attention?: Attention"
+         from booking b join session s on s.id = b.session_id
+         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
+         left join lateral (
+             select e.from_status, e.actor, e.at, e.reason from booking_event e
+             where e.booking_id = b.id order by e.id desc limit 1) e on true
+         left join lateral (
+             select max(ca.at) as at from contact_attempt ca where ca.booking_id = b.id) ca on true
+         cross join lateral (
+             select case
+               when b.status = 'cancelled' and s.status = 'cancelled' and e.actor <> 'patient'
+                    and (ca.at is null or ca.at < e.at) then 'group_cancelled'
+               when b.status = 'no_show' and (ca.at is null or ca.at < e.at) then 'no_show'
+               when b.status in ('requested', 'confirmed') and e.reason like $3 || '%'
+                    and (ca.at is null or ca.at < e.at) then 'moved'
+               when b.status = 'requested' and e.from_status = 'waitlisted' then 'promoted'
+               when b.status = 'requested' then 'new'
+             end as attention) w
+         where w.attention is not null
+           and b.status in ('requested', 'confirmed', 'cancelled', 'no_show')
+           and s.starts_at > $4::timestamptz - make_interval(days => $5)
+           and ($1::bigint[] is null or s.clinic_id = any($1))
+           and ($2::bigint is null or s.clinic_id = $2)
+         order by s.starts_at, b.id
+         limit 500"#,
+        scope.ids(),
+        clinic,
+        super::bookings::MOVED_REASON,
+        now,
+        FOLLOW_UP_DAYS as i32
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Requests in `scope` (and `clinic`, if given) with `status`, soonest group first.
 pub async fn queue(
     conn: &mut PgConnection,
     scope: &ClinicScope,
@@ -64,13 +120,14 @@ pub async fn queue(
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
                 b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
                 c.time_zone as "time_zone: ClinicZone",
-                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                s.language as "language: Language", null::text as "attention?: Attention"
          from booking b join session s on s.id = b.session_id
          join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
          where b.status = $1
            and ($2::bigint[] is null or s.clinic_id = any($2))
            and ($3::bigint is null or s.clinic_id = $3)
-         order by b.created_at, b.id
+         order by s.starts_at, b.id
          limit 500"#,
         status as BookingStatus,
         scope.ids(),

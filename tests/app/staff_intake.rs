@@ -53,7 +53,7 @@ async fn setup() -> Setup {
 }
 
 #[tokio::test]
-async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
+async fn the_worklist_shows_this_clinics_requests_and_is_audited() {
     let Setup { app, here, elsewhere, intake } = setup().await;
     let first = book(&app, here, 1, "").await;
     let second = book(&app, here, 2, "").await; // waitlisted: the room holds one
@@ -82,7 +82,7 @@ async fn the_queue_shows_this_clinics_requests_oldest_first_and_is_audited() {
         all.find(&format!("requests/{first}\"")).unwrap(),
         all.find(&format!("requests/{other}\"")).unwrap(),
     );
-    assert!(a < b, "oldest first, every clinic for an administrator");
+    assert!(a < b, "soonest group first, every clinic for an administrator");
 }
 
 #[tokio::test]
@@ -452,4 +452,68 @@ async fn a_request_still_undecided_when_its_group_starts_closes_itself() {
     let url = undecided_answer["manage_url"].as_str().unwrap();
     let (_, told) = app.get_html(&url[url.find("/manage/").unwrap()..]).await;
     assert!(told.contains("The group took place before the clinic could confirm your request."), "{told}");
+}
+
+/// The worklist: who to call and why, the soonest group first, each reason a filter and a
+/// count on the staff home; a follow-up leaves once a call is logged.
+#[tokio::test]
+async fn the_worklist_says_why_to_call_soonest_group_first() {
+    let Setup { app, here, intake, .. } = setup().await; // `here`: in two days, one seat
+    let later = same_clinic_session(&app, here, 5).await; // in three days
+    sqlx::query("update session set starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days' where id = $1")
+        .bind(later)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    let for_later = book(&app, later, 1, "").await; // the oldest request, for the later group
+    let seated = book(&app, here, 2, "").await;
+    let waiting = book(&app, here, 3, "").await;
+    let list = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    let at = |id: i64| list.find(&format!("requests/{id}\"")).unwrap();
+    assert!(at(seated) < at(for_later), "the soonest group first, whatever waited longest");
+    assert!(!list.contains(&format!("requests/{waiting}\"")), "on the waitlist: nobody to call yet");
+    assert!(list.contains("New request") && list.contains("Why call"));
+
+    // The seated person cancels: the one waiting moves up, and is to be called as such.
+    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    let r = post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{seated}/cancel"),
+        &[("csrf", &csrf), ("reason", "asked")],
+    )
+    .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let promoted = get_as(&app, &intake, "/staff/intake?reason=promoted").await.text().await.unwrap();
+    assert!(
+        promoted.contains(&format!("requests/{waiting}\""))
+            && promoted.contains("Moved up from the waitlist")
+    );
+    assert!(!promoted.contains(&format!("requests/{for_later}\"")), "the filter shows that reason only");
+
+    // The clinic cancels the later group: its person is to be called, until a call is logged.
+    staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
+    let admin = login(&app, "admin@clinic.test").await;
+    let admin_csrf = hidden(&get_as(&app, &admin, "/staff").await.text().await.unwrap(), "csrf");
+    post_as(
+        &app,
+        &admin,
+        &format!("/staff/admin/sessions/{later}/cancel"),
+        &[("csrf", &admin_csrf), ("reason", "flood")],
+    )
+    .await;
+    let home = get_as(&app, &intake, "/staff").await.text().await.unwrap();
+    assert!(home.contains("The clinic cancelled the group: 1"), "{home}");
+    assert!(home.contains("Moved up from the waitlist: 1") && home.contains("New request: 0"), "{home}");
+    let cancelled = get_as(&app, &intake, "/staff/intake?reason=group_cancelled").await.text().await.unwrap();
+    assert!(cancelled.contains(&format!("requests/{for_later}\"")));
+    post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{for_later}/contact"),
+        &[("csrf", &csrf), ("outcome", "called")],
+    )
+    .await;
+    let cancelled = get_as(&app, &intake, "/staff/intake?reason=group_cancelled").await.text().await.unwrap();
+    assert!(!cancelled.contains(&format!("requests/{for_later}\"")), "called: off the list");
 }

@@ -4,7 +4,7 @@ use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -294,6 +294,7 @@ pub static EN: Messages = Messages {
     staff_login_expired: "The sign-in form expired. Please try again.",
     staff_login_busy: "Many people are signing in right now. Please try again in a few seconds.",
     staff_home_title: "Staff home",
+    home_to_call: "People to call",
     staff_signed_in_as: |email, role| format!("Signed in as {email} ({role})."),
     staff_role_name: |r| match r {
         StaffRole::Admin => "administrator",
@@ -318,6 +319,17 @@ pub static EN: Messages = Messages {
     queue_col_person: "Person",
     queue_col_group: "Group",
     queue_col_flags: "Repeat or overlap",
+    queue_col_why: "Why call",
+    queue_filter_reason: "Why",
+    queue_every_reason: |n| format!("Every reason ({n})"),
+    queue_worklist_option: "Needs a call",
+    attention_name: |a| match a {
+        Attention::New => "New request",
+        Attention::Promoted => "Moved up from the waitlist",
+        Attention::GroupCancelled => "The clinic cancelled the group",
+        Attention::Moved => "Moved to another group",
+        Attention::NoShow => "Did not attend: follow up",
+    },
     queue_no_flags: "No",
     booked_count: |n| format!("{n} booked"),
     flag_overlap: "Overlaps another booking of this phone",

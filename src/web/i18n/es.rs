@@ -4,7 +4,7 @@ use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -319,6 +319,7 @@ pub static ES: Messages = Messages {
     staff_login_expired: "El formulario de entrada venció. Por favor intente otra vez.",
     staff_login_busy: "Muchas personas están entrando ahora mismo. Por favor intente otra vez en unos segundos.",
     staff_home_title: "Inicio del personal",
+    home_to_call: "Personas a quienes llamar",
     staff_signed_in_as: |email, role| format!("Entró como {email} ({role})."),
     staff_role_name: |r| match r {
         StaffRole::Admin => "administración",
@@ -343,6 +344,17 @@ pub static ES: Messages = Messages {
     queue_col_person: "Persona",
     queue_col_group: "Grupo",
     queue_col_flags: "¿Repetida o se cruza?",
+    queue_col_why: "Por qué llamar",
+    queue_filter_reason: "Por qué",
+    queue_every_reason: |n| format!("Todos los motivos ({n})"),
+    queue_worklist_option: "Hay que llamar",
+    attention_name: |a| match a {
+        Attention::New => "Solicitud nueva",
+        Attention::Promoted => "Subió de la lista de espera",
+        Attention::GroupCancelled => "La clínica canceló el grupo",
+        Attention::Moved => "Cambiada a otro grupo",
+        Attention::NoShow => "No vino: dar seguimiento",
+    },
     queue_no_flags: "No",
     booked_count: |n| format!("{n} reservas"),
     flag_overlap: "Choca con otra reserva de este teléfono",

@@ -6,7 +6,7 @@
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -210,6 +210,7 @@ pub struct Messages {
     /// Every password check is busy: try again in a moment.
     pub staff_login_busy: &'static str,
     pub staff_home_title: &'static str,
+    pub home_to_call: &'static str,
     pub staff_signed_in_as: fn(&str, &str) -> String,
     pub staff_role_name: fn(StaffRole) -> &'static str,
     pub staff_sign_out: &'static str,
@@ -227,6 +228,14 @@ pub struct Messages {
     pub queue_col_person: &'static str,
     pub queue_col_group: &'static str,
     pub queue_col_flags: &'static str,
+    pub queue_col_why: &'static str,
+    pub queue_filter_reason: &'static str,
+    /// The worklist's reason filter, all reasons: (how many).
+    pub queue_every_reason: fn(usize) -> String,
+    /// The status filter's first choice: the worklist.
+    pub queue_worklist_option: &'static str,
+    /// Why someone is on the worklist.
+    pub attention_name: fn(Attention) -> &'static str,
     /// A queue row with nothing to check.
     pub queue_no_flags: &'static str,
     /// How many hold a seat in a group: "3 booked".

@@ -64,6 +64,16 @@ impl StaffUser {
         }
     }
 
+    /// The clinics whose requests this member works: every clinic for an administrator, their
+    /// own for intake, none (not a queue worker) for a counselor.
+    pub fn intake_scope(&self) -> Option<ClinicScope> {
+        match self.role {
+            StaffRole::Admin => Some(ClinicScope::All),
+            StaffRole::Intake => Some(ClinicScope::Only(self.clinic_ids.clone())),
+            StaffRole::Counselor => None,
+        }
+    }
+
     /// "x@clinic.example · Intake": who is signed in on this (perhaps shared) computer.
     pub fn who(&self, ui: &Ui) -> String {
         format!("{} · {}", self.email, (ui.m.staff_role_title)(self.role))
@@ -214,11 +224,7 @@ impl FromRequestParts<AppState> for Intake {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Intake, Response> {
         let user = StaffUser::from_request_parts(parts, state).await?;
-        let scope = match user.role {
-            StaffRole::Admin => ClinicScope::All,
-            StaffRole::Intake => ClinicScope::Only(user.clinic_ids.clone()),
-            StaffRole::Counselor => return Err(AppError::Forbidden.into_response()),
-        };
+        let scope = user.intake_scope().ok_or_else(|| AppError::Forbidden.into_response())?;
         Ok(Intake { user, scope })
     }
 }

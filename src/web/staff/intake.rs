@@ -6,7 +6,7 @@ use super::auth::{CsrfForm, Intake, NoFields, StaffUser};
 use super::message_page::{PageWithMessage, page_with_message};
 use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{Actor, BookingSource};
+use crate::domain::booking::{Actor, Attention, BookingSource};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
@@ -46,12 +46,18 @@ const QUEUE_STATUSES: [BookingStatus; 5] = [
 #[serde(default)]
 pub struct QueueQuery {
     clinic: String,
+    /// A status to list by ("" or absent: the worklist).
     status: String,
+    /// On the worklist, one reason only ("" or absent: all).
+    reason: String,
 }
 
 pub struct QueueLine {
     pub id: i64,
     pub age: String,
+    /// Why it is on the worklist, in words ("" in a list by status).
+    pub why: &'static str,
+    pub language: &'static str,
     pub person: String,
     pub group: String,
     pub when: String,
@@ -67,6 +73,8 @@ impl QueueLine {
         QueueLine {
             id: row.id,
             age: (ui.m.age)(now - row.created_at),
+            why: row.attention.map_or("", ui.m.attention_name),
+            language: (ui.m.language_names)(row.language),
             person: format!("{} {}", row.first_name, row.last_name),
             group: format!("{} · {}", ui.pick(&row.topic_name_en, &row.topic_name_es), row.clinic_name),
             when: format!("{} {}", ui.date(starts.date_naive()), ui.time(&starts)),
@@ -88,6 +96,9 @@ pub struct Choice {
 pub struct QueuePage {
     ui: Ui,
     user: StaffUser,
+    /// The worklist (people to call, and why), not a list by status.
+    worklist: bool,
+    reasons: Vec<Choice>,
     lines: Vec<QueueLine>,
     clinics: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -99,12 +110,18 @@ pub async fn queue(
     Intake { user, scope }: Intake,
     Query(query): Query<QueueQuery>,
 ) -> Result<QueuePage, AppError> {
-    let status =
-        QUEUE_STATUSES.into_iter().find(|s| s.code() == query.status).unwrap_or(BookingStatus::Requested);
+    let status = QUEUE_STATUSES.into_iter().find(|s| s.code() == query.status);
+    let reason = Attention::ALL.into_iter().find(|r| r.code() == query.reason);
     let clinic: Option<i64> = query.clinic.parse().ok();
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
-    let rows = intake::queue(&mut conn, &scope, clinic, status).await?;
+    let rows = match status {
+        Some(status) => intake::queue(&mut conn, &scope, clinic, status).await?,
+        None => intake::worklist(&mut conn, &scope, clinic, now).await?,
+    };
+    // Each reason's count, then the rows of the one chosen.
+    let counts = attention_counts(&rows);
+    let rows: Vec<_> = rows.into_iter().filter(|r| reason.is_none() || r.attention == reason).collect();
     let clinics = catalog::clinics(&mut conn).await?;
     user.audit(&mut conn, AuditAction::ViewQueue, None).await?;
     user.audit_shown(
@@ -115,22 +132,43 @@ pub async fn queue(
     )
     .await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
+    let worklist = status.is_none();
     Ok(QueuePage {
         ui,
         user,
+        worklist,
         lines: rows.iter().map(|r| QueueLine::new(ui, r, now)).collect(),
         clinics: visible
             .map(|c| Choice { selected: Some(c.id) == clinic, value: c.id.to_string(), label: c.name })
             .collect(),
-        statuses: QUEUE_STATUSES
-            .iter()
-            .map(|s| Choice {
-                value: s.code().to_owned(),
-                label: (ui.m.status_name)(*s).to_owned(),
-                selected: *s == status,
-            })
-            .collect(),
+        statuses: std::iter::once(Choice {
+            value: String::new(),
+            label: ui.m.queue_worklist_option.to_owned(),
+            selected: worklist,
+        })
+        .chain(QUEUE_STATUSES.iter().map(|s| Choice {
+            value: s.code().to_owned(),
+            label: (ui.m.status_name)(*s).to_owned(),
+            selected: Some(*s) == status,
+        }))
+        .collect(),
+        reasons: std::iter::once(Choice {
+            value: String::new(),
+            label: (ui.m.queue_every_reason)(counts.iter().map(|(_, n)| n).sum()),
+            selected: reason.is_none(),
+        })
+        .chain(counts.iter().map(|(r, n)| Choice {
+            value: r.code().to_owned(),
+            label: format!("{} ({n})", (ui.m.attention_name)(*r)),
+            selected: Some(*r) == reason,
+        }))
+        .collect(),
     })
+}
+
+/// How many of `rows` are on the worklist for each reason, every reason listed.
+pub fn attention_counts(rows: &[intake::QueueRow]) -> Vec<(Attention, usize)> {
+    Attention::ALL.iter().map(|a| (*a, rows.iter().filter(|r| r.attention == Some(*a)).count())).collect()
 }
 
 pub struct HistoryView {
