@@ -58,10 +58,12 @@ pub enum AuditAction {
     CalendarFeedMade,
     /// A counselor turned their calendar feed off.
     CalendarFeedStopped,
+    /// Intake searched for a booking (each booking shown is audited on its own).
+    FindBookings,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -108,6 +110,7 @@ impl AuditAction {
         AuditAction::SmsConsentWithdrawn,
         AuditAction::CalendarFeedMade,
         AuditAction::CalendarFeedStopped,
+        AuditAction::FindBookings,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -159,6 +162,7 @@ impl AuditAction {
             AuditAction::SmsConsentWithdrawn => "sms_consent_withdrawn",
             AuditAction::CalendarFeedMade => "calendar_feed_made",
             AuditAction::CalendarFeedStopped => "calendar_feed_stopped",
+            AuditAction::FindBookings => "find_bookings",
         }
     }
 

@@ -108,6 +108,48 @@ pub async fn worklist(
     .await
 }
 
+/// What intake looks for when a caller reads out something: a reference, a phone number, or a
+/// name (each word the start of the first or last name). Any that matches is found.
+pub struct Search {
+    pub reference: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    /// Lower-case words.
+    pub name_words: Vec<String>,
+}
+
+/// The bookings in `scope` that `search` finds, soonest group first (at most 50).
+pub async fn find(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    search: &Search,
+) -> sqlx::Result<Vec<QueueRow>> {
+    let words = (!search.name_words.is_empty()).then_some(search.name_words.as_slice());
+    sqlx::query_as!(
+        QueueRow,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
+                b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
+                c.time_zone as "time_zone: ClinicZone",
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                s.language as "language: Language", null::text as "attention?: Attention"
+         from booking b join session s on s.id = b.session_id
+         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
+         where ($1::bigint[] is null or s.clinic_id = any($1))
+           and (b.reference = $2 or b.phone = $3
+                or ($4::text[] is not null and (
+                    select bool_and(lower(b.first_name) like w || '%' or lower(b.last_name) like w || '%')
+                    from unnest($4::text[]) w)))
+         order by s.starts_at desc, b.id
+         limit 50"#,
+        scope.ids(),
+        search.reference.as_deref(),
+        search.phone.as_deref(),
+        words
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Requests in `scope` (and `clinic`, if given) with `status`, soonest group first.
 pub async fn queue(
     conn: &mut PgConnection,

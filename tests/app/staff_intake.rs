@@ -517,3 +517,51 @@ async fn the_worklist_says_why_to_call_soonest_group_first() {
     let cancelled = get_as(&app, &intake, "/staff/intake?reason=group_cancelled").await.text().await.unwrap();
     assert!(!cancelled.contains(&format!("requests/{for_later}\"")), "called: off the list");
 }
+
+/// Intake finds a caller by what they read out — reference, phone (any spelling) or name — in
+/// their own clinics only; by POST, so a number never lands in a URL; audited.
+#[tokio::test]
+async fn intake_finds_a_caller_by_reference_phone_or_name_in_their_clinics() {
+    let Setup { app, here, elsewhere, intake } = setup().await;
+    let mut body = booking_json(here, "(909) 555-0101");
+    body["first_name"] = Value::from("Ana María");
+    body["last_name"] = Value::from("Flores");
+    let answer: Value = app.post_booking(&body, None).await.json().await.unwrap();
+    let mine: i64 = sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    let mut body = booking_json(elsewhere, "(909) 555-0102");
+    body["first_name"] = Value::from("Ana");
+    body["last_name"] = Value::from("Flores");
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    let theirs: i64 = sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    let csrf = hidden(&get_as(&app, &intake, "/staff/intake/find").await.text().await.unwrap(), "csrf");
+    let find = |q: &str| {
+        let (app, intake, csrf, q) = (&app, &intake, csrf.clone(), q.to_owned());
+        async move {
+            let r = post_as(app, intake, "/staff/intake/find", &[("csrf", &csrf), ("q", &q)]).await;
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let reference = answer["reference"].as_str().unwrap().to_lowercase();
+    for q in [reference.as_str(), "909.555.0101", "+1 (909) 555 0101", "ana flo", "FLORES"] {
+        let found = find(q).await;
+        assert!(found.contains(&format!("requests/{mine}\"")), "{q}: {found}");
+        assert!(!found.contains(&format!("requests/{theirs}\"")), "{q}: another clinic's booking");
+    }
+    assert!(find("Zelda").await.contains("No booking at your clinics matches that."));
+    // A search in the address bar does nothing: the form only.
+    let by_url = get_as(&app, &intake, "/staff/intake/find?q=909-555-0101").await.text().await.unwrap();
+    assert!(!by_url.contains(&format!("requests/{mine}\"")));
+    let searches = app.count("select count(*) from audit_log where action = 'find_bookings'").await;
+    assert_eq!(searches, 6);
+    let shown: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'view_booking_in_list' and record_id = $1",
+    )
+    .bind(mine)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(shown, 5, "each booking shown is audited");
+    let logs = crate::helpers::captured_logs();
+    assert!(!logs.contains("555-0101") && !logs.contains("5550101"), "no phone in the log");
+}

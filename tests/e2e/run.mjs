@@ -216,7 +216,7 @@ for (const lang of ["en", "es"]) {
       `/staff/admin/sessions/${group.id}`, "/staff/admin/series", "/staff/admin/series/1",
       "/staff/admin/catalog/clinics", "/staff/admin/catalog/counselors", "/staff/admin/catalog/topics",
       "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/messages", "/staff/second-factor"],
-    "intake@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake?status=confirmed"],
+    "intake@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake?status=confirmed", "/staff/intake/find"],
     "counselor1@demo.groupcare": ["/staff", "/staff/my-sessions", `/staff/sessions/${group.id}/roster`,
       `/staff/sessions/${group.id}/sign-in-sheet`],
   };

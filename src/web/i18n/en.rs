@@ -295,6 +295,11 @@ pub static EN: Messages = Messages {
     staff_login_busy: "Many people are signing in right now. Please try again in a few seconds.",
     staff_home_title: "Staff home",
     home_to_call: "People to call",
+    find_title: "Find a booking",
+    find_label: "Reference, phone number or name",
+    find_hint: "What the caller reads out: the 8-character reference, their phone number, or their first and last name. Only your clinics are searched.",
+    find_submit: "Find",
+    find_none: "No booking at your clinics matches that.",
     staff_signed_in_as: |email, role| format!("Signed in as {email} ({role})."),
     staff_role_name: |r| match r {
         StaffRole::Admin => "administrator",
@@ -707,6 +712,7 @@ pub static EN: Messages = Messages {
         AuditAction::SmsConsentWithdrawn => "stopped text messages (STOP)",
         AuditAction::CalendarFeedMade => "made a calendar link",
         AuditAction::CalendarFeedStopped => "turned a calendar link off",
+        AuditAction::FindBookings => "searched for a booking",
     },
 
     problem: |p| match p {

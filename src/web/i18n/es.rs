@@ -320,6 +320,11 @@ pub static ES: Messages = Messages {
     staff_login_busy: "Muchas personas están entrando ahora mismo. Por favor intente otra vez en unos segundos.",
     staff_home_title: "Inicio del personal",
     home_to_call: "Personas a quienes llamar",
+    find_title: "Buscar una reserva",
+    find_label: "Número de referencia, teléfono o nombre",
+    find_hint: "Lo que la persona le dice: el número de referencia de 8 caracteres, su teléfono, o su nombre y apellido. Solo se busca en sus clínicas.",
+    find_submit: "Buscar",
+    find_none: "Ninguna reserva de sus clínicas coincide con eso.",
     staff_signed_in_as: |email, role| format!("Entró como {email} ({role})."),
     staff_role_name: |r| match r {
         StaffRole::Admin => "administración",
@@ -742,6 +747,7 @@ pub static ES: Messages = Messages {
         AuditAction::SmsConsentWithdrawn => "dejó de recibir mensajes de texto (STOP)",
         AuditAction::CalendarFeedMade => "creó un enlace de calendario",
         AuditAction::CalendarFeedStopped => "desactivó un enlace de calendario",
+        AuditAction::FindBookings => "buscó una reserva",
     },
 
     problem: |p| match p {

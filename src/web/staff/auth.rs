@@ -49,11 +49,13 @@ impl StaffUser {
         match self.role {
             StaffRole::Intake => vec![
                 ("/staff/intake", m.staff_nav_queue),
+                ("/staff/intake/find", m.find_title),
                 ("/staff/intake/phone-booking", m.staff_nav_phone_booking),
             ],
             StaffRole::Counselor => vec![("/staff/my-sessions", m.staff_nav_my_sessions)],
             StaffRole::Admin => vec![
                 ("/staff/intake", m.staff_nav_queue),
+                ("/staff/intake/find", m.find_title),
                 ("/staff/admin/sessions", m.staff_nav_admin_sessions),
                 ("/staff/admin/series", m.staff_nav_series),
                 ("/staff/admin/catalog/clinics", m.staff_nav_catalog),

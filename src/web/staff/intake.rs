@@ -6,7 +6,7 @@ use super::auth::{CsrfForm, Intake, NoFields, StaffUser};
 use super::message_page::{PageWithMessage, page_with_message};
 use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{Actor, Attention, BookingSource};
+use crate::domain::booking::{Actor, Attention, BookingSource, REFERENCE_LEN, normalize_reference};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
 use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
@@ -57,6 +57,7 @@ pub struct QueueLine {
     pub age: String,
     /// Why it is on the worklist, in words ("" in a list by status).
     pub why: &'static str,
+    pub status: &'static str,
     pub language: &'static str,
     pub person: String,
     pub group: String,
@@ -74,6 +75,7 @@ impl QueueLine {
             id: row.id,
             age: (ui.m.age)(now - row.created_at),
             why: row.attention.map_or("", ui.m.attention_name),
+            status: (ui.m.status_name)(row.status),
             language: (ui.m.language_names)(row.language),
             person: format!("{} {}", row.first_name, row.last_name),
             group: format!("{} · {}", ui.pick(&row.topic_name_en, &row.topic_name_es), row.clinic_name),
@@ -169,6 +171,61 @@ pub async fn queue(
 /// How many of `rows` are on the worklist for each reason, every reason listed.
 pub fn attention_counts(rows: &[intake::QueueRow]) -> Vec<(Attention, usize)> {
     Attention::ALL.iter().map(|a| (*a, rows.iter().filter(|r| r.attention == Some(*a)).count())).collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/find.html")]
+pub struct FindPage {
+    ui: Ui,
+    user: StaffUser,
+    /// What was searched for (shown back in the form; a POST, so it is in no URL).
+    query: String,
+    searched: bool,
+    lines: Vec<QueueLine>,
+}
+
+pub async fn find_form(ui: Ui, Intake { user, .. }: Intake) -> FindPage {
+    FindPage { ui, user, query: String::new(), searched: false, lines: Vec::new() }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct FindForm {
+    q: String,
+}
+
+/// Finds bookings in the worker's clinics by reference, phone or name. A POST, so a phone
+/// number never lands in a URL; the search and every booking it shows are audited.
+pub async fn find(
+    State(state): State<AppState>,
+    ui: Ui,
+    Intake { user, scope }: Intake,
+    CsrfForm(form): CsrfForm<FindForm>,
+) -> Result<FindPage, AppError> {
+    let query: String = form.q.trim().chars().take(100).collect();
+    let search = intake::Search {
+        reference: Some(normalize_reference(&query)).filter(|r| r.len() == REFERENCE_LEN),
+        phone: Phone::parse(&query).ok().map(|p| p.e164().to_owned()),
+        name_words: query
+            .split_whitespace()
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+            .filter(|w| !w.is_empty())
+            .take(4)
+            .collect(),
+    };
+    let mut conn = state.pool.acquire().await?;
+    let rows = if query.is_empty() { Vec::new() } else { intake::find(&mut conn, &scope, &search).await? };
+    user.audit(&mut conn, AuditAction::FindBookings, None).await?;
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        rows.iter().map(|r| r.id),
+    )
+    .await?;
+    let now = state.clock.now();
+    let lines = rows.iter().map(|r| QueueLine::new(ui, r, now)).collect();
+    Ok(FindPage { ui, user, query, searched: true, lines })
 }
 
 pub struct HistoryView {

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/series", get(series::list).post(series::create))
         .route("/staff/admin/series/{id}", get(series::edit).post(series::change))
         .route("/staff/intake", get(intake::queue))
+        .route("/staff/intake/find", get(intake::find_form).post(intake::find))
         .route("/staff/intake/requests/{id}", get(intake::request))
         .route("/staff/intake/requests/{id}/contact", post(intake::contact))
         .route("/staff/intake/requests/{id}/resend", post(intake::resend))
