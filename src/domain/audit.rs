@@ -60,10 +60,12 @@ pub enum AuditAction {
     CalendarFeedStopped,
     /// Intake searched for a booking (each booking shown is audited on its own).
     FindBookings,
+    /// A counselor added someone who came without a booking.
+    WalkInAdded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -111,6 +113,7 @@ impl AuditAction {
         AuditAction::CalendarFeedMade,
         AuditAction::CalendarFeedStopped,
         AuditAction::FindBookings,
+        AuditAction::WalkInAdded,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -163,6 +166,7 @@ impl AuditAction {
             AuditAction::CalendarFeedMade => "calendar_feed_made",
             AuditAction::CalendarFeedStopped => "calendar_feed_stopped",
             AuditAction::FindBookings => "find_bookings",
+            AuditAction::WalkInAdded => "walk_in_added",
         }
     }
 

@@ -34,9 +34,10 @@ impl BookingStatus {
     pub const ON_ROSTER: &[BookingStatus] =
         &[BookingStatus::Requested, BookingStatus::Confirmed, BookingStatus::Attended, BookingStatus::NoShow];
 
-    /// Attendance may be recorded for these (or corrected, once recorded).
+    /// Attendance may be recorded for these (or corrected, once recorded). Someone still
+    /// waiting for intake's call who comes is confirmed by coming.
     pub const ATTENDANCE_MARKABLE: &[BookingStatus] =
-        &[BookingStatus::Confirmed, BookingStatus::Attended, BookingStatus::NoShow];
+        &[BookingStatus::Requested, BookingStatus::Confirmed, BookingStatus::Attended, BookingStatus::NoShow];
 
     /// Still in play: it holds a seat or a place on the waitlist, and can be cancelled (the
     /// database's `booking_is_active` says the same; a test holds the two together).
@@ -111,6 +112,8 @@ pub enum BookingSource {
     Online,
     /// Taken by intake for a caller.
     Phone,
+    /// Added at the door by the group's counselor: came without a booking.
+    WalkIn,
 }
 
 impl BookingSource {
@@ -118,6 +121,7 @@ impl BookingSource {
         match self {
             BookingSource::Online => "online",
             BookingSource::Phone => "phone",
+            BookingSource::WalkIn => "walk_in",
         }
     }
 }
@@ -129,6 +133,7 @@ impl TryFrom<String> for BookingSource {
         match code.as_str() {
             "online" => Ok(BookingSource::Online),
             "phone" => Ok(BookingSource::Phone),
+            "walk_in" => Ok(BookingSource::WalkIn),
             _ => Err(UnknownCode(code)),
         }
     }
@@ -147,11 +152,19 @@ pub enum Attention {
     Moved,
     /// The person did not come: a kind follow-up.
     NoShow,
+    /// Came without a booking: match them to a record.
+    WalkIn,
 }
 
 impl Attention {
-    pub const ALL: [Attention; 5] =
-        [Attention::New, Attention::Promoted, Attention::GroupCancelled, Attention::Moved, Attention::NoShow];
+    pub const ALL: [Attention; 6] = [
+        Attention::New,
+        Attention::Promoted,
+        Attention::GroupCancelled,
+        Attention::Moved,
+        Attention::NoShow,
+        Attention::WalkIn,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -160,6 +173,7 @@ impl Attention {
             Attention::GroupCancelled => "group_cancelled",
             Attention::Moved => "moved",
             Attention::NoShow => "no_show",
+            Attention::WalkIn => "walk_in",
         }
     }
 }

@@ -86,13 +86,14 @@ pub async fn worklist(
                when b.status = 'cancelled' and s.status = 'cancelled' and e.actor <> 'patient'
                     and (ca.at is null or ca.at < e.at) then 'group_cancelled'
                when b.status = 'no_show' and (ca.at is null or ca.at < e.at) then 'no_show'
+               when b.source = 'walk_in' and b.patient_id is null and ca.at is null then 'walk_in'
                when b.status in ('requested', 'confirmed') and e.reason like $3 || '%'
                     and (ca.at is null or ca.at < e.at) then 'moved'
                when b.status = 'requested' and e.from_status = 'waitlisted' then 'promoted'
                when b.status = 'requested' then 'new'
              end as attention) w
          where w.attention is not null
-           and b.status in ('requested', 'confirmed', 'cancelled', 'no_show')
+           and b.status in ('requested', 'confirmed', 'cancelled', 'no_show', 'attended')
            and s.starts_at > $4::timestamptz - make_interval(days => $5)
            and ($1::bigint[] is null or s.clinic_id = any($1))
            and ($2::bigint is null or s.clinic_id = $2)

@@ -1,7 +1,8 @@
 //! What counselors see of the groups they lead: who is coming, and who came.
 
 use crate::domain::Language;
-use crate::domain::booking::{Actor, BookingStatus};
+use crate::domain::booking::{Actor, BookingStatus, new_reference};
+use crate::tokens::digest;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -25,6 +26,8 @@ pub struct RosterLine {
     pub language: Language,
     pub status: BookingStatus,
     pub notes: Option<String>,
+    /// No earlier group this phone attended.
+    pub first_visit: bool,
 }
 
 /// Confirmed and requested participants (and, once marked, who attended or did not),
@@ -33,12 +36,15 @@ pub struct RosterLine {
 pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<RosterLine>> {
     sqlx::query_as!(
         RosterLine,
-        r#"select id as booking_id, first_name, last_name, language as "language: Language",
-                status as "status: BookingStatus", notes
-         from booking
-         where session_id = $1
-           and status = any($2)
-         order by lower(last_name), lower(first_name), id"#,
+        r#"select b.id as booking_id, b.first_name, b.last_name, b.language as "language: Language",
+                b.status as "status: BookingStatus", b.notes,
+                not exists (select 1 from booking p join session ps on ps.id = p.session_id
+                            where p.phone = b.phone and p.id <> b.id and p.status = 'attended'
+                              and ps.starts_at < s.starts_at) as "first_visit!"
+         from booking b join session s on s.id = b.session_id
+         where b.session_id = $1
+           and b.status = any($2)
+         order by lower(b.last_name), lower(b.first_name), b.id"#,
         session_id,
         BookingStatus::ON_ROSTER as &[BookingStatus]
     )
@@ -82,6 +88,57 @@ pub async fn record_attendance(
     }
     tx.commit().await?;
     Ok(changed)
+}
+
+/// Adds someone who came to session `session_id` without a booking: a booking from source
+/// `walk_in`, attended, in `language`, with no way to reach them but the clinic (no consents,
+/// a private link nobody holds). It goes to intake's worklist to be matched to a record.
+/// Returns the booking's id.
+pub async fn add_walk_in(
+    conn: &mut PgConnection,
+    session_id: i64,
+    person: &WalkIn<'_>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    loop {
+        let reference = new_reference();
+        let unheld_link = digest(&crate::tokens::new_request_key());
+        let made: Option<i64> = sqlx::query_scalar!(
+            r#"with made as (
+               insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name,
+                                    phone, language, consent_sms, consent_voicemail, source, overlap_flag, created_at)
+               values ($1, $2, $3, 'attended', $4, $5, $6, $7, false, false, 'walk_in', false, $8)
+               on conflict (reference) do nothing
+               returning id)
+             insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+             select id, null, 'attended', $9, $8, 'came without a booking' from made returning booking_id"#,
+            session_id,
+            &reference,
+            unheld_link,
+            person.first_name,
+            person.last_name,
+            person.phone,
+            person.language as Language,
+            now,
+            actor.code()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        // A reference already taken (about one in a hundred billion): draw another.
+        if let Some(id) = made {
+            return Ok(id);
+        }
+    }
+}
+
+/// Someone who came without a booking, as the counselor takes them at the door.
+pub struct WalkIn<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    /// E.164.
+    pub phone: &'a str,
+    pub language: Language,
 }
 
 redacted_debug!(RosterLine);

@@ -105,9 +105,10 @@ async fn a_counselor_sees_their_own_groups_and_rosters_and_no_one_elses() {
         let r = get_as(&app, &me, &format!("/staff/sessions/{theirs}/{path}")).await;
         assert_eq!(r.status(), 404, "another counselor's {path}");
     }
+    // An intake account of no clinic of this group's: not found.
     staff_account(&app, "intake@clinic.test", StaffRole::Intake).await;
     let intake = login(&app, "intake@clinic.test").await;
-    assert_eq!(get_as(&app, &intake, &format!("/staff/sessions/{mine}/roster")).await.status(), 403);
+    assert_eq!(get_as(&app, &intake, &format!("/staff/sessions/{mine}/roster")).await.status(), 404);
     assert_eq!(get_as(&app, &intake, "/staff/my-sessions").await.status(), 403);
 }
 
@@ -278,4 +279,105 @@ async fn a_counselors_calendar_feed_shows_their_groups_and_no_one_in_them() {
             .await
             .unwrap();
     assert_eq!(audited, ["calendar_feed_made", "calendar_feed_made", "calendar_feed_stopped"]);
+}
+
+/// At the door: someone still waiting for intake's call who comes is confirmed by coming; a
+/// first visit is marked; someone without a booking is added and goes to intake; intake may
+/// look at the roster of their clinic and change nothing.
+#[tokio::test]
+async fn the_door_confirms_who_comes_adds_walk_ins_and_marks_first_visits() {
+    let Setup { app, mine, me, .. } = setup(Duration::days(2)).await;
+    let returning = book_and_confirm(&app, mine, 1, "Rita", "Returning").await;
+    let requested = {
+        let mut body = booking_json(mine, &phone(2));
+        body["first_name"] = Value::from("Nina");
+        body["last_name"] = Value::from("New");
+        assert_eq!(app.post_booking(&body, None).await.status(), 201);
+        sqlx::query_scalar::<_, i64>("select max(id) from booking").fetch_one(&app.pool).await.unwrap()
+    };
+    // Rita came to an earlier group.
+    let earlier = app.session_starting_in(Duration::days(1), 12, 1).await;
+    let before = book_and_confirm(&app, earlier, 1, "Rita", "Returning").await;
+    sqlx::query("update session set starts_at = now() - interval '7 days', ends_at = now() - interval '7 days' + interval '90 minutes' where id = $1")
+        .bind(earlier)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    sqlx::query("update booking set status = 'attended' where id = $1")
+        .bind(before)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    has_started(&app, mine).await;
+
+    let page = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
+    let row = |name: &str| {
+        let at = page.find(name).unwrap();
+        page[at..at + page[at..].find("</tr>").unwrap()].to_owned()
+    };
+    assert!(
+        row("Nina New").contains("first visit") && !row("Rita Returning").contains("first visit"),
+        "{page}"
+    );
+    assert!(row("Nina New").contains(&format!("mark_{requested}")), "someone still requested can be marked");
+
+    let csrf = hidden(&page, "csrf");
+    let marks = [
+        ("csrf", csrf.as_str()),
+        (&*format!("mark_{requested}"), "attended"),
+        (&*format!("mark_{returning}"), "attended"),
+    ];
+    let r =
+        crate::staff_auth::post_as(&app, &me, &format!("/staff/sessions/{mine}/attendance"), &marks).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let status: String = sqlx::query_scalar("select status::text from booking where id = $1")
+        .bind(requested)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "attended", "came: confirmed and attended in one step");
+
+    // A walk-in: a bad phone is said, nothing is added; then added as here, for intake to match.
+    let walk_in = format!("/staff/sessions/{mine}/walk-in");
+    let bad = [("csrf", csrf.as_str()), ("first_name", "Wally"), ("last_name", "Walker"), ("phone", "12")];
+    let r = crate::staff_auth::post_as(&app, &me, &walk_in, &bad).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Please give a first name, a last name and a phone number"));
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("first_name", "Wally"),
+        ("last_name", "Walker"),
+        ("phone", "(909) 555-0177"),
+    ];
+    let r = crate::staff_auth::post_as(&app, &me, &walk_in, &good).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (source, status): (String, String) =
+        sqlx::query_as("select source, status::text from booking where last_name = 'Walker'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((source.as_str(), status.as_str()), ("walk_in", "attended"));
+    let page = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
+    assert!(page.contains("Wally Walker"));
+
+    // Intake of the clinic sees it, and is asked to match the walk-in to a record.
+    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
+        .bind(mine)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    crate::staff_auth::staff_account_for(&app, "intake@clinic.test", StaffRole::Intake, &[clinic]).await;
+    let intake = login(&app, "intake@clinic.test").await;
+    let roster = get_as(&app, &intake, &format!("/staff/sessions/{mine}/roster")).await;
+    assert_eq!(roster.status(), 200);
+    let roster = roster.text().await.unwrap();
+    assert!(
+        roster.contains("Wally Walker") && !roster.contains("mark_") && !roster.contains("/walk-in"),
+        "read-only"
+    );
+    let list = get_as(&app, &intake, "/staff/intake?reason=walk_in").await.text().await.unwrap();
+    assert!(
+        list.contains("Wally Walker") && list.contains("Came without a booking: match to a record"),
+        "{list}"
+    );
 }

@@ -255,6 +255,9 @@ impl FromRequestParts<AppState> for Counselor {
 pub struct RosterAccess {
     pub user: StaffUser,
     pub session: SessionSummary,
+    /// May record who came and add walk-ins: the group's counselor or an administrator (intake
+    /// may look at the rosters of their clinics, to check who came, and change nothing).
+    pub can_mark: bool,
 }
 
 impl FromRequestParts<AppState> for RosterAccess {
@@ -263,7 +266,7 @@ impl FromRequestParts<AppState> for RosterAccess {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<RosterAccess, Response> {
         let user = StaffUser::from_request_parts(parts, state).await?;
         let leads = match (user.role, user.counselor_id) {
-            (StaffRole::Admin, _) => None,
+            (StaffRole::Admin | StaffRole::Intake, _) => None,
             (StaffRole::Counselor, Some(counselor)) => Some(counselor),
             _ => return Err(AppError::Forbidden.into_response()),
         };
@@ -277,10 +280,20 @@ impl FromRequestParts<AppState> for RosterAccess {
             {
                 return Err(AppError::NotFound);
             }
-            sessions::summary(&mut conn, id).await?.ok_or(AppError::NotFound)
+            let session = sessions::summary(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+            // Intake: the groups of their own clinics only.
+            match user.intake_scope() {
+                Some(scope) if user.role == StaffRole::Intake && !scope.includes(session.clinic_id) => {
+                    Err(AppError::NotFound)
+                }
+                _ => Ok(session),
+            }
         };
         match found.await {
-            Ok(session) => Ok(RosterAccess { user, session }),
+            Ok(session) => {
+                let can_mark = user.role != StaffRole::Intake;
+                Ok(RosterAccess { user, session, can_mark })
+            }
             Err(e) => Err(e.into_response()),
         }
     }

@@ -5,8 +5,8 @@
 use super::auth::{Counselor, CsrfForm, NoFields, RosterAccess, StaffUser};
 use crate::calendar::{Event, EventStatus, calendar};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::Actor;
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{Actor, BookingStatus};
+use crate::domain::contact::{PersonName, Phone};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings;
 use crate::store::calendar_feeds;
@@ -21,10 +21,11 @@ use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
@@ -171,6 +172,8 @@ pub async fn feed(
 pub struct RosterView {
     pub booking_id: i64,
     pub name: String,
+    /// No earlier group attended: a first visit.
+    pub first_visit: bool,
     pub language: &'static str,
     pub status: &'static str,
     pub notes: Option<String>,
@@ -188,6 +191,19 @@ pub struct RosterPage {
     title: String,
     lines: Vec<RosterView>,
     started: bool,
+    /// The counselor (or an admin) may mark attendance and add walk-ins; intake only looks.
+    can_mark: bool,
+    /// A walk-in the form could not take, and why.
+    walk_in: WalkInFields,
+    message: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct WalkInFields {
+    first_name: String,
+    last_name: String,
+    phone: String,
 }
 
 /// The roster of session `id`, with the view (`action`) and each participant shown written
@@ -209,9 +225,19 @@ async fn audited_roster(
 pub async fn roster(
     State(state): State<AppState>,
     ui: Ui,
-    RosterAccess { user, session: summary }: RosterAccess,
+    access: RosterAccess,
 ) -> Result<RosterPage, AppError> {
-    let lines = audited_roster(&state, &user, summary.id, AuditAction::ViewRoster).await?;
+    roster_page(&state, ui, access, WalkInFields::default(), None).await
+}
+
+async fn roster_page(
+    state: &AppState,
+    ui: Ui,
+    RosterAccess { user, session: summary, can_mark }: RosterAccess,
+    walk_in: WalkInFields,
+    message: Option<String>,
+) -> Result<RosterPage, AppError> {
+    let lines = audited_roster(state, &user, summary.id, AuditAction::ViewRoster).await?;
     let now = state.clock.now();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
     let lines = lines
@@ -219,13 +245,11 @@ pub async fn roster(
         .map(|l: RosterLine| RosterView {
             booking_id: l.booking_id,
             name: format!("{} {}", l.first_name, l.last_name),
+            first_visit: l.first_visit,
             language: (ui.m.language_names)(l.language),
             status: (ui.m.status_name)(l.status),
             notes: l.notes,
-            markable: matches!(
-                l.status,
-                BookingStatus::Confirmed | BookingStatus::Attended | BookingStatus::NoShow
-            ),
+            markable: can_mark && BookingStatus::ATTENDANCE_MARKABLE.contains(&l.status),
             attended: l.status == BookingStatus::Attended,
             missed: l.status == BookingStatus::NoShow,
         })
@@ -237,6 +261,9 @@ pub async fn roster(
         user,
         lines,
         started: summary.starts_at <= now,
+        can_mark,
+        walk_in,
+        message,
     })
 }
 
@@ -244,10 +271,13 @@ pub async fn roster(
 /// radio group per participant.
 pub async fn attendance(
     State(state): State<AppState>,
-    RosterAccess { user, session: summary }: RosterAccess,
+    RosterAccess { user, session: summary, can_mark }: RosterAccess,
     CsrfForm(fields): CsrfForm<HashMap<String, String>>,
 ) -> Result<Redirect, AppError> {
     let now = state.clock.now();
+    if !can_mark {
+        return Err(AppError::Forbidden);
+    }
     if summary.starts_at > now {
         return Err(AppError::BadRequest);
     }
@@ -281,6 +311,51 @@ pub async fn attendance(
     Ok(Redirect::to(&format!("/staff/sessions/{}/roster", summary.id)))
 }
 
+/// Someone came without a booking: the counselor adds them at the door (once the group has
+/// started), as attended; intake matches them to a record. Audited.
+pub async fn walk_in(
+    State(state): State<AppState>,
+    ui: Ui,
+    access: RosterAccess,
+    CsrfForm(fields): CsrfForm<WalkInFields>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    if !access.can_mark {
+        return Err(AppError::Forbidden);
+    }
+    if access.session.starts_at > now {
+        return Err(AppError::BadRequest);
+    }
+    let (first, last, phone) = (
+        PersonName::parse(&fields.first_name),
+        PersonName::parse(&fields.last_name),
+        Phone::parse(&fields.phone),
+    );
+    let (Ok(first), Ok(last), Ok(phone)) = (first, last, phone) else {
+        let page = roster_page(&state, ui, access, fields, Some(ui.m.walk_in_problem.to_owned())).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let (user, session) = (&access.user, &access.session);
+    let mut tx = state.pool.begin().await?;
+    // Under the session's lock, the counselor still leads it (as for attendance).
+    bookings::lock_session(&mut tx, session.id).await?.ok_or(AppError::NotFound)?;
+    if let (StaffRole::Counselor, Some(counselor)) = (user.role, user.counselor_id)
+        && !rosters::leads(&mut tx, session.id, counselor).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let person = rosters::WalkIn {
+        first_name: first.as_str(),
+        last_name: last.as_str(),
+        phone: phone.e164(),
+        language: session.language,
+    };
+    let id = rosters::add_walk_in(&mut tx, session.id, &person, Actor::Staff(user.staff_id), now).await?;
+    user.audit(&mut tx, AuditAction::WalkInAdded, Some((RecordType::Booking, id))).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/sessions/{}/roster", session.id)).into_response())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/sign_in_sheet.html")]
 pub struct SignInSheet {
@@ -294,7 +369,7 @@ pub struct SignInSheet {
 pub async fn sign_in_sheet(
     State(state): State<AppState>,
     ui: Ui,
-    RosterAccess { user, session: summary }: RosterAccess,
+    RosterAccess { user, session: summary, .. }: RosterAccess,
 ) -> Result<SignInSheet, AppError> {
     let lines = audited_roster(&state, &user, summary.id, AuditAction::ViewSignInSheet).await?;
     let names = lines

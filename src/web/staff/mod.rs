@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{file}", get(counselor::feed))
         .route("/staff/sessions/{id}/roster", get(counselor::roster))
         .route("/staff/sessions/{id}/attendance", post(counselor::attendance))
+        .route("/staff/sessions/{id}/walk-in", post(counselor::walk_in))
         .route("/staff/sessions/{id}/sign-in-sheet", get(counselor::sign_in_sheet))
         .route("/staff/admin/sessions", get(admin::sessions_list))
         .route("/staff/admin/sessions/{id}", get(admin::session))
