@@ -302,6 +302,11 @@ async fn a_move_respects_the_targets_seats_and_frees_the_old_one() {
     let page = get_as(&app, &intake, &format!("/staff/intake/requests/{mover}")).await.text().await.unwrap();
     let csrf = hidden(&page, "csrf");
     assert!(page.contains(&format!("<option value=\"{full}\">")), "groups of the clinic are offered");
+    // By day, each with its clinic, language and seats left.
+    let option = &page[page.find(&format!("<option value=\"{roomy}\">")).unwrap()..];
+    let option = &option[..option.find("</option>").unwrap()];
+    assert!(option.contains("Clinic · English · 5 seats left"), "{option}");
+    assert!(page.contains("<optgroup label=\""), "grouped by day");
     assert!(!page.contains(&format!("<option value=\"{elsewhere}\">")), "another clinic's are not");
 
     let path = format!("/staff/intake/requests/{mover}/move");

@@ -257,7 +257,7 @@ pub struct RequestPage {
     can_decline: bool,
     can_cancel: bool,
     can_move: bool,
-    move_targets: Vec<(i64, String)>,
+    move_targets: Vec<GroupDay>,
     message: Option<String>,
     /// When no patient record is linked yet: the records that may be this person.
     candidates: Vec<PatientLine>,
@@ -273,29 +273,42 @@ pub async fn request(
     request_page(&state, ui, desk, parse_id(&id)?).await
 }
 
-/// Upcoming groups in `scope` a booking could move to (or a phone booking be made for).
+/// One day's groups in a choice of group: (id, "time · topic · clinic · language · seats").
+pub struct GroupDay {
+    pub day: String,
+    pub groups: Vec<(i64, String)>,
+}
+
+/// Upcoming groups in `scope` a booking could move to (or a phone booking be made for), by day.
 async fn bookable_groups(
     state: &AppState,
     conn: &mut PgConnection,
     ui: Ui,
     scope: &ClinicScope,
     except: Option<i64>,
-) -> Result<Vec<(i64, String)>, AppError> {
+) -> Result<Vec<GroupDay>, AppError> {
     let now = state.clock.now();
     let found =
         sessions::upcoming(conn, now, now + Duration::days(LISTING_DAYS), &Default::default()).await?;
-    Ok(found
+    let mut days: Vec<GroupDay> = Vec::new();
+    let mut last_date = None;
+    for s in found
         .iter()
         .filter(|s| Some(s.id) != except && scope.includes(s.clinic_id))
         .filter(|s| check_bookable(s.is_cancelled(), s.starts_at, now, state.booking.cutoff).is_ok())
-        .map(|s| {
-            let card = SessionCard::new(ui, s, now, state.booking.cutoff);
-            (
-                s.id,
-                format!("{} · {} · {} · {}", card.when, card.topic_name, card.clinic_name, card.seats_text),
-            )
-        })
-        .collect())
+    {
+        let card = SessionCard::new(ui, s, now, state.booking.cutoff);
+        let label = format!(
+            "{} · {} · {} · {} · {}",
+            card.time_range, card.topic_name, card.clinic_name, card.language, card.seats_text
+        );
+        if last_date != Some(card.local_date) {
+            last_date = Some(card.local_date);
+            days.push(GroupDay { day: ui.date(card.local_date), groups: Vec::new() });
+        }
+        days.last_mut().expect("a day was just added").groups.push((s.id, label));
+    }
+    Ok(days)
 }
 
 /// A message as a staff list shows it: what, how, where it stands, and when.
@@ -541,7 +554,7 @@ pub struct PhoneBookingPage {
     ui: Ui,
     user: StaffUser,
     key: String,
-    groups: Vec<(i64, String)>,
+    groups: Vec<GroupDay>,
     chosen: Option<i64>,
     input: BookingInput,
     errors: Vec<(&'static str, String)>,
