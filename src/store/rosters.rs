@@ -90,6 +90,31 @@ pub async fn record_attendance(
     Ok(changed)
 }
 
+/// Someone a change to a group affects, with the number to call them on.
+pub struct CallLine {
+    pub booking_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub status: BookingStatus,
+}
+
+/// Everyone a cancellation of session `session_id` would reach: still coming or waiting, by
+/// last name.
+pub async fn call_list(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<CallLine>> {
+    sqlx::query_as!(
+        CallLine,
+        r#"select id as booking_id, first_name, last_name, phone, status as "status: BookingStatus"
+           from booking where session_id = $1 and booking_is_active(status)
+           order by lower(last_name), lower(first_name), id"#,
+        session_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+redacted_debug!(CallLine);
+
 /// Adds someone who came to session `session_id` without a booking: a booking from source
 /// `walk_in`, attended, in `language`, with no way to reach them but the clinic (no consents,
 /// a private link nobody holds). It goes to intake's worklist to be matched to a record.

@@ -266,3 +266,26 @@ async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
         assert_eq!(get_as(&a.app, &intake, path).await.status(), 403, "{path}");
     }
 }
+
+/// Before an admin cancels a group, the page shows whom it would reach (still coming or
+/// waiting, with the number to call), and each person shown is audited.
+#[tokio::test]
+async fn the_cancel_form_shows_who_a_cancellation_would_reach() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(chrono::Duration::days(2), 1, 1).await;
+    for (n, last) in [(1, "Seated"), (2, "Waiting")] {
+        let mut body = crate::helpers::booking_json(session, &crate::helpers::phone(n));
+        body["last_name"] = serde_json::Value::from(last);
+        assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    }
+    let (admin, _) = crate::staff_auth::signed_in(&app, "admin@x.test", StaffRole::Admin).await;
+    let page = get_as(&app, &admin, &format!("/staff/admin/sessions/{session}")).await.text().await.unwrap();
+    let list = &page[page.find("Who this would reach").expect("a call list")..];
+    assert!(
+        list.contains("Seated") && list.contains("(909) 555-0001") && list.contains("Requested"),
+        "{list}"
+    );
+    assert!(list.contains("Waiting") && list.contains("On the waitlist"), "{list}");
+    let shown = app.count("select count(*) from audit_log where action = 'view_booking_in_list'").await;
+    assert_eq!(shown, 2);
+}

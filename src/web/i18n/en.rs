@@ -624,6 +624,9 @@ pub static EN: Messages = Messages {
     admin_add: "Add",
     admin_cancel_session: "Cancel this session",
     admin_cancel_reason: "Reason (kept with each cancelled booking)",
+    call_list_title: "Who this would reach",
+    call_list_intro: "Everyone still coming or waiting. Each gets a message if they agreed to one; intake calls them to find another group.",
+    call_list_empty: "Nobody is booked or waiting.",
     admin_cancel_kind: "Why (the people booked see this)",
     group_cancel_kind: |kind| match kind {
         GroupCancelKind::ClinicClosed => "the clinic is closed that day",

@@ -659,6 +659,9 @@ pub static ES: Messages = Messages {
     admin_add: "Agregar",
     admin_cancel_session: "Cancelar esta sesión",
     admin_cancel_reason: "Motivo (queda con cada reserva cancelada)",
+    call_list_title: "A quiénes afectaría",
+    call_list_intro: "Todas las personas que vienen o esperan. Cada una recibe un mensaje si lo aceptó; admisión las llama para buscar otro grupo.",
+    call_list_empty: "Nadie tiene lugar ni está esperando.",
     admin_cancel_kind: "Por qué (lo ven las personas con lugar)",
     group_cancel_kind: |kind| match kind {
         GroupCancelKind::ClinicClosed => "la clínica está cerrada ese día",

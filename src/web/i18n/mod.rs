@@ -436,6 +436,9 @@ pub struct Messages {
     pub admin_add: &'static str,
     pub admin_cancel_session: &'static str,
     pub admin_cancel_reason: &'static str,
+    pub call_list_title: &'static str,
+    pub call_list_intro: &'static str,
+    pub call_list_empty: &'static str,
     /// "What the people booked are told"
     pub admin_cancel_kind: &'static str,
     /// Why the clinic cancelled a group, as the people booked read it.

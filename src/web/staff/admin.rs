@@ -16,7 +16,7 @@ use crate::store::intake::ClinicScope;
 use crate::store::outbox;
 use crate::store::session_admin::{self, RemovalRefused};
 use crate::store::staff::{self, CreateStaffError, NewStaff, StaffListing};
-use crate::store::{catalog, intake, sessions, settings};
+use crate::store::{catalog, intake, rosters, sessions, settings};
 use crate::web::error::AppError;
 use crate::web::extract::Path;
 use crate::web::i18n::Ui;
@@ -64,6 +64,8 @@ pub struct SessionPage {
     others: Vec<(i64, String)>,
     /// Why a group may be cancelled: (code, words), as the people booked will read them.
     cancel_kinds: Vec<(&'static str, &'static str)>,
+    /// Who a cancellation would reach, to call first: (name, phone, status).
+    call_list: Vec<(String, String, &'static str)>,
     message: Option<String>,
 }
 
@@ -78,6 +80,21 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
         .map(|c| (c.id, format!("{}, {}", c.name, c.credentials)))
         .collect();
     let card = SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff);
+    let calls = if summary.is_cancelled() { Vec::new() } else { rosters::call_list(&mut conn, id).await? };
+    user.audit_shown(
+        &mut conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        calls.iter().map(|c| c.booking_id),
+    )
+    .await?;
+    let call_list = calls
+        .into_iter()
+        .map(|c| {
+            let phone = Phone::parse(&c.phone).map(|p| p.to_string()).unwrap_or(c.phone);
+            (format!("{} {}", c.first_name, c.last_name), phone, (ui.m.status_name)(c.status))
+        })
+        .collect();
     Ok(SessionPage {
         ui,
         user,
@@ -90,6 +107,7 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
             .iter()
             .map(|k| (k.code(), (ui.m.group_cancel_kind)(*k)))
             .collect(),
+        call_list,
         message: None,
     })
 }
