@@ -381,3 +381,28 @@ async fn the_door_confirms_who_comes_adds_walk_ins_and_marks_first_visits() {
         "{list}"
     );
 }
+
+/// Each role's home opens on today: the groups meeting today with seats taken, a counselor's
+/// own, intake's clinics', with the roster a click away.
+#[tokio::test]
+async fn the_staff_home_opens_on_todays_groups() {
+    let Setup { app, mine, theirs, me } = setup(Duration::days(2)).await;
+    book_and_confirm(&app, mine, 1, "Rosa", "Today").await;
+    for session in [mine, theirs] {
+        sqlx::query(
+            "update session set starts_at = now(), ends_at = now() + interval '90 minutes' where id = $1",
+        )
+        .bind(session)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    }
+    let home = get_as(&app, &me, "/staff").await.text().await.unwrap();
+    let today = &home[home.find("Groups today").expect("today's groups")..];
+    assert!(
+        today.contains(&format!("/staff/sessions/{mine}/roster")) && today.contains("1 booked"),
+        "{today}"
+    );
+    assert!(!today.contains(&format!("/staff/sessions/{theirs}/roster")), "another counselor's group");
+    assert!(!today.contains("Rosa"), "counts, not names, on the home page");
+}

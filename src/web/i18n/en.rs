@@ -295,6 +295,8 @@ pub static EN: Messages = Messages {
     staff_login_busy: "Many people are signing in right now. Please try again in a few seconds.",
     staff_home_title: "Staff home",
     home_to_call: "People to call",
+    home_today: "Groups today",
+    home_no_groups_today: "No groups today.",
     find_title: "Find a booking",
     find_label: "Reference, phone number or name",
     find_hint: "What the caller reads out: the 8-character reference, their phone number, or their first and last name. Only your clinics are searched.",

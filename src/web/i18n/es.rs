@@ -320,6 +320,8 @@ pub static ES: Messages = Messages {
     staff_login_busy: "Muchas personas están entrando ahora mismo. Por favor intente otra vez en unos segundos.",
     staff_home_title: "Inicio del personal",
     home_to_call: "Personas a quienes llamar",
+    home_today: "Grupos de hoy",
+    home_no_groups_today: "Hoy no hay grupos.",
     find_title: "Buscar una reserva",
     find_label: "Número de referencia, teléfono o nombre",
     find_hint: "Lo que la persona le dice: el número de referencia de 8 caracteres, su teléfono, o su nombre y apellido. Solo se busca en sus clínicas.",

@@ -211,6 +211,8 @@ pub struct Messages {
     pub staff_login_busy: &'static str,
     pub staff_home_title: &'static str,
     pub home_to_call: &'static str,
+    pub home_today: &'static str,
+    pub home_no_groups_today: &'static str,
     pub find_title: &'static str,
     pub find_label: &'static str,
     pub find_hint: &'static str,

@@ -4,12 +4,15 @@ use super::auth::StaffUser;
 use super::intake::attention_counts;
 use crate::domain::staff::StaffRole;
 use crate::store::intake;
+use crate::store::sessions::{self, SessionFilter};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
+use crate::web::views::SessionCard;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use chrono::Duration;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/home.html")]
@@ -23,6 +26,9 @@ pub struct HomePage {
     /// For those who work the queue: how many people to call, per reason, each a link to
     /// the worklist filtered to it: (code, words, count).
     to_call: Vec<(&'static str, &'static str, usize)>,
+    /// The groups meeting today (each clinic's today) that this member works with: their own
+    /// for a counselor, their clinics' for intake, all for an administrator.
+    today: Vec<(SessionCard, String)>,
 }
 
 pub async fn home(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Result<HomePage, AppError> {
@@ -38,10 +44,27 @@ pub async fn home(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Res
         }
         None => Vec::new(),
     };
+    let now = state.clock.now();
+    let filter = SessionFilter { counselor_id: user.counselor_id, ..SessionFilter::default() };
+    let scope = user.intake_scope();
+    let mut conn = state.pool.acquire().await?;
+    // A day either side covers every clinic's today, whatever its time zone.
+    let near =
+        sessions::upcoming(&mut conn, now - Duration::days(1), now + Duration::days(1), &filter).await?;
+    drop(conn);
+    let today = near
+        .iter()
+        .filter(|s| {
+            s.starts_at.with_timezone(&s.time_zone()).date_naive()
+                == now.with_timezone(&s.time_zone()).date_naive()
+        })
+        .filter(|s| scope.as_ref().is_none_or(|scope| scope.includes(s.clinic_id)))
+        .map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), (ui.m.booked_count)(s.held)))
+        .collect();
     let works_queue = matches!(user.role, StaffRole::Intake | StaffRole::Admin);
     let leads_groups = user.role == StaffRole::Counselor;
     let is_admin = user.role == StaffRole::Admin;
-    Ok(HomePage { ui, user, signed_in_as, works_queue, leads_groups, is_admin, to_call })
+    Ok(HomePage { ui, user, signed_in_as, works_queue, leads_groups, is_admin, to_call, today })
 }
 
 /// Anything else under /staff: signed-in staff get a 404, anyone else the login page.
