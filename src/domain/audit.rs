@@ -62,10 +62,12 @@ pub enum AuditAction {
     FindBookings,
     /// A counselor added someone who came without a booking.
     WalkInAdded,
+    /// An admin changed an account's role, counselor link or clinics.
+    StaffAccessChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 48] = [
+    pub const ALL: [AuditAction; 49] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -114,6 +116,7 @@ impl AuditAction {
         AuditAction::CalendarFeedStopped,
         AuditAction::FindBookings,
         AuditAction::WalkInAdded,
+        AuditAction::StaffAccessChanged,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -167,6 +170,7 @@ impl AuditAction {
             AuditAction::CalendarFeedStopped => "calendar_feed_stopped",
             AuditAction::FindBookings => "find_bookings",
             AuditAction::WalkInAdded => "walk_in_added",
+            AuditAction::StaffAccessChanged => "staff_access_changed",
         }
     }
 

@@ -13,13 +13,19 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
-    pub fn parse(raw: &str) -> Option<StaffRole> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "admin" => Some(StaffRole::Admin),
-            "intake" => Some(StaffRole::Intake),
-            "counselor" => Some(StaffRole::Counselor),
-            _ => None,
+    pub const ALL: [StaffRole; 3] = [StaffRole::Admin, StaffRole::Intake, StaffRole::Counselor];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Intake => "intake",
+            StaffRole::Counselor => "counselor",
         }
+    }
+
+    pub fn parse(raw: &str) -> Option<StaffRole> {
+        let raw = raw.trim().to_ascii_lowercase();
+        StaffRole::ALL.into_iter().find(|r| r.code() == raw)
     }
 }
 

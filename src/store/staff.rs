@@ -82,7 +82,8 @@ pub async fn account_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Res
     sqlx::query_as!(
         StaffAccount,
         r#"select id, email, password_hash, role as "role: StaffRole", active, totp_secret
-           from staff where lower(email) = lower($1)"#,
+           from staff where lower(email) = lower($1)
+           order by active desc, id desc limit 1"#,
         email.trim()
     )
     .fetch_optional(conn)
@@ -252,19 +253,67 @@ pub struct StaffListing {
     pub role: StaffRole,
     pub active: bool,
     pub enrolled: bool,
+    pub counselor_id: Option<i64>,
     pub counselor_name: Option<String>,
+    pub clinic_ids: Vec<i64>,
     pub clinic_names: Vec<String>,
 }
 
 pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<StaffListing>> {
     sqlx::query_as!(StaffListing, r#"select s.id, s.email, s.role as "role: StaffRole", s.active, s.totp_secret is not null as "enrolled!",
-                c.name as "counselor_name?",
+                s.counselor_id, c.name as "counselor_name?",
+                coalesce((select array_agg(sc.clinic_id order by sc.clinic_id) from staff_clinic sc
+                          where sc.staff_id = s.id), '{}') as "clinic_ids!",
                 coalesce((select array_agg(cl.name order by cl.name) from staff_clinic sc
                           join clinic cl on cl.id = sc.clinic_id where sc.staff_id = s.id), '{}') as "clinic_names!"
          from staff s left join counselor c on c.id = s.counselor_id
          order by s.active desc, lower(s.email)"#)
     .fetch_all(conn)
     .await
+}
+
+/// An account's new role, counselor link and clinics (see [`NewStaff`]).
+pub struct Access<'a> {
+    pub role: StaffRole,
+    pub counselor_id: Option<i64>,
+    pub clinic_ids: &'a [i64],
+}
+
+/// Gives an active account a new role, counselor link and clinics, and ends its sessions (it
+/// signs in again under its new access). None for an unknown or inactive account.
+pub async fn change_access(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    access: &Access<'_>,
+) -> sqlx::Result<Option<Result<(), CreateStaffError>>> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let changed = sqlx::query!(
+        r#"update staff set role = $2, counselor_id = $3 where id = $1 and active"#,
+        staff_id,
+        access.role as StaffRole,
+        access.counselor_id
+    )
+    .execute(&mut *tx)
+    .await;
+    match changed {
+        Ok(done) if done.rows_affected() == 0 => return Ok(None),
+        Ok(_) => {}
+        Err(e) => return refusal(e).map(|r| Some(r.map(|_| ()))),
+    }
+    sqlx::query!(r#"delete from staff_clinic where staff_id = $1"#, staff_id).execute(&mut *tx).await?;
+    let linked = sqlx::query!(
+        r#"insert into staff_clinic (staff_id, clinic_id) select $1, unnest($2::bigint[])"#,
+        staff_id,
+        access.clinic_ids
+    )
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = linked {
+        return refusal(e).map(|r| Some(r.map(|_| ())));
+    }
+    sqlx::query!(r#"delete from staff_session where staff_id = $1"#, staff_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(())))
 }
 
 /// Deactivates an account and ends its sessions at once. None for an unknown account,
@@ -302,7 +351,10 @@ pub async fn count_active(conn: &mut PgConnection, emails: &[&str]) -> sqlx::Res
 }
 
 pub async fn id_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(r#"select id from staff where lower(email) = lower($1)"#, email.trim())
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select id from staff where lower(email) = lower($1) order by active desc, id desc limit 1"#,
+        email.trim()
+    )
+    .fetch_optional(conn)
+    .await
 }

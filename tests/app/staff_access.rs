@@ -181,6 +181,13 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
         ("GET", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
         ("POST", "/staff/admin/series/0".into(), vec![], [303, 404, 403, 403, 403, 403]),
         ("GET", "/staff/admin/messages".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        // A counselor account must name a counselor: refused, and nothing changes.
+        (
+            "POST",
+            format!("/staff/admin/staff/{staff_b}/access"),
+            vec![("role", "counselor")],
+            [303, 422, 403, 403, 403, 403],
+        ),
         ("GET", "/staff/intake/find".into(), vec![], [303, 200, 200, 200, 403, 403]),
         ("POST", "/staff/intake/find".into(), vec![("q", "Person")], [303, 200, 200, 200, 403, 403]),
         ("POST", "/staff/admin/messages/0/retry".into(), vec![], [303, 303, 403, 403, 403, 403]),
@@ -302,6 +309,7 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, "/staff/admin/catalog/clinics/1".into(), vec![("name", "X")]),
         (admin, "/staff/admin/series/1".into(), vec![("local_start", "10:00")]),
         (admin, "/staff/admin/messages/1/retry".into(), vec![]),
+        (admin, format!("/staff/admin/staff/{}/access", w.staff_b), vec![("role", "admin")]),
         (intake, format!("/staff/intake/requests/{b}/resend"), vec![]),
         (intake, "/staff/intake/find".into(), vec![("q", "Person")]),
         (counselor, "/staff/my-calendar".into(), vec![]),

@@ -289,3 +289,70 @@ async fn the_cancel_form_shows_who_a_cancellation_would_reach() {
     let shown = app.count("select count(*) from audit_log where action = 'view_booking_in_list'").await;
     assert_eq!(shown, 2);
 }
+
+/// An admin gives an intake worker a new clinic (they sign in again, and see its requests),
+/// a wrong link changes nothing, and a deactivated account's e-mail may be given anew.
+#[tokio::test]
+async fn admins_change_an_accounts_access_and_a_deactivated_email_can_be_used_again() {
+    let a = admin().await;
+    let here = a.app.session_starting_in(Duration::days(2), 5, 1).await;
+    let there = a.app.session_starting_in(Duration::days(2), 5, 1).await;
+    let clinic_of = |s: i64| {
+        let pool = a.app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select clinic_id from session where id = $1")
+                .bind(s)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (clinic_here, clinic_there) = (clinic_of(here).await, clinic_of(there).await);
+    let worker =
+        crate::staff_auth::staff_account_for(&a.app, "worker@clinic.test", StaffRole::Intake, &[clinic_here])
+            .await;
+    book_many(&a.app, there, 1, 1).await;
+    let booking: i64 =
+        sqlx::query_scalar("select max(id) from booking").fetch_one(&a.app.pool).await.unwrap();
+    let session = login(&a.app, "worker@clinic.test").await;
+    let request = format!("/staff/intake/requests/{booking}");
+    assert_eq!(get_as(&a.app, &session, &request).await.status(), 404, "not their clinic yet");
+
+    let access = format!("/staff/admin/staff/{worker}/access");
+    let (here_s, there_s) = (clinic_here.to_string(), clinic_there.to_string());
+    let r = a.post(&access, &[("role", "intake"), ("clinic", &here_s), ("clinic", &there_s)]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(get_as(&a.app, &session, "/staff").await.status(), 303, "signed out by the change");
+    let session = login(&a.app, "worker@clinic.test").await;
+    assert_eq!(get_as(&a.app, &session, &request).await.status(), 200, "the new clinic's requests");
+    assert_eq!(a.app.count("select count(*) from audit_log where action = 'staff_access_changed'").await, 1);
+
+    // A counselor account must name a counselor: refused, nothing changed.
+    let r = a.post(&access, &[("role", "counselor")]).await;
+    assert_eq!(r.status(), 422);
+    let role: String = sqlx::query_scalar("select role::text from staff where id = $1")
+        .bind(worker)
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "intake");
+
+    // Deactivated, the address is free for a new account, which is the one that signs in.
+    a.post(&format!("/staff/admin/staff/{worker}/deactivate"), &[]).await;
+    let r = a
+        .post(
+            "/staff/admin/staff",
+            &[("email", "Worker@clinic.test"), ("role", "admin"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let session = login(&a.app, "worker@clinic.test").await;
+    assert_eq!(get_as(&a.app, &session, "/staff/admin/audit").await.status(), 200, "the new admin account");
+    let r = a
+        .post(
+            "/staff/admin/staff",
+            &[("email", "worker@clinic.test"), ("role", "admin"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "two active accounts never share an address");
+}

@@ -652,6 +652,8 @@ pub static EN: Messages = Messages {
     admin_staff_clinics: "Clinics (for an intake account)",
     admin_staff_create: "Create account",
     admin_staff_deactivate: "Deactivate",
+    admin_staff_access: "Change role, counselor or clinics",
+    admin_staff_access_save: "Save access (they sign in again)",
     admin_staff_inactive: "deactivated",
     admin_staff_new_password: "New password (at least 12 characters)",
     admin_staff_reset: "Reset password",
@@ -727,6 +729,7 @@ pub static EN: Messages = Messages {
         AuditAction::CalendarFeedStopped => "turned a calendar link off",
         AuditAction::FindBookings => "searched for a booking",
         AuditAction::WalkInAdded => "added someone who came without a booking",
+        AuditAction::StaffAccessChanged => "changed a staff account's access",
     },
 
     problem: |p| match p {

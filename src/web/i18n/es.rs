@@ -687,6 +687,8 @@ pub static ES: Messages = Messages {
     admin_staff_clinics: "Clínicas (para una cuenta de admisión)",
     admin_staff_create: "Crear cuenta",
     admin_staff_deactivate: "Desactivar",
+    admin_staff_access: "Cambiar función, consejero o clínicas",
+    admin_staff_access_save: "Guardar acceso (vuelve a iniciar sesión)",
     admin_staff_inactive: "desactivada",
     admin_staff_new_password: "Contraseña nueva (al menos 12 caracteres)",
     admin_staff_reset: "Cambiar contraseña",
@@ -762,6 +764,7 @@ pub static ES: Messages = Messages {
         AuditAction::CalendarFeedStopped => "desactivó un enlace de calendario",
         AuditAction::FindBookings => "buscó una reserva",
         AuditAction::WalkInAdded => "agregó a alguien que vino sin reserva",
+        AuditAction::StaffAccessChanged => "cambió el acceso de una cuenta del personal",
     },
 
     problem: |p| match p {

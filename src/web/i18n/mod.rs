@@ -456,6 +456,8 @@ pub struct Messages {
     pub admin_staff_clinics: &'static str,
     pub admin_staff_create: &'static str,
     pub admin_staff_deactivate: &'static str,
+    pub admin_staff_access: &'static str,
+    pub admin_staff_access_save: &'static str,
     pub admin_staff_inactive: &'static str,
     pub admin_staff_new_password: &'static str,
     pub admin_staff_reset: &'static str,

@@ -240,10 +240,7 @@ async fn staff_page(state: &AppState, ui: Ui, user: StaffUser) -> Result<StaffPa
         accounts: staff::list(&mut conn).await?,
         counselors: counselor_choices(&mut conn).await?,
         clinics: clinic_choices(&mut conn).await?,
-        roles: [StaffRole::Admin, StaffRole::Intake, StaffRole::Counselor]
-            .into_iter()
-            .map(|r| (role_code(r), (ui.m.staff_role_name)(r)))
-            .collect(),
+        roles: StaffRole::ALL.into_iter().map(|r| (r.code(), (ui.m.staff_role_name)(r))).collect(),
         require_second_factor: settings::flag(&mut conn, settings::REQUIRE_SECOND_FACTOR).await?,
         message: None,
     })
@@ -266,14 +263,6 @@ async fn staff_refused(
 ) -> Result<Response, AppError> {
     let page = staff_page(state, ui, user).await?;
     Ok(page_with_message(page, message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY))
-}
-
-fn role_code(role: StaffRole) -> &'static str {
-    match role {
-        StaffRole::Admin => "admin",
-        StaffRole::Intake => "intake",
-        StaffRole::Counselor => "counselor",
-    }
 }
 
 pub async fn staff_list(
@@ -328,6 +317,41 @@ pub async fn create_staff(
         }
     };
     user.audit(&mut conn, AuditAction::StaffCreated, Some((RecordType::Staff, id))).await?;
+    conn.commit().await?;
+    Ok(Redirect::to("/staff/admin/staff").into_response())
+}
+
+/// An account's access form: role, counselor link, clinics (`clinic` repeats).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AccessForm {
+    role: String,
+    counselor_id: String,
+    clinic: Vec<String>,
+}
+
+/// Changes an account's role, counselor link and clinics; it signs in again. Audited.
+pub async fn change_access(
+    State(state): State<AppState>,
+    ui: Ui,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AccessForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let Some(role) = StaffRole::parse(&form.role) else {
+        return Err(AppError::BadRequest);
+    };
+    let counselor_id = form.counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
+    let clinic_ids: Vec<i64> =
+        form.clinic.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
+    let access = staff::Access { role, counselor_id, clinic_ids: &clinic_ids };
+    let mut conn = state.pool.begin().await?;
+    match staff::change_access(&mut conn, id, &access).await?.ok_or(AppError::NotFound)? {
+        Ok(()) => {}
+        Err(_) => return staff_refused(&state, ui, user.clone(), ui.m.admin_staff_bad_link).await,
+    }
+    user.audit(&mut conn, AuditAction::StaffAccessChanged, Some((RecordType::Staff, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
 }

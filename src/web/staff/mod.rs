@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/sessions/{id}/counselors/{counselor}/remove", post(admin::remove_counselor))
         .route("/staff/admin/staff", get(admin::staff_list).post(admin::create_staff))
         .route("/staff/admin/staff/{id}/deactivate", post(admin::deactivate_staff))
+        .route("/staff/admin/staff/{id}/access", post(admin::change_access))
         .route("/staff/admin/staff/{id}/password", post(admin::reset_password))
         .route("/staff/admin/settings", post(admin::save_settings))
         .route("/staff/admin/audit", get(admin::audit_log).post(admin::audit_search))
