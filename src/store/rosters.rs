@@ -25,19 +25,18 @@ pub struct RosterLine {
     pub last_name: String,
     pub language: Language,
     pub status: BookingStatus,
-    pub notes: Option<String>,
     /// No earlier group this phone attended.
     pub first_visit: bool,
 }
 
 /// Confirmed and requested participants (and, once marked, who attended or did not),
-/// by last name. People on the waitlist are not on the roster; a repeat request holds a seat,
+/// by last name. Not the person's note: it is written to intake (minimum necessary). People on the waitlist are not on the roster; a repeat request holds a seat,
 /// so it is (until intake cancels it).
 pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<RosterLine>> {
     sqlx::query_as!(
         RosterLine,
         r#"select b.id as booking_id, b.first_name, b.last_name, b.language as "language: Language",
-                b.status as "status: BookingStatus", b.notes,
+                b.status as "status: BookingStatus",
                 not exists (select 1 from booking p join session ps on ps.id = p.session_id
                             where p.phone = b.phone and p.id <> b.id and p.status = 'attended'
                               and ps.starts_at < s.starts_at) as "first_visit!"

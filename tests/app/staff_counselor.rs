@@ -406,3 +406,22 @@ async fn the_staff_home_opens_on_todays_groups() {
     assert!(!today.contains(&format!("/staff/sessions/{theirs}/roster")), "another counselor's group");
     assert!(!today.contains("Rosa"), "counts, not names, on the home page");
 }
+
+/// Minimum necessary: the person's note is written to the intake staff who call them, and the
+/// form says so; the group's counselor does not see it.
+#[tokio::test]
+async fn the_persons_note_reaches_intake_and_not_the_counselor() {
+    let Setup { app, mine, me, .. } = setup(Duration::days(2)).await;
+    let mut body = booking_json(mine, &phone(1));
+    body["notes"] = Value::from("Please call after my shift, about my housing");
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    let roster = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
+    assert!(roster.contains("Test Person"), "the participant is listed");
+    assert!(!roster.contains("housing"), "{roster}");
+    let (_, form) = app.get_html(&format!("/sessions/{mine}")).await;
+    assert!(
+        form.contains("Note for the clinic staff who will call you")
+            && form.contains("your group&#39;s leader does not"),
+        "the label says who reads it"
+    );
+}

@@ -330,7 +330,6 @@ pub struct Messages {
     pub roster_col_name: &'static str,
     pub roster_col_language: &'static str,
     pub roster_col_status: &'static str,
-    pub roster_col_notes: &'static str,
     pub attendance_title: &'static str,
     pub attendance_not_yet: &'static str,
     pub attendance_came: &'static str,
