@@ -1,6 +1,8 @@
 //! Booking requests: what a valid request is, the states it moves through, and seat arithmetic.
 
-use super::contact::{Email, PersonName, Phone, Problem, parse_language, parse_note};
+use super::contact::{
+    Email, PersonName, Phone, Problem, parse_accommodation, parse_language, parse_note, parse_optional_yes_no,
+};
 use super::{Language, UnknownCode};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -334,6 +336,48 @@ pub fn normalize_reference(raw: &str) -> String {
     raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+/// How a person expects to pay (`booking.payment`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payment {
+    MediCal,
+    Medicare,
+    PrivateInsurance,
+    SelfPay,
+    NotSure,
+}
+
+impl Payment {
+    pub const ALL: [Payment; 5] =
+        [Payment::MediCal, Payment::Medicare, Payment::PrivateInsurance, Payment::SelfPay, Payment::NotSure];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Payment::MediCal => "medi_cal",
+            Payment::Medicare => "medicare",
+            Payment::PrivateInsurance => "private",
+            Payment::SelfPay => "self_pay",
+            Payment::NotSure => "not_sure",
+        }
+    }
+
+    /// Empty: not said.
+    pub fn parse(raw: &str) -> Result<Option<Payment>, Problem> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        Payment::ALL.into_iter().find(|p| p.code() == raw).map(Some).ok_or(Problem::UnknownChoice)
+    }
+}
+
+impl TryFrom<String> for Payment {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Payment, UnknownCode> {
+        Payment::ALL.into_iter().find(|p| p.code() == code).ok_or(UnknownCode(code))
+    }
+}
+
 /// The fields of a booking request as they arrive, before any check.
 #[derive(Clone, Default)]
 pub struct BookingInput {
@@ -346,6 +390,14 @@ pub struct BookingInput {
     pub consent_sms: bool,
     pub consent_voicemail: bool,
     pub consent_email: bool,
+    /// The admission questions, each optional: "yes", "no" or "".
+    pub returning_patient: String,
+    /// "no": under 18, and no request is taken.
+    pub adult: String,
+    /// A [`Payment`] code, or "".
+    pub payment: String,
+    pub needs_ride: bool,
+    pub accommodation: String,
 }
 
 /// A request that passed every check.
@@ -360,6 +412,12 @@ pub struct NewBooking {
     pub consent_sms: bool,
     pub consent_voicemail: bool,
     pub consent_email: bool,
+    /// Already a patient of this clinic (None: not said).
+    pub returning_patient: Option<bool>,
+    pub payment: Option<Payment>,
+    pub needs_ride: bool,
+    /// An interpreter or another accommodation at the group.
+    pub accommodation: Option<String>,
 }
 
 // What a person typed stays out of debug output (see `contact::redacted_debug`).
@@ -395,9 +453,26 @@ impl TryFrom<&BookingInput> for NewBooking {
         let email = field(p, "email", Email::parse_optional(&input.email));
         let language = field(p, "language", parse_language(&input.language));
         let notes = field(p, "notes", parse_note(&input.notes));
+        let returning_patient =
+            field(p, "returning_patient", parse_optional_yes_no(&input.returning_patient));
+        let adult = parse_optional_yes_no(&input.adult)
+            .and_then(|adult| if adult == Some(false) { Err(Problem::Under18) } else { Ok(()) });
+        let adult = field(p, "adult", adult);
+        let payment = field(p, "payment", Payment::parse(&input.payment));
+        let accommodation = field(p, "accommodation", parse_accommodation(&input.accommodation));
+        let (Some(returning_patient), Some(()), Some(payment), Some(accommodation)) =
+            (returning_patient, adult, payment, accommodation)
+        else {
+            // Every field was checked above: each problem is said at once.
+            return Err(problems);
+        };
         match (first_name, last_name, phone, email, language, notes) {
             (Some(first_name), Some(last_name), Some(phone), Some(email), Some(language), Some(notes)) => {
                 Ok(NewBooking {
+                    returning_patient,
+                    payment,
+                    needs_ride: input.needs_ride,
+                    accommodation,
                     first_name,
                     last_name,
                     phone,

@@ -7,11 +7,17 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     ControlCharacters,
     NotUsPhone,
     NotEmail,
     UnknownLanguage,
+    /// Not one of the offered choices.
+    UnknownChoice,
+    /// Under 18: the clinic takes these requests by phone only.
+    Under18,
 }
 
 pub const NAME_MAX: usize = 60;
@@ -150,6 +156,24 @@ impl Email {
 pub fn parse_note(raw: &str) -> Result<Option<String>, Problem> {
     let text = check_text(raw, NOTE_MAX, true)?;
     Ok((!text.is_empty()).then_some(text))
+}
+
+/// What may be asked for at the group (an interpreter, a wheelchair space): one short line.
+pub const ACCOMMODATION_MAX: usize = 200;
+
+pub fn parse_accommodation(raw: &str) -> Result<Option<String>, Problem> {
+    let text = check_text(raw, ACCOMMODATION_MAX, false)?;
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// A yes-or-no question that may be left unanswered: "yes", "no" or nothing.
+pub fn parse_optional_yes_no(raw: &str) -> Result<Option<bool>, Problem> {
+    match raw.trim() {
+        "" => Ok(None),
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        _ => Err(Problem::UnknownChoice),
+    }
 }
 
 /// The preferred language field: empty means English.

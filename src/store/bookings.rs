@@ -4,8 +4,8 @@
 
 use crate::domain::Language;
 use crate::domain::booking::{
-    Actor, BookingSource, BookingStatus, GroupCancelKind, NewBooking, Unbookable, admission, check_bookable,
-    manage_token, new_reference, seat_capacity,
+    Actor, BookingSource, BookingStatus, GroupCancelKind, NewBooking, Payment, Unbookable, admission,
+    check_bookable, manage_token, new_reference, seat_capacity,
 };
 use crate::domain::messages::MessageKind;
 use crate::keys::Keys;
@@ -205,8 +205,10 @@ pub async fn request_seat(
             r#"with made as (
                insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name,
                                     phone, email, language, notes, consent_sms, consent_voicemail, source,
-                                    duplicate_of, overlap_flag, created_at, consent_email, manage_token_sealed)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, $22)
+                                    duplicate_of, overlap_flag, created_at, consent_email, manage_token_sealed,
+                                    returning_patient, payment, needs_ride, accommodation)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, $22,
+                       $23, $24, $25, $26)
                on conflict (reference) do nothing
                returning id),
              event as (
@@ -238,7 +240,11 @@ pub async fn request_seat(
             waitlist_position,
             Actor::Patient.code(),
             b.consent_email,
-            req.keys.map(|keys| keys.seal(&manage_token_context(&reference), token.as_bytes()))
+            req.keys.map(|keys| keys.seal(&manage_token_context(&reference), token.as_bytes())),
+            b.returning_patient,
+            b.payment.map(Payment::code),
+            b.needs_ride,
+            b.accommodation.as_deref()
         )
         .fetch_optional(&mut *tx)
         .await?;

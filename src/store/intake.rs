@@ -4,7 +4,7 @@
 use super::bookings::{lock_session, promote_waitlist};
 use super::outbox;
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, Attention, BookingSource, BookingStatus};
+use crate::domain::booking::{Actor, Attention, BookingSource, BookingStatus, Payment};
 use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
@@ -197,6 +197,11 @@ pub struct RequestDetail {
     pub consent_email: bool,
     /// When the person answered STOP to a text (their consent to texts ended then).
     pub sms_stopped_at: Option<DateTime<Utc>>,
+    /// The admission questions' answers (see `NewBooking`).
+    pub returning_patient: Option<bool>,
+    pub payment: Option<Payment>,
+    pub needs_ride: bool,
+    pub accommodation: Option<String>,
     pub source: BookingSource,
     pub overlap_flag: bool,
     pub duplicate_of: Option<i64>,
@@ -216,7 +221,8 @@ pub async fn request(
         RequestDetail,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.phone,
                 b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail, b.consent_email,
-                b.sms_stopped_at, b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
+                b.sms_stopped_at, b.returning_patient, b.payment as "payment: Payment", b.needs_ride, b.accommodation,
+                b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
                 b.session_id, s.clinic_id, b.patient_id
          from booking b join session s on s.id = b.session_id
          where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))"#,

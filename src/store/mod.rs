@@ -23,7 +23,7 @@ pub mod staff;
 
 use crate::domain::ClinicZone;
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{Actor, Attention, BookingSource, GroupCancelKind};
+use crate::domain::booking::{Actor, Attention, BookingSource, GroupCancelKind, Payment};
 
 /// Codes the database keeps as text and the queries read as types (`action as "action:
 /// AuditAction"`): a code this build does not know fails the read, as a row written by
@@ -50,4 +50,4 @@ macro_rules! read_as_code {
     )*};
 }
 
-read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone, GroupCancelKind, Attention);
+read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone, GroupCancelKind, Attention, Payment);

@@ -25,6 +25,8 @@ pub struct RosterLine {
     pub last_name: String,
     pub language: Language,
     pub status: BookingStatus,
+    /// What they asked for at the group (an interpreter…): all of the answers a counselor sees.
+    pub accommodation: Option<String>,
     /// No earlier group this phone attended.
     pub first_visit: bool,
 }
@@ -36,7 +38,7 @@ pub async fn roster(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Ve
     sqlx::query_as!(
         RosterLine,
         r#"select b.id as booking_id, b.first_name, b.last_name, b.language as "language: Language",
-                b.status as "status: BookingStatus",
+                b.status as "status: BookingStatus", b.accommodation,
                 not exists (select 1 from booking p join session ps on ps.id = p.session_id
                             where p.phone = b.phone and p.id <> b.id and p.status = 'attended'
                               and ps.starts_at < s.starts_at) as "first_visit!"

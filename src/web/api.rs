@@ -200,7 +200,8 @@ mod say {
     pub const NOT_JSON: &str = "Send the booking as JSON (Content-Type: application/json).";
     pub const NOT_AN_OBJECT: &str = "The body must be a JSON object with session_id, first_name, last_name, \
                                      phone and the optional fields email, language, notes, consent_sms, \
-                                     consent_voicemail and consent_email.";
+                                     consent_voicemail, consent_email, returning_patient, adult, payment, \
+                                     needs_ride and accommodation.";
     pub const NOT_TEXT: &str = "Must be text.";
     pub const NOT_AN_ID: &str = "Must be a session id (a whole number).";
     pub const NOT_YES_NO: &str = "Must be true or false.";
@@ -239,6 +240,8 @@ fn read_booking_body(
         email: text("email"),
         language: text("language"),
         notes: text("notes"),
+        payment: text("payment"),
+        accommodation: text("accommodation"),
         ..BookingInput::default()
     };
     let mut yes_no = |field: &str| match body.get(field) {
@@ -253,8 +256,21 @@ fn read_booking_body(
         consent_sms: yes_no("consent_sms"),
         consent_voicemail: yes_no("consent_voicemail"),
         consent_email: yes_no("consent_email"),
+        needs_ride: yes_no("needs_ride"),
         ..input
     };
+    // Questions that may stay unanswered: true, false, or absent.
+    let mut answer = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(true)) => "yes".to_owned(),
+        Some(Value::Bool(false)) => "no".to_owned(),
+        Some(_) => {
+            errors.insert(field.into(), say::NOT_YES_NO.into());
+            String::new()
+        }
+    };
+    let input =
+        BookingInput { returning_patient: answer("returning_patient"), adult: answer("adult"), ..input };
     let session_id = match body.get("session_id") {
         None | Some(Value::Null) => {
             errors.insert("session_id".into(), (EN.problem)(Problem::Required).into());

@@ -23,6 +23,12 @@ pub struct PersonFields {
     consent_sms: Option<String>,
     consent_voicemail: Option<String>,
     consent_email: Option<String>,
+    /// The admission questions (radio buttons, a select, a checkbox, a line of text).
+    returning_patient: String,
+    adult: String,
+    payment: String,
+    needs_ride: Option<String>,
+    accommodation: String,
 }
 
 /// The form's label of a person's field (as the booking forms and the API name them).
@@ -34,6 +40,10 @@ pub fn field_label(ui: Ui, field: &str) -> Option<&'static str> {
         "email" => ui.m.form_email,
         "language" => ui.m.form_language,
         "notes" => ui.m.form_notes,
+        "returning_patient" => ui.m.form_returning,
+        "adult" => ui.m.form_adult,
+        "payment" => ui.m.form_payment,
+        "accommodation" => ui.m.form_accommodation,
         _ => return None,
     })
 }
@@ -50,6 +60,11 @@ impl PersonFields {
             consent_sms: self.consent_sms.is_some(),
             consent_voicemail: self.consent_voicemail.is_some(),
             consent_email: self.consent_email.is_some(),
+            returning_patient: self.returning_patient,
+            adult: self.adult,
+            payment: self.payment,
+            needs_ride: self.needs_ride.is_some(),
+            accommodation: self.accommodation,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::i18n::Ui;
 use crate::domain::booking::BookingInput;
+use crate::domain::booking::Payment;
 use crate::domain::booking::{Availability, availability};
 use crate::store::catalog::Counselor;
 use crate::store::sessions::{Lead, SessionSummary};
@@ -120,6 +121,14 @@ pub struct FormView {
 }
 
 impl FormView {
+    /// The payment question's choices: (code, words, chosen).
+    pub fn payments(&self, ui: &Ui) -> Vec<(&'static str, &'static str, bool)> {
+        Payment::ALL
+            .iter()
+            .map(|p| (p.code(), (ui.m.payment_name)(*p), self.input.payment == p.code()))
+            .collect()
+    }
+
     pub fn fresh() -> FormView {
         FormView {
             key: new_request_key(),

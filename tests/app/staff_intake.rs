@@ -570,3 +570,59 @@ async fn intake_finds_a_caller_by_reference_phone_or_name_in_their_clinics() {
     let logs = crate::helpers::captured_logs();
     assert!(!logs.contains("555-0101") && !logs.contains("5550101"), "no phone in the log");
 }
+
+/// The admission questions: optional and plain on the form; under 18 takes no request and says
+/// to call; intake sees every answer, the counselor only what the person needs at the group;
+/// the API checks them per field.
+#[tokio::test]
+async fn the_admission_questions_reach_intake_and_only_the_needs_reach_the_counselor() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let book = format!("/sessions/{here}/book");
+    let person =
+        [("first_name", "Rosa"), ("last_name", "Vega"), ("phone", "909-555-0166"), ("language", "es")];
+    let under_18: Vec<(&str, &str)> =
+        [("key", "admission-key-00001"), ("adult", "no")].into_iter().chain(person).collect();
+    let r = app.post_form(&book, &under_18).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Please call the clinic"), "under 18: call the clinic");
+    assert_eq!(app.count("select count(*) from booking").await, 0, "no request taken");
+
+    let answered: Vec<(&str, &str)> = [
+        ("key", "admission-key-00002"),
+        ("adult", "yes"),
+        ("returning_patient", "no"),
+        ("payment", "medi_cal"),
+        ("needs_ride", "on"),
+        ("accommodation", "Spanish interpreter"),
+    ]
+    .into_iter()
+    .chain(person)
+    .collect();
+    assert_eq!(app.post_form(&book, &answered).await.status(), 303);
+    let id: i64 = sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{id}")).await.text().await.unwrap();
+    for answer in ["Medi-Cal", "Spanish interpreter", "<dd>no</dd>", "<dd>yes</dd>"] {
+        assert!(page.contains(answer), "{answer}: {page}");
+    }
+
+    // The counselor: the need, not the payment nor whether the person is new here.
+    let counselor = staff_account(&app, "counselor@clinic.test", StaffRole::Counselor).await;
+    sqlx::query("update session_counselor set counselor_id = (select counselor_id from staff where id = $1) where session_id = $2")
+        .bind(counselor)
+        .bind(here)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let me = login(&app, "counselor@clinic.test").await;
+    let roster = get_as(&app, &me, &format!("/staff/sessions/{here}/roster")).await.text().await.unwrap();
+    assert!(roster.contains("Spanish interpreter") && !roster.contains("Medi-Cal"), "{roster}");
+
+    // The API: the same questions, checked per field.
+    let mut body = booking_json(here, &phone(7));
+    body["payment"] = Value::from("bitcoin");
+    body["adult"] = Value::from(false);
+    let r = app.post_booking(&body, None).await;
+    assert_eq!(r.status(), 422);
+    let errors: Value = r.json().await.unwrap();
+    assert!(errors["errors"]["payment"].is_string() && errors["errors"]["adult"].is_string(), "{errors}");
+}

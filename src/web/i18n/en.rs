@@ -4,7 +4,7 @@ use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Payment, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -126,6 +126,33 @@ pub static EN: Messages = Messages {
     form_language: "Language you prefer",
     form_notes: "Note for the clinic staff who will call you",
     form_notes_hint: "Only they read it; your group's leader does not. For example, the best time to call you.",
+    form_questions_legend: "A few questions (you may skip any)",
+    form_questions_hint: "They help the clinic get ready for you. The clinic staff who call you read the answers; your group's leader sees only what you need at the group.",
+    form_returning: "Are you already a patient at this clinic?",
+    form_returning_yes: "Yes",
+    form_returning_no: "No, I am new",
+    form_adult: "Are you 18 or older?",
+    form_yes: "Yes",
+    form_no: "No",
+    form_payment: "How do you expect to pay?",
+    form_not_said: "I would rather not say",
+    payment_name: |p| match p {
+        Payment::MediCal => "Medi-Cal",
+        Payment::Medicare => "Medicare (coverage coming soon at some clinics: the clinic will tell you)",
+        Payment::PrivateInsurance => "Private insurance",
+        Payment::SelfPay => "I will pay myself",
+        Payment::NotSure => "I am not sure",
+    },
+    form_needs_ride: "I need help with a ride",
+    form_accommodation: "Do you need an interpreter or anything else at the group?",
+    form_accommodation_hint: "For example: a Spanish interpreter, a wheelchair space. Your group's leader sees this.",
+    answer_yes_no: |a| match a {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not said",
+    },
+    request_needs: "Needs at the group",
+    roster_col_needs: "Needs",
     form_contact_legend: "How we may reach you",
     form_consent_sms: "You may send me text messages about this request.",
     form_consent_voicemail: "You may leave me a voicemail.",
@@ -224,7 +251,7 @@ pub static EN: Messages = Messages {
     privacy_sections: [
         (
             "What we keep",
-            "When you ask for a seat we keep your name, your phone number, your e-mail if you give it, the language you prefer, your note, and how we may contact you. We keep the history of your request: when it was made, confirmed or cancelled.",
+            "When you ask for a seat we keep your name, your phone number, your e-mail if you give it, the language you prefer, your note, how we may contact you, and your answers to the optional questions (whether you are already a patient here, how you expect to pay, a ride, what you need at the group). Your group's leader sees only what you need at the group. We keep the history of your request: when it was made, confirmed or cancelled.",
         ),
         ("Why we keep it", "Only to arrange your place in a group and to contact you about it."),
         (
@@ -731,7 +758,8 @@ pub static EN: Messages = Messages {
         AuditAction::StaffAccessChanged => "changed a staff account's access",
     },
 
-    problem: |p| match p {
+    problem: |p| {
+        match p {
         Problem::Required => "Please fill this in.".to_owned(),
         Problem::TooLong { max } => format!("Please use at most {max} characters."),
         Problem::ControlCharacters => "Please remove special characters.".to_owned(),
@@ -742,6 +770,9 @@ pub static EN: Messages = Messages {
             "Please enter an e-mail address like name@example.com, or leave it empty.".to_owned()
         }
         Problem::UnknownLanguage => "Please choose English or Spanish.".to_owned(),
+        Problem::UnknownChoice => "Please choose one of the answers, or leave it.".to_owned(),
+        Problem::Under18 => "We can only take requests online from people 18 or older. Please call the clinic: they will help you.".to_owned(),
+    }
     },
     unbookable: |u| match u {
         Unbookable::Cancelled => "This group was cancelled. Please choose another time.",

@@ -4,7 +4,7 @@ use super::{Benefit, Messages};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Payment, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -147,6 +147,33 @@ pub static ES: Messages = Messages {
     form_language: "Idioma que prefiere",
     form_notes: "Nota para el personal de la clínica que le llamará",
     form_notes_hint: "Solo esas personas la leen; quien dirige su grupo no. Por ejemplo, la mejor hora para llamarle.",
+    form_questions_legend: "Algunas preguntas (puede saltar cualquiera)",
+    form_questions_hint: "Ayudan a la clínica a prepararse para usted. El personal de la clínica que le llama lee las respuestas; quien dirige su grupo solo ve lo que usted necesita en el grupo.",
+    form_returning: "¿Ya es paciente de esta clínica?",
+    form_returning_yes: "Sí",
+    form_returning_no: "No, soy nuevo o nueva",
+    form_adult: "¿Tiene 18 años o más?",
+    form_yes: "Sí",
+    form_no: "No",
+    form_payment: "¿Cómo piensa pagar?",
+    form_not_said: "Prefiero no decirlo",
+    payment_name: |p| match p {
+        Payment::MediCal => "Medi-Cal",
+        Payment::Medicare => "Medicare (pronto lo aceptarán algunas clínicas: la clínica le dirá)",
+        Payment::PrivateInsurance => "Seguro privado",
+        Payment::SelfPay => "Pagaré yo",
+        Payment::NotSure => "No estoy seguro o segura",
+    },
+    form_needs_ride: "Necesito ayuda con el transporte",
+    form_accommodation: "¿Necesita intérprete o algo más en el grupo?",
+    form_accommodation_hint: "Por ejemplo: intérprete de español, un lugar para silla de ruedas. Quien dirige su grupo ve esto.",
+    answer_yes_no: |a| match a {
+        Some(true) => "sí",
+        Some(false) => "no",
+        None => "no lo dijo",
+    },
+    request_needs: "Necesita en el grupo",
+    roster_col_needs: "Necesita",
     form_contact_legend: "Cómo podemos comunicarnos",
     form_consent_sms: "Pueden mandarme mensajes de texto sobre esta solicitud.",
     form_consent_voicemail: "Pueden dejarme un mensaje de voz.",
@@ -246,7 +273,7 @@ pub static ES: Messages = Messages {
     privacy_sections: [
         (
             "Qué guardamos",
-            "Cuando pide un lugar guardamos su nombre, su teléfono, su correo si lo da, el idioma que prefiere, su nota y cómo podemos comunicarnos. Guardamos la historia de su solicitud: cuándo se hizo, se confirmó o se canceló.",
+            "Cuando pide un lugar guardamos su nombre, su teléfono, su correo si lo da, el idioma que prefiere, su nota, cómo podemos comunicarnos y sus respuestas a las preguntas opcionales (si ya es paciente aquí, cómo piensa pagar, el transporte, lo que necesita en el grupo). Quien dirige su grupo solo ve lo que usted necesita en el grupo. Guardamos la historia de su solicitud: cuándo se hizo, se confirmó o se canceló.",
         ),
         (
             "Para qué lo guardamos",
@@ -766,7 +793,8 @@ pub static ES: Messages = Messages {
         AuditAction::StaffAccessChanged => "cambió el acceso de una cuenta del personal",
     },
 
-    problem: |p| match p {
+    problem: |p| {
+        match p {
         Problem::Required => "Por favor llene este campo.".to_owned(),
         Problem::TooLong { max } => format!("Por favor use como máximo {max} caracteres."),
         Problem::ControlCharacters => "Por favor quite los caracteres especiales.".to_owned(),
@@ -775,6 +803,9 @@ pub static ES: Messages = Messages {
         }
         Problem::NotEmail => "Escriba un correo como nombre@ejemplo.com, o déjelo vacío.".to_owned(),
         Problem::UnknownLanguage => "Por favor elija inglés o español.".to_owned(),
+        Problem::UnknownChoice => "Por favor elija una de las respuestas, o déjela.".to_owned(),
+        Problem::Under18 => "Por internet solo podemos recibir solicitudes de personas de 18 años o más. Por favor llame a la clínica: le ayudarán.".to_owned(),
+    }
     },
     unbookable: |u| match u {
         Unbookable::Cancelled => "Este grupo se canceló. Por favor elija otra hora.",

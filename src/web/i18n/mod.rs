@@ -6,7 +6,7 @@
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
-    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Unbookable,
+    Actor, Attention, Availability, BookingSource, BookingStatus, GroupCancelKind, Payment, Unbookable,
 };
 use crate::domain::contact::Problem;
 use crate::domain::messages::{Channel, MessageKind, MessageState};
@@ -95,6 +95,25 @@ pub struct Messages {
     pub form_optional: &'static str,
     pub form_language: &'static str,
     pub form_notes: &'static str,
+    /// The admission questions.
+    pub form_questions_legend: &'static str,
+    pub form_questions_hint: &'static str,
+    pub form_returning: &'static str,
+    pub form_returning_yes: &'static str,
+    pub form_returning_no: &'static str,
+    pub form_adult: &'static str,
+    pub form_yes: &'static str,
+    pub form_no: &'static str,
+    pub form_payment: &'static str,
+    pub form_not_said: &'static str,
+    pub payment_name: fn(Payment) -> &'static str,
+    pub form_needs_ride: &'static str,
+    pub form_accommodation: &'static str,
+    pub form_accommodation_hint: &'static str,
+    /// Intake's view of the answers: (question, answer).
+    pub answer_yes_no: fn(Option<bool>) -> &'static str,
+    pub request_needs: &'static str,
+    pub roster_col_needs: &'static str,
     pub form_notes_hint: &'static str,
     pub form_contact_legend: &'static str,
     pub form_consent_sms: &'static str,

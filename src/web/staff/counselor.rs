@@ -174,6 +174,7 @@ pub struct RosterView {
     pub name: String,
     /// No earlier group attended: a first visit.
     pub first_visit: bool,
+    pub accommodation: Option<String>,
     pub language: &'static str,
     pub status: &'static str,
     pub markable: bool,
@@ -245,6 +246,7 @@ async fn roster_page(
             booking_id: l.booking_id,
             name: format!("{} {}", l.first_name, l.last_name),
             first_visit: l.first_visit,
+            accommodation: l.accommodation,
             language: (ui.m.language_names)(l.language),
             status: (ui.m.status_name)(l.status),
             markable: can_mark && BookingStatus::ATTENDANCE_MARKABLE.contains(&l.status),

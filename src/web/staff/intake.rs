@@ -243,6 +243,8 @@ pub struct RequestPage {
     request: intake::RequestDetail,
     /// Texts the person sent back: (when, what).
     replies: Vec<(String, String)>,
+    /// The admission questions' answers: (question, answer).
+    answers: Vec<(&'static str, String)>,
     title: String,
     status: &'static str,
     consents: String,
@@ -370,11 +372,21 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         Some(at) if !request.consent_sms => (ui.m.request_sms_stopped)(&local(at)),
         _ => (ui.m.request_consent_sms)(request.consent_sms).to_owned(),
     };
+    let answers = vec![
+        (ui.m.form_returning, (ui.m.answer_yes_no)(request.returning_patient).to_owned()),
+        (ui.m.form_payment, request.payment.map_or((ui.m.answer_yes_no)(None), ui.m.payment_name).to_owned()),
+        (ui.m.form_needs_ride, (ui.m.answer_yes_no)(Some(request.needs_ride)).to_owned()),
+        (
+            ui.m.request_needs,
+            request.accommodation.clone().unwrap_or_else(|| (ui.m.answer_yes_no)(None).to_owned()),
+        ),
+    ];
     let status = request.status;
     Ok(RequestPage {
         ui,
         messages,
         replies,
+        answers,
         message: None,
         candidates,
         can_move: status.is_active(),
