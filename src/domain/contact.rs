@@ -158,6 +158,26 @@ pub fn parse_note(raw: &str) -> Result<Option<String>, Problem> {
     Ok((!text.is_empty()).then_some(text))
 }
 
+/// A word as name searches compare it: lower case, accents dropped, letters and digits only
+/// ("O'Brien" → "obrien", "ÁLVAREZ" → "alvarez"). The database folds names the same way, and
+/// parts them at anything else (see `store::intake::find`).
+pub fn search_word(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
 /// What may be asked for at the group (an interpreter, a wheelchair space): one short line.
 pub const ACCOMMODATION_MAX: usize = 200;
 

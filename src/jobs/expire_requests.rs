@@ -1,5 +1,6 @@
-//! A request still undecided when its group starts closes itself: intake can no longer confirm
-//! it, so it leaves the worklist, with the reason in its history. Every instance runs this; the
+//! A request still undecided when its group ends closes itself, with the reason in its history
+//! (it left intake's worklist when the group started; during the group the counselor may still
+//! mark the person as here). Every instance runs this; the
 //! update is one statement, so two instances at once close each request once.
 
 use crate::store::bookings;
@@ -8,7 +9,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 
 /// How often requests are looked at: a group's undecided requests close at most this long
-/// after it starts.
+/// after it ends.
 pub const PERIOD: Duration = Duration::from_secs(60);
 
 pub async fn run(pool: PgPool, clock: Clock) {
@@ -16,7 +17,7 @@ pub async fn run(pool: PgPool, clock: Clock) {
         match once(&pool, clock).await {
             Ok(0) => {}
             Ok(expired) => {
-                tracing::info!(expired, "requests still undecided when their group started were closed")
+                tracing::info!(expired, "requests still undecided when their group ended were closed")
             }
             Err(e) => tracing::error!(error = %e, "closing undecided requests failed; trying again shortly"),
         }

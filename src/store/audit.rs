@@ -265,7 +265,9 @@ pub async fn hashes_at(conn: &mut PgConnection, seqs: &[i64]) -> sqlx::Result<Ve
 /// What an administrator looks for in the log; every part optional.
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
-    pub actor_staff_id: Option<i64>,
+    /// Entries by any of these accounts (every account that had the e-mail searched for: an
+    /// address may pass to a new account once the old one is deactivated).
+    pub actor_staff_ids: Option<Vec<i64>>,
     /// A person's records: their bookings and patient records. Entries about any of them.
     pub person: Option<crate::store::intake::PersonRecords>,
     pub from: Option<DateTime<Utc>>,
@@ -291,13 +293,13 @@ pub async fn search(conn: &mut PgConnection, q: &AuditQuery) -> sqlx::Result<Vec
         r#"select at, actor_staff_id, action as "action: AuditAction",
                   record_type as "record_type: RecordType", record_id, client_addr
            from audit_log
-           where ($1::bigint is null or actor_staff_id = $1)
+           where ($1::bigint[] is null or actor_staff_id = any($1))
              and (not $5 or (record_type = 'booking' and record_id = any($2))
                   or (record_type = 'patient' and record_id = any($6)))
              and ($3::timestamptz is null or at >= $3)
              and ($4::timestamptz is null or at < $4)
            order by seq desc limit 500"#,
-        q.actor_staff_id,
+        q.actor_staff_ids.as_deref(),
         q.person.as_ref().map(|p| p.booking_ids.as_slice()).unwrap_or_default(),
         q.from,
         q.until,

@@ -358,21 +358,22 @@ pub async fn cancel_by_manage_token(
     Ok(Some(false))
 }
 
-/// How a move begins its history line ("moved from session 12"): intake's worklist finds
-/// moved bookings by it.
+/// How a move begins its history line ("moved from session 12"): intake's worklist (the
+/// database's `worklist_attention`, which is given it) finds moved bookings by it.
 pub const MOVED_REASON: &str = "moved from session ";
 
 /// The reason an expired request's history gives.
-pub const EXPIRED_REASON: &str = "expired: still undecided when the group started";
+pub const EXPIRED_REASON: &str = "expired: still undecided when the group ended";
 
-/// Closes every request (asked for or waiting) whose group has started without intake
-/// deciding it: cancelled by the app, with [`EXPIRED_REASON`] in its history. No message: the
+/// Closes every request (asked for or waiting) whose group has ended without intake deciding
+/// it (during the group the counselor may still mark someone who came): cancelled by the app,
+/// with [`EXPIRED_REASON`] in its history. No message: the
 /// person's page says what happened. Returns how many it closed.
 pub async fn expire_undecided(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<u64> {
     let expired = sqlx::query_scalar!(
         r#"with due as (
              select b.id, b.status from booking b join session s on s.id = b.session_id
-             where b.status in ('requested', 'waitlisted') and s.starts_at <= $1
+             where b.status in ('requested', 'waitlisted') and s.ends_at <= $1
              for update of b skip locked),
            closed as (
              update booking b set status = 'cancelled' from due where b.id = due.id

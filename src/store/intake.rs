@@ -58,13 +58,14 @@ pub struct QueueRow {
 /// How far back the worklist looks for follow-ups (a cancelled group, a missed one).
 pub const FOLLOW_UP_DAYS: i64 = 14;
 
-/// Intake's worklist in `scope` (and `clinic`, if given): every booking someone should call
-/// about, and why (see [`Attention`]; a follow-up leaves the list once a call is logged after
-/// what happened), soonest group first.
+/// Intake's worklist in `scope` (and `clinic`, and `reason`, if given): every booking someone
+/// should call about, and why (the database's `worklist_attention`), soonest group first, at
+/// most 500.
 pub async fn worklist(
     conn: &mut PgConnection,
     scope: &ClinicScope,
     clinic: Option<i64>,
+    reason: Option<Attention>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as!(
@@ -74,31 +75,38 @@ pub async fn worklist(
                 c.time_zone as "time_zone: ClinicZone",
                 c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
                 s.language as "language: Language", w.attention as "attention?: Attention"
-         from booking b join session s on s.id = b.session_id
+         from worklist_attention($4, $3, $5) w
+         join booking b on b.id = w.booking_id join session s on s.id = b.session_id
          join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
-         left join lateral (
-             select e.from_status, e.actor, e.at, e.reason from booking_event e
-             where e.booking_id = b.id order by e.id desc limit 1) e on true
-         left join lateral (
-             select max(ca.at) as at from contact_attempt ca where ca.booking_id = b.id) ca on true
-         cross join lateral (
-             select case
-               when b.status = 'cancelled' and s.status = 'cancelled' and e.actor <> 'patient'
-                    and (ca.at is null or ca.at < e.at) then 'group_cancelled'
-               when b.status = 'no_show' and (ca.at is null or ca.at < e.at) then 'no_show'
-               when b.source = 'walk_in' and b.patient_id is null and ca.at is null then 'walk_in'
-               when b.status in ('requested', 'confirmed') and e.reason like $3 || '%'
-                    and (ca.at is null or ca.at < e.at) then 'moved'
-               when b.status = 'requested' and e.from_status = 'waitlisted' then 'promoted'
-               when b.status = 'requested' then 'new'
-             end as attention) w
-         where w.attention is not null
-           and b.status in ('requested', 'confirmed', 'cancelled', 'no_show', 'attended')
-           and s.starts_at > $4::timestamptz - make_interval(days => $5)
-           and ($1::bigint[] is null or s.clinic_id = any($1))
+         where ($1::bigint[] is null or s.clinic_id = any($1))
            and ($2::bigint is null or s.clinic_id = $2)
+           and ($6::text is null or w.attention = $6)
          order by s.starts_at, b.id
          limit 500"#,
+        scope.ids(),
+        clinic,
+        super::bookings::MOVED_REASON,
+        now,
+        FOLLOW_UP_DAYS as i32,
+        reason.map(Attention::code)
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// How many bookings in `scope` (and `clinic`) are on the worklist for each reason.
+pub async fn worklist_counts(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    clinic: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(Attention, i64)>> {
+    let rows = sqlx::query!(
+        r#"select w.attention as "attention!: Attention", count(*) as "count!"
+           from worklist_attention($4, $3, $5) w join booking b on b.id = w.booking_id
+           join session s on s.id = b.session_id
+           where ($1::bigint[] is null or s.clinic_id = any($1)) and ($2::bigint is null or s.clinic_id = $2)
+           group by w.attention"#,
         scope.ids(),
         clinic,
         super::bookings::MOVED_REASON,
@@ -106,7 +114,11 @@ pub async fn worklist(
         FOLLOW_UP_DAYS as i32
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(Attention::ALL
+        .iter()
+        .map(|a| (*a, rows.iter().find(|r| r.attention == *a).map_or(0, |r| r.count)))
+        .collect())
 }
 
 /// What intake looks for when a caller reads out something: a reference, a phone number, or a
@@ -115,11 +127,11 @@ pub struct Search {
     pub reference: Option<String>,
     /// E.164.
     pub phone: Option<String>,
-    /// Lower-case words.
+    /// Words as `contact::search_word` folds them.
     pub name_words: Vec<String>,
 }
 
-/// The bookings in `scope` that `search` finds, soonest group first (at most 50).
+/// The bookings in `scope` that `search` finds, the latest group first (at most 50).
 pub async fn find(
     conn: &mut PgConnection,
     scope: &ClinicScope,
@@ -138,8 +150,14 @@ pub async fn find(
          where ($1::bigint[] is null or s.clinic_id = any($1))
            and (b.reference = $2 or b.phone = $3
                 or ($4::text[] is not null and (
-                    select bool_and(lower(b.first_name) like w || '%' or lower(b.last_name) like w || '%')
-                    from unnest($4::text[]) w)))
+                    -- Each word starts a word of the name, folded as `contact::search_word` folds.
+                    select bool_and(n.name like '% ' || w || '%')
+                    from unnest($4::text[]) w,
+                         lateral (select ' ' || regexp_replace(replace(
+                             translate(lower(b.first_name || ' ' || b.last_name),
+                                       'ÁÀÄÂÉÈËÊÍÌÏÎÓÒÖÔÚÙÜÛÑÇáàäâéèëêíìïîóòöôúùüûñç',
+                                       'aaaaeeeeiiiioooouuuuncaaaaeeeeiiiioooouuuunc'),
+                             '''', ''), '[^a-z0-9]+', ' ', 'g') as name) n)))
          order by s.starts_at desc, b.id
          limit 50"#,
         scope.ids(),

@@ -158,6 +158,19 @@ pub async fn add_walk_in(
     }
 }
 
+/// Whether phone `phone` (E.164) is on session `session_id`'s roster already (a walk-in sent
+/// twice, or someone who had booked after all).
+pub async fn on_roster(conn: &mut PgConnection, session_id: i64, phone: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from booking where session_id = $1 and phone = $2 and status = any($3)) as "on!""#,
+        session_id,
+        phone,
+        BookingStatus::ON_ROSTER as &[BookingStatus]
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Someone who came without a booking, as the counselor takes them at the door.
 pub struct WalkIn<'a> {
     pub first_name: &'a str,

@@ -280,7 +280,7 @@ pub struct Access<'a> {
 }
 
 /// Gives an active account a new role, counselor link and clinics, and ends its sessions (it
-/// signs in again under its new access). None for an unknown or inactive account.
+/// signs in again under its new access) and its calendar feed. None for an unknown or inactive account.
 pub async fn change_access(
     conn: &mut PgConnection,
     staff_id: i64,
@@ -312,6 +312,8 @@ pub async fn change_access(
         return refusal(e).map(|r| Some(r.map(|_| ())));
     }
     sqlx::query!(r#"delete from staff_session where staff_id = $1"#, staff_id).execute(&mut *tx).await?;
+    // A calendar feed showed the groups of the counselor the account was: it ends too.
+    sqlx::query!(r#"delete from calendar_feed where staff_id = $1"#, staff_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(Ok(())))
 }
@@ -348,6 +350,13 @@ pub async fn count_active(conn: &mut PgConnection, emails: &[&str]) -> sqlx::Res
     )
     .fetch_one(conn)
     .await
+}
+
+/// Every account that has had this e-mail, active or not.
+pub async fn ids_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(r#"select id from staff where lower(email) = lower($1) order by id"#, email.trim())
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn id_by_email(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<i64>> {

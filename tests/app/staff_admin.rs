@@ -327,6 +327,15 @@ async fn admins_change_an_accounts_access_and_a_deactivated_email_can_be_used_ag
     assert_eq!(get_as(&a.app, &session, &request).await.status(), 200, "the new clinic's requests");
     assert_eq!(a.app.count("select count(*) from audit_log where action = 'staff_access_changed'").await, 1);
 
+    // No one changes their own access (the last admin could lock everyone out).
+    let me: i64 = sqlx::query_scalar("select id from staff where email = 'admin@clinic.test'")
+        .fetch_one(&a.app.pool)
+        .await
+        .unwrap();
+    let r = a.post(&format!("/staff/admin/staff/{me}/access"), &[("role", "intake")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("You cannot change your own access"));
+
     // A counselor account must name a counselor: refused, nothing changed.
     let r = a.post(&access, &[("role", "counselor")]).await;
     assert_eq!(r.status(), 422);
@@ -355,4 +364,13 @@ async fn admins_change_an_accounts_access_and_a_deactivated_email_can_be_used_ag
         )
         .await;
     assert_eq!(r.status(), 422, "two active accounts never share an address");
+
+    // Searching the audit log by the address finds what both accounts did.
+    let mut conn = a.app.pool.acquire().await.unwrap();
+    let ids = groupcare::store::staff::ids_by_email(&mut conn, "WORKER@clinic.test").await.unwrap();
+    assert_eq!(ids.len(), 2);
+    let query = groupcare::store::audit::AuditQuery { actor_staff_ids: Some(ids), ..Default::default() };
+    let rows = groupcare::store::audit::search(&mut conn, &query).await.unwrap();
+    let actors: std::collections::BTreeSet<i64> = rows.iter().filter_map(|r| r.actor_staff_id).collect();
+    assert_eq!(actors.len(), 2, "the departed account's actions too");
 }

@@ -359,6 +359,11 @@ async fn the_door_confirms_who_comes_adds_walk_ins_and_marks_first_visits() {
     assert_eq!((source.as_str(), status.as_str()), ("walk_in", "attended"));
     let page = get_as(&app, &me, &format!("/staff/sessions/{mine}/roster")).await.text().await.unwrap();
     assert!(page.contains("Wally Walker"));
+    // Sent twice (a double click): one walk-in.
+    let r = crate::staff_auth::post_as(&app, &me, &walk_in, &good).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("already on this group"));
+    assert_eq!(app.count("select count(*) from booking where last_name = 'Walker'").await, 1);
 
     // Intake of the clinic sees it, and is asked to match the walk-in to a record.
     let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")

@@ -411,7 +411,7 @@ async fn a_phone_booking_follows_the_rules_of_an_online_request() {
 /// A request still undecided when its group starts closes itself, with the reason in its
 /// history, and leaves the queue; a confirmed one stays; the person's page says what happened.
 #[tokio::test]
-async fn a_request_still_undecided_when_its_group_starts_closes_itself() {
+async fn a_request_still_undecided_leaves_the_worklist_when_its_group_starts_and_closes_when_it_ends() {
     let Setup { app, here, intake, .. } = setup().await;
     let confirmed = book(&app, here, 1, "");
     let confirmed = confirmed.await;
@@ -436,13 +436,24 @@ async fn a_request_still_undecided_when_its_group_starts_closes_itself() {
         "nothing has started"
     );
 
-    for session in [here, other] {
-        sqlx::query("update session set starts_at = now() - interval '1 minute', ends_at = now() + interval '89 minutes' where id = $1")
-            .bind(session)
-            .execute(&app.owner_pool)
-            .await
-            .unwrap();
-    }
+    // The groups start: the requests leave the worklist, but stay open while the groups meet
+    // (the counselor may still mark someone who came).
+    let set_times = |starts: &'static str, ends: &'static str| {
+        let pool = app.owner_pool.clone();
+        async move {
+            for session in [here, other] {
+                let sql = format!(
+                    "update session set starts_at = now() + interval '{starts}', ends_at = now() + interval '{ends}' where id = $1"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(session).execute(&pool).await.unwrap();
+            }
+        }
+    };
+    set_times("-1 minute", "89 minutes").await;
+    let queue = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    assert!(!queue.contains(&format!("/staff/intake/requests/{waiting}\"")), "{queue}");
+    assert_eq!(groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(), 0, "still meeting");
+    set_times("-91 minutes", "-1 minute").await;
     assert_eq!(groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(), 2);
     assert_eq!(groupcare::jobs::expire_requests::once(&app.pool, clock).await.unwrap(), 0, "once");
     assert_eq!(status_of(&app, confirmed).await, "confirmed");
@@ -548,17 +559,35 @@ async fn intake_finds_a_caller_by_reference_phone_or_name_in_their_clinics() {
         }
     };
     let reference = answer["reference"].as_str().unwrap().to_lowercase();
-    for q in [reference.as_str(), "909.555.0101", "+1 (909) 555 0101", "ana flo", "FLORES"] {
+    for q in [
+        reference.as_str(),
+        "909.555.0101",
+        "+1 (909) 555 0101",
+        "ana flo",
+        "FLORES",
+        "maria",
+        "MARÍA flores",
+    ] {
         let found = find(q).await;
         assert!(found.contains(&format!("requests/{mine}\"")), "{q}: {found}");
         assert!(!found.contains(&format!("requests/{theirs}\"")), "{q}: another clinic's booking");
     }
     assert!(find("Zelda").await.contains("No booking at your clinics matches that."));
+    // A reference read out with the name; a name with an apostrophe or accents, typed any way.
+    let with_name = format!("{} Ana", answer["reference"].as_str().unwrap());
+    assert!(find(&with_name).await.contains(&format!("requests/{mine}\"")));
+    let mut body = booking_json(here, "(909) 555-0103");
+    body["first_name"] = Value::from("Seán");
+    body["last_name"] = Value::from("O'Brien-Álvarez");
+    assert_eq!(app.post_booking(&body, None).await.status(), 201);
+    for q in ["obrien", "O'Brien", "sean alvarez", "ÁLVAREZ"] {
+        assert!(find(q).await.contains("O&#39;Brien-Álvarez"), "{q}");
+    }
     // A search in the address bar does nothing: the form only.
     let by_url = get_as(&app, &intake, "/staff/intake/find?q=909-555-0101").await.text().await.unwrap();
     assert!(!by_url.contains(&format!("requests/{mine}\"")));
     let searches = app.count("select count(*) from audit_log where action = 'find_bookings'").await;
-    assert_eq!(searches, 6);
+    assert_eq!(searches, 13);
     let shown: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'view_booking_in_list' and record_id = $1",
     )
@@ -566,7 +595,7 @@ async fn intake_finds_a_caller_by_reference_phone_or_name_in_their_clinics() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(shown, 5, "each booking shown is audited");
+    assert_eq!(shown, 8, "each booking shown is audited");
     let logs = crate::helpers::captured_logs();
     assert!(!logs.contains("555-0101") && !logs.contains("5550101"), "no phone in the log");
 }
@@ -625,4 +654,46 @@ async fn the_admission_questions_reach_intake_and_only_the_needs_reach_the_couns
     assert_eq!(r.status(), 422);
     let errors: Value = r.json().await.unwrap();
     assert!(errors["errors"]["payment"].is_string() && errors["errors"]["adult"].is_string(), "{errors}");
+}
+
+/// Hundreds of new requests do not hide the one promoted from the waitlist, and the counts are
+/// the whole list's.
+#[tokio::test]
+async fn a_long_worklist_keeps_every_reason_and_counts_it_whole() {
+    let Setup { app, here, intake, .. } = setup().await; // one seat
+    let later = same_clinic_session(&app, here, 1).await;
+    sqlx::query("update session set starts_at = starts_at + interval '5 days', ends_at = ends_at + interval '5 days' where id = $1")
+        .bind(later)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    let seated = book(&app, later, 1, "").await;
+    let waiting = book(&app, later, 2, "").await;
+    // 600 more new requests for the sooner group (copies of one, each its own phone and link).
+    let first = book(&app, here, 3, "").await;
+    sqlx::query(
+        "insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name, phone,
+                              language, consent_sms, consent_voicemail, source, overlap_flag, created_at)
+         select session_id, 'W' || lpad(g::text, 7, '0'), decode(md5(g::text), 'hex'), 'requested', first_name,
+                last_name, '+1909556' || lpad(g::text, 4, '0'), language, false, false, 'online', false, created_at
+         from booking, generate_series(1, 600) g where id = $1",
+    )
+    .bind(first)
+    .execute(&app.owner_pool)
+    .await
+    .unwrap();
+    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{seated}/cancel"),
+        &[("csrf", &csrf), ("reason", "x")],
+    )
+    .await;
+    let promoted = get_as(&app, &intake, "/staff/intake?reason=promoted").await.text().await.unwrap();
+    assert!(promoted.contains(&format!("requests/{waiting}\"")), "found behind 601 new requests");
+    assert!(
+        promoted.contains("New request (601)") && promoted.contains("Every reason (602)"),
+        "whole counts"
+    );
 }

@@ -257,7 +257,7 @@ pub struct Messages {
     pub queue_col_why: &'static str,
     pub queue_filter_reason: &'static str,
     /// The worklist's reason filter, all reasons: (how many).
-    pub queue_every_reason: fn(usize) -> String,
+    pub queue_every_reason: fn(i64) -> String,
     /// The status filter's first choice: the worklist.
     pub queue_worklist_option: &'static str,
     /// Why someone is on the worklist.
@@ -357,6 +357,8 @@ pub struct Messages {
     pub walk_in_intro: &'static str,
     pub walk_in_add: &'static str,
     pub walk_in_problem: &'static str,
+    pub walk_in_closed: &'static str,
+    pub walk_in_already: &'static str,
     pub roster_read_only: &'static str,
     pub attendance_missed: &'static str,
     pub attendance_save: &'static str,
@@ -475,6 +477,7 @@ pub struct Messages {
     pub admin_staff_create: &'static str,
     pub admin_staff_deactivate: &'static str,
     pub admin_staff_access: &'static str,
+    pub admin_staff_not_yourself: &'static str,
     pub admin_staff_access_save: &'static str,
     pub admin_staff_inactive: &'static str,
     pub admin_staff_new_password: &'static str,

@@ -342,9 +342,15 @@ pub async fn change_access(
     let Some(role) = StaffRole::parse(&form.role) else {
         return Err(AppError::BadRequest);
     };
+    // An admin cannot change their own access: the last admin could lock everyone out.
+    if id == user.staff_id {
+        return staff_refused(&state, ui, user.clone(), ui.m.admin_staff_not_yourself).await;
+    }
     let counselor_id = form.counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
-    let clinic_ids: Vec<i64> =
+    let mut clinic_ids: Vec<i64> =
         form.clinic.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
+    clinic_ids.sort_unstable();
+    clinic_ids.dedup();
     let access = staff::Access { role, counselor_id, clinic_ids: &clinic_ids };
     let mut conn = state.pool.begin().await?;
     match staff::change_access(&mut conn, id, &access).await?.ok_or(AppError::NotFound)? {
@@ -558,8 +564,9 @@ async fn audit_page(
     };
     let mut no_match = false;
     if !search.staff.trim().is_empty() {
-        query.actor_staff_id = staff::id_by_email(&mut conn, &search.staff).await?;
-        no_match |= query.actor_staff_id.is_none();
+        let ids = staff::ids_by_email(&mut conn, &search.staff).await?;
+        no_match |= ids.is_empty();
+        query.actor_staff_ids = Some(ids);
     }
     let patient = search.patient.trim();
     if !patient.is_empty() {

@@ -326,6 +326,11 @@ pub async fn walk_in(
     if access.session.starts_at > now {
         return Err(AppError::BadRequest);
     }
+    // At the door means on the group's day: not a cancelled group, not one long over.
+    if access.session.is_cancelled() || now > access.session.ends_at + Duration::hours(12) {
+        let page = roster_page(&state, ui, access, fields, Some(ui.m.walk_in_closed.to_owned())).await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     let (first, last, phone) = (
         PersonName::parse(&fields.first_name),
         PersonName::parse(&fields.last_name),
@@ -343,6 +348,12 @@ pub async fn walk_in(
         && !rosters::leads(&mut tx, session.id, counselor).await?
     {
         return Err(AppError::NotFound);
+    }
+    if rosters::on_roster(&mut tx, session.id, phone.e164()).await? {
+        drop(tx);
+        let page =
+            roster_page(&state, ui, access, WalkInFields::default(), Some(ui.m.walk_in_already.to_owned()));
+        return Ok((StatusCode::CONFLICT, page.await?).into_response());
     }
     let person = rosters::WalkIn {
         first_name: first.as_str(),

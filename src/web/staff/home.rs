@@ -1,7 +1,6 @@
 //! Each role's home under `/staff`.
 
 use super::auth::StaffUser;
-use super::intake::attention_counts;
 use crate::domain::staff::StaffRole;
 use crate::store::intake;
 use crate::store::sessions::{self, SessionFilter};
@@ -25,7 +24,7 @@ pub struct HomePage {
     is_admin: bool,
     /// For those who work the queue: how many people to call, per reason, each a link to
     /// the worklist filtered to it: (code, words, count).
-    to_call: Vec<(&'static str, &'static str, usize)>,
+    to_call: Vec<(&'static str, &'static str, i64)>,
     /// The groups meeting today (each clinic's today) that this member works with: their own
     /// for a counselor, their clinics' for intake, all for an administrator.
     today: Vec<(SessionCard, String)>,
@@ -36,11 +35,8 @@ pub async fn home(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Res
     let to_call = match user.intake_scope() {
         Some(scope) => {
             let mut conn = state.pool.acquire().await?;
-            let rows = intake::worklist(&mut conn, &scope, None, state.clock.now()).await?;
-            attention_counts(&rows)
-                .into_iter()
-                .map(|(a, n)| (a.code(), (ui.m.attention_name)(a), n))
-                .collect()
+            let counts = intake::worklist_counts(&mut conn, &scope, None, state.clock.now()).await?;
+            counts.into_iter().map(|(a, n)| (a.code(), (ui.m.attention_name)(a), n)).collect()
         }
         None => Vec::new(),
     };

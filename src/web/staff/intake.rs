@@ -8,8 +8,8 @@ use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::booking::{Actor, Attention, BookingSource, REFERENCE_LEN, normalize_reference};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
-use crate::domain::contact::Phone;
 use crate::domain::contact::Problem;
+use crate::domain::contact::{Phone, search_word};
 use crate::domain::messages::MessageState;
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
@@ -113,17 +113,16 @@ pub async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<QueuePage, AppError> {
     let status = QUEUE_STATUSES.into_iter().find(|s| s.code() == query.status);
-    let reason = Attention::ALL.into_iter().find(|r| r.code() == query.reason);
+    // A reason belongs to the worklist: a list by status ignores it.
+    let reason = Attention::ALL.into_iter().find(|r| r.code() == query.reason).filter(|_| status.is_none());
     let clinic: Option<i64> = query.clinic.parse().ok();
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let rows = match status {
         Some(status) => intake::queue(&mut conn, &scope, clinic, status).await?,
-        None => intake::worklist(&mut conn, &scope, clinic, now).await?,
+        None => intake::worklist(&mut conn, &scope, clinic, reason, now).await?,
     };
-    // Each reason's count, then the rows of the one chosen.
-    let counts = attention_counts(&rows);
-    let rows: Vec<_> = rows.into_iter().filter(|r| reason.is_none() || r.attention == reason).collect();
+    let counts = intake::worklist_counts(&mut conn, &scope, clinic, now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     user.audit(&mut conn, AuditAction::ViewQueue, None).await?;
     user.audit_shown(
@@ -168,11 +167,6 @@ pub async fn queue(
     })
 }
 
-/// How many of `rows` are on the worklist for each reason, every reason listed.
-pub fn attention_counts(rows: &[intake::QueueRow]) -> Vec<(Attention, usize)> {
-    Attention::ALL.iter().map(|a| (*a, rows.iter().filter(|r| r.attention == Some(*a)).count())).collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/find.html")]
 pub struct FindPage {
@@ -203,12 +197,18 @@ pub async fn find(
     CsrfForm(form): CsrfForm<FindForm>,
 ) -> Result<FindPage, AppError> {
     let query: String = form.q.trim().chars().take(100).collect();
+    // The reference alone or among other words ("V8AB8NG3 Bob"); the phone in any spelling.
+    let reference = std::iter::once(query.as_str())
+        .chain(query.split_whitespace())
+        .map(normalize_reference)
+        .find(|r| r.len() == REFERENCE_LEN);
     let search = intake::Search {
-        reference: Some(normalize_reference(&query)).filter(|r| r.len() == REFERENCE_LEN),
+        reference,
         phone: Phone::parse(&query).ok().map(|p| p.e164().to_owned()),
+        // Hyphens part words as the database's folding does ("O'Brien-Álvarez": obrien, alvarez).
         name_words: query
-            .split_whitespace()
-            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .map(search_word)
             .filter(|w| !w.is_empty())
             .take(4)
             .collect(),
