@@ -378,7 +378,10 @@ async fn a_phone_booking_follows_the_rules_of_an_online_request() {
         ("phone", "951-555-0177"),
         ("language", "es"),
         ("consent_voicemail", "on"),
+        ("payment", "self_pay"),
+        ("accommodation", "wheelchair space"),
     ];
+    assert!(form.contains("name=\"payment\"") && form.contains("name=\"adult\""), "the admission questions");
     let bad: Vec<_> = fields.iter().map(|(k, v)| if *k == "phone" { (*k, "12") } else { (*k, *v) }).collect();
     let r = post_as(&app, &intake, "/staff/intake/phone-booking", &bad).await;
     assert_eq!(r.status(), 422);
@@ -394,6 +397,9 @@ async fn a_phone_booking_follows_the_rules_of_an_online_request() {
             .await
             .unwrap();
     assert_eq!((source.as_str(), language.as_str(), voicemail), ("phone", "es", true));
+    let (payment, need): (String, String) =
+        sqlx::query_as("select payment, accommodation from booking").fetch_one(&app.pool).await.unwrap();
+    assert_eq!((payment.as_str(), need.as_str()), ("self_pay", "wheelchair space"));
     assert_eq!(
         app.count("select count(*) from audit_log where action = 'booking_created_by_phone'").await,
         2
