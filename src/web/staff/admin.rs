@@ -294,16 +294,12 @@ pub async fn create_staff(
     let Ok(Some(email)) = Email::parse_optional(&form.email) else {
         return refuse(ui.m.admin_staff_bad_email).await;
     };
-    let Some(role) = StaffRole::parse(&form.role) else {
-        return Err(AppError::BadRequest);
-    };
+    let (role, counselor_id, clinic_ids) =
+        access_of(&form.role, &form.counselor_id, &form.clinic).ok_or(AppError::BadRequest)?;
     let password = form.password;
     if check_new_password(&password).is_err() {
         return refuse(ui.m.admin_staff_bad_password).await;
     }
-    let counselor_id = form.counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
-    let clinic_ids: Vec<i64> =
-        form.clinic.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
     let new =
         NewStaff { email: email.as_str(), password_hash: &hash, role, counselor_id, clinic_ids: &clinic_ids };
@@ -319,6 +315,23 @@ pub async fn create_staff(
     user.audit(&mut conn, AuditAction::StaffCreated, Some((RecordType::Staff, id))).await?;
     conn.commit().await?;
     Ok(Redirect::to("/staff/admin/staff").into_response())
+}
+
+/// An account's access as its forms give it (new account and change alike): the role; the
+/// counselor it is, for a counselor only; the clinics it works for, for intake only, each once.
+/// None for an unknown role.
+fn access_of(
+    role: &str,
+    counselor_id: &str,
+    clinics: &[String],
+) -> Option<(StaffRole, Option<i64>, Vec<i64>)> {
+    let role = StaffRole::parse(role)?;
+    let counselor_id = counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
+    let mut clinic_ids: Vec<i64> =
+        clinics.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
+    clinic_ids.sort_unstable();
+    clinic_ids.dedup();
+    Some((role, counselor_id, clinic_ids))
 }
 
 /// An account's access form: role, counselor link, clinics (`clinic` repeats).
@@ -339,18 +352,12 @@ pub async fn change_access(
     CsrfForm(form): CsrfForm<AccessForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let Some(role) = StaffRole::parse(&form.role) else {
-        return Err(AppError::BadRequest);
-    };
+    let (role, counselor_id, clinic_ids) =
+        access_of(&form.role, &form.counselor_id, &form.clinic).ok_or(AppError::BadRequest)?;
     // An admin cannot change their own access: the last admin could lock everyone out.
     if id == user.staff_id {
         return staff_refused(&state, ui, user.clone(), ui.m.admin_staff_not_yourself).await;
     }
-    let counselor_id = form.counselor_id.parse().ok().filter(|_| role == StaffRole::Counselor);
-    let mut clinic_ids: Vec<i64> =
-        form.clinic.iter().filter_map(|v| v.parse().ok()).filter(|_| role == StaffRole::Intake).collect();
-    clinic_ids.sort_unstable();
-    clinic_ids.dedup();
     let access = staff::Access { role, counselor_id, clinic_ids: &clinic_ids };
     let mut conn = state.pool.begin().await?;
     match staff::change_access(&mut conn, id, &access).await?.ok_or(AppError::NotFound)? {
