@@ -432,11 +432,7 @@ async fn stop_ends_texts_help_gets_the_clinics_phone_and_other_words_reach_intak
     let kept: Vec<(i64, String)> =
         sqlx::query_as("select booking_id, body from sms_reply").fetch_all(&app.pool).await.unwrap();
     assert_eq!(kept, [(second, "¿Puedo llevar a mi hijo?".to_owned())]);
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(later)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(later).await;
     crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
     let (intake, _) = login_with_csrf(&app, "intake@x.test").await;
     let page = get_as(&app, &intake, &format!("/staff/intake/requests/{second}")).await.text().await.unwrap();
@@ -483,11 +479,7 @@ async fn intake_can_send_the_last_message_again_within_their_clinics() {
     let answer = book(&app, session, 1, "en", true, false).await;
     let booking = booking_id(&app, &answer).await;
     worker.work_once(tomorrow_at(12, 0)).await.unwrap();
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(session).await;
     crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
     crate::staff_auth::staff_account_for(&app, "elsewhere@x.test", StaffRole::Intake, &[]).await;
     let (intake, csrf) = login_with_csrf(&app, "intake@x.test").await;
@@ -578,11 +570,7 @@ async fn sending_again_to_someone_who_agrees_to_no_channel_now_says_so() {
     let session = app.session_starting_in(Duration::days(3), 10, 1).await;
     let booking = booking_id(&app, &book(&app, session, 1, "en", true, false).await).await;
     text_back(&app, 1, "STOP", "SM00000000000000000000000000000002", None).await;
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(session).await;
     crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
     let (intake, csrf) = login_with_csrf(&app, "intake@x.test").await;
     let r = post_as(

@@ -320,6 +320,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The clinic of session `session`.
+    pub async fn clinic_of(&self, session: i64) -> i64 {
+        sqlx::query_scalar("select clinic_id from session where id = $1")
+            .bind(session)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     pub async fn count(&self, sql: &'static str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
     }

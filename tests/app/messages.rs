@@ -200,11 +200,7 @@ async fn reminders_fall_due_once_each_and_without_a_channel_nothing_is_sent_and_
     // Intake sees what the person was told and that it was not sent; the admin list too,
     // without names or numbers.
     let (admin, _) = signed_in(&app, "admin@x.test", StaffRole::Admin).await;
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(session).await;
     crate::staff_auth::staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
     let intake_session = crate::staff_auth::login(&app, "intake@x.test").await;
     let page = get_as(&app, &intake_session, &format!("/staff/intake/requests/{booking}")).await;

@@ -29,17 +29,7 @@ async fn world() -> World {
     second_factor_optional(&app).await;
     let session_a = app.session_starting_in(Duration::days(2), 12, 1).await;
     let session_b = app.session_starting_in(Duration::days(2), 12, 1).await;
-    let clinic = |s: i64| {
-        let pool = app.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("select clinic_id from session where id = $1")
-                .bind(s)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    let (clinic_a, clinic_b) = (clinic(session_a).await, clinic(session_b).await);
+    let (clinic_a, clinic_b) = (app.clinic_of(session_a).await, app.clinic_of(session_b).await);
     assert_eq!(app.post_booking(&booking_json(session_a, &phone(1)), None).await.status(), 201);
     let booking_a: i64 =
         sqlx::query_scalar("select max(id) from booking").fetch_one(&app.pool).await.unwrap();

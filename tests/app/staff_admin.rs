@@ -136,12 +136,7 @@ async fn a_co_facilitator_raises_the_ceiling_and_cannot_be_removed_while_seats_w
 async fn administrators_create_deactivate_and_reset_staff_accounts() {
     let a = admin().await;
     let session = a.app.session_starting_in(Duration::days(3), 12, 1).await;
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&a.app.pool)
-        .await
-        .unwrap();
-    let clinic = clinic.to_string();
+    let clinic = a.app.clinic_of(session).await.to_string();
     let made = a
         .post(
             "/staff/admin/staff",
@@ -297,17 +292,7 @@ async fn admins_change_an_accounts_access_and_a_deactivated_email_can_be_used_ag
     let a = admin().await;
     let here = a.app.session_starting_in(Duration::days(2), 5, 1).await;
     let there = a.app.session_starting_in(Duration::days(2), 5, 1).await;
-    let clinic_of = |s: i64| {
-        let pool = a.app.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>("select clinic_id from session where id = $1")
-                .bind(s)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    let (clinic_here, clinic_there) = (clinic_of(here).await, clinic_of(there).await);
+    let (clinic_here, clinic_there) = (a.app.clinic_of(here).await, a.app.clinic_of(there).await);
     let worker =
         crate::staff_auth::staff_account_for(&a.app, "worker@clinic.test", StaffRole::Intake, &[clinic_here])
             .await;

@@ -366,11 +366,7 @@ async fn the_door_confirms_who_comes_adds_walk_ins_and_marks_first_visits() {
     assert_eq!(app.count("select count(*) from booking where last_name = 'Walker'").await, 1);
 
     // Intake of the clinic sees it, and is asked to match the walk-in to a record.
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(mine)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(mine).await;
     crate::staff_auth::staff_account_for(&app, "intake@clinic.test", StaffRole::Intake, &[clinic]).await;
     let intake = login(&app, "intake@clinic.test").await;
     let roster = get_as(&app, &intake, &format!("/staff/sessions/{mine}/roster")).await;

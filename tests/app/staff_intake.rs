@@ -9,14 +9,6 @@ use chrono::Duration;
 use groupcare::domain::staff::StaffRole;
 use serde_json::Value;
 
-async fn clinic_of(app: &TestApp, session: i64) -> i64 {
-    sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 async fn book(app: &TestApp, session: i64, n: usize, notes: &str) -> i64 {
     let mut body = booking_json(session, &phone(n));
     body["notes"] = Value::from(notes);
@@ -46,7 +38,7 @@ async fn setup() -> Setup {
     second_factor_optional(&app).await;
     let here = app.session_starting_in(Duration::days(2), 1, 1).await;
     let elsewhere = app.session_starting_in(Duration::days(2), 1, 1).await;
-    let clinic = clinic_of(&app, here).await;
+    let clinic = app.clinic_of(here).await;
     staff_account_for(&app, "intake@clinic.test", StaffRole::Intake, &[clinic]).await;
     let intake = login(&app, "intake@clinic.test").await;
     Setup { app, here, elsewhere, intake }

@@ -18,11 +18,7 @@ async fn desk() -> Desk {
     let app = TestApp::spawn().await;
     second_factor_optional(&app).await;
     let session = app.session_starting_in(Duration::days(2), 12, 1).await;
-    let clinic: i64 = sqlx::query_scalar("select clinic_id from session where id = $1")
-        .bind(session)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let clinic = app.clinic_of(session).await;
     staff_account_for(&app, "intake@x.test", StaffRole::Intake, &[clinic]).await;
     let intake = login(&app, "intake@x.test").await;
     let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
