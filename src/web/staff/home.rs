@@ -1,7 +1,6 @@
 //! Each role's home under `/staff`.
 
 use super::auth::StaffUser;
-use crate::domain::staff::StaffRole;
 use crate::store::intake;
 use crate::store::sessions::{self, SessionFilter};
 use crate::web::AppState;
@@ -19,10 +18,7 @@ pub struct HomePage {
     ui: Ui,
     user: StaffUser,
     signed_in_as: String,
-    works_queue: bool,
-    leads_groups: bool,
-    is_admin: bool,
-    /// For those who work the queue: how many people to call, per reason, each a link to
+    /// For those who work the queue (none for a counselor): how many people to call, per reason, each a link to
     /// the worklist filtered to it: (code, words, count).
     to_call: Vec<(&'static str, &'static str, i64)>,
     /// The groups meeting today (each clinic's today) that this member works with: their own
@@ -57,10 +53,8 @@ pub async fn home(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Res
         .filter(|s| scope.as_ref().is_none_or(|scope| scope.includes(s.clinic_id)))
         .map(|s| (SessionCard::new(ui, s, now, state.booking.cutoff), (ui.m.booked_count)(s.held)))
         .collect();
-    let works_queue = matches!(user.role, StaffRole::Intake | StaffRole::Admin);
-    let leads_groups = user.role == StaffRole::Counselor;
-    let is_admin = user.role == StaffRole::Admin;
-    Ok(HomePage { ui, user, signed_in_as, works_queue, leads_groups, is_admin, to_call, today })
+    // The pages the role works in are in every staff page's header.
+    Ok(HomePage { ui, user, signed_in_as, to_call, today })
 }
 
 /// Anything else under /staff: signed-in staff get a 404, anyone else the login page.
