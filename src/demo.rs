@@ -331,8 +331,15 @@ async fn seed_catalog(
             counselor_ids: &leads,
         };
         let id = schedule::create_series(&mut tx, &series).await?;
-        schedule::generate_sessions(&mut tx, id, &series, today, today + Duration::weeks(GENERATE_WEEKS))
-            .await?;
+        schedule::generate_sessions(
+            &mut tx,
+            id,
+            &series,
+            today,
+            today + Duration::weeks(GENERATE_WEEKS),
+            now,
+        )
+        .await?;
     }
     for ((email, role, counselor), hash) in STAFF.iter().zip(staff_hashes) {
         let new = NewStaff {

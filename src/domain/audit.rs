@@ -64,10 +64,12 @@ pub enum AuditAction {
     WalkInAdded,
     /// An admin changed an account's role, counselor link or clinics.
     StaffAccessChanged,
+    /// Intake ended a person's weekly place in a group.
+    MembershipEnded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 49] = [
+    pub const ALL: [AuditAction; 50] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -117,6 +119,7 @@ impl AuditAction {
         AuditAction::FindBookings,
         AuditAction::WalkInAdded,
         AuditAction::StaffAccessChanged,
+        AuditAction::MembershipEnded,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -171,6 +174,7 @@ impl AuditAction {
             AuditAction::FindBookings => "find_bookings",
             AuditAction::WalkInAdded => "walk_in_added",
             AuditAction::StaffAccessChanged => "staff_access_changed",
+            AuditAction::MembershipEnded => "membership_ended",
         }
     }
 

@@ -398,6 +398,8 @@ pub struct BookingInput {
     pub payment: String,
     pub needs_ride: bool,
     pub accommodation: String,
+    /// Come every week to a weekly group, not once (see `store::memberships`).
+    pub every_week: bool,
 }
 
 /// A request that passed every check.
@@ -418,6 +420,8 @@ pub struct NewBooking {
     pub needs_ride: bool,
     /// An interpreter or another accommodation at the group.
     pub accommodation: Option<String>,
+    /// Come every week (a weekly group only; once otherwise).
+    pub every_week: bool,
 }
 
 // What a person typed stays out of debug output (see `contact::redacted_debug`).
@@ -472,6 +476,7 @@ impl TryFrom<&BookingInput> for NewBooking {
                     returning_patient,
                     payment,
                     needs_ride: input.needs_ride,
+                    every_week: input.every_week,
                     accommodation,
                     first_name,
                     last_name,
@@ -503,6 +508,10 @@ impl NewBooking {
         ] {
             h.update(part.as_bytes());
             h.update([0]);
+        }
+        // Added only when asked, so a request made before memberships keeps its digest.
+        if self.every_week {
+            h.update(b"every week\0");
         }
         h.finalize().to_vec()
     }

@@ -243,7 +243,7 @@ impl Worker {
     /// for a booking taken before messages existed, or sealed by another key file).
     fn manage_url(&self, m: &Claimed) -> Option<String> {
         let sealed = m.manage_token_sealed.as_deref()?;
-        let token = self.keys.open(&manage_token_context(&m.reference), sealed).ok()?;
+        let token = self.keys.open(&manage_token_context(&m.link_reference), sealed).ok()?;
         let token = String::from_utf8(token).ok()?;
         Some(format!("{}{}?lang={}", self.base_url, manage_path(&token), m.language.code()))
     }

@@ -9,8 +9,8 @@ use crate::domain::booking::{
 };
 use crate::domain::messages::MessageKind;
 use crate::keys::Keys;
-use crate::store::outbox;
 use crate::store::secrets::manage_token_context;
+use crate::store::{memberships, outbox};
 use crate::tokens::digest;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
@@ -89,18 +89,18 @@ impl LockedSession {
 /// Where a session stands for a request of `phone`: the seats held and the places waiting,
 /// an active booking of the same phone there (the request would repeat it), and whether the
 /// phone has an active booking at the same clinic overlapping in time.
-struct Standing {
-    held: i64,
-    waiting: i64,
-    duplicate_of: Option<i64>,
-    overlaps: bool,
+pub(super) struct Standing {
+    pub held: i64,
+    pub waiting: i64,
+    pub duplicate_of: Option<i64>,
+    pub overlaps: bool,
 }
 
 /// The standing of the locked `session` for `phone`; a booking being moved from `leaving`
 /// does not count as an overlap. Overlaps are looked for in this clinic only: another
 /// program's bookings of the person are not this clinic's to learn of (42 CFR Part 2), not
 /// even as a flag.
-async fn standing(
+pub(super) async fn standing(
     conn: &mut PgConnection,
     session: &LockedSession,
     phone: &str,
@@ -185,6 +185,25 @@ pub async fn request_seat(
         }));
     }
 
+    // Every week: the series is held against a change or generation being saved meanwhile,
+    // and its weeks from this one on are locked in id order before any one of them.
+    let series_id = match req.booking.every_week {
+        true => sqlx::query_scalar!("select series_id from session where id = $1", req.session_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten(),
+        false => None,
+    };
+    let mut weeks = Vec::new();
+    if let Some(series_id) = series_id {
+        sqlx::query_scalar!("select id from series where id = $1 for share", series_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let starts_at = sqlx::query_scalar!("select starts_at from session where id = $1", req.session_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        weeks = memberships::lock_weeks_from(&mut tx, series_id, starts_at).await?;
+    }
     let Some(session) = lock_session(&mut tx, req.session_id).await? else {
         return Ok(Err(Refused::UnknownSession));
     };
@@ -256,6 +275,10 @@ pub async fn request_seat(
                 MessageKind::RequestReceived
             };
             outbox::notify(&mut tx, &[id], told, req.now).await?;
+            if let Some(series_id) = series_id {
+                weeks.retain(|&week| week != session.id);
+                memberships::join(&mut tx, id, series_id, &weeks, req.now).await?;
+            }
             break reference;
         }
     };
@@ -280,6 +303,8 @@ pub struct OwnBooking {
     pub cancel_kind: Option<GroupCancelKind>,
     /// Who cancelled the booking, when it is cancelled: the person, or the clinic.
     pub cancelled_by: Option<Actor>,
+    /// The membership ("every week") this booking began, if it did.
+    pub membership_id: Option<i64>,
 }
 
 pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<OwnBooking>> {
@@ -295,12 +320,50 @@ pub async fn by_manage_token(conn: &mut PgConnection, token: &str) -> sqlx::Resu
                 s.status = 'cancelled' as "group_cancelled!",
                 s.cancel_kind as "cancel_kind: GroupCancelKind",
                 (select e.actor from booking_event e where e.booking_id = b.id and e.to_status = 'cancelled'
-                 order by e.id desc limit 1) as "cancelled_by?: Actor"
+                 order by e.id desc limit 1) as "cancelled_by?: Actor",
+                b.membership_id
          from booking b join session s on s.id = b.session_id where b.manage_token_hash = $1"#,
         digest(token)
     )
     .fetch_optional(conn)
     .await
+}
+
+/// Cancels booking `id` of the session the caller has locked, if it is still active there,
+/// and hands its seat on: the person is told, and the session's waitlist moves up. Returns
+/// whether it changed.
+async fn cancel_in_locked(
+    conn: &mut PgConnection,
+    id: i64,
+    session: &LockedSession,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let cancelled = sqlx::query_scalar!(
+        r#"with cancelled as (
+           update booking set status = 'cancelled'
+           where id = $1 and session_id = $4 and booking_is_active(status)
+           returning id, (select status from booking where id = $1) as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at)
+         select id, was, 'cancelled', $2, $3 from cancelled returning booking_id"#,
+        id,
+        actor.code(),
+        now,
+        session.id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if cancelled.is_none() {
+        return Ok(false);
+    }
+    let told = if actor == Actor::Patient {
+        MessageKind::CancelledByPatient
+    } else {
+        MessageKind::CancelledByClinic
+    };
+    outbox::notify(&mut *conn, &[id], told, now).await?;
+    promote_waitlist(conn, session, now).await?;
+    Ok(true)
 }
 
 /// Cancels the booking behind a manage link and hands its seat to the waitlist. Cancelling
@@ -320,21 +383,7 @@ pub async fn cancel_by_manage_token(
             return Ok(None);
         };
         let session = lock_session(&mut tx, own.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        let cancelled = sqlx::query_scalar!(
-            r#"with cancelled as (
-               update booking set status = 'cancelled'
-               where id = $1 and session_id = $4 and booking_is_active(status)
-               returning id, (select status from booking where id = $1) as was)
-             insert into booking_event (booking_id, from_status, to_status, actor, at)
-             select id, was, 'cancelled', $2, $3 from cancelled returning booking_id"#,
-            own.id,
-            actor.code(),
-            now,
-            own.session_id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if cancelled.is_none() {
+        if !cancel_in_locked(&mut tx, own.id, &session, actor, now).await? {
             let moved = sqlx::query_scalar!("select session_id from booking where id = $1", own.id)
                 .fetch_one(&mut *tx)
                 .await?
@@ -344,18 +393,46 @@ pub async fn cancel_by_manage_token(
             }
             return Ok(Some(false));
         }
-        let told = if actor == Actor::Patient {
-            MessageKind::CancelledByPatient
-        } else {
-            MessageKind::CancelledByClinic
-        };
-        outbox::notify(&mut tx, &[own.id], told, now).await?;
-        promote_waitlist(&mut tx, &session, now).await?;
         tx.commit().await?;
         return Ok(Some(true));
     }
     // Still moving after three reads: nothing changed; the person's page shows where it stands.
     Ok(Some(false))
+}
+
+/// Skips one week of the membership behind a manage link: cancels its booking `week` if that
+/// booking is one of the membership's, still active, and its group has not begun. Returns
+/// whether it changed, or None when no booking has this link.
+pub async fn skip_week(
+    conn: &mut PgConnection,
+    token: &str,
+    week: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<bool>> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let Some(own) = by_manage_token(&mut tx, token).await? else {
+        return Ok(None);
+    };
+    let Some(membership_id) = own.membership_id else {
+        return Ok(Some(false));
+    };
+    let session_id = sqlx::query_scalar!(
+        "select session_id from booking where id = $1 and membership_id = $2",
+        week,
+        membership_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(session_id) = session_id else {
+        return Ok(Some(false));
+    };
+    let session = lock_session(&mut tx, session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    if session.starts_at <= now {
+        return Ok(Some(false));
+    }
+    let changed = cancel_in_locked(&mut tx, week, &session, Actor::Patient, now).await?;
+    tx.commit().await?;
+    Ok(Some(changed))
 }
 
 /// How a move begins its history line ("moved from session 12"): intake's worklist (the

@@ -2,7 +2,7 @@
 //! status changes (with the waitlist promoted when a seat frees) and contact attempts.
 
 use super::bookings::{lock_session, promote_waitlist};
-use super::outbox;
+use super::{memberships, outbox};
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, Attention, BookingSource, BookingStatus, Payment};
 use crate::domain::messages::MessageKind;
@@ -227,6 +227,8 @@ pub struct RequestDetail {
     pub session_id: i64,
     pub clinic_id: i64,
     pub patient_id: Option<i64>,
+    /// The membership ("every week") this booking is a week of, if any.
+    pub membership_id: Option<i64>,
 }
 
 /// The request `id`, if it is in `scope`.
@@ -241,7 +243,7 @@ pub async fn request(
                 b.email, b.language as "language: Language", b.notes, b.consent_sms, b.consent_voicemail, b.consent_email,
                 b.sms_stopped_at, b.returning_patient, b.payment as "payment: Payment", b.needs_ride, b.accommodation,
                 b.source as "source: BookingSource", b.overlap_flag, b.duplicate_of, b.created_at,
-                b.session_id, s.clinic_id, b.patient_id
+                b.session_id, s.clinic_id, b.patient_id, b.membership_id
          from booking b join session s on s.id = b.session_id
          where b.id = $1 and ($2::bigint[] is null or s.clinic_id = any($2))"#,
         id,
@@ -369,7 +371,11 @@ pub async fn decide(
     let Some(found) = request(&mut tx, scope, id).await? else {
         return Ok(None);
     };
-    // The session's row is the one lock for its seats (see store::bookings).
+    // The session's row is the one lock for its seats (see store::bookings); a membership's
+    // weeks are locked together first, in id order (see store::memberships).
+    if let Some(membership) = found.membership_id {
+        memberships::lock_sessions_of(&mut tx, membership).await?;
+    }
     let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
     let changed: Option<i64> = sqlx::query_scalar!(
         r#"with changed as (
@@ -389,6 +395,19 @@ pub async fn decide(
     if changed.is_some() {
         outbox::notify(&mut tx, &[id], decision.message(), now).await?;
         promote_waitlist(&mut tx, &session, now).await?;
+        // A membership still waiting for intake is decided with its first booking decided:
+        // confirmed once for every week, or declined for every week.
+        if let Some(membership) = found.membership_id {
+            match decision {
+                Decision::Confirm => {
+                    memberships::confirm(&mut tx, membership, actor, now).await?;
+                }
+                Decision::Decline => {
+                    memberships::end_if_requested(&mut tx, membership, actor, now).await?;
+                }
+                Decision::Cancel => {}
+            }
+        }
     }
     tx.commit().await?;
     Ok(Some(changed.is_some()))

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod intake;
 pub mod jobs;
 pub mod login_throttle;
+pub mod memberships;
 pub mod outbox;
 pub mod patients;
 pub mod rate_limit;
@@ -50,4 +51,14 @@ macro_rules! read_as_code {
     )*};
 }
 
-read_as_code!(AuditAction, RecordType, Actor, BookingSource, ClinicZone, GroupCancelKind, Attention, Payment);
+read_as_code!(
+    AuditAction,
+    RecordType,
+    Actor,
+    BookingSource,
+    ClinicZone,
+    GroupCancelKind,
+    Attention,
+    Payment,
+    memberships::MembershipStatus,
+);

@@ -128,8 +128,11 @@ pub struct Claimed {
     pub sender_name: String,
     pub address: String,
     pub clinic_phone: String,
-    /// The booking's reference and sealed manage token, for the manage link.
+    /// The booking's reference (its calendar event's identity).
     pub reference: String,
+    /// The manage link's sealed token and the reference it is sealed under: the booking's own,
+    /// or, for a week of a membership, the membership's first booking's (one link for every week).
+    pub link_reference: String,
     pub manage_token_sealed: Option<Vec<u8>>,
     /// For the calendar file a confirmation e-mail carries.
     pub ends_at: DateTime<Utc>,
@@ -158,6 +161,8 @@ pub async fn claim_due(
         Claimed,
         r#"update message m set lease_until = $2, lease_holder = $4
            from booking b join session s on s.id = b.session_id join clinic c on c.id = s.clinic_id
+                left join membership mb on mb.id = b.membership_id
+                left join booking o on o.id = mb.origin_booking_id
            where b.id = m.booking_id
              and m.id in (select id from message
                           where state = 'pending' and next_attempt_at <= $1
@@ -173,7 +178,9 @@ pub async fn claim_due(
                                      else b.consent_email and b.email is not null end) as "consented!",
                      b.phone, b.email, b.language as "language: Language", m.waitlist_position,
                      s.starts_at, c.time_zone as "time_zone: ClinicZone", c.message_name as sender_name,
-                     c.address, c.phone as clinic_phone, b.reference, b.manage_token_sealed,
+                     c.address, c.phone as clinic_phone, b.reference,
+                     coalesce(o.reference, b.reference) as "link_reference!",
+                     coalesce(o.manage_token_sealed, b.manage_token_sealed) as manage_token_sealed,
                      s.ends_at, b.status as "status: BookingStatus",
                      b.calendar_sequence + s.calendar_sequence as "calendar_sequence!",
                      s.status = 'cancelled' as "group_cancelled!""#,

@@ -47,28 +47,32 @@ pub async fn create_series(conn: &mut PgConnection, s: &NewSeries<'_>) -> sqlx::
 }
 
 /// Creates the series' sessions on dates in `from..=to` that do not exist yet, each led by
-/// the series' counselors. Returns how many were created.
+/// the series' counselors, and takes each for the series' open memberships. The caller holds
+/// the series' lock. Returns how many were created.
 pub async fn generate_sessions(
     conn: &mut PgConnection,
     series_id: i64,
     s: &NewSeries<'_>,
     from: NaiveDate,
     to: NaiveDate,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
     let occurrences = s.schedule.occurrences(from, to);
     let starts: Vec<_> = occurrences.iter().map(|o| o.starts_at).collect();
     let ends: Vec<_> = occurrences.iter().map(|o| o.ends_at).collect();
-    let result = sqlx::query!(
+    let created: Vec<i64> = sqlx::query_scalar!(
         r#"with created as (
            insert into session (series_id, clinic_id, topic_id, language, starts_at, ends_at,
                                 room_capacity, seats_per_counselor)
            select $1, $2, $3, $4, o.starts_at, o.ends_at, $5, $6
            from unnest($7::timestamptz[], $8::timestamptz[]) as o (starts_at, ends_at)
            on conflict (series_id, starts_at) do nothing
-           returning id)
-         insert into session_counselor (session_id, counselor_id)
-         select created.id, sc.counselor_id from created
-         join series_counselor sc on sc.series_id = $1"#,
+           returning id),
+         led as (
+           insert into session_counselor (session_id, counselor_id)
+           select created.id, sc.counselor_id from created
+           join series_counselor sc on sc.series_id = $1)
+         select id as "id!" from created"#,
         series_id,
         s.clinic_id,
         s.topic_id,
@@ -78,9 +82,10 @@ pub async fn generate_sessions(
         &starts,
         &ends
     )
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(result.rows_affected() / s.counselor_ids.len().max(1) as u64)
+    super::memberships::fill_new_weeks(conn, series_id, &created, now).await?;
+    Ok(created.len() as u64)
 }
 
 /// Creates the series' missing sessions within the `horizon` from `now`. Returns how many.
@@ -92,7 +97,7 @@ pub async fn generate_ahead(
     horizon: Horizon,
 ) -> sqlx::Result<u64> {
     let (from, to) = horizon.dates(now, s.schedule.time_zone);
-    generate_sessions(conn, series_id, s, from, to).await
+    generate_sessions(conn, series_id, s, from, to, now).await
 }
 
 /// Keeps every series that has dates left generated through the `horizon` (sessions that
@@ -103,14 +108,17 @@ pub async fn generate_all_ahead(
     horizon: Horizon,
 ) -> sqlx::Result<u64> {
     // Every series locked first (the lock a change takes, see `lock_series`), then read: a
-    // change being saved is waited for, and is the one generated from.
-    sqlx::query_scalar!("select id from series order by id for update").fetch_all(&mut *conn).await?;
+    // change being saved is waited for, and is the one generated from. The locks hold to the
+    // end of this transaction (a savepoint when the caller has one open).
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query_scalar!("select id from series order by id for update").fetch_all(&mut *tx).await?;
     let mut created = 0;
-    for row in list_series(&mut *conn).await? {
+    for row in list_series(&mut tx).await? {
         if row.last_date >= now.with_timezone(&row.time_zone.0).date_naive() {
-            created += generate_ahead(&mut *conn, row.id, &row.as_new(), now, horizon).await?;
+            created += generate_ahead(&mut tx, row.id, &row.as_new(), now, horizon).await?;
         }
     }
+    tx.commit().await?;
     Ok(created)
 }
 

@@ -257,6 +257,7 @@ fn read_booking_body(
         consent_voicemail: yes_no("consent_voicemail"),
         consent_email: yes_no("consent_email"),
         needs_ride: yes_no("needs_ride"),
+        every_week: yes_no("every_week"),
         ..input
     };
     // Questions that may stay unanswered: true, false, or absent.

@@ -29,6 +29,8 @@ pub struct PersonFields {
     payment: String,
     needs_ride: Option<String>,
     accommodation: String,
+    /// "Join every week" (a checkbox on a weekly group's form).
+    every_week: Option<String>,
 }
 
 /// The form's label of a person's field (as the booking forms and the API name them).
@@ -65,6 +67,7 @@ impl PersonFields {
             payment: self.payment,
             needs_ride: self.needs_ride.is_some(),
             accommodation: self.accommodation,
+            every_week: self.every_week.is_some(),
         }
     }
 }

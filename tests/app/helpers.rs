@@ -310,9 +310,16 @@ impl TestApp {
             counselor_ids: &leads,
         };
         let series_id = schedule::create_series(&mut conn, &series).await.unwrap();
-        schedule::generate_sessions(&mut conn, series_id, &series, local.date_naive(), local.date_naive())
-            .await
-            .unwrap();
+        schedule::generate_sessions(
+            &mut conn,
+            series_id,
+            &series,
+            local.date_naive(),
+            local.date_naive(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         sqlx::query_scalar("select id from session where series_id = $1")
             .bind(series_id)
             .fetch_one(&mut *conn)

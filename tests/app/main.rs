@@ -14,6 +14,7 @@ mod edges;
 mod embedded_server;
 mod language;
 mod manage;
+mod memberships;
 mod messages;
 mod pages;
 mod privacy;

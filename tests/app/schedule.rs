@@ -43,13 +43,27 @@ async fn a_weekly_ten_oclock_series_stays_at_ten_local_across_both_daylight_savi
     };
     let mut conn = app.pool.acquire().await.unwrap();
     let id = schedule::create_series(&mut conn, &series).await.unwrap();
-    let made = schedule::generate_sessions(&mut conn, id, &series, date(2027, 10, 1), date(2028, 4, 30))
-        .await
-        .unwrap();
+    let made = schedule::generate_sessions(
+        &mut conn,
+        id,
+        &series,
+        date(2027, 10, 1),
+        date(2028, 4, 30),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(made, 30, "every Wednesday from 6 Oct 2027 to 26 Apr 2028");
-    let again = schedule::generate_sessions(&mut conn, id, &series, date(2027, 10, 1), date(2028, 4, 30))
-        .await
-        .unwrap();
+    let again = schedule::generate_sessions(
+        &mut conn,
+        id,
+        &series,
+        date(2027, 10, 1),
+        date(2028, 4, 30),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again, 0, "generating twice makes nothing twice");
 
     let local: Vec<(f64, f64, f64)> = sqlx::query_as(

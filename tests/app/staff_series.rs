@@ -122,9 +122,16 @@ async fn changing_a_weekly_group_changes_only_its_coming_sessions() {
     };
     let mut conn = app.pool.acquire().await.unwrap();
     let series = groupcare::store::schedule::create_series(&mut conn, &new).await.unwrap();
-    groupcare::store::schedule::generate_sessions(&mut conn, series, &new, start, start + Duration::weeks(5))
-        .await
-        .unwrap();
+    groupcare::store::schedule::generate_sessions(
+        &mut conn,
+        series,
+        &new,
+        start,
+        start + Duration::weeks(5),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     drop(conn);
     let before = local_sessions(&app, series).await;
     assert_eq!(before.len(), 6);

@@ -11,6 +11,7 @@ use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::memberships::MembershipStatus;
 use crate::store::outbox::Unsent;
 use chrono::{Datelike, NaiveDate};
 
@@ -221,6 +222,27 @@ pub static EN: Messages = Messages {
     },
     manage_cancel_yes: "Yes, cancel it",
     manage_cancel_keep: "No, keep my seat",
+    form_every_week: |day| format!("Come every {day}, not only on this date"),
+    form_every_week_hint: "The clinic confirms your weekly place once. You can skip a date or stop at any time from your page.",
+    weekly_title: "Every week",
+    weekly_status: |status| match status {
+        MembershipStatus::Requested => {
+            "You asked to come every week. The clinic will call to confirm your weekly place."
+        }
+        MembershipStatus::Active => "You have a weekly place in this group.",
+        MembershipStatus::Ended => "Your weekly place has ended.",
+    },
+    weekly_dates: "Your coming dates",
+    weekly_skip: "I can't come this date",
+    weekly_leave: "Stop coming every week",
+    weekly_skip_confirm_title: "Skip this date?",
+    weekly_skip_confirm_text: |when| {
+        format!("Your seat on {when} will go to someone else. Your other dates stay as they are.")
+    },
+    weekly_skip_yes: "Yes, skip this date",
+    weekly_leave_confirm_title: "Stop coming every week?",
+    weekly_leave_confirm_text: "Your seat on every coming date will go to someone else. If you want to come back later, you will need to ask again.",
+    weekly_leave_yes: "Yes, stop",
     booking_status: |status, position| match status {
         BookingStatus::Requested => {
             "Requested: a seat is held for you until the clinic confirms it.".to_owned()
@@ -489,6 +511,15 @@ pub static EN: Messages = Messages {
         BookingSource::WalkIn => "came without a booking",
     },
     request_history: "History",
+    request_weekly: |status| match status {
+        MembershipStatus::Requested => {
+            "Every week: asked for, to confirm (confirming this request confirms every week)"
+        }
+        MembershipStatus::Active => "Every week: confirmed",
+        MembershipStatus::Ended => "Every week: ended",
+    },
+    request_weekly_end: "End the weekly place",
+    request_weekly_ended: "The weekly place has ended; the coming dates are cancelled.",
     request_actions: "Actions",
     action_confirm: "Confirm the seat",
     action_decline: "Decline",
@@ -759,6 +790,7 @@ pub static EN: Messages = Messages {
         AuditAction::FindBookings => "searched for a booking",
         AuditAction::WalkInAdded => "added someone who came without a booking",
         AuditAction::StaffAccessChanged => "changed a staff account's access",
+        AuditAction::MembershipEnded => "ended a weekly place",
     },
 
     problem: |p| {

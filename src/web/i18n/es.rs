@@ -11,6 +11,7 @@ use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::memberships::MembershipStatus;
 use crate::store::outbox::Unsent;
 use chrono::{Datelike, NaiveDate};
 
@@ -242,6 +243,31 @@ pub static ES: Messages = Messages {
     },
     manage_cancel_yes: "Sí, cancelarla",
     manage_cancel_keep: "No, quiero mi lugar",
+    form_every_week: |day| {
+        // "los martes"; sábado and domingo take an s.
+        let days = if day.ends_with('o') { format!("{day}s") } else { day.to_owned() };
+        format!("Venir todos los {days}, no solo en esta fecha")
+    },
+    form_every_week_hint: "La clínica confirma su lugar semanal una sola vez. Desde su página puede cancelar una fecha o dejar de venir cuando quiera.",
+    weekly_title: "Cada semana",
+    weekly_status: |status| match status {
+        MembershipStatus::Requested => {
+            "Usted pidió venir cada semana. La clínica le llamará para confirmar su lugar semanal."
+        }
+        MembershipStatus::Active => "Usted tiene un lugar semanal en este grupo.",
+        MembershipStatus::Ended => "Su lugar semanal terminó.",
+    },
+    weekly_dates: "Sus próximas fechas",
+    weekly_skip: "No puedo venir esta fecha",
+    weekly_leave: "Dejar de venir cada semana",
+    weekly_skip_confirm_title: "¿No viene en esta fecha?",
+    weekly_skip_confirm_text: |when| {
+        format!("Su lugar del {when} será para otra persona. Sus otras fechas no cambian.")
+    },
+    weekly_skip_yes: "Sí, no vengo esa fecha",
+    weekly_leave_confirm_title: "¿Dejar de venir cada semana?",
+    weekly_leave_confirm_text: "Su lugar en todas las próximas fechas será para otras personas. Si quiere volver más adelante, tendrá que pedirlo otra vez.",
+    weekly_leave_yes: "Sí, dejar de venir",
     booking_status: |status, position| match status {
         BookingStatus::Requested => {
             "Solicitada: le guardamos un lugar hasta que la clínica lo confirme.".to_owned()
@@ -518,6 +544,15 @@ pub static ES: Messages = Messages {
         BookingSource::WalkIn => "vino sin reserva",
     },
     request_history: "Historia",
+    request_weekly: |status| match status {
+        MembershipStatus::Requested => {
+            "Cada semana: pedido, por confirmar (confirmar esta solicitud confirma todas las semanas)"
+        }
+        MembershipStatus::Active => "Cada semana: confirmado",
+        MembershipStatus::Ended => "Cada semana: terminado",
+    },
+    request_weekly_end: "Terminar el lugar semanal",
+    request_weekly_ended: "El lugar semanal terminó; las próximas fechas quedan canceladas.",
     request_actions: "Acciones",
     action_confirm: "Confirmar el lugar",
     action_decline: "Rechazar",
@@ -794,6 +829,7 @@ pub static ES: Messages = Messages {
         AuditAction::FindBookings => "buscó una reserva",
         AuditAction::WalkInAdded => "agregó a alguien que vino sin reserva",
         AuditAction::StaffAccessChanged => "cambió el acceso de una cuenta del personal",
+        AuditAction::MembershipEnded => "terminó un lugar semanal",
     },
 
     problem: |p| {

@@ -13,6 +13,7 @@ use crate::domain::messages::{Channel, MessageKind, MessageState};
 use crate::domain::staff::StaffRole;
 use crate::store::bookings::MoveRefused;
 use crate::store::intake::ContactOutcome;
+use crate::store::memberships::MembershipStatus;
 use crate::store::outbox::Unsent;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -171,6 +172,21 @@ pub struct Messages {
     pub manage_cancel_confirm_text: fn(&str) -> String,
     pub manage_cancel_yes: &'static str,
     pub manage_cancel_keep: &'static str,
+    /// "Come every Tuesday, not only on this date", given the weekday's name.
+    pub form_every_week: fn(&str) -> String,
+    pub form_every_week_hint: &'static str,
+    pub weekly_title: &'static str,
+    pub weekly_status: fn(MembershipStatus) -> &'static str,
+    pub weekly_dates: &'static str,
+    pub weekly_skip: &'static str,
+    pub weekly_leave: &'static str,
+    pub weekly_skip_confirm_title: &'static str,
+    /// "You will not come on {when}…"
+    pub weekly_skip_confirm_text: fn(&str) -> String,
+    pub weekly_skip_yes: &'static str,
+    pub weekly_leave_confirm_title: &'static str,
+    pub weekly_leave_confirm_text: &'static str,
+    pub weekly_leave_yes: &'static str,
     pub booking_status: fn(BookingStatus, Option<i64>) -> String,
 
     pub counselors_title: &'static str,
@@ -312,6 +328,10 @@ pub struct Messages {
     /// How a request came in: `online` or `phone`.
     pub source_name: fn(BookingSource) -> &'static str,
     pub request_history: &'static str,
+    /// A membership as intake reads it on a request page.
+    pub request_weekly: fn(MembershipStatus) -> &'static str,
+    pub request_weekly_end: &'static str,
+    pub request_weekly_ended: &'static str,
     pub request_actions: &'static str,
     pub action_confirm: &'static str,
     pub action_decline: &'static str,

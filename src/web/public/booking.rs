@@ -5,7 +5,7 @@ use super::sessions::render_session_page;
 use crate::domain::booking::{Actor, BookingStatus, GroupCancelKind, NewBooking};
 use crate::notify::render::{BookingCalendar, booking_calendar};
 use crate::store::bookings::{self, Refused};
-use crate::store::{catalog, sessions};
+use crate::store::{catalog, memberships, sessions};
 use crate::tokens::new_request_key;
 use crate::web::AppState;
 use crate::web::booking_requests::{self, PersonFields, field_label, manage_path, usable_key};
@@ -142,6 +142,10 @@ pub struct ManagePage {
     /// The whole private link, shown so it can be copied or bookmarked.
     manage_url: String,
     cancel_action: String,
+    /// Every week: the membership this booking began.
+    weekly: Option<WeeklyView>,
+    skip_action: String,
+    leave_action: String,
 }
 
 pub struct BeforeYouCome {
@@ -150,11 +154,17 @@ pub struct BeforeYouCome {
     call: String,
 }
 
-/// The booking behind a manage link, its group and its clinic (the link's checks in one place).
-async fn own_booking(
-    state: &AppState,
-    token: &str,
-) -> Result<(bookings::OwnBooking, sessions::SessionSummary, catalog::Clinic), AppError> {
+/// What a manage link opens: its booking, the group and clinic, and the membership ("every
+/// week") the booking began, if it did.
+struct Owned {
+    own: bookings::OwnBooking,
+    summary: sessions::SessionSummary,
+    clinic: catalog::Clinic,
+    membership: Option<memberships::Membership>,
+}
+
+/// The booking behind a manage link and what goes with it (the link's checks in one place).
+async fn own_booking(state: &AppState, token: &str) -> Result<Owned, AppError> {
     if !plausible_token(token) {
         return Err(AppError::UnknownLink);
     }
@@ -162,7 +172,49 @@ async fn own_booking(
     let own = bookings::by_manage_token(&mut conn, token).await?.ok_or(AppError::UnknownLink)?;
     let summary = sessions::summary(&mut conn, own.session_id).await?.ok_or(AppError::UnknownLink)?;
     let clinic = catalog::clinic(&mut conn, summary.clinic_id).await?.ok_or(AppError::UnknownLink)?;
-    Ok((own, summary, clinic))
+    let membership = match own.membership_id {
+        Some(_) => memberships::of_booking(&mut conn, own.id, state.clock.now()).await?,
+        None => None,
+    };
+    Ok(Owned { own, summary, clinic, membership })
+}
+
+/// A membership on the person's page: where it stands, and its coming dates.
+pub struct WeeklyView {
+    status_text: &'static str,
+    weeks: Vec<WeekView>,
+    /// Still open: the person may leave it.
+    can_leave: bool,
+}
+
+pub struct WeekView {
+    id: i64,
+    when: String,
+    status_text: String,
+    can_skip: bool,
+}
+
+impl WeeklyView {
+    fn new(ui: Ui, m: &memberships::Membership, tz: chrono_tz::Tz) -> WeeklyView {
+        WeeklyView {
+            status_text: (ui.m.weekly_status)(m.status),
+            weeks: m
+                .weeks
+                .iter()
+                .map(|w| WeekView {
+                    id: w.booking_id,
+                    when: ui.when(&w.starts_at.with_timezone(&tz), &w.ends_at.with_timezone(&tz)),
+                    status_text: if w.group_cancelled {
+                        ui.m.manage_status_group_cancelled.to_owned()
+                    } else {
+                        (ui.m.booking_status)(w.status, w.waitlist_position)
+                    },
+                    can_skip: w.status.is_active() && !w.group_cancelled,
+                })
+                .collect(),
+            can_leave: m.status != memberships::MembershipStatus::Ended,
+        }
+    }
 }
 
 /// A booking's own page: what fits its status.
@@ -172,7 +224,7 @@ pub async fn manage(
     Path(token): Path<String>,
     Query(query): Query<ManageQuery>,
 ) -> Result<ManagePage, AppError> {
-    let (own, summary, clinic) = own_booking(&state, &token).await?;
+    let Owned { own, summary, clinic, membership } = own_booking(&state, &token).await?;
     let status = own.status;
     let cancelled_by_clinic =
         status == BookingStatus::Cancelled && matches!(own.cancelled_by, Some(Actor::Staff(_)));
@@ -230,15 +282,23 @@ pub async fn manage(
         calendar_url: in_a_calendar.then(|| format!("{}/calendar.ics", manage_path(&token))),
         manage_url: format!("{}{}", state.base_url, manage_path(&token)),
         cancel_action: format!("{}/cancel", manage_path(&token)),
+        weekly: membership.as_ref().map(|m| WeeklyView::new(ui, m, tz)),
+        skip_action: format!("{}/skip", manage_path(&token)),
+        leave_action: format!("{}/leave", manage_path(&token)),
     })
 }
 
+/// The question asked before a cancellation (of the booking, of one week, of every week).
 #[derive(Template, WebTemplate)]
 #[template(path = "public/manage_cancel.html")]
 pub struct CancelConfirmPage {
     ui: Ui,
+    title: &'static str,
     question: String,
+    yes: &'static str,
     cancel_action: String,
+    /// The week asked about, sent again with the answer.
+    week: Option<i64>,
     manage_path: String,
 }
 
@@ -247,6 +307,8 @@ pub struct CancelConfirmPage {
 pub struct CancelForm {
     /// "yes" once the person has answered the question.
     confirm: String,
+    /// The week to skip (its booking's id), on the skip form.
+    week: String,
 }
 
 /// Cancels the booking once the person has said yes to the question this first asks.
@@ -257,15 +319,18 @@ pub async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> Result<Response, AppError> {
     if form.confirm != "yes" {
-        let (own, summary, _) = own_booking(&state, &token).await?;
+        let Owned { own, summary, .. } = own_booking(&state, &token).await?;
         if !own.status.is_active() || own.group_cancelled {
             return Ok(Redirect::to(&manage_path(&token)).into_response());
         }
         let card = SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff);
         return Ok(CancelConfirmPage {
             ui,
+            title: ui.m.manage_cancel_confirm_title,
             question: (ui.m.manage_cancel_confirm_text)(&card.when),
+            yes: ui.m.manage_cancel_yes,
             cancel_action: format!("{}/cancel", manage_path(&token)),
+            week: None,
             manage_path: manage_path(&token),
         }
         .into_response());
@@ -284,12 +349,79 @@ pub async fn cancel(
     Ok(Redirect::to(&manage_path(&token)).into_response())
 }
 
+/// Skips one week of the person's membership, once they have said yes to the question.
+pub async fn skip(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(token): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    let week = parse_id(&form.week)?;
+    if form.confirm != "yes" {
+        let Owned { summary, membership, .. } = own_booking(&state, &token).await?;
+        let asked = membership.as_ref().and_then(|m| {
+            m.weeks.iter().find(|w| w.booking_id == week && w.status.is_active() && !w.group_cancelled)
+        });
+        let Some(asked) = asked else {
+            return Ok(Redirect::to(&manage_path(&token)).into_response());
+        };
+        let tz = summary.time_zone();
+        let when = ui.when(&asked.starts_at.with_timezone(&tz), &asked.ends_at.with_timezone(&tz));
+        return Ok(CancelConfirmPage {
+            ui,
+            title: ui.m.weekly_skip_confirm_title,
+            question: (ui.m.weekly_skip_confirm_text)(&when),
+            yes: ui.m.weekly_skip_yes,
+            cancel_action: format!("{}/skip", manage_path(&token)),
+            week: Some(week),
+            manage_path: manage_path(&token),
+        }
+        .into_response());
+    }
+    if !plausible_token(&token) {
+        return Err(AppError::UnknownLink);
+    }
+    bookings::skip_week(&mut *state.pool.acquire().await?, &token, week, state.clock.now())
+        .await?
+        .ok_or(AppError::UnknownLink)?;
+    Ok(Redirect::to(&manage_path(&token)).into_response())
+}
+
+/// Ends the person's membership (every coming week), once they have said yes to the question.
+pub async fn leave(
+    State(state): State<AppState>,
+    ui: Ui,
+    Path(token): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    let Owned { own, membership, .. } = own_booking(&state, &token).await?;
+    let Some(membership) = membership.filter(|m| m.status != memberships::MembershipStatus::Ended) else {
+        return Ok(Redirect::to(&manage_path(&token)).into_response());
+    };
+    if form.confirm != "yes" {
+        return Ok(CancelConfirmPage {
+            ui,
+            title: ui.m.weekly_leave_confirm_title,
+            question: ui.m.weekly_leave_confirm_text.to_owned(),
+            yes: ui.m.weekly_leave_yes,
+            cancel_action: format!("{}/leave", manage_path(&token)),
+            week: None,
+            manage_path: manage_path(&token),
+        }
+        .into_response());
+    }
+    debug_assert_eq!(own.membership_id, Some(membership.id));
+    memberships::end(&mut *state.pool.acquire().await?, membership.id, Actor::Patient, state.clock.now())
+        .await?;
+    Ok(Redirect::to(&manage_path(&token)).into_response())
+}
+
 /// The booking's calendar file: one discreet event (see `notify::render::booking_calendar`).
 pub async fn calendar(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let (own, summary, clinic) = own_booking(&state, &token).await?;
+    let Owned { own, summary, clinic, .. } = own_booking(&state, &token).await?;
     let ics = booking_calendar(
         &BookingCalendar {
             language: own.language,

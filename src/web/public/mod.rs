@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/book", get(booking::back_to_form).post(booking::submit))
         .route("/manage/{token}", get(booking::manage))
         .route("/manage/{token}/cancel", post(booking::cancel))
+        .route("/manage/{token}/skip", post(booking::skip))
+        .route("/manage/{token}/leave", post(booking::leave))
         .route("/manage/{token}/calendar.ics", get(booking::calendar))
         .route("/counselors", get(counselors::list))
         .route("/counselors/{id}", get(counselors::detail))

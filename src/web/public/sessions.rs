@@ -15,7 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
@@ -160,6 +160,8 @@ pub struct SessionPage {
     form: FormView,
     /// Why this group takes no request, when it takes none.
     closed_message: Option<String>,
+    /// "Come every Tuesday", on a weekly group's form.
+    every_week_label: Option<String>,
     english: &'static str,
     spanish: &'static str,
 }
@@ -193,7 +195,25 @@ pub async fn render_session_page(
         .map(|why| format!("{} {}", (ui.m.unbookable)(why), (ui.m.form_closed_call)(&clinic.phone)));
     let english = (ui.m.language_names)(Language::En);
     let spanish = (ui.m.language_names)(Language::Es);
-    Ok((status, SessionPage { ui, card, clinic, topic, counselors, form, closed_message, english, spanish })
+    let weekday = summary.starts_at.with_timezone(&summary.time_zone()).weekday();
+    let every_week_label = summary
+        .weekly
+        .then(|| (ui.m.form_every_week)(ui.m.weekdays[weekday.num_days_from_monday() as usize]));
+    Ok((
+        status,
+        SessionPage {
+            ui,
+            card,
+            clinic,
+            topic,
+            counselors,
+            form,
+            closed_message,
+            every_week_label,
+            english,
+            spanish,
+        },
+    )
         .into_response())
 }
 

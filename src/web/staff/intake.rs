@@ -13,6 +13,7 @@ use crate::domain::contact::{Phone, search_word};
 use crate::domain::messages::MessageState;
 use crate::store::bookings::{self, MoveRefused, Refused, SeatRequest};
 use crate::store::intake::{self, ClinicScope, ContactOutcome, Decision, QueueRow};
+use crate::store::memberships::{self, MembershipStatus};
 use crate::store::outbox;
 use crate::store::patients;
 use crate::store::replies;
@@ -264,6 +265,15 @@ pub struct RequestPage {
     /// When no patient record is linked yet: the records that may be this person.
     candidates: Vec<PatientLine>,
     outcomes: Vec<(&'static str, &'static str)>,
+    /// The membership ("every week") this request is a week of.
+    weekly: Option<WeeklyLines>,
+}
+
+/// A membership on a request page: where it stands, its coming dates, and whether it may end.
+pub struct WeeklyLines {
+    status: &'static str,
+    weeks: Vec<String>,
+    can_end: bool,
 }
 
 pub async fn request(
@@ -340,6 +350,10 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         Some(_) => Vec::new(),
         None => patients::candidates(&mut conn, &scope, id).await?,
     };
+    let membership = match request.membership_id {
+        Some(_) => memberships::of_booking(&mut conn, id, state.clock.now()).await?,
+        None => None,
+    };
     user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
     let candidates = patient_lines_shown(&user, &mut conn, ui, &candidates).await?;
     drop(conn);
@@ -381,8 +395,25 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
             request.accommodation.clone().unwrap_or_else(|| (ui.m.answer_yes_no)(None).to_owned()),
         ),
     ];
+    let weekly = membership.map(|m| WeeklyLines {
+        status: (ui.m.request_weekly)(m.status),
+        weeks: m
+            .weeks
+            .iter()
+            .map(|w| {
+                let status = if w.group_cancelled {
+                    (ui.m.attention_name)(Attention::GroupCancelled)
+                } else {
+                    (ui.m.status_name)(w.status)
+                };
+                format!("{} · {status}", local(w.starts_at))
+            })
+            .collect(),
+        can_end: m.status != MembershipStatus::Ended,
+    });
     let status = request.status;
     Ok(RequestPage {
+        weekly,
         ui,
         messages,
         replies,
@@ -465,6 +496,26 @@ pub async fn decide(
         return request_refused(&state, ui, desk, id, ui.m.decision_refused, StatusCode::CONFLICT).await;
     }
     user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, id))).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
+}
+
+/// Ends the weekly place this request is a week of (the person called to stop): every coming
+/// week is cancelled, and the change is audited with it.
+pub async fn end_weekly(
+    State(state): State<AppState>,
+    Intake { user, scope }: Intake,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.pool.begin().await?;
+    let request = intake::request(&mut tx, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let membership = request.membership_id.ok_or(AppError::NotFound)?;
+    if memberships::end(&mut tx, membership, Actor::Staff(user.staff_id), state.clock.now()).await?.is_some()
+    {
+        user.audit(&mut tx, AuditAction::MembershipEnded, Some((RecordType::Booking, id))).await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
 }
