@@ -35,6 +35,8 @@ const CLINICS: [NewClinic<'static>; 3] = [
         hours_es: "Lunes a viernes 5:30 a. m. – 2:00 p. m., sábado 6:00 a. m. – 10:00 a. m.",
         intake_hours_en: "Monday to Friday, 8:00 AM – 4:00 PM",
         intake_hours_es: "Lunes a viernes, 8:00 a. m. – 4:00 p. m.",
+        medicare_note_en: "Medicare coverage is coming soon. Call us and we will tell you the date.",
+        medicare_note_es: "Pronto aceptaremos Medicare. Llámenos y le diremos la fecha.",
     },
     NewClinic {
         name: "Riverside Treatment Center",
@@ -47,6 +49,8 @@ const CLINICS: [NewClinic<'static>; 3] = [
         hours_es: "Lunes a viernes 5:00 a. m. – 1:30 p. m., sábado 6:00 a. m. – 9:30 a. m.",
         intake_hours_en: "Monday to Friday, 7:30 AM – 3:30 PM",
         intake_hours_es: "Lunes a viernes, 7:30 a. m. – 3:30 p. m.",
+        medicare_note_en: "",
+        medicare_note_es: "",
     },
     NewClinic {
         name: "Ontario Community Clinic",
@@ -59,6 +63,8 @@ const CLINICS: [NewClinic<'static>; 3] = [
         hours_es: "Lunes a sábado 5:30 a. m. – 1:00 p. m.",
         intake_hours_en: "Monday to Friday, 8:00 AM – 3:00 PM",
         intake_hours_es: "Lunes a viernes, 8:00 a. m. – 3:00 p. m.",
+        medicare_note_en: "",
+        medicare_note_es: "",
     },
 ];
 

@@ -66,10 +66,12 @@ pub enum AuditAction {
     StaffAccessChanged,
     /// Intake ended a person's weekly place in a group.
     MembershipEnded,
+    /// An administrator closed a clinic for a day.
+    ClinicClosed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -120,6 +122,7 @@ impl AuditAction {
         AuditAction::WalkInAdded,
         AuditAction::StaffAccessChanged,
         AuditAction::MembershipEnded,
+        AuditAction::ClinicClosed,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -175,6 +178,7 @@ impl AuditAction {
             AuditAction::WalkInAdded => "walk_in_added",
             AuditAction::StaffAccessChanged => "staff_access_changed",
             AuditAction::MembershipEnded => "membership_ended",
+            AuditAction::ClinicClosed => "clinic_closed",
         }
     }
 

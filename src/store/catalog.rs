@@ -17,6 +17,11 @@ pub struct Clinic {
     pub hours_es: String,
     pub intake_hours_en: String,
     pub intake_hours_es: String,
+    /// The clinic's word on Medicare for the booking form ('' when none).
+    pub medicare_note_en: String,
+    pub medicare_note_es: String,
+    /// False once retired: no new groups, not listed to the public.
+    pub active: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -37,48 +42,73 @@ pub struct Topic {
     pub name_es: String,
     pub description_en: String,
     pub description_es: String,
+    /// False once retired: no new groups, not offered as a filter.
+    pub active: bool,
 }
 
 // Each of Clinic, Counselor and Topic is read by one query, with optional filters: the
 // compiler checks that query's columns against the struct.
 
-async fn clinics_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<Clinic>> {
+async fn clinics_where(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    active_only: bool,
+) -> sqlx::Result<Vec<Clinic>> {
     sqlx::query_as!(
         Clinic,
         r#"select id, name, short_name, message_name, address, phone, time_zone as "time_zone: ClinicZone", hours_en, hours_es,
-                  intake_hours_en, intake_hours_es
-           from clinic where ($1::bigint is null or id = $1) order by name"#,
-        id
+                  intake_hours_en, intake_hours_es, medicare_note_en, medicare_note_es, active
+           from clinic where ($1::bigint is null or id = $1) and (not $2 or active) order by name"#,
+        id,
+        active_only
     )
     .fetch_all(conn)
     .await
 }
 
+/// Every clinic, retired ones too (for administrators, and for names of what exists).
 pub async fn clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
-    clinics_where(conn, None).await
+    clinics_where(conn, None, false).await
 }
 
+/// The clinics in service: listed to the public and offered for new groups.
+pub async fn active_clinics(conn: &mut PgConnection) -> sqlx::Result<Vec<Clinic>> {
+    clinics_where(conn, None, true).await
+}
+
+/// Clinic `id`, retired or not (its groups and bookings still name it).
 pub async fn clinic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Clinic>> {
-    Ok(clinics_where(conn, Some(id)).await?.pop())
+    Ok(clinics_where(conn, Some(id), false).await?.pop())
 }
 
-async fn topics_where(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Vec<Topic>> {
+async fn topics_where(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    active_only: bool,
+) -> sqlx::Result<Vec<Topic>> {
     sqlx::query_as!(
         Topic,
-        "select id, name_en, name_es, description_en, description_es from topic
-         where ($1::bigint is null or id = $1) order by name_en",
-        id
+        "select id, name_en, name_es, description_en, description_es, active from topic
+         where ($1::bigint is null or id = $1) and (not $2 or active) order by name_en",
+        id,
+        active_only
     )
     .fetch_all(conn)
     .await
 }
 
+/// Every topic, retired ones too.
 pub async fn topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
-    topics_where(conn, None).await
+    topics_where(conn, None, false).await
+}
+
+/// The topics in service: offered as filters and for new groups.
+pub async fn active_topics(conn: &mut PgConnection) -> sqlx::Result<Vec<Topic>> {
+    topics_where(conn, None, true).await
 }
 
 pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topic>> {
-    Ok(topics_where(conn, Some(id)).await?.pop())
+    Ok(topics_where(conn, Some(id), false).await?.pop())
 }
 
 /// Which counselors to read; every filter optional.
@@ -136,12 +166,15 @@ pub struct NewClinic<'a> {
     pub hours_es: &'a str,
     pub intake_hours_en: &'a str,
     pub intake_hours_es: &'a str,
+    pub medicare_note_en: &'a str,
+    pub medicare_note_es: &'a str,
 }
 
 pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into clinic (name, short_name, address, phone, time_zone, hours_en, hours_es,
-         intake_hours_en, intake_hours_es, message_name) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"#,
+         intake_hours_en, intake_hours_es, message_name, medicare_note_en, medicare_note_es)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id"#,
         c.name,
         c.short_name,
         c.address,
@@ -151,7 +184,9 @@ pub async fn create_clinic(conn: &mut PgConnection, c: &NewClinic<'_>) -> sqlx::
         c.hours_es,
         c.intake_hours_en,
         c.intake_hours_es,
-        c.message_name
+        c.message_name,
+        c.medicare_note_en,
+        c.medicare_note_es
     )
     .fetch_one(conn)
     .await
@@ -198,10 +233,16 @@ pub async fn all_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counsel
 }
 
 /// Each `update_*` returns false when no row has the id.
-pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) -> sqlx::Result<bool> {
+pub async fn update_clinic(
+    conn: &mut PgConnection,
+    id: i64,
+    c: &NewClinic<'_>,
+    active: bool,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         r#"update clinic set name = $2, short_name = $3, address = $4, phone = $5, time_zone = $6, hours_en = $7,
-                             hours_es = $8, intake_hours_en = $9, intake_hours_es = $10, message_name = $11
+                             hours_es = $8, intake_hours_en = $9, intake_hours_es = $10, message_name = $11,
+                             medicare_note_en = $12, medicare_note_es = $13, active = $14
            where id = $1"#,
         id,
         c.name,
@@ -213,7 +254,10 @@ pub async fn update_clinic(conn: &mut PgConnection, id: i64, c: &NewClinic<'_>) 
         c.hours_es,
         c.intake_hours_en,
         c.intake_hours_es,
-        c.message_name
+        c.message_name,
+        c.medicare_note_en,
+        c.medicare_note_es,
+        active
     )
     .execute(conn)
     .await?;
@@ -233,14 +277,21 @@ pub async fn update_counselor(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_topic(conn: &mut PgConnection, id: i64, t: &NewTopic<'_>) -> sqlx::Result<bool> {
+pub async fn update_topic(
+    conn: &mut PgConnection,
+    id: i64,
+    t: &NewTopic<'_>,
+    active: bool,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        r#"update topic set name_en = $2, name_es = $3, description_en = $4, description_es = $5 where id = $1"#,
+        r#"update topic set name_en = $2, name_es = $3, description_en = $4, description_es = $5, active = $6
+           where id = $1"#,
         id,
         t.name_en,
         t.name_es,
         t.description_en,
-        t.description_es
+        t.description_es,
+        active
     )
     .execute(conn)
     .await?;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bookings;
 pub mod calendar_feeds;
 pub mod catalog;
+pub mod closures;
 pub mod intake;
 pub mod jobs;
 pub mod login_throttle;

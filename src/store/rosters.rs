@@ -94,21 +94,22 @@ pub async fn record_attendance(
 /// Someone a change to a group affects, with the number to call them on.
 pub struct CallLine {
     pub booking_id: i64,
+    pub session_id: i64,
     pub first_name: String,
     pub last_name: String,
     pub phone: String,
     pub status: BookingStatus,
 }
 
-/// Everyone a cancellation of session `session_id` would reach: still coming or waiting, by
-/// last name.
-pub async fn call_list(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<CallLine>> {
+/// Everyone a cancellation of the sessions `session_ids` would reach: still coming or waiting,
+/// by last name.
+pub async fn call_list(conn: &mut PgConnection, session_ids: &[i64]) -> sqlx::Result<Vec<CallLine>> {
     sqlx::query_as!(
         CallLine,
-        r#"select id as booking_id, first_name, last_name, phone, status as "status: BookingStatus"
-           from booking where session_id = $1 and booking_is_active(status)
+        r#"select id as booking_id, session_id, first_name, last_name, phone, status as "status: BookingStatus"
+           from booking where session_id = any($1) and booking_is_active(status)
            order by lower(last_name), lower(first_name), id"#,
-        session_id
+        session_ids
     )
     .fetch_all(conn)
     .await

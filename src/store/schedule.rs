@@ -46,8 +46,9 @@ pub async fn create_series(conn: &mut PgConnection, s: &NewSeries<'_>) -> sqlx::
     Ok(id)
 }
 
-/// Creates the series' sessions on dates in `from..=to` that do not exist yet, each led by
-/// the series' counselors, and takes each for the series' open memberships. The caller holds
+/// Creates the series' sessions on dates in `from..=to` that do not exist yet (none on a day
+/// its clinic is closed, none while its clinic or topic is retired), each led by the series'
+/// counselors, and takes each for the series' open memberships. The caller holds
 /// the series' lock. Returns how many were created.
 pub async fn generate_sessions(
     conn: &mut PgConnection,
@@ -66,6 +67,10 @@ pub async fn generate_sessions(
                                 room_capacity, seats_per_counselor)
            select $1, $2, $3, $4, o.starts_at, o.ends_at, $5, $6
            from unnest($7::timestamptz[], $8::timestamptz[]) as o (starts_at, ends_at)
+           join clinic c on c.id = $2 and c.active
+           join topic t on t.id = $3 and t.active
+           where not exists (select 1 from clinic_closure cc
+                             where cc.clinic_id = c.id and cc.on_date = (o.starts_at at time zone c.time_zone)::date)
            on conflict (series_id, starts_at) do nothing
            returning id),
          led as (

@@ -257,6 +257,8 @@ impl TestApp {
                 hours_es: "Todos los días",
                 intake_hours_en: "Weekdays 8 to 4",
                 intake_hours_es: "Entre semana de 8 a 4",
+                medicare_note_en: "",
+                medicare_note_es: "",
             },
         )
         .await

@@ -8,6 +8,7 @@ mod booking_rules;
 mod browser;
 mod catalog_only;
 mod cli;
+mod closures;
 mod concurrency;
 mod delivery;
 mod edges;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 /// A weekly group with its first `weeks` weeks scheduled (the first in two days), `room`
 /// seats each: the series and its sessions, soonest first.
-async fn weekly_group(app: &TestApp, weeks: i64, room: i32) -> (i64, Vec<i64>) {
+pub async fn weekly_group(app: &TestApp, weeks: i64, room: i32) -> (i64, Vec<i64>) {
     let first = app.session_starting_in(Duration::days(2), room, 1).await;
     let series: i64 = sqlx::query_scalar("select series_id from session where id = $1")
         .bind(first)
@@ -24,7 +24,7 @@ async fn weekly_group(app: &TestApp, weeks: i64, room: i32) -> (i64, Vec<i64>) {
 }
 
 /// Lengthens the series to `weeks` weeks and generates them, as the daily job would.
-async fn schedule_through(app: &TestApp, series: i64, weeks: i64) {
+pub async fn schedule_through(app: &TestApp, series: i64, weeks: i64) {
     sqlx::query("update series set last_date = first_date + ($2::int - 1) * 7 where id = $1")
         .bind(series)
         .bind(weeks as i32)
@@ -34,7 +34,7 @@ async fn schedule_through(app: &TestApp, series: i64, weeks: i64) {
     extend(&app.pool, Utc::now(), Horizon { weeks: 20 }).await.unwrap();
 }
 
-async fn sessions_of(app: &TestApp, series: i64) -> Vec<i64> {
+pub async fn sessions_of(app: &TestApp, series: i64) -> Vec<i64> {
     sqlx::query_scalar("select id from session where series_id = $1 order by starts_at")
         .bind(series)
         .fetch_all(&app.pool)

@@ -161,6 +161,8 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
             [303, 200, 403, 403, 403, 403],
         ),
         ("GET", "/staff/admin/series".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("GET", "/staff/admin/closures".into(), vec![], [303, 200, 403, 403, 403, 403]),
+        ("POST", "/staff/admin/closures".into(), vec![], [303, 422, 403, 403, 403, 403]),
         ("GET", "/staff/admin/catalog/clinics".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("GET", "/staff/admin/catalog/counselors".into(), vec![], [303, 200, 403, 403, 403, 403]),
         ("GET", "/staff/admin/catalog/topics".into(), vec![], [303, 200, 403, 403, 403, 403]),
@@ -301,6 +303,11 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, "/staff/admin/catalog/clinics/1".into(), vec![("name", "X")]),
         (admin, "/staff/admin/series/1".into(), vec![("local_start", "10:00")]),
         (admin, "/staff/admin/messages/1/retry".into(), vec![]),
+        (
+            admin,
+            "/staff/admin/closures".into(),
+            vec![("date", "2030-01-01"), ("clinic", "1"), ("reason", "x"), ("confirm", "yes")],
+        ),
         (admin, format!("/staff/admin/staff/{}/access", w.staff_b), vec![("role", "admin")]),
         (intake, format!("/staff/intake/requests/{b}/resend"), vec![]),
         (intake, format!("/staff/intake/requests/{b}/end-weekly"), vec![]),
@@ -320,6 +327,7 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
     assert_eq!(w.app.count("select count(*) from contact_attempt").await, 0);
     assert_eq!(w.app.count("select count(*) from staff_session").await, 5, "no one was signed out");
     assert_eq!(w.app.count("select count(*) from calendar_feed").await, 0, "no feed was made");
+    assert_eq!(w.app.count("select count(*) from clinic_closure").await, 0, "no clinic was closed");
     let messages = w.app.count("select count(*) from message").await;
     assert_eq!(messages, w.app.count("select count(*) from message where kind = 'request_received'").await);
 }

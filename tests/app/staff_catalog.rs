@@ -62,7 +62,8 @@ async fn an_administrator_adds_and_changes_a_clinic_and_the_public_pages_follow(
     );
 
     let id: i64 = sqlx::query_scalar("select id from clinic").fetch_one(&app.pool).await.unwrap();
-    let changed = with(&CLINIC, &[("phone", "(909) 555-0142")], &csrf);
+    let mut changed = with(&CLINIC, &[("phone", "(909) 555-0142")], &csrf);
+    changed.push(("active", "on"));
     assert_eq!(
         post(&app, &session, &format!("/staff/admin/catalog/clinics/{id}"), &changed).await.status(),
         303
@@ -118,6 +119,7 @@ async fn a_deactivated_counselor_leaves_the_public_pages_and_a_topic_change_show
         ("name_es", "Recuperación temprana"),
         ("description_en", "A new description for the first months."),
         ("description_es", "Una descripción nueva."),
+        ("active", "on"),
     ];
     assert_eq!(
         post(&app, &session, &format!("/staff/admin/catalog/topics/{topic}"), &topic_form).await.status(),

@@ -248,6 +248,7 @@ pub static ES: Messages = Messages {
         let days = if day.ends_with('o') { format!("{day}s") } else { day.to_owned() };
         format!("Venir todos los {days}, no solo en esta fecha")
     },
+    form_medicare_note: |note| format!("Medicare: {note}"),
     form_every_week_hint: "La clínica confirma su lugar semanal una sola vez. Desde su página puede cancelar una fecha o dejar de venir cuando quiera.",
     weekly_title: "Cada semana",
     weekly_status: |status| match status {
@@ -657,6 +658,21 @@ pub static ES: Messages = Messages {
     field_bio_es: "Biografía corta (en español)",
     field_languages: "Idiomas que habla",
     field_active: "Activo (se muestra y se puede reservar)",
+    closures_title: "Cierres",
+    closures_intro: "Cierre clínicas por un día, como un feriado. Se cancelan todos los grupos de ese día, se avisa a las personas con reserva y los grupos semanales saltan ese día desde ahora.",
+    closure_new: "Cerrar por un día",
+    closure_date: "Fecha",
+    closure_clinics: "Clínicas",
+    closure_show: "Ver a quién afecta",
+    closure_preview_title: "Se cancelarán estos grupos",
+    closure_no_groups: "Todavía no hay grupos ese día.",
+    closure_confirm: "Cerrar y cancelar estos grupos",
+    closures_upcoming: "Próximos cierres",
+    closures_none: "No hay cierres próximos.",
+    closure_date_needed: "Elija una fecha de hoy en adelante.",
+    closure_clinic_needed: "Elija al menos una clínica.",
+    field_medicare_note_en: "Nota sobre Medicare para el formulario, en inglés (p. ej., cobertura próximamente)",
+    field_medicare_note_es: "Nota sobre Medicare para el formulario, en español",
     field_name_en: "Nombre (en inglés)",
     field_name_es: "Nombre (en español)",
     field_description_en: "Descripción (en inglés)",
@@ -830,6 +846,7 @@ pub static ES: Messages = Messages {
         AuditAction::WalkInAdded => "agregó a alguien que vino sin reserva",
         AuditAction::StaffAccessChanged => "cambió el acceso de una cuenta del personal",
         AuditAction::MembershipEnded => "terminó un lugar semanal",
+        AuditAction::ClinicClosed => "cerró una clínica por un día",
     },
 
     problem: |p| {

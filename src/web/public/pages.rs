@@ -17,7 +17,7 @@ pub struct HomePage {
 
 pub async fn home(State(state): State<AppState>, ui: Ui) -> Result<HomePage, AppError> {
     let mut conn = state.pool.acquire().await?;
-    let clinics = catalog::clinics(&mut conn).await?;
+    let clinics = catalog::active_clinics(&mut conn).await?;
     Ok(HomePage { ui, clinics })
 }
 

@@ -96,8 +96,8 @@ pub async fn list(
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let found = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
-    let clinics = catalog::clinics(&mut conn).await?;
-    let topics = catalog::topics(&mut conn).await?;
+    let clinics = catalog::active_clinics(&mut conn).await?;
+    let topics = catalog::active_topics(&mut conn).await?;
     drop(conn);
 
     let cards: Vec<_> = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
@@ -162,6 +162,8 @@ pub struct SessionPage {
     closed_message: Option<String>,
     /// "Come every Tuesday", on a weekly group's form.
     every_week_label: Option<String>,
+    /// The clinic's word on Medicare, beside the question of how the person expects to pay.
+    medicare_note: Option<String>,
     english: &'static str,
     spanish: &'static str,
 }
@@ -196,6 +198,9 @@ pub async fn render_session_page(
     let english = (ui.m.language_names)(Language::En);
     let spanish = (ui.m.language_names)(Language::Es);
     let weekday = summary.starts_at.with_timezone(&summary.time_zone()).weekday();
+    let medicare_note = Some(ui.pick(&clinic.medicare_note_en, &clinic.medicare_note_es))
+        .filter(|note| !note.is_empty())
+        .map(|note| (ui.m.form_medicare_note)(note));
     let every_week_label = summary
         .weekly
         .then(|| (ui.m.form_every_week)(ui.m.weekdays[weekday.num_days_from_monday() as usize]));
@@ -210,6 +215,7 @@ pub async fn render_session_page(
             form,
             closed_message,
             every_week_label,
+            medicare_note,
             english,
             spanish,
         },

@@ -80,7 +80,8 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
         .map(|c| (c.id, format!("{}, {}", c.name, c.credentials)))
         .collect();
     let card = SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff);
-    let calls = if summary.is_cancelled() { Vec::new() } else { rosters::call_list(&mut conn, id).await? };
+    let calls =
+        if summary.is_cancelled() { Vec::new() } else { rosters::call_list(&mut conn, &[id]).await? };
     user.audit_shown(
         &mut conn,
         AuditAction::ViewBookingInList,

@@ -58,6 +58,7 @@ impl StaffUser {
                 ("/staff/intake/find", m.find_title),
                 ("/staff/admin/sessions", m.staff_nav_admin_sessions),
                 ("/staff/admin/series", m.staff_nav_series),
+                ("/staff/admin/closures", m.closures_title),
                 ("/staff/admin/catalog/clinics", m.staff_nav_catalog),
                 ("/staff/admin/staff", m.staff_nav_admin_staff),
                 ("/staff/admin/messages", m.staff_nav_messages),

@@ -177,6 +177,19 @@ struct ClinicForm {
     hours_es: Trimmed,
     intake_hours_en: Trimmed,
     intake_hours_es: Trimmed,
+    medicare_note_en: Trimmed,
+    medicare_note_es: Trimmed,
+    /// A checkbox: "on" when ticked.
+    active: Trimmed,
+}
+
+/// Whether an "active" checkbox was ticked.
+fn ticked(active: &Trimmed) -> bool {
+    active.as_str() == "on"
+}
+
+fn checkbox(on: bool) -> Trimmed {
+    if on { "on" } else { "" }.into()
 }
 
 /// A clinic's form once checked: its phone number and time zone parsed.
@@ -185,6 +198,7 @@ struct CheckedClinic {
     /// The usual way, `(909) 555-0123`: as the public pages show it.
     phone: String,
     time_zone: ClinicZone,
+    active: bool,
 }
 
 impl CheckedClinic {
@@ -201,6 +215,8 @@ impl CheckedClinic {
             hours_es: f.hours_es.as_str(),
             intake_hours_en: f.intake_hours_en.as_str(),
             intake_hours_es: f.intake_hours_es.as_str(),
+            medicare_note_en: f.medicare_note_en.as_str(),
+            medicare_note_es: f.medicare_note_es.as_str(),
         }
     }
 }
@@ -218,6 +234,9 @@ impl From<Clinic> for ClinicForm {
             hours_es: c.hours_es.into(),
             intake_hours_en: c.intake_hours_en.into(),
             intake_hours_es: c.intake_hours_es.into(),
+            medicare_note_en: c.medicare_note_en.into(),
+            medicare_note_es: c.medicare_note_es.into(),
+            active: checkbox(c.active),
         }
     }
 }
@@ -227,7 +246,11 @@ impl ItemForm for ClinicForm {
     type Checked = CheckedClinic;
 
     fn blank() -> ClinicForm {
-        ClinicForm { time_zone: "America/Los_Angeles".into(), ..ClinicForm::default() }
+        ClinicForm {
+            time_zone: "America/Los_Angeles".into(),
+            active: checkbox(true),
+            ..ClinicForm::default()
+        }
     }
 
     fn heading(&self) -> &str {
@@ -250,6 +273,9 @@ impl ItemForm for ClinicForm {
             FieldView::line("hours_es", m.field_hours_es, &self.hours_es, problems),
             FieldView::line("intake_hours_en", m.field_intake_hours_en, &self.intake_hours_en, problems),
             FieldView::line("intake_hours_es", m.field_intake_hours_es, &self.intake_hours_es, problems),
+            FieldView::line("medicare_note_en", m.field_medicare_note_en, &self.medicare_note_en, problems),
+            FieldView::line("medicare_note_es", m.field_medicare_note_es, &self.medicare_note_es, problems),
+            FieldView::active("active", m.field_active, ticked(&self.active)),
         ]
     }
 
@@ -268,10 +294,13 @@ impl ItemForm for ClinicForm {
         problems.check("hours_es", line(m, &self.hours_es, 200));
         problems.check("intake_hours_en", line(m, &self.intake_hours_en, 200));
         problems.check("intake_hours_es", line(m, &self.intake_hours_es, 200));
+        problems.check("medicare_note_en", text(m, &self.medicare_note_en, 200));
+        problems.check("medicare_note_es", text(m, &self.medicare_note_es, 200));
         let (Some(phone), Some(time_zone)) = (phone, time_zone) else {
             return Err(Refused { form: self, problems });
         };
-        problems.or_refuse(self, |form| CheckedClinic { form, phone: phone.to_string(), time_zone })
+        let active = ticked(&self.active);
+        problems.or_refuse(self, |form| CheckedClinic { form, phone: phone.to_string(), time_zone, active })
     }
 
     async fn stored(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, ClinicForm)>> {
@@ -283,7 +312,7 @@ impl ItemForm for ClinicForm {
     }
 
     async fn update(conn: &mut PgConnection, id: i64, checked: &Self::Checked) -> sqlx::Result<bool> {
-        catalog::update_clinic(conn, id, &checked.new_clinic()).await
+        catalog::update_clinic(conn, id, &checked.new_clinic(), checked.active).await
     }
 }
 
@@ -298,12 +327,6 @@ struct CounselorForm {
     languages: Vec<Trimmed>,
     /// A checkbox: "on" when ticked.
     active: Trimmed,
-}
-
-impl CounselorForm {
-    fn is_active(&self) -> bool {
-        self.active.as_str() == "on"
-    }
 }
 
 /// A counselor's form once checked: the languages they speak, and whether they are active.
@@ -334,7 +357,7 @@ impl From<Counselor> for CounselorForm {
             bio_en: c.bio_en.into(),
             bio_es: c.bio_es.into(),
             languages: c.languages.iter().map(|l| l.code().into()).collect(),
-            active: if c.active { "on" } else { "" }.into(),
+            active: checkbox(c.active),
         }
     }
 }
@@ -344,7 +367,7 @@ impl ItemForm for CounselorForm {
     type Checked = CheckedCounselor;
 
     fn blank() -> CounselorForm {
-        CounselorForm { languages: vec!["en".into()], active: "on".into(), ..CounselorForm::default() }
+        CounselorForm { languages: vec!["en".into()], active: checkbox(true), ..CounselorForm::default() }
     }
 
     fn heading(&self) -> &str {
@@ -359,7 +382,7 @@ impl ItemForm for CounselorForm {
             FieldView::text("bio_en", m.field_bio_en, &self.bio_en, problems),
             FieldView::text("bio_es", m.field_bio_es, &self.bio_es, problems),
             FieldView::languages(ui, "languages", m.field_languages, &self.languages),
-            FieldView::active("active", m.field_active, self.is_active()),
+            FieldView::active("active", m.field_active, ticked(&self.active)),
         ]
     }
 
@@ -371,7 +394,7 @@ impl ItemForm for CounselorForm {
         problems.check("bio_es", text(m, &self.bio_es, 1000));
         // A code that is no language is passed over, as a box the page never offered.
         let languages = self.languages.iter().filter_map(|code| Language::from_code(code.as_str())).collect();
-        let active = self.is_active();
+        let active = ticked(&self.active);
         problems.or_refuse(self, |form| CheckedCounselor { form, languages, active })
     }
 
@@ -397,14 +420,19 @@ struct TopicForm {
     name_es: Trimmed,
     description_en: Trimmed,
     description_es: Trimmed,
+    /// A checkbox: "on" when ticked.
+    active: Trimmed,
 }
 
 /// A topic's form once checked: both names there, nothing too long.
-struct CheckedTopic(TopicForm);
+struct CheckedTopic {
+    form: TopicForm,
+    active: bool,
+}
 
 impl CheckedTopic {
     fn new_topic(&self) -> NewTopic<'_> {
-        let f = &self.0;
+        let f = &self.form;
         NewTopic {
             name_en: f.name_en.as_str(),
             name_es: f.name_es.as_str(),
@@ -421,6 +449,7 @@ impl From<Topic> for TopicForm {
             name_es: t.name_es.into(),
             description_en: t.description_en.into(),
             description_es: t.description_es.into(),
+            active: checkbox(t.active),
         }
     }
 }
@@ -430,7 +459,7 @@ impl ItemForm for TopicForm {
     type Checked = CheckedTopic;
 
     fn blank() -> TopicForm {
-        TopicForm::default()
+        TopicForm { active: checkbox(true), ..TopicForm::default() }
     }
 
     fn heading(&self) -> &str {
@@ -444,6 +473,7 @@ impl ItemForm for TopicForm {
             FieldView::line("name_es", m.field_name_es, &self.name_es, problems),
             FieldView::text("description_en", m.field_description_en, &self.description_en, problems),
             FieldView::text("description_es", m.field_description_es, &self.description_es, problems),
+            FieldView::active("active", m.field_active, ticked(&self.active)),
         ]
     }
 
@@ -453,7 +483,8 @@ impl ItemForm for TopicForm {
         problems.check("name_es", line(m, &self.name_es, 120));
         problems.check("description_en", text(m, &self.description_en, 1000));
         problems.check("description_es", text(m, &self.description_es, 1000));
-        problems.or_refuse(self, CheckedTopic)
+        let active = ticked(&self.active);
+        problems.or_refuse(self, |form| CheckedTopic { form, active })
     }
 
     async fn stored(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, TopicForm)>> {
@@ -465,13 +496,13 @@ impl ItemForm for TopicForm {
     }
 
     async fn update(conn: &mut PgConnection, id: i64, checked: &Self::Checked) -> sqlx::Result<bool> {
-        catalog::update_topic(conn, id, &checked.new_topic()).await
+        catalog::update_topic(conn, id, &checked.new_topic(), checked.active).await
     }
 }
 
-/// Every clinic as a form offers it to choose from: id and name.
+/// Every clinic in service as a form offers it to choose from: id and name.
 pub(super) async fn clinic_choices(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
-    Ok(catalog::clinics(conn).await?.into_iter().map(|c| (c.id, c.name)).collect())
+    Ok(catalog::active_clinics(conn).await?.into_iter().map(|c| (c.id, c.name)).collect())
 }
 
 /// Every active counselor as a form offers them to choose from: id and name.
@@ -741,13 +772,13 @@ mod tests {
         };
         let back = posted_back(&form());
         assert_eq!(back.languages.iter().map(Trimmed::as_str).collect::<Vec<_>>(), ["es"]);
-        assert!(back.is_active());
+        assert!(ticked(&back.active));
         let Ok(checked) = form().parse(Ui::english().m) else { panic!("a right form is refused") };
         assert_eq!(checked.languages, [Language::Es]);
         assert!(checked.active);
 
         let inactive = posted_back(&CounselorForm { active: Trimmed::default(), ..form() });
-        assert!(!inactive.is_active());
+        assert!(!ticked(&inactive.active));
         let (shown, found) = problem_fields(CounselorForm { bio_es: long(1001), ..inactive });
         assert_eq!(found, ["bio_es"]);
         assert!(shown.contains(&"bio_es"));

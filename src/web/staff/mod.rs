@@ -4,6 +4,7 @@
 mod admin;
 pub mod auth;
 mod catalog_admin;
+mod closures;
 mod counselor;
 mod home;
 mod intake;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/staff/admin/catalog/{kind}", get(catalog_admin::list).post(catalog_admin::create))
         .route("/staff/admin/catalog/{kind}/{id}", post(catalog_admin::update))
+        .route("/staff/admin/closures", get(closures::list).post(closures::close))
         .route("/staff/admin/series", get(series::list).post(series::create))
         .route("/staff/admin/series/{id}", get(series::edit).post(series::change))
         .route("/staff/intake", get(intake::queue))
@@ -67,9 +69,10 @@ pub fn router() -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     /// Every module's source, by the name the router uses for it.
-    const MODULES: [(&str, &str); 9] = [
+    const MODULES: [(&str, &str); 10] = [
         ("admin", include_str!("admin.rs")),
         ("catalog_admin", include_str!("catalog_admin.rs")),
+        ("closures", include_str!("closures.rs")),
         ("counselor", include_str!("counselor.rs")),
         ("home", include_str!("home.rs")),
         ("intake", include_str!("intake.rs")),

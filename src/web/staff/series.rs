@@ -213,7 +213,7 @@ async fn series_page(state: &AppState, ui: Ui, user: StaffUser) -> Result<Series
         user,
         lines: series.iter().map(|r| SeriesLine { id: r.id, text: describe(ui, r) }).collect(),
         clinics: clinic_choices(&mut conn).await?,
-        topics: catalog::topics(&mut conn).await?.into_iter().map(|t| (t.id, t.name_en)).collect(),
+        topics: catalog::active_topics(&mut conn).await?.into_iter().map(|t| (t.id, t.name_en)).collect(),
         counselors: counselor_choices(&mut conn).await?,
         today: state.clock.now().date_naive().to_string(),
         message: None,
@@ -380,6 +380,9 @@ mod tests {
             hours_es: String::new(),
             intake_hours_en: String::new(),
             intake_hours_es: String::new(),
+            medicare_note_en: String::new(),
+            medicare_note_es: String::new(),
+            active: true,
         }
     }
 
