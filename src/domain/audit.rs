@@ -68,10 +68,12 @@ pub enum AuditAction {
     MembershipEnded,
     /// An administrator closed a clinic for a day.
     ClinicClosed,
+    /// Intake corrected a person's answers to the admission questions.
+    BookingAnswersChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 52] = [
         AuditAction::Attendance,
         AuditAction::BookingContactLogged,
         AuditAction::BookingCreatedByPhone,
@@ -123,6 +125,7 @@ impl AuditAction {
         AuditAction::StaffAccessChanged,
         AuditAction::MembershipEnded,
         AuditAction::ClinicClosed,
+        AuditAction::BookingAnswersChanged,
     ];
 
     /// The text stored in `audit_log.action`.
@@ -179,6 +182,7 @@ impl AuditAction {
             AuditAction::StaffAccessChanged => "staff_access_changed",
             AuditAction::MembershipEnded => "membership_ended",
             AuditAction::ClinicClosed => "clinic_closed",
+            AuditAction::BookingAnswersChanged => "booking_answers_changed",
         }
     }
 

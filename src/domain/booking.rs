@@ -440,6 +440,38 @@ impl std::fmt::Debug for NewBooking {
 /// A refused field: its name (as in the form and the API) and why.
 pub type FieldProblems = Vec<(&'static str, Problem)>;
 
+/// The admission questions' answers (see [`NewBooking`]), as intake may also correct them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdmissionAnswers {
+    pub returning_patient: Option<bool>,
+    pub payment: Option<Payment>,
+    pub needs_ride: bool,
+    pub accommodation: Option<String>,
+}
+
+impl AdmissionAnswers {
+    /// The answers as a form sends them ("yes"/"no"/"" for the first, a [`Payment`] code or
+    /// ""); each wrong one is noted in `problems` under its field's name.
+    pub fn parse(
+        returning_patient: &str,
+        payment: &str,
+        needs_ride: bool,
+        accommodation: &str,
+        problems: &mut FieldProblems,
+    ) -> Option<AdmissionAnswers> {
+        let returning_patient =
+            field(problems, "returning_patient", parse_optional_yes_no(returning_patient));
+        let payment = field(problems, "payment", Payment::parse(payment));
+        let accommodation = field(problems, "accommodation", parse_accommodation(accommodation));
+        Some(AdmissionAnswers {
+            returning_patient: returning_patient?,
+            payment: payment?,
+            needs_ride,
+            accommodation: accommodation?,
+        })
+    }
+}
+
 /// Keeps a parsed value, or notes the field's problem.
 fn field<T>(problems: &mut FieldProblems, name: &'static str, parsed: Result<T, Problem>) -> Option<T> {
     parsed.map_err(|p| problems.push((name, p))).ok()
@@ -457,15 +489,18 @@ impl TryFrom<&BookingInput> for NewBooking {
         let email = field(p, "email", Email::parse_optional(&input.email));
         let language = field(p, "language", parse_language(&input.language));
         let notes = field(p, "notes", parse_note(&input.notes));
-        let returning_patient =
-            field(p, "returning_patient", parse_optional_yes_no(&input.returning_patient));
         let adult = parse_optional_yes_no(&input.adult)
             .and_then(|adult| if adult == Some(false) { Err(Problem::Under18) } else { Ok(()) });
         let adult = field(p, "adult", adult);
-        let payment = field(p, "payment", Payment::parse(&input.payment));
-        let accommodation = field(p, "accommodation", parse_accommodation(&input.accommodation));
-        let (Some(returning_patient), Some(()), Some(payment), Some(accommodation)) =
-            (returning_patient, adult, payment, accommodation)
+        let answers = AdmissionAnswers::parse(
+            &input.returning_patient,
+            &input.payment,
+            input.needs_ride,
+            &input.accommodation,
+            p,
+        );
+        let (Some(AdmissionAnswers { returning_patient, payment, needs_ride, accommodation }), Some(())) =
+            (answers, adult)
         else {
             // Every field was checked above: each problem is said at once.
             return Err(problems);
@@ -475,7 +510,7 @@ impl TryFrom<&BookingInput> for NewBooking {
                 Ok(NewBooking {
                     returning_patient,
                     payment,
-                    needs_ride: input.needs_ride,
+                    needs_ride,
                     every_week: input.every_week,
                     accommodation,
                     first_name,

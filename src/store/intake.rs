@@ -4,7 +4,7 @@
 use super::bookings::{lock_session, promote_waitlist};
 use super::{memberships, outbox};
 use crate::domain::audit::AuditAction;
-use crate::domain::booking::{Actor, Attention, BookingSource, BookingStatus, Payment};
+use crate::domain::booking::{Actor, AdmissionAnswers, Attention, BookingSource, BookingStatus, Payment};
 use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
@@ -411,6 +411,28 @@ pub async fn decide(
     }
     tx.commit().await?;
     Ok(Some(changed.is_some()))
+}
+
+/// Corrects the admission answers of booking `id`, and of every week of its membership if it
+/// has one (the same person's answers; later weeks are copied from its first booking).
+pub async fn update_answers(
+    conn: &mut PgConnection,
+    id: i64,
+    answers: &AdmissionAnswers,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"update booking set returning_patient = $2, payment = $3, needs_ride = $4, accommodation = $5
+           where id = $1
+              or membership_id = (select membership_id from booking where id = $1 and membership_id is not null)"#,
+        id,
+        answers.returning_patient,
+        answers.payment.map(Payment::code),
+        answers.needs_ride,
+        answers.accommodation.as_deref()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// How an attempt to reach a person went.

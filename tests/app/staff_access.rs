@@ -186,6 +186,7 @@ async fn every_staff_route_answers_each_kind_of_visitor_as_it_should() {
         ("POST", format!("{r}/resend"), vec![], [303, 200, 200, 404, 403, 403]),
         // Not a week of a weekly place: nothing to end, for those who may end one.
         ("POST", format!("{r}/end-weekly"), vec![], [303, 404, 404, 404, 403, 403]),
+        ("POST", format!("{r}/answers"), vec![("payment", "self_pay")], [303, 303, 303, 404, 403, 403]),
         ("POST", "/staff/my-calendar".into(), vec![], [303, 403, 403, 403, 200, 200]),
         ("POST", "/staff/my-calendar/stop".into(), vec![], [303, 403, 403, 403, 303, 303]),
         ("GET", format!("/calendar/{}.ics", "ab".repeat(32)), vec![], [404, 404, 404, 404, 404, 404]),
@@ -311,6 +312,7 @@ async fn every_state_changing_staff_form_refuses_a_missing_or_wrong_csrf_token()
         (admin, format!("/staff/admin/staff/{}/access", w.staff_b), vec![("role", "admin")]),
         (intake, format!("/staff/intake/requests/{b}/resend"), vec![]),
         (intake, format!("/staff/intake/requests/{b}/end-weekly"), vec![]),
+        (intake, format!("/staff/intake/requests/{b}/answers"), vec![("payment", "self_pay")]),
         (intake, "/staff/intake/find".into(), vec![("q", "Person")]),
         (counselor, "/staff/my-calendar".into(), vec![]),
         (counselor, "/staff/my-calendar/stop".into(), vec![]),

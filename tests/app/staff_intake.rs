@@ -654,6 +654,53 @@ async fn the_admission_questions_reach_intake_and_only_the_needs_reach_the_couns
     assert!(errors["errors"]["payment"].is_string() && errors["errors"]["adult"].is_string(), "{errors}");
 }
 
+/// Intake corrects what the person said (they explained on the phone): audited, checked per
+/// field, within intake's clinics only.
+#[tokio::test]
+async fn intake_corrects_the_admission_answers_within_its_clinics() {
+    let Setup { app, here, elsewhere, intake } = setup().await;
+    let id = book(&app, here, 1, "").await;
+    let other = book(&app, elsewhere, 2, "").await;
+    let path = format!("/staff/intake/requests/{id}/answers");
+    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    let answers = [
+        ("csrf", csrf.as_str()),
+        ("returning_patient", "yes"),
+        ("payment", "medicare"),
+        ("needs_ride", "on"),
+        ("accommodation", "Wheelchair access"),
+    ];
+    assert_eq!(post_as(&app, &intake, &path, &answers).await.status(), 303);
+    let page = get_as(&app, &intake, &format!("/staff/intake/requests/{id}")).await.text().await.unwrap();
+    assert!(page.contains("<dd>Medicare</dd>") && page.contains("<dd>Wheelchair access</dd>"), "{page}");
+    assert_eq!(app.count("select count(*) from audit_log where action = 'booking_answers_changed'").await, 1);
+
+    let too_long = "x".repeat(300);
+    let bad = [("csrf", csrf.as_str()), ("payment", "bitcoin"), ("accommodation", too_long.as_str())];
+    let r = post_as(&app, &intake, &path, &bad).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text().await.unwrap().contains("How do you expect to pay?"),
+        "the field and its problem are named"
+    );
+    let kept: (Option<String>, Option<String>) =
+        sqlx::query_as("select payment, accommodation from booking where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, (Some("medicare".into()), Some("Wheelchair access".into())), "nothing was lost");
+
+    let r = post_as(&app, &intake, &format!("/staff/intake/requests/{other}/answers"), &answers).await;
+    assert_eq!(r.status(), 404, "another clinic's request");
+    let untouched: Option<String> = sqlx::query_scalar("select payment from booking where id = $1")
+        .bind(other)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(untouched, None);
+}
+
 /// Hundreds of new requests do not hide the one promoted from the waitlist, and the counts are
 /// the whole list's.
 #[tokio::test]

@@ -205,17 +205,28 @@ for (const lang of ["en", "es"]) {
   await page.fill("#f-first_name", "Axe");
   await page.fill("#f-last_name", "Check");
   await page.fill("#f-phone", lang === "en" ? "909-555-0171" : "909-555-0172");
+  // Every week: the page then lists the coming dates, each of which can be skipped.
+  await page.check("input[name=every_week]");
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit].button")]);
   await axe(page, `${lang} visitor manage page`);
   await noSideScroll(page, `${lang} visitor manage page`);
   await shot(page, `phone-manage-${lang}`);
+  const weeks = await page.locator("ul.weeks li").count();
+  if (weeks < 2) fail(`${lang} visitor: a weekly place lists ${weeks} coming dates`);
+  const managePath = new URL(page.url()).pathname;
+  await Promise.all([page.waitForNavigation(), page.locator("ul.weeks form button").nth(1).click()]);
+  await axe(page, `${lang} visitor skip-a-date question`);
+  await page.goto(`${BASE}${managePath}`);
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="${managePath}/leave"] button`)]);
+  await axe(page, `${lang} visitor leave-every-week question`);
   await page.context().close();
 
   const roles = {
     "admin@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake/phone-booking", "/staff/admin/sessions",
       `/staff/admin/sessions/${group.id}`, "/staff/admin/series", "/staff/admin/series/1",
       "/staff/admin/catalog/clinics", "/staff/admin/catalog/counselors", "/staff/admin/catalog/topics",
-      "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/messages", "/staff/second-factor"],
+      "/staff/admin/staff", "/staff/admin/audit", "/staff/admin/messages", "/staff/admin/closures",
+      "/staff/second-factor"],
     "intake@demo.groupcare": ["/staff", "/staff/intake", "/staff/intake?status=confirmed", "/staff/intake/find"],
     "counselor1@demo.groupcare": ["/staff", "/staff/my-sessions", `/staff/sessions/${group.id}/roster`,
       `/staff/sessions/${group.id}/sign-in-sheet`],
@@ -228,6 +239,16 @@ for (const lang of ["en", "es"]) {
       await staff.goto(`${BASE}/staff/intake`);
       await Promise.all([staff.waitForNavigation(), staff.locator("table.queue a").first().click()]);
       await axe(staff, `${lang} intake request page`);
+    }
+    if (email.startsWith("admin")) {
+      // A closure's first step: the groups it would cancel and whom to call (not confirmed).
+      await staff.goto(`${BASE}/staff/admin/closures`);
+      await staff.fill("#f-date", group.starts_at.slice(0, 10));
+      await staff.locator("input[name=clinic]").first().check();
+      await staff.fill("#f-reason", "Holiday");
+      await Promise.all([staff.waitForNavigation(), staff.click("#new-closure-title ~ form button")]);
+      if (!(await staff.content()).includes('name="confirm"')) fail(`${lang} admin: the closure preview did not show`);
+      await axe(staff, `${lang} admin closure preview`);
     }
     if (lang === "en") await shot(staff, `desktop-home-${email.split("@")[0]}`);
     await staff.context().close();

@@ -139,7 +139,7 @@ pub static EN: Messages = Messages {
     form_not_said: "I would rather not say",
     payment_name: |p| match p {
         Payment::MediCal => "Medi-Cal",
-        Payment::Medicare => "Medicare (coverage coming soon at some clinics: the clinic will tell you)",
+        Payment::Medicare => "Medicare",
         Payment::PrivateInsurance => "Private insurance",
         Payment::SelfPay => "I will pay myself",
         Payment::NotSure => "I am not sure",
@@ -520,6 +520,8 @@ pub static EN: Messages = Messages {
         MembershipStatus::Ended => "Every week: ended",
     },
     request_weekly_end: "End the weekly place",
+    request_answers_change: "Correct the answers",
+    request_answers_save: "Save the answers",
     request_weekly_ended: "The weekly place has ended; the coming dates are cancelled.",
     request_actions: "Actions",
     action_confirm: "Confirm the seat",
@@ -808,6 +810,7 @@ pub static EN: Messages = Messages {
         AuditAction::StaffAccessChanged => "changed a staff account's access",
         AuditAction::MembershipEnded => "ended a weekly place",
         AuditAction::ClinicClosed => "closed a clinic for a day",
+        AuditAction::BookingAnswersChanged => "corrected a person's admission answers",
     },
 
     problem: |p| {

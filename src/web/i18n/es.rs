@@ -160,7 +160,7 @@ pub static ES: Messages = Messages {
     form_not_said: "Prefiero no decirlo",
     payment_name: |p| match p {
         Payment::MediCal => "Medi-Cal",
-        Payment::Medicare => "Medicare (pronto lo aceptarán algunas clínicas: la clínica le dirá)",
+        Payment::Medicare => "Medicare",
         Payment::PrivateInsurance => "Seguro privado",
         Payment::SelfPay => "Pagaré yo",
         Payment::NotSure => "No estoy seguro o segura",
@@ -553,6 +553,8 @@ pub static ES: Messages = Messages {
         MembershipStatus::Ended => "Cada semana: terminado",
     },
     request_weekly_end: "Terminar el lugar semanal",
+    request_answers_change: "Corregir las respuestas",
+    request_answers_save: "Guardar las respuestas",
     request_weekly_ended: "El lugar semanal terminó; las próximas fechas quedan canceladas.",
     request_actions: "Acciones",
     action_confirm: "Confirmar el lugar",
@@ -847,6 +849,7 @@ pub static ES: Messages = Messages {
         AuditAction::StaffAccessChanged => "cambió el acceso de una cuenta del personal",
         AuditAction::MembershipEnded => "terminó un lugar semanal",
         AuditAction::ClinicClosed => "cerró una clínica por un día",
+        AuditAction::BookingAnswersChanged => "corrigió las respuestas de admisión de una persona",
     },
 
     problem: |p| {

@@ -333,6 +333,8 @@ pub struct Messages {
     /// A membership as intake reads it on a request page.
     pub request_weekly: fn(MembershipStatus) -> &'static str,
     pub request_weekly_end: &'static str,
+    pub request_answers_change: &'static str,
+    pub request_answers_save: &'static str,
     pub request_weekly_ended: &'static str,
     pub request_actions: &'static str,
     pub action_confirm: &'static str,

@@ -6,7 +6,9 @@ use super::auth::{CsrfForm, Intake, NoFields, StaffUser};
 use super::message_page::{PageWithMessage, page_with_message};
 use super::patients::{PatientLine, patient_lines_shown};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::booking::{Actor, Attention, BookingSource, REFERENCE_LEN, normalize_reference};
+use crate::domain::booking::{
+    Actor, AdmissionAnswers, Attention, BookingSource, Payment, REFERENCE_LEN, normalize_reference,
+};
 use crate::domain::booking::{BookingInput, BookingStatus, NewBooking, check_bookable};
 use crate::domain::contact::Problem;
 use crate::domain::contact::{Phone, search_word};
@@ -19,7 +21,7 @@ use crate::store::patients;
 use crate::store::replies;
 use crate::store::{catalog, sessions};
 use crate::tokens::new_request_key;
-use crate::web::booking_requests::{PersonFields, usable_key};
+use crate::web::booking_requests::{PersonFields, field_label, usable_key};
 use crate::web::error::AppError;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Ui;
@@ -267,6 +269,8 @@ pub struct RequestPage {
     outcomes: Vec<(&'static str, &'static str)>,
     /// The membership ("every week") this request is a week of.
     weekly: Option<WeeklyLines>,
+    /// The payment question's choices for correcting the answers: (code, words, chosen).
+    payments: Vec<(&'static str, &'static str, bool)>,
 }
 
 /// A membership on a request page: where it stands, its coming dates, and whether it may end.
@@ -412,8 +416,13 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         can_end: m.status != MembershipStatus::Ended,
     });
     let status = request.status;
+    let payments = Payment::ALL
+        .iter()
+        .map(|p| (p.code(), (ui.m.payment_name)(*p), request.payment == Some(*p)))
+        .collect();
     Ok(RequestPage {
         weekly,
+        payments,
         ui,
         messages,
         replies,
@@ -516,6 +525,50 @@ pub async fn end_weekly(
     {
         user.audit(&mut tx, AuditAction::MembershipEnded, Some((RecordType::Booking, id))).await?;
     }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
+}
+
+/// The admission answers as intake corrects them on the request page.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct AnswersForm {
+    returning_patient: String,
+    payment: String,
+    /// A checkbox: present when ticked.
+    needs_ride: Option<String>,
+    accommodation: String,
+}
+
+/// Corrects the person's answers to the admission questions (they told intake on the phone);
+/// audited.
+pub async fn answers(
+    State(state): State<AppState>,
+    ui: Ui,
+    Intake { user, scope }: Intake,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AnswersForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut problems = Vec::new();
+    let answers = AdmissionAnswers::parse(
+        &form.returning_patient,
+        &form.payment,
+        form.needs_ride.is_some(),
+        &form.accommodation,
+        &mut problems,
+    );
+    let Some(answers) = answers else {
+        let (field, problem) = problems.first().copied().ok_or(AppError::BadRequest)?;
+        let message = format!("{}: {}", field_label(ui, field).unwrap_or(field), (ui.m.problem)(problem));
+        let page = request_page(&state, ui, Intake { user, scope }, id).await?;
+        return Ok(page_with_message(page, message, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    // The change and its audit entry stand or fall together.
+    let mut tx = state.pool.begin().await?;
+    intake::request(&mut tx, &scope, id).await?.ok_or(AppError::NotFound)?;
+    intake::update_answers(&mut tx, id, &answers).await?;
+    user.audit(&mut tx, AuditAction::BookingAnswersChanged, Some((RecordType::Booking, id))).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
 }

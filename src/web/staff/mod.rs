@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/intake/requests/{id}/resend", post(intake::resend))
         .route("/staff/intake/requests/{id}/move", post(intake::move_booking))
         .route("/staff/intake/requests/{id}/end-weekly", post(intake::end_weekly))
+        .route("/staff/intake/requests/{id}/answers", post(intake::answers))
         .route("/staff/intake/requests/{id}/patient", post(patients::create))
         .route("/staff/intake/requests/{id}/patient/link", post(patients::link))
         .route("/staff/intake/patients/{id}", get(patients::show))
