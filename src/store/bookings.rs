@@ -188,10 +188,15 @@ pub async fn request_seat(
     // Every week: the series is held against a change or generation being saved meanwhile,
     // and its weeks from this one on are locked in id order before any one of them.
     let series_id = match req.booking.every_week {
-        true => sqlx::query_scalar!("select series_id from session where id = $1", req.session_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten(),
+        // A retired clinic's or topic's series makes no new weeks: its groups are booked once.
+        true => sqlx::query_scalar!(
+            r#"select s.series_id from session s join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
+               where s.id = $1 and c.active and t.active"#,
+            req.session_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten(),
         false => None,
     };
     let mut weeks = Vec::new();
@@ -511,6 +516,9 @@ pub enum MoveRefused {
     /// Only active bookings move.
     NotActive,
     SameSession,
+    /// A week of a weekly place moves within its clinic only (the place, its weeks and who may
+    /// see them belong to one clinic).
+    WeeklyPlaceElsewhere,
 }
 
 /// Moves an active booking to `target` by the rules of a new request: a seat when one is
@@ -526,13 +534,27 @@ pub async fn move_booking(
     cutoff: Duration,
 ) -> sqlx::Result<Result<BookingStatus, MoveRefused>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let (source, phone): (i64, String) =
-        sqlx::query!("select session_id, phone from booking where id = $1", booking_id)
-            .map(|r| (r.session_id, r.phone))
-            .fetch_one(&mut *tx)
-            .await?;
+    let (source, phone, weekly): (i64, String, bool) = sqlx::query!(
+        r#"select session_id, phone, membership_id is not null as "weekly!" from booking where id = $1"#,
+        booking_id
+    )
+    .map(|r| (r.session_id, r.phone, r.weekly))
+    .fetch_one(&mut *tx)
+    .await?;
     if source == target {
         return Ok(Err(MoveRefused::SameSession));
+    }
+    if weekly {
+        let same_clinic = sqlx::query_scalar!(
+            r#"select t.clinic_id = s.clinic_id as "same!" from session t, session s where t.id = $1 and s.id = $2"#,
+            target,
+            source
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if same_clinic == Some(false) {
+            return Ok(Err(MoveRefused::WeeklyPlaceElsewhere));
+        }
     }
     let (first, second) = (source.min(target), source.max(target));
     let first_locked = lock_session(&mut tx, first).await?;

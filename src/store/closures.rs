@@ -50,7 +50,8 @@ pub async fn groups_on(
 }
 
 /// Closes `clinic_ids` on `on_date`: records the closure (a clinic closed that day already is
-/// left as it was) and cancels every group there that day. Returns the groups cancelled.
+/// left as it was) and cancels every group there that day. Returns the clinics newly closed
+/// and the groups cancelled.
 pub async fn close(
     conn: &mut PgConnection,
     on_date: NaiveDate,
@@ -58,24 +59,32 @@ pub async fn close(
     reason: &str,
     staff_id: i64,
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<i64>> {
+) -> sqlx::Result<(Vec<i64>, Vec<i64>)> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // The clinics' weekly series are held (the lock their generation takes): a week being
     // generated for that day is waited for and cancelled here, and a later one skips the day.
     sqlx::query_scalar!("select id from series where clinic_id = any($1) order by id for update", clinic_ids)
         .fetch_all(&mut *tx)
         .await?;
-    sqlx::query!(
+    // Then the clinics themselves: a series being created for one holds its row (key share)
+    // until it commits, so its weeks are seen below; one created after waits for this closure
+    // and skips the day. (Series first, as generation takes them, so neither waits on the other
+    // in turn.)
+    sqlx::query_scalar!("select id from clinic where id = any($1) order by id for update", clinic_ids)
+        .fetch_all(&mut *tx)
+        .await?;
+    let closed = sqlx::query_scalar!(
         r#"insert into clinic_closure (clinic_id, on_date, reason, created_by, created_at)
            select unnest($1::bigint[]), $2, $3, $4, $5
-           on conflict (clinic_id, on_date) do nothing"#,
+           on conflict (clinic_id, on_date) do nothing
+           returning clinic_id"#,
         clinic_ids,
         on_date,
         reason,
         staff_id,
         now
     )
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
     let groups = groups_on(&mut tx, on_date, clinic_ids, now).await?;
     for &group in &groups {
@@ -83,5 +92,5 @@ pub async fn close(
             .await?;
     }
     tx.commit().await?;
-    Ok(groups)
+    Ok((closed, groups))
 }

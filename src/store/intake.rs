@@ -357,7 +357,9 @@ impl Decision {
 
 /// Applies `decision` to booking `id` (in `scope`) if its status allows, recording who and
 /// why; a freed seat goes to the waitlist in the same transaction. Returns None when the
-/// booking is not in scope, Some(false) when its status did not allow the change.
+/// booking is not in scope, Some(None) when its status did not allow the change, else the
+/// other bookings changed with it (the weeks of a weekly place decided with its first one; a
+/// weekly place never leaves its clinic, so they are in scope too).
 pub async fn decide(
     conn: &mut PgConnection,
     scope: &ClinicScope,
@@ -366,7 +368,7 @@ pub async fn decide(
     actor: Actor,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Option<bool>> {
+) -> sqlx::Result<Option<Option<Vec<i64>>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let Some(found) = request(&mut tx, scope, id).await? else {
         return Ok(None);
@@ -392,25 +394,24 @@ pub async fn decide(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    if changed.is_some() {
-        outbox::notify(&mut tx, &[id], decision.message(), now).await?;
-        promote_waitlist(&mut tx, &session, now).await?;
-        // A membership still waiting for intake is decided with its first booking decided:
-        // confirmed once for every week, or declined for every week.
-        if let Some(membership) = found.membership_id {
-            match decision {
-                Decision::Confirm => {
-                    memberships::confirm(&mut tx, membership, actor, now).await?;
-                }
-                Decision::Decline => {
-                    memberships::end_if_requested(&mut tx, membership, actor, now).await?;
-                }
-                Decision::Cancel => {}
-            }
-        }
+    if changed.is_none() {
+        return Ok(Some(None));
     }
+    outbox::notify(&mut tx, &[id], decision.message(), now).await?;
+    promote_waitlist(&mut tx, &session, now).await?;
+    // A membership still waiting for intake is decided with its first booking decided:
+    // confirmed once for every week, or declined for every week.
+    let weeks = match (found.membership_id, decision) {
+        (Some(membership), Decision::Confirm) => {
+            memberships::confirm(&mut tx, membership, actor, now).await?
+        }
+        (Some(membership), Decision::Decline) => {
+            memberships::end_if_requested(&mut tx, membership, actor, now).await?.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     tx.commit().await?;
-    Ok(Some(changed.is_some()))
+    Ok(Some(Some(weeks)))
 }
 
 /// Corrects the admission answers of booking `id`, and of every week of its membership if it

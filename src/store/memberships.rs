@@ -220,8 +220,8 @@ pub async fn confirm(
     id: i64,
     actor: Actor,
     now: DateTime<Utc>,
-) -> sqlx::Result<u64> {
-    let confirmed = sqlx::query_scalar!(
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
         r#"with activated as (
              update membership set status = 'active' where id = $1 and status = 'requested' returning id),
            weeks as (
@@ -238,8 +238,7 @@ pub async fn confirm(
         WEEK_REASON
     )
     .fetch_all(conn)
-    .await?;
-    Ok(confirmed.len() as u64)
+    .await
 }
 
 /// The reason a week's history gives when its membership ends, by who ended it.

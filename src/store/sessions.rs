@@ -43,7 +43,8 @@ pub struct SessionSummary {
     pub waiting: i64,
     /// Filled by a second query (see [`attach_leads`]), ordered by name.
     pub counselors: Vec<Lead>,
-    /// An occurrence of a weekly series: it can be joined for every week.
+    /// An occurrence of a weekly series still in service (clinic and topic active): it can be
+    /// joined for every week.
     pub weekly: bool,
 }
 
@@ -137,7 +138,7 @@ pub async fn upcoming(
         r#"select s.id, s.starts_at, s.ends_at, s.language as "language: Language", s.status as "status: SessionStatus",
                   c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
                   t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
-                  s.room_capacity, s.seats_per_counselor, s.series_id is not null as "weekly!",
+                  s.room_capacity, s.seats_per_counselor, (s.series_id is not null and c.active and t.active) as "weekly!",
                   coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
            from session s
            join clinic c on c.id = s.clinic_id
@@ -176,7 +177,7 @@ pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Se
         r#"select s.id, s.starts_at, s.ends_at, s.language as "language: Language", s.status as "status: SessionStatus",
                   c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
                   t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
-                  s.room_capacity, s.seats_per_counselor, s.series_id is not null as "weekly!",
+                  s.room_capacity, s.seats_per_counselor, (s.series_id is not null and c.active and t.active) as "weekly!",
                   coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
            from session s
            join clinic c on c.id = s.clinic_id

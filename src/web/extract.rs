@@ -130,7 +130,9 @@ fn first_field_not_text(body: &[u8]) -> Option<String> {
             None => (pair, &pair[pair.len()..]),
         };
         let name = String::from_utf8(percent_decode(name)).ok();
-        let value_is_text = std::str::from_utf8(&percent_decode(value)).is_ok();
+        // A NUL is no text either: nobody types one, and the database cannot store it.
+        let value = percent_decode(value);
+        let value_is_text = std::str::from_utf8(&value).is_ok() && !value.contains(&0);
         match name {
             Some(_) if value_is_text => None,
             Some(name)
@@ -153,6 +155,7 @@ mod tests {
         assert_eq!(first_field_not_text(b"first_name=Jos%C3%A9+Mar%C3%ADa&notes=100%25"), None);
         assert_eq!(first_field_not_text(b"a%FF=1"), Some("?".into()));
         assert_eq!(first_field_not_text(b"x=%"), None, "a stray % is text");
+        assert_eq!(first_field_not_text(b"reason=bad%00x"), Some("reason".into()), "a NUL is no text");
         assert_eq!(percent_decode(b"a+b%20c%2"), b"a b c%2");
     }
 

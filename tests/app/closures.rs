@@ -124,6 +124,17 @@ async fn a_closure_shows_whom_to_call_then_cancels_that_days_groups_and_weekly_g
         ("reason", " "),
     ];
     assert_eq!(post_as(&app, &session, "/staff/admin/closures", &bad).await.status(), 422);
+    // A character no one types (NUL) is refused by name, not a failure.
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("date", date.as_str()),
+        ("clinic", clinic_field.as_str()),
+        ("reason", "a\u{0}b"),
+    ];
+    assert_eq!(post_as(&app, &session, "/staff/admin/closures", &bad).await.status(), 422);
+    // Closing a day already closed changes nothing, and audits nothing.
+    assert_eq!(post_as(&app, &session, "/staff/admin/closures", &confirmed).await.status(), 303);
+    assert_eq!(app.count("select count(*) from audit_log where action = 'clinic_closed'").await, 2);
 }
 
 #[tokio::test]
@@ -203,4 +214,61 @@ async fn a_retired_clinic_or_topic_leaves_the_public_lists_and_its_weekly_groups
     assert_eq!(sessions_of(&app, series).await.len(), 5, "a retired topic's weekly group makes no new weeks");
     let (_, listing) = app.get_html("/sessions").await;
     assert!(!listing.contains("Early recovery</option>"), "not offered as a filter");
+}
+
+/// A weekly group being created for a clinic while the clinic is being closed that day: the
+/// closure waits for it and cancels its week, instead of missing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_closure_waits_for_a_weekly_group_being_created_and_cancels_its_week() {
+    use groupcare::domain::schedule::WeeklySeries;
+    use groupcare::store::{closures, schedule};
+    let app = TestApp::spawn().await;
+    let (_, weeks) = weekly_group(&app, 1, 10).await;
+    let staff = crate::staff_auth::staff_account(&app, "admin@x.test", StaffRole::Admin).await;
+    let (clinic, topic, counselor): (i64, i64, i64) = sqlx::query_as(
+        "select s.clinic_id, s.topic_id, sc.counselor_id from session s join session_counselor sc on sc.session_id = s.id \
+         where s.id = $1",
+    )
+    .bind(weeks[0])
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let day = local_date(&app, weeks[0]).await + Duration::days(1);
+    let leads = [counselor];
+    let new = schedule::NewSeries {
+        clinic_id: clinic,
+        topic_id: topic,
+        language: groupcare::domain::Language::En,
+        schedule: WeeklySeries {
+            weekday: chrono::Datelike::weekday(&day),
+            local_start: chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            duration: Duration::minutes(60),
+            first_date: day,
+            last_date: day,
+            time_zone: chrono_tz::America::Los_Angeles,
+        },
+        room_capacity: 10,
+        seats_per_counselor: 12,
+        counselor_ids: &leads,
+    };
+    // The new group, made but not yet saved...
+    let mut creating = app.pool.begin().await.unwrap();
+    let series = schedule::create_series(&mut creating, &new).await.unwrap();
+    assert_eq!(
+        schedule::generate_sessions(&mut creating, series, &new, day, day, Utc::now()).await.unwrap(),
+        1
+    );
+    // ...while the clinic is closed that day.
+    let pool = app.pool.clone();
+    let closing = tokio::spawn(async move {
+        let mut conn = pool.acquire().await.unwrap();
+        closures::close(&mut conn, day, &[clinic], "Holiday", staff, Utc::now()).await.unwrap()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    creating.commit().await.unwrap();
+    let (closed, cancelled) = closing.await.unwrap();
+    assert_eq!(closed, [clinic]);
+    assert_eq!(cancelled.len(), 1, "the new group's week on the closed day was cancelled");
+    let scheduled = app.count("select count(*) from session where status = 'scheduled'").await;
+    assert_eq!(scheduled, 1, "only the first group's own week is left");
 }

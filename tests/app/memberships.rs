@@ -163,6 +163,11 @@ async fn intake_confirms_the_weekly_place_once_and_every_week_is_confirmed() {
     assert_eq!(r.status(), 303);
     assert_eq!(weeks_of(&app, &sessions, 1).await, ["confirmed"; 4]);
     assert_eq!(
+        app.count("select count(*) from audit_log where action = 'booking_confirm'").await,
+        4,
+        "each week confirmed is audited"
+    );
+    assert_eq!(
         app.count("select count(*) from message where kind = 'confirmed'").await,
         1,
         "the person is told once, not once a week"
@@ -328,4 +333,34 @@ async fn app_series(app: &TestApp, session: i64) -> i64 {
         .fetch_one(&app.pool)
         .await
         .unwrap()
+}
+
+/// A week of a weekly place stays in its clinic: moved elsewhere it would carry the person's
+/// other weeks into another clinic's view (and its intake's reach).
+#[tokio::test]
+async fn a_week_of_a_weekly_place_moves_within_its_clinic_only() {
+    let app = TestApp::spawn().await;
+    second_factor_optional(&app).await;
+    let (_, sessions) = weekly_group(&app, 3, 10).await;
+    let elsewhere = app.session_starting_in(Duration::days(2), 10, 1).await;
+    staff_account_for(&app, "admin@clinic.test", StaffRole::Admin, &[]).await;
+    let admin = login(&app, "admin@clinic.test").await;
+    join(&app, sessions[0], 1).await;
+    let second: i64 = sqlx::query_scalar("select id from booking where session_id = $1")
+        .bind(sessions[1])
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let csrf = hidden(&get_as(&app, &admin, "/staff").await.text().await.unwrap(), "csrf");
+    let target = elsewhere.to_string();
+    let r = post_as(
+        &app,
+        &admin,
+        &format!("/staff/intake/requests/{second}/move"),
+        &[("csrf", &csrf), ("target", &target)],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("moves only to a group of the same clinic"));
+    assert_eq!(weeks_of(&app, &sessions, 1).await, ["requested"; 3], "nothing moved");
 }

@@ -99,7 +99,7 @@ async fn each_change_writes_its_message_on_the_channels_the_person_agreed_to() {
         None,
         Utc::now(),
     );
-    assert_eq!(decided.await.unwrap(), Some(true));
+    assert_eq!(decided.await.unwrap(), Some(Some(vec![])));
     let manage = first["manage_url"].as_str().unwrap();
     let path = &manage[manage.find("/manage/").unwrap()..];
     let r = app.post_form(&format!("{path}/cancel"), &[("confirm", "yes")]).await;
@@ -129,7 +129,7 @@ async fn each_change_writes_its_message_on_the_channels_the_person_agreed_to() {
         None,
         Utc::now(),
     );
-    assert_eq!(again.await.unwrap(), Some(false));
+    assert_eq!(again.await.unwrap(), Some(None));
     assert_eq!(told(&app, first_id).await.len(), 6);
 }
 

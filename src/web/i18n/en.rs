@@ -320,6 +320,8 @@ pub static EN: Messages = Messages {
     error_method: "This address doesn't take that kind of request. Please use the links and buttons on our pages.",
     error_timed_out_title: "This is taking too long",
     error_timed_out: "The site took too long to answer. Please try again in a moment.",
+    error_unavailable_title: "We can't open our records right now",
+    error_unavailable: "Please try again in a few seconds. If you were sending a request, you can send it again: it will not be counted twice.",
 
     staff_site_name: "Staff",
     staff_login_title: "Staff sign-in",
@@ -682,6 +684,9 @@ pub static EN: Messages = Messages {
         MoveRefused::AlreadyThere => "This phone number already has a booking in that group.",
         MoveRefused::NotActive => "Only active bookings can be moved.",
         MoveRefused::SameSession => "The booking is already in that group.",
+        MoveRefused::WeeklyPlaceElsewhere => {
+            "A week of a weekly place moves only to a group of the same clinic. End the weekly place and book the other clinic instead."
+        }
     },
     staff_nav_admin_staff: "Staff accounts and settings",
     staff_nav_audit: "Audit log",

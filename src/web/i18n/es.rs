@@ -349,6 +349,8 @@ pub static ES: Messages = Messages {
     error_method: "Esta dirección no acepta ese tipo de pedido. Por favor use los enlaces y botones de nuestras páginas.",
     error_timed_out_title: "Esto está tardando demasiado",
     error_timed_out: "El sitio tardó demasiado en responder. Por favor intente otra vez en un momento.",
+    error_unavailable_title: "No podemos abrir nuestros registros en este momento",
+    error_unavailable: "Por favor intente otra vez en unos segundos. Si estaba enviando una solicitud, puede enviarla otra vez: no se contará dos veces.",
 
     staff_site_name: "Personal",
     staff_login_title: "Entrada del personal",
@@ -721,6 +723,9 @@ pub static ES: Messages = Messages {
         MoveRefused::AlreadyThere => "Este teléfono ya tiene una reserva en ese grupo.",
         MoveRefused::NotActive => "Solo se pueden mover reservas activas.",
         MoveRefused::SameSession => "La reserva ya está en ese grupo.",
+        MoveRefused::WeeklyPlaceElsewhere => {
+            "Una semana de un lugar semanal solo se mueve a un grupo de la misma clínica. Termine el lugar semanal y reserve en la otra clínica."
+        }
     },
     staff_nav_admin_staff: "Cuentas del personal y ajustes",
     staff_nav_audit: "Registro de auditoría",

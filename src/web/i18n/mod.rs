@@ -222,6 +222,8 @@ pub struct Messages {
     pub error_method: &'static str,
     pub error_timed_out_title: &'static str,
     pub error_timed_out: &'static str,
+    pub error_unavailable_title: &'static str,
+    pub error_unavailable: &'static str,
 
     pub staff_site_name: &'static str,
     pub staff_login_title: &'static str,

@@ -2,10 +2,9 @@
 //! it would cancel and whom to call; only a second, confirmed post closes them.
 
 use super::auth::{Admin, CsrfForm, StaffUser};
-use super::catalog_admin::clinic_choices;
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::domain::contact::Phone;
-use crate::store::{closures, rosters, sessions};
+use crate::store::{catalog, closures, rosters, sessions};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
@@ -34,7 +33,7 @@ pub struct ClosureForm {
 pub struct ClosuresPage {
     ui: Ui,
     user: StaffUser,
-    /// Every clinic in service: (id, name, ticked).
+    /// Every clinic, retired ones too (their groups may still be scheduled): (id, name, ticked).
     clinics: Vec<(i64, String, bool)>,
     date: String,
     reason: String,
@@ -63,10 +62,10 @@ async fn page(
 ) -> Result<ClosuresPage, AppError> {
     let mut conn = state.pool.acquire().await?;
     let ticked: Vec<i64> = form.clinic.iter().filter_map(|c| c.parse().ok()).collect();
-    let clinics = clinic_choices(&mut conn)
+    let clinics = catalog::clinics(&mut conn)
         .await?
         .into_iter()
-        .map(|(id, name)| (id, name, ticked.contains(&id)))
+        .map(|c| (c.id, c.name, ticked.contains(&c.id)))
         .collect();
     let today = state.clock.now().date_naive();
     let upcoming = closures::upcoming(&mut conn, today)
@@ -94,7 +93,7 @@ pub async fn list(
     page(&state, ui, user, &ClosureForm::default(), None, None).await
 }
 
-/// What the form asks for, checked: the date, the clinics (in service, each once) and why.
+/// What the form asks for, checked: the date, the clinics (known ones, each once) and why.
 struct Checked {
     on_date: NaiveDate,
     clinic_ids: Vec<i64>,
@@ -114,10 +113,10 @@ async fn check(
     else {
         return Ok(Err(ui.m.closure_date_needed));
     };
-    let in_service: Vec<i64> =
-        clinic_choices(&mut *state.pool.acquire().await?).await?.into_iter().map(|(id, _)| id).collect();
+    let known: Vec<i64> =
+        catalog::clinics(&mut *state.pool.acquire().await?).await?.into_iter().map(|c| c.id).collect();
     let mut clinic_ids: Vec<i64> =
-        form.clinic.iter().filter_map(|c| c.parse().ok()).filter(|id| in_service.contains(id)).collect();
+        form.clinic.iter().filter_map(|c| c.parse().ok()).filter(|id| known.contains(id)).collect();
     clinic_ids.sort_unstable();
     clinic_ids.dedup();
     if clinic_ids.is_empty() {
@@ -180,10 +179,11 @@ pub async fn close(
     }
     // The closure and its audit entries stand or fall together.
     let mut tx = state.pool.begin().await?;
-    let cancelled =
+    let (closed, cancelled) =
         closures::close(&mut tx, checked.on_date, &checked.clinic_ids, &checked.reason, user.staff_id, now)
             .await?;
-    for &clinic in &checked.clinic_ids {
+    // What changed is audited: a clinic closed that day already is not closed again.
+    for &clinic in &closed {
         user.audit(&mut tx, AuditAction::ClinicClosed, Some((RecordType::Clinic, clinic))).await?;
     }
     for &group in &cancelled {

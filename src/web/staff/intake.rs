@@ -359,6 +359,10 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         None => None,
     };
     user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
+    if let Some(m) = &membership {
+        let others = m.weeks.iter().map(|w| w.booking_id).filter(|week| *week != id);
+        user.audit_shown(&mut conn, AuditAction::ViewBookingInList, RecordType::Booking, others).await?;
+    }
     let candidates = patient_lines_shown(&user, &mut conn, ui, &candidates).await?;
     drop(conn);
 
@@ -498,13 +502,16 @@ pub async fn decide(
     let changed = intake::decide(&mut tx, &scope, id, decision, actor, reason.as_deref(), now)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !changed {
+    let Some(weeks) = changed else {
         // Nothing happened, so nothing is audited: the page shows the request as it stands.
         drop(tx);
         let desk = Intake { user, scope };
         return request_refused(&state, ui, desk, id, ui.m.decision_refused, StatusCode::CONFLICT).await;
+    };
+    // Each booking changed is audited, the weeks of a weekly place decided with it too.
+    for booking in std::iter::once(id).chain(weeks) {
+        user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, booking))).await?;
     }
-    user.audit(&mut tx, decision.audit_action(), Some((RecordType::Booking, id))).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
 }
@@ -521,9 +528,13 @@ pub async fn end_weekly(
     let mut tx = state.pool.begin().await?;
     let request = intake::request(&mut tx, &scope, id).await?.ok_or(AppError::NotFound)?;
     let membership = request.membership_id.ok_or(AppError::NotFound)?;
-    if memberships::end(&mut tx, membership, Actor::Staff(user.staff_id), state.clock.now()).await?.is_some()
-    {
+    // The weeks are in scope with it: a weekly place never leaves its clinic (see `move_booking`).
+    let ended = memberships::end(&mut tx, membership, Actor::Staff(user.staff_id), state.clock.now()).await?;
+    if let Some(weeks) = ended {
         user.audit(&mut tx, AuditAction::MembershipEnded, Some((RecordType::Booking, id))).await?;
+        for week in weeks.into_iter().filter(|week| *week != id) {
+            user.audit(&mut tx, AuditAction::BookingCancel, Some((RecordType::Booking, week))).await?;
+        }
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/intake/requests/{id}")).into_response())
