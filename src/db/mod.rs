@@ -11,6 +11,27 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A small pool: on two cores more connections only queue inside PostgreSQL. The server is
 /// local, so a checkout is not tested with an extra round trip first.
+/// How long a request waits for a pooled connection before it is told to try again.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether `e` says the database cannot be reached or is overwhelmed (not that a query was
+/// wrong): the pool found no connection in time, the connection broke, or the server is
+/// shutting down, starting or full. Such a request is answered 503 with `Retry-After`.
+pub fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            true
+        }
+        sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exceptions; 57P01-03: shutdown, crash, starting up; 53300: too
+        // many connections.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     connect_with(PgConnectOptions::from_str(url)?, max_connections).await
 }
@@ -23,7 +44,9 @@ pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Re
     PgPoolOptions::new()
         .max_connections(max_connections)
         .test_before_acquire(false)
-        .acquire_timeout(Duration::from_secs(10))
+        // A request that cannot get a connection soon is answered "try again" (see
+        // `unavailable`) rather than left waiting until the client gives up.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
 }

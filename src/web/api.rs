@@ -51,6 +51,10 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
+        if crate::db::unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return ApiError::message(StatusCode::SERVICE_UNAVAILABLE, say::UNAVAILABLE);
+        }
         tracing::error!(error = %e, "api request failed");
         ApiError::message(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -62,8 +66,13 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("60"));
+        let retry_after = match self.status {
+            StatusCode::TOO_MANY_REQUESTS => Some("60"),
+            StatusCode::SERVICE_UNAVAILABLE => Some(crate::web::error::RETRY_AFTER_SECONDS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static(seconds));
         }
         response
     }
@@ -196,6 +205,8 @@ async fn list_sessions(
 /// problems come from the English page catalog so both say the same thing.
 mod say {
     pub const RATE_LIMITED: &str = "Too many booking requests from this address. Try again in a minute.";
+    pub const UNAVAILABLE: &str = "The database cannot be reached just now. Try again in a few seconds \
+                                   (with the same Idempotency-Key, a booking is never taken twice).";
     pub const TOO_LARGE: &str = "The request body is too large.";
     pub const NOT_JSON: &str = "Send the booking as JSON (Content-Type: application/json).";
     pub const NOT_AN_OBJECT: &str = "The body must be a JSON object with session_id, first_name, last_name, \

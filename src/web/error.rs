@@ -22,6 +22,8 @@ pub enum AppError {
     MethodNotAllowed,
     /// The request took longer than the app allows.
     TimedOut,
+    /// The database cannot be reached just now (or every connection is busy).
+    Unavailable,
     /// Signed in, but this role may not (or the form lacked this session's CSRF token).
     Forbidden,
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -29,6 +31,10 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if crate::db::unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return AppError::Unavailable;
+        }
         AppError::Internal(Box::new(e))
     }
 }
@@ -44,6 +50,9 @@ impl From<askama::Error> for AppError {
         AppError::Internal(Box::new(e))
     }
 }
+
+/// What a "try again" answer (503) tells the client to wait, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "5";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -68,6 +77,7 @@ pub enum ErrorPageKind {
     MethodNotAllowed,
     Forbidden,
     TimedOut,
+    Unavailable,
     Internal,
 }
 
@@ -81,7 +91,7 @@ impl ErrorPageKind {
             ErrorPageKind::UnreadableField(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorPageKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPageKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorPageKind::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorPageKind::TimedOut | ErrorPageKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorPageKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +111,7 @@ impl ErrorPageKind {
             ErrorPageKind::MethodNotAllowed => (m.error_method_title, m.error_method),
             ErrorPageKind::Forbidden => (m.error_forbidden_title, m.error_forbidden),
             ErrorPageKind::TimedOut => (m.error_timed_out_title, m.error_timed_out),
+            ErrorPageKind::Unavailable => (m.error_unavailable_title, m.error_unavailable),
             ErrorPageKind::Internal => (m.error_internal_title, m.error_internal),
         };
         (title, message.to_owned())
@@ -112,7 +123,7 @@ impl ErrorPageKind {
         let mut response = (self.status(), ErrorPage { ui, title, message }).into_response();
         let retry_after = match self {
             ErrorPageKind::RateLimited => Some("60"),
-            ErrorPageKind::TimedOut => Some("5"),
+            ErrorPageKind::TimedOut | ErrorPageKind::Unavailable => Some(RETRY_AFTER_SECONDS),
             _ => None,
         };
         if let Some(seconds) = retry_after {
@@ -134,6 +145,7 @@ impl AppError {
             AppError::UnreadableField(field) => ErrorPageKind::UnreadableField(field.clone()),
             AppError::MethodNotAllowed => ErrorPageKind::MethodNotAllowed,
             AppError::TimedOut => ErrorPageKind::TimedOut,
+            AppError::Unavailable => ErrorPageKind::Unavailable,
             AppError::Forbidden => ErrorPageKind::Forbidden,
             AppError::Internal(_) => ErrorPageKind::Internal,
         }

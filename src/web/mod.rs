@@ -226,17 +226,25 @@ async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -
     }
 }
 
-/// Ready when the database answers within two seconds.
 /// Ids in paths are numbers; anything else names a page that does not exist.
 pub(crate) fn parse_id(raw: &str) -> Result<i64, error::AppError> {
     raw.parse().map_err(|_| error::AppError::NotFound)
 }
 
+/// Ready when the database answers a connection of the probe's own within two seconds: a
+/// busy pool (every connection serving pages) is load, not a database that is down, and an
+/// orchestrator must not take every instance out for it.
 async fn readyz(State(pool): State<PgPool>) -> Response {
-    let answer = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query_scalar!("select 1 as ready").fetch_one(&pool),
-    )
+    if pool.is_closed() {
+        // Shutting down: this instance serves no more pages.
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
+    let options = pool.connect_options();
+    let answer = tokio::time::timeout(Duration::from_secs(2), async {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?;
+        sqlx::query_scalar!("select 1 as ready").fetch_one(&mut conn).await?;
+        sqlx::Connection::close(conn).await
+    })
     .await;
     match answer {
         Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),

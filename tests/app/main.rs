@@ -17,6 +17,7 @@ mod language;
 mod manage;
 mod memberships;
 mod messages;
+mod outage;
 mod pages;
 mod privacy;
 mod providers;

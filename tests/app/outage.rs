@@ -1,0 +1,128 @@
+//! The database goes away and comes back: pages and the API answer "try again" (503 with
+//! `Retry-After`) within the pool's acquire timeout instead of failing or hanging, and the app
+//! recovers by itself once the database returns.
+
+use crate::helpers::{TestApp, booking_json, fresh_migrated_database_url, phone, test_settings};
+use groupcare::keys::Keys;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A TCP relay in front of the database that can be switched off (every connection through
+/// it cut, new ones refused: the server as good as stopped) and on again.
+struct Relay {
+    port: u16,
+    up: Arc<AtomicBool>,
+    cut: watch::Sender<u64>,
+}
+
+impl Relay {
+    async fn to(target: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let (cut, _) = watch::channel(0u64);
+        let (accepting, cuts) = (up.clone(), cut.subscribe());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { return };
+                if !accepting.load(Ordering::SeqCst) {
+                    continue; // dropped at once: refused
+                }
+                let target = target.clone();
+                let mut cuts = cuts.clone();
+                cuts.borrow_and_update(); // only a cut from now on ends this one
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cuts.changed() => {}
+                    }
+                });
+            }
+        });
+        Relay { port, up, cut }
+    }
+
+    fn down(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.cut.send_modify(|n| *n += 1);
+    }
+
+    fn back(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover_when_it_returns() {
+    let direct = fresh_migrated_database_url().await;
+    // postgres://user@host:port/db → the same through the relay.
+    let at = direct.rfind('@').unwrap();
+    let slash = at + direct[at..].find('/').unwrap();
+    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
+    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
+    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let session = app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
+    assert_eq!(app.get("/sessions").await.status(), 200);
+
+    relay.down();
+    for path in ["/sessions", &format!("/sessions/{session}"), "/api/v1/sessions"] {
+        let started = Instant::now();
+        let r = app.get(path).await;
+        let waited = started.elapsed();
+        assert_eq!(r.status(), 503, "{path}");
+        assert_eq!(r.headers()["retry-after"], "5", "{path}");
+        assert!(waited < Duration::from_millis(3500), "{path} answered after {waited:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.to_lowercase().contains("try again"), "{path}: {body}");
+    }
+    let r = app.post_booking(&booking_json(session, &phone(1)), Some("outage-booking-key-0001")).await;
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    let (_, es) = app.get_html("/sessions?lang=es").await;
+    assert!(es.contains("intente otra vez"), "in the visitor's language");
+    assert_eq!(app.get("/readyz").await.status(), 503, "not ready without a database");
+
+    relay.back();
+    let back = Instant::now();
+    loop {
+        let status = app.get("/sessions").await.status();
+        if status == 200 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "still {status} five seconds after the database returned"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    // The booking sent during the outage, sent again with its key, is taken once.
+    let r = app.post_booking(&booking_json(session, &phone(1)), Some("outage-booking-key-0001")).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.count("select count(*) from booking").await, 1);
+}
+
+/// Every pooled connection busy: pages say "try again" within the acquire timeout, while the
+/// readiness probe, on a connection of its own, still reports a healthy database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_busy_pool_is_load_not_an_outage_for_the_readiness_probe() {
+    let app = TestApp::spawn().await;
+    let mut held = Vec::new();
+    for _ in 0..app.pool.options().get_max_connections() {
+        held.push(app.pool.acquire().await.unwrap());
+    }
+    let started = Instant::now();
+    let r = app.get("/sessions").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    assert!(started.elapsed() < Duration::from_millis(3500), "answered after {:?}", started.elapsed());
+    for _ in 0..5 {
+        assert_eq!(app.get("/readyz").await.status(), 200, "the database is healthy");
+    }
+    drop(held);
+    assert_eq!(app.get("/sessions").await.status(), 200);
+}
