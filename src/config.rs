@@ -28,6 +28,9 @@ pub struct Config {
     pub booking: BookingSettings,
     /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
     pub db_pool_size: u32,
+    /// `GROUPCARE_DB_WAIT_SECONDS`, default 60: how long a start waits for a database that
+    /// does not answer yet (one starting alongside the app), before giving up.
+    pub db_wait: std::time::Duration,
     /// `GROUPCARE_TRUSTED_PROXIES`: addresses or CIDR blocks whose `X-Forwarded-For` names the
     /// client. Empty by default: the socket's peer is the client.
     pub trusted_proxies: TrustedProxies,
@@ -131,6 +134,7 @@ impl Config {
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
             },
             db_pool_size,
+            db_wait: std::time::Duration::from_secs(number("GROUPCARE_DB_WAIT_SECONDS", 60u64)?),
             horizon: match number("GROUPCARE_SCHEDULE_WEEKS", Horizon::default().weeks)? {
                 weeks @ 1..=104 => Horizon { weeks },
                 _ => return Err(ConfigError("GROUPCARE_SCHEDULE_WEEKS must be 1 to 104 weeks".to_owned())),

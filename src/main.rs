@@ -171,7 +171,7 @@ async fn run_with_database(
     // Migrations run as the owner; every other command as the role the app serves as.
     let command = match command {
         Command::Migrate => {
-            let owner = db::connect_with(database.migrate.clone(), 2).await?;
+            let owner = db::connect_waiting(database.migrate.clone(), 2, config.db_wait).await?;
             db::migrate(&owner).await?;
             owner.close().await;
             println!("migrations applied");
@@ -179,14 +179,18 @@ async fn run_with_database(
         }
         other => other,
     };
-    let pool = db::connect_with(database.serve.clone(), config.db_pool_size).await.map_err(|e| {
-        // Migrated databases are closed to every login not granted them by name.
-        if e.to_string().contains("permission denied for database") {
-            format!("{e}: the database's owner must GRANT CONNECT ON DATABASE to the login in DATABASE_URL")
-        } else {
-            e.to_string()
-        }
-    })?;
+    let pool = db::connect_waiting(database.serve.clone(), config.db_pool_size, config.db_wait)
+        .await
+        .map_err(|e| {
+            // Migrated databases are closed to every login not granted them by name.
+            if e.to_string().contains("permission denied for database") {
+                format!(
+                    "{e}: the database's owner must GRANT CONNECT ON DATABASE to the login in DATABASE_URL"
+                )
+            } else {
+                e.to_string()
+            }
+        })?;
     let identity = db::prepare_schema(&pool).await?;
     match command {
         Command::Migrate => Ok(()), // migrated above
@@ -259,12 +263,7 @@ async fn serve(
     let message_worker = tokio::spawn(worker.run(state.clock));
     let expiry_job = tokio::spawn(groupcare::jobs::expire_requests::run(pool.clone(), state.clock));
     let keys = state.keys.clone();
-    axum::serve(
-        listener,
-        groupcare::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    groupcare::web::serving::serve(listener, groupcare::router(state), shutdown_signal()).await;
     checkpoint_job.abort();
     schedule_job.abort();
     message_worker.abort();

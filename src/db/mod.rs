@@ -51,6 +51,48 @@ pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Re
         .await
 }
 
+/// [`connect_with`], waiting for a database that does not answer yet (it may be starting
+/// alongside the app): each failed try is logged and tried again, a little later each time,
+/// until `wait` has passed; then the last error, with how long it waited.
+pub async fn connect_waiting(
+    options: PgConnectOptions,
+    max_connections: u32,
+    wait: Duration,
+) -> Result<PgPool, Box<dyn std::error::Error>> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(500);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match connect_with(options.clone(), max_connections).await {
+            Ok(pool) => return Ok(pool),
+            Err(e) if unavailable(&e) && started.elapsed() + pause < wait => {
+                tracing::warn!(
+                    error = %e,
+                    tries,
+                    "waiting for the database at {}:{} (giving up after {} s)",
+                    options.get_host(),
+                    options.get_port(),
+                    wait.as_secs()
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(e) if unavailable(&e) => {
+                return Err(format!(
+                    "the database at {}:{} did not answer within {} s ({tries} tries; GROUPCARE_DB_WAIT_SECONDS \
+                     sets how long to wait): {e}",
+                    options.get_host(),
+                    options.get_port(),
+                    wait.as_secs()
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Applies pending migrations (several instances may start at once: sqlx takes a lock).
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await

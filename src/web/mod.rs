@@ -9,6 +9,7 @@ pub mod extract;
 mod hooks;
 pub mod i18n;
 mod public;
+pub mod serving;
 pub mod staff;
 mod views;
 
@@ -216,9 +217,18 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
 /// How long a request may take before it is answered with a calm 503 (and `Retry-After`).
 const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 
+/// Answers a request that takes too long with the calm 503. The handler runs as a task of its
+/// own: neither this limit nor a client that goes away cancels it halfway, so a transaction it
+/// began always ends, committed or rolled back, before its connection returns to the pool (a
+/// future dropped mid-`BEGIN` handed the next request a connection inside a transaction).
 async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(req)).await {
-        Ok(response) => response,
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, tokio::spawn(next.run(req))).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            // A panic is caught inside (CatchPanicLayer); this is the runtime shutting down.
+            tracing::error!(error = %e, "a request's task ended without an answer");
+            error::AppError::Unavailable.into_response()
+        }
         Err(_) => {
             tracing::warn!("a request took longer than {} s", REQUEST_TIME_LIMIT.as_secs());
             error::AppError::TimedOut.into_response()

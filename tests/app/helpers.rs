@@ -14,7 +14,6 @@ use groupcare::store::catalog::{self, NewClinic, NewCounselor, NewTopic};
 use groupcare::store::schedule::{self, NewSeries};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
-use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 
@@ -111,6 +110,9 @@ pub struct TestApp {
     pub database_url: String,
     /// The key file's keys this app (and a second instance) runs with.
     pub keys: Keys,
+    /// Set to true to shut the server down (see [`TestApp::shut_down`]).
+    stop: tokio::sync::watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The login role the tests' apps serve as, granted `groupcare_runtime` and nothing else.
@@ -164,12 +166,28 @@ impl TestApp {
         keys: Keys,
         tune: impl FnOnce(AppState) -> AppState,
     ) -> TestApp {
+        TestApp::spawn_pooled(database_url, 8, settings, keys, tune).await
+    }
+
+    /// An app on a new database whose pool holds `connections` connections.
+    pub async fn spawn_with_pool(connections: u32) -> TestApp {
+        let url = fresh_migrated_database_url().await;
+        TestApp::spawn_pooled(url, connections, test_settings(), Keys::random(), |state| state).await
+    }
+
+    async fn spawn_pooled(
+        database_url: String,
+        connections: u32,
+        settings: BookingSettings,
+        keys: Keys,
+        tune: impl FnOnce(AppState) -> AppState,
+    ) -> TestApp {
         capture_logs();
         ensure_runtime_login(&database_url).await;
         let owner = PgConnectOptions::from_str(&database_url).unwrap();
         db::grant_connect(&owner, RUNTIME_LOGIN).await.unwrap();
         let owner_pool = db::connect(&database_url, 2).await.unwrap();
-        let pool = db::connect_with(runtime_options(&database_url), 8).await.unwrap();
+        let pool = db::connect_with(runtime_options(&database_url), connections).await.unwrap();
         TestApp::serve(database_url, pool, owner_pool, settings, keys, tune).await
     }
 
@@ -193,10 +211,22 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let state = tune(AppState::load(pool.clone(), settings, &base, keys.clone()).await.unwrap());
-        let app = groupcare::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let app = groupcare::router(state);
+        let (stop, mut stopping) = tokio::sync::watch::channel(false);
+        let shutdown = async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        let server = Some(tokio::spawn(groupcare::web::serving::serve(listener, app, shutdown)));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, pool, owner_pool, client, database_url, keys }
+        TestApp { base, pool, owner_pool, client, database_url, keys, stop, server }
+    }
+
+    /// Shuts the server down as SIGTERM does, and waits for it to finish: how long it took.
+    pub async fn shut_down(&mut self) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        self.stop.send_replace(true);
+        self.server.take().expect("a server still running").await.unwrap();
+        started.elapsed()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,6 +10,7 @@ mod catalog_only;
 mod cli;
 mod closures;
 mod concurrency;
+mod connections;
 mod delivery;
 mod edges;
 mod embedded_server;

@@ -126,3 +126,78 @@ async fn a_busy_pool_is_load_not_an_outage_for_the_readiness_probe() {
     drop(held);
     assert_eq!(app.get("/sessions").await.status(), 200);
 }
+
+/// A request whose client gives up while it waits inside a transaction: it still ends (its
+/// booking is taken once the wait is over), and the one pooled connection it used serves the
+/// next request outside any transaction (what that request writes is committed, seen by others).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_abandoned_inside_a_transaction_leaves_a_clean_connection_for_the_next() {
+    let app = TestApp::spawn_with_pool(1).await;
+    let session = app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
+    // The group's row held elsewhere: the booking waits for it inside its transaction.
+    let mut holder = app.owner_pool.begin().await.unwrap();
+    sqlx::query("select 1 from session where id = $1 for update")
+        .bind(session)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(500)).build().unwrap();
+    let gave_up = impatient
+        .post(app.url("/api/v1/bookings"))
+        .header("idempotency-key", "abandoned-request-key-01")
+        .json(&booking_json(session, &phone(1)))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client gave up waiting");
+    holder.commit().await.unwrap();
+
+    let r = app.post_booking(&booking_json(session, &phone(2)), None).await;
+    assert_eq!(r.status(), 201);
+    let seen: i64 =
+        sqlx::query_scalar("select count(*) from booking").fetch_one(&app.owner_pool).await.unwrap();
+    assert_eq!(seen, 2, "both bookings are committed and seen from another connection");
+    assert!(!crate::helpers::captured_logs().contains("already a transaction in progress"));
+}
+
+/// `groupcare migrate` (and `serve`) with a database `url`, waiting at most `wait_seconds`.
+fn command(url: &str, wait_seconds: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_groupcare"));
+    command
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("GROUPCARE_DB_WAIT_SECONDS", wait_seconds)
+        .env("GROUPCARE_DATA_DIR", crate::helpers::unused_data_dir())
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// Started before its database answers, the app says it is waiting and goes on once the
+/// database is there; if it never comes, it gives up after the configured time, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_start_waits_for_a_late_database_and_gives_up_on_one_that_never_comes() {
+    let direct = fresh_migrated_database_url().await;
+    let at = direct.rfind('@').unwrap();
+    let slash = at + direct[at..].find('/').unwrap();
+    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
+    relay.down();
+    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
+    let late = command(&through, "60").output();
+    // Back after the first try's own 3 s have run out.
+    let comes_back = async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        relay.back();
+    };
+    let (out, ()) = tokio::join!(late, comes_back);
+    let out = out.unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("waiting for the database at 127.0.0.1"), "{said}");
+
+    let nothing_there = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port + 1, &direct[slash..]);
+    let started = Instant::now();
+    let out = command(&nothing_there, "2").output().await.unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success());
+    assert!(said.contains("did not answer within 2 s"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(15), "gave up after {:?}", started.elapsed());
+}
