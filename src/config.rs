@@ -28,6 +28,9 @@ pub struct Config {
     pub booking: BookingSettings,
     /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
     pub db_pool_size: u32,
+    /// `GROUPCARE_MAX_IN_FLIGHT`, default 512: requests answered at once; more are told to try
+    /// again (503).
+    pub max_in_flight: usize,
     /// `GROUPCARE_DB_WAIT_SECONDS`, default 60: how long a start waits for a database that
     /// does not answer yet (one starting alongside the app), before giving up.
     pub db_wait: std::time::Duration,
@@ -134,6 +137,7 @@ impl Config {
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
             },
             db_pool_size,
+            max_in_flight: number("GROUPCARE_MAX_IN_FLIGHT", crate::web::DEFAULT_MAX_IN_FLIGHT)?,
             db_wait: std::time::Duration::from_secs(number("GROUPCARE_DB_WAIT_SECONDS", 60u64)?),
             horizon: match number("GROUPCARE_SCHEDULE_WEEKS", Horizon::default().weeks)? {
                 weeks @ 1..=104 => Horizon { weeks },

@@ -236,6 +236,7 @@ async fn serve(
         .await?
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_horizon(config.horizon)
+        .with_max_in_flight(config.max_in_flight)
         .with_sms_token(config.notify.sms.as_ref().map(|sms| sms.token.clone()));
     // Channel settings that cannot be used stop the start, before anyone is owed a message.
     let worker = groupcare::notify::Worker::new(

@@ -49,6 +49,11 @@ impl ApiError {
     }
 }
 
+/// The API's answer when too many requests are being answered at once (see `web::admit`).
+pub(crate) fn overloaded() -> Response {
+    ApiError::message(StatusCode::SERVICE_UNAVAILABLE, say::OVERLOADED).into_response()
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
         if crate::db::unavailable(&e) {
@@ -205,6 +210,7 @@ async fn list_sessions(
 /// problems come from the English page catalog so both say the same thing.
 mod say {
     pub const RATE_LIMITED: &str = "Too many booking requests from this address. Try again in a minute.";
+    pub const OVERLOADED: &str = "Too many requests at once. Try again in a few seconds.";
     pub const UNAVAILABLE: &str = "The database cannot be reached just now. Try again in a few seconds \
                                    (with the same Idempotency-Key, a booking is never taken twice).";
     pub const TOO_LARGE: &str = "The request body is too large.";

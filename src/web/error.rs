@@ -24,6 +24,8 @@ pub enum AppError {
     TimedOut,
     /// The database cannot be reached just now (or every connection is busy).
     Unavailable,
+    /// Too many requests are being answered at once.
+    Overloaded,
     /// Signed in, but this role may not (or the form lacked this session's CSRF token).
     Forbidden,
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -145,7 +147,8 @@ impl AppError {
             AppError::UnreadableField(field) => ErrorPageKind::UnreadableField(field.clone()),
             AppError::MethodNotAllowed => ErrorPageKind::MethodNotAllowed,
             AppError::TimedOut => ErrorPageKind::TimedOut,
-            AppError::Unavailable => ErrorPageKind::Unavailable,
+            // The visitor reads the same words: try again in a few seconds.
+            AppError::Unavailable | AppError::Overloaded => ErrorPageKind::Unavailable,
             AppError::Forbidden => ErrorPageKind::Forbidden,
             AppError::Internal(_) => ErrorPageKind::Internal,
         }

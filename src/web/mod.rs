@@ -57,7 +57,15 @@ pub struct AppState {
     /// The SMS provider's token (`GROUPCARE_SMS_TOKEN`), which signs its webhook: without
     /// SMS settings, `/hooks/sms` does not exist.
     pub sms_token: Option<Arc<Secret>>,
+    /// Requests being answered at once (`GROUPCARE_MAX_IN_FLIGHT`): one more is told at once
+    /// to try again (503), instead of queueing until its client gives up. The health probes
+    /// are not counted.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// Requests answered at once by default: far more than the pool's connections can serve
+/// quickly, so only a real flood reaches it.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
 /// The time as the app reads it: the system's clock, or one fixed by a test where time matters
 /// (the rate limit's minute).
@@ -107,6 +115,7 @@ impl AppState {
             clock: Clock::System,
             horizon: Horizon::default(),
             sms_token: None,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
         })
     }
 
@@ -117,6 +126,10 @@ impl AppState {
 
     pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> AppState {
         AppState { trusted_proxies: Arc::new(trusted_proxies), ..self }
+    }
+
+    pub fn with_max_in_flight(self, requests: usize) -> AppState {
+        AppState { in_flight: Arc::new(tokio::sync::Semaphore::new(requests.max(1))), ..self }
     }
 
     pub fn with_horizon(self, horizon: Horizon) -> AppState {
@@ -166,6 +179,7 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
             error::AppError::Internal("panic".into()).into_response()
         }))
         .layer(axum::middleware::from_fn(time_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::choose_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -212,6 +226,27 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
     .with_state(state)
+}
+
+/// Answers the request if fewer than `in_flight` are being answered, else at once with the calm
+/// 503 and `Retry-After` (overload). The health probes always pass: an orchestrator asks them
+/// exactly when the app is busiest.
+async fn admit(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if matches!(req.uri().path(), "/healthz" | "/readyz") {
+        return next.run(req).await;
+    }
+    let Ok(_permit) = state.in_flight.try_acquire() else {
+        tracing::warn!("overloaded: a request was turned away");
+        if req.uri().path().starts_with("/api/") {
+            return api::overloaded();
+        }
+        return error::AppError::Overloaded.into_response();
+    };
+    next.run(req).await
 }
 
 /// How long a request may take before it is answered with a calm 503 (and `Retry-After`).
@@ -311,6 +346,7 @@ mod tests {
             clock: Clock::System,
             horizon: Horizon::default(),
             sms_token: None,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

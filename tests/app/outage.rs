@@ -201,3 +201,45 @@ async fn a_start_waits_for_a_late_database_and_gives_up_on_one_that_never_comes(
     assert!(said.contains("did not answer within 2 s"), "{said}");
     assert!(started.elapsed() < Duration::from_secs(15), "gave up after {:?}", started.elapsed());
 }
+
+/// At the limit of requests in flight, one more is turned away at once with 503 and
+/// `Retry-After` (a page, or the API's JSON), while the health probes still answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn at_the_limit_of_requests_in_flight_one_more_is_told_to_try_again_and_health_still_answers() {
+    let url = fresh_migrated_database_url().await;
+    let app =
+        TestApp::spawn_tuned(url, test_settings(), Keys::random(), |state| state.with_max_in_flight(2)).await;
+    let session = app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
+    // Two bookings in flight, waiting for the group's row held here.
+    let mut holder = app.owner_pool.begin().await.unwrap();
+    sqlx::query("select 1 from session where id = $1 for update")
+        .bind(session)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let waiting: Vec<_> = (1..=2)
+        .map(|n| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/bookings"));
+            tokio::spawn(async move { client.post(url).json(&booking_json(session, &phone(n))).send().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let started = Instant::now();
+    let page = app.get("/sessions").await;
+    assert_eq!(page.status(), 503);
+    assert_eq!(page.headers()["retry-after"], "5");
+    assert!(page.text().await.unwrap().contains("try again"));
+    let api = app.get("/api/v1/sessions").await;
+    assert_eq!(api.status(), 503);
+    assert!(api.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(started.elapsed() < Duration::from_millis(1000), "turned away at once: {:?}", started.elapsed());
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+
+    holder.commit().await.unwrap();
+    for w in waiting {
+        assert_eq!(w.await.unwrap().unwrap().status(), 201);
+    }
+    assert_eq!(app.get("/sessions").await.status(), 200, "served again once there is room");
+}
