@@ -28,6 +28,8 @@ pub struct Config {
     pub booking: BookingSettings,
     /// `GROUPCARE_DB_POOL`, default 8 (4 × the 2 cores these machines have).
     pub db_pool_size: u32,
+    /// `GROUPCARE_METRICS_BIND`: where Prometheus metrics are served (`/metrics`); unset, none.
+    pub metrics_bind: Option<String>,
     /// `GROUPCARE_MAX_IN_FLIGHT`, default 512: requests answered at once; more are told to try
     /// again (503).
     pub max_in_flight: usize,
@@ -137,6 +139,7 @@ impl Config {
                 cutoff: Duration::minutes(number("GROUPCARE_BOOKING_CUTOFF_MINUTES", 120i64)?),
             },
             db_pool_size,
+            metrics_bind: var("GROUPCARE_METRICS_BIND"),
             max_in_flight: number("GROUPCARE_MAX_IN_FLIGHT", crate::web::DEFAULT_MAX_IN_FLIGHT)?,
             db_wait: std::time::Duration::from_secs(number("GROUPCARE_DB_WAIT_SECONDS", 60u64)?),
             horizon: match number("GROUPCARE_SCHEDULE_WEEKS", Horizon::default().weeks)? {

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod domain;
 pub mod jobs;
 pub mod keys;
+pub mod metrics;
 pub mod notify;
 pub mod store;
 pub mod tokens;

@@ -258,6 +258,17 @@ async fn serve(
         .into());
     }
     tracing::info!("listening on http://{bound}");
+    let metrics_server = match &config.metrics_bind {
+        Some(bind) => {
+            let listener =
+                TcpListener::bind(bind).await.map_err(|e| format!("cannot serve metrics on {bind}: {e}"))?;
+            tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+            let metrics =
+                groupcare::metrics::router(pool.clone(), state.in_flight.clone(), config.max_in_flight);
+            Some(tokio::spawn(groupcare::web::serving::serve(listener, metrics, std::future::pending())))
+        }
+        None => None,
+    };
     let checkpoint_job =
         tokio::spawn(checkpoints::run(pool.clone(), state.keys.clone(), config.audit_checkpoints.clone()));
     let schedule_job = tokio::spawn(schedule_horizon::run(pool.clone(), state.clock, state.horizon));
@@ -265,6 +276,9 @@ async fn serve(
     let expiry_job = tokio::spawn(groupcare::jobs::expire_requests::run(pool.clone(), state.clock));
     let keys = state.keys.clone();
     groupcare::web::serving::serve(listener, groupcare::router(state), shutdown_signal()).await;
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.abort();
+    }
     checkpoint_job.abort();
     schedule_job.abort();
     message_worker.abort();

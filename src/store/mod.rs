@@ -11,6 +11,7 @@ pub mod intake;
 pub mod jobs;
 pub mod login_throttle;
 pub mod memberships;
+pub mod metrics;
 pub mod outbox;
 pub mod patients;
 pub mod rate_limit;

@@ -215,17 +215,18 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
     } else {
         app
     };
-    app.layer(
-        // The span names the route pattern, never the URL: a manage link is a secret.
-        TraceLayer::new_for_http()
-            .make_span_with(|req: &Request<Body>| {
-                let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
-                tracing::info_span!("request", method = %req.method(), route)
-            })
-            .on_request(())
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    )
-    .with_state(state)
+    app.layer(axum::middleware::from_fn(crate::metrics::record))
+        .layer(
+            // The span names the route pattern, never the URL: a manage link is a secret.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
+                    tracing::info_span!("request", method = %req.method(), route)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
 }
 
 /// Answers the request if fewer than `in_flight` are being answered, else at once with the calm

@@ -18,6 +18,7 @@ mod language;
 mod manage;
 mod memberships;
 mod messages;
+mod metrics;
 mod outage;
 mod pages;
 mod privacy;

@@ -1,0 +1,48 @@
+//! The metrics listener: requests by route pattern and status, latencies, the pool, requests
+//! in flight, booking transitions and the outbox's depth, with no id, token or patient value in
+//! any label.
+
+use crate::helpers::{TestApp, booking_json, phone};
+use chrono::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_metrics_name_route_patterns_and_states_never_ids_or_patient_values() {
+    let app = TestApp::spawn().await;
+    let metrics = groupcare::metrics::router(
+        app.pool.clone(),
+        std::sync::Arc::new(tokio::sync::Semaphore::new(512)),
+        512,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let at = listener.local_addr().unwrap();
+    tokio::spawn(groupcare::web::serving::serve(listener, metrics, std::future::pending()));
+
+    let session = app.session_starting_in(Duration::days(2), 10, 1).await;
+    let booked: serde_json::Value =
+        app.post_booking(&booking_json(session, &phone(4321)), None).await.json().await.unwrap();
+    let manage = booked["manage_url"].as_str().unwrap();
+    let token = &manage[manage.rfind('/').unwrap() + 1..];
+    assert_eq!(app.get(&format!("/sessions/{session}")).await.status(), 200);
+    assert_eq!(app.get(&manage[manage.find("/manage/").unwrap()..]).await.status(), 200);
+    assert_eq!(app.get("/no-such-page").await.status(), 404);
+
+    let r = reqwest::get(format!("http://{at}/metrics")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    for expected in [
+        r#"groupcare_http_requests_total{route="/sessions/{id}",method="GET",status="200"}"#,
+        r#"route="/manage/{token}",method="GET",status="200""#,
+        r#"route="/api/v1/bookings",method="POST",status="201""#,
+        r#"route="(unmatched)",method="GET",status="404""#,
+        "groupcare_http_request_duration_seconds_bucket",
+        r#"groupcare_booking_transitions_total{from="new",to="requested"}"#,
+        "groupcare_messages_pending",
+        r#"groupcare_db_pool_connections{state="idle"}"#,
+        "groupcare_requests_in_flight",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+    for secret in [token, &format!("/sessions/{session}"), "4321", booked["reference"].as_str().unwrap()] {
+        assert!(!text.contains(secret), "{secret} must not be in the metrics");
+    }
+}
