@@ -82,7 +82,16 @@ fn init_logging() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| "info,sqlx=warn".parse().expect("a valid default filter"));
-    tracing_subscriber::registry().with(tracing_subscriber::fmt::layer().with_filter(filter)).init();
+    // GROUPCARE_LOG_FORMAT=json: one JSON object per line, for a log collector. Colours only
+    // on a terminal, never in a file or a pipe.
+    let json = std::env::var("GROUPCARE_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let lines = tracing_subscriber::fmt::layer().with_ansi(ansi && !json);
+    if json {
+        tracing_subscriber::registry().with(lines.json().with_filter(filter)).init();
+    } else {
+        tracing_subscriber::registry().with(lines.with_filter(filter)).init();
+    }
 }
 
 /// The database: the role the app connects as, and the owner who applies migrations.

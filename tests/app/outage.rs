@@ -243,3 +243,18 @@ async fn at_the_limit_of_requests_in_flight_one_more_is_told_to_try_again_and_he
     }
     assert_eq!(app.get("/sessions").await.status(), 200, "served again once there is room");
 }
+
+/// GROUPCARE_LOG_FORMAT=json: every log line is one JSON object (here, the waiting start's).
+#[tokio::test]
+async fn json_log_lines_are_one_object_each() {
+    let mut command = command("postgres://nobody@127.0.0.1:1/none", "5");
+    let out = command.env("GROUPCARE_LOG_FORMAT", "json").output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(!lines.is_empty(), "something was logged");
+    for line in lines {
+        let object: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(object["level"].is_string() && object["fields"]["message"].is_string(), "{line}");
+    }
+    assert!(stdout.contains("waiting for the database"));
+}
