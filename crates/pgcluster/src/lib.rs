@@ -310,8 +310,9 @@ fn has_server_binaries(dir: &Path) -> bool {
     ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file())
 }
 
-/// The newest `/usr/lib/postgresql/<version>/bin`, else a folder on PATH with the server.
-fn find_server_binaries() -> Option<PathBuf> {
+/// The newest `/usr/lib/postgresql/<version>/bin`, else a folder on PATH with the server (its
+/// `pg_dump` and `pg_restore` are there too).
+pub fn find_server_binaries() -> Option<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
