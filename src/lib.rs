@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod keys;
 pub mod metrics;
 pub mod notify;
+pub mod scale;
 pub mod store;
 pub mod tokens;
 pub mod web;

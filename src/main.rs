@@ -13,15 +13,18 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: groupcare [serve | migrate | seed --demo | demo remove-logins | audit verify |
+const USAGE: &str =
+    "usage: groupcare [serve | migrate | seed --demo | seed --scale N | demo remove-logins | audit verify |
                  staff add --email E --role admin|intake|counselor [--counselor ID] [--clinic ID]...]
   staff add reads the new account's password from standard input.
+  seed --scale N adds a year of weekly groups and N invented bookings (for benchmarks only).
   demo remove-logins deactivates the demo staff logins and requires the second factor again.";
 
 enum Command {
     Serve,
     Migrate,
     SeedDemo,
+    SeedScale(u64),
     RemoveDemoLogins,
     AuditVerify,
     StaffAdd(StaffAdd),
@@ -65,6 +68,10 @@ fn parse_args() -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["migrate"] => Ok(Command::Migrate),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
+        ["seed", "--scale", n] => n
+            .parse()
+            .map(Command::SeedScale)
+            .map_err(|_| format!("--scale needs a number of bookings, got {n:?}")),
         ["demo", "remove-logins"] => Ok(Command::RemoveDemoLogins),
         ["audit", "verify"] => Ok(Command::AuditVerify),
         ["staff", "add", rest @ ..] => {
@@ -207,6 +214,22 @@ async fn run_with_database(
             if !seed_demo(&pool).await? {
                 println!("demo data already present: nothing changed");
             }
+            Ok(())
+        }
+        Command::SeedScale(bookings) => {
+            // On the demo's clinics and weekly groups (made first on an empty database).
+            seed_demo(&pool).await?;
+            let started = std::time::Instant::now();
+            let groups = groupcare::scale::seed(&pool, bookings, chrono::Utc::now(), |done, total| {
+                let filled = (done * 40 / total.max(1)) as usize;
+                eprint!("\rbookings [{:<40}] {done}/{total}", "#".repeat(filled));
+            })
+            .await?;
+            eprintln!();
+            println!(
+                "added {groups} groups and {bookings} bookings in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::RemoveDemoLogins => {

@@ -23,6 +23,7 @@ mod outage;
 mod pages;
 mod privacy;
 mod providers;
+mod scale;
 mod schedule;
 mod secrets;
 mod serving;
