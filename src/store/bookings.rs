@@ -119,7 +119,7 @@ pub(super) async fn standing(
                           and os.status = 'scheduled'
                           and os.clinic_id = (select clinic_id from session where id = $1)
                           and os.starts_at < $4 and os.ends_at > $3) as "overlaps!"
-         from booking b where b.session_id = $1"#,
+         from booking b where b.session_id = $1 and booking_is_active(b.status)"#,
         session.id,
         phone,
         session.starts_at,

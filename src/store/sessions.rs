@@ -146,7 +146,7 @@ pub async fn upcoming(
            left join lateral (
                select count(*) filter (where booking_holds_seat(bk.status)) as held,
                       count(*) filter (where bk.status = 'waitlisted') as waiting
-               from booking bk where bk.session_id = s.id) b on true
+               from booking bk where bk.session_id = s.id and booking_is_active(bk.status)) b on true
            where s.starts_at >= $1 and s.starts_at < $2
              and ($3::bigint is null or s.clinic_id = $3)
              and ($4::bigint is null or s.topic_id = $4)
@@ -185,7 +185,7 @@ pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Se
            left join lateral (
                select count(*) filter (where booking_holds_seat(bk.status)) as held,
                       count(*) filter (where bk.status = 'waitlisted') as waiting
-               from booking bk where bk.session_id = s.id) b on true
+               from booking bk where bk.session_id = s.id and booking_is_active(bk.status)) b on true
            where s.id = $1"#,
         id
     )
