@@ -80,22 +80,8 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
         .map(|c| (c.id, format!("{}, {}", c.name, c.credentials)))
         .collect();
     let card = SessionCard::new(ui, &summary, state.clock.now(), state.booking.cutoff);
-    let calls =
-        if summary.is_cancelled() { Vec::new() } else { rosters::call_list(&mut conn, &[id]).await? };
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewBookingInList,
-        RecordType::Booking,
-        calls.iter().map(|c| c.booking_id),
-    )
-    .await?;
-    let call_list = calls
-        .into_iter()
-        .map(|c| {
-            let phone = Phone::parse(&c.phone).map(|p| p.to_string()).unwrap_or(c.phone);
-            (format!("{} {}", c.first_name, c.last_name), phone, (ui.m.status_name)(c.status))
-        })
-        .collect();
+    let call_list =
+        if summary.is_cancelled() { Vec::new() } else { call_lines(&mut conn, ui, &user, &[id]).await? };
     Ok(SessionPage {
         ui,
         user,
@@ -111,6 +97,31 @@ async fn session_page(state: &AppState, ui: Ui, user: StaffUser, id: i64) -> Res
         call_list,
         message: None,
     })
+}
+
+/// Everyone a cancellation of `session_ids` would reach, as a call list shows them: (name,
+/// phone, status). The view is audited, each booking shown.
+pub(super) async fn call_lines(
+    conn: &mut sqlx::PgConnection,
+    ui: Ui,
+    user: &StaffUser,
+    session_ids: &[i64],
+) -> Result<Vec<(String, String, &'static str)>, AppError> {
+    let calls = rosters::call_list(&mut *conn, session_ids).await?;
+    user.audit_shown(
+        conn,
+        AuditAction::ViewBookingInList,
+        RecordType::Booking,
+        calls.iter().map(|c| c.booking_id),
+    )
+    .await?;
+    Ok(calls
+        .into_iter()
+        .map(|c| {
+            let phone = Phone::parse(&c.phone).map(|p| p.to_string()).unwrap_or(c.phone);
+            (format!("{} {}", c.first_name, c.last_name), phone, (ui.m.status_name)(c.status))
+        })
+        .collect())
 }
 
 impl PageWithMessage for SessionPage {

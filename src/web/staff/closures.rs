@@ -1,10 +1,10 @@
 //! Closures: an administrator closes clinics for a day (a holiday). The page first shows what
 //! it would cancel and whom to call; only a second, confirmed post closes them.
 
+use super::admin::call_lines;
 use super::auth::{Admin, CsrfForm, StaffUser};
 use crate::domain::audit::{AuditAction, RecordType};
-use crate::domain::contact::Phone;
-use crate::store::{catalog, closures, rosters, sessions};
+use crate::store::{catalog, closures, sessions};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
@@ -158,22 +158,8 @@ pub async fn close(
                 ));
             }
         }
-        let calls = rosters::call_list(&mut conn, &groups).await?;
-        user.audit_shown(
-            &mut conn,
-            AuditAction::ViewBookingInList,
-            RecordType::Booking,
-            calls.iter().map(|c| c.booking_id),
-        )
-        .await?;
+        let call_list = call_lines(&mut conn, ui, &user, &groups).await?;
         drop(conn);
-        let call_list = calls
-            .into_iter()
-            .map(|c| {
-                let phone = Phone::parse(&c.phone).map(|p| p.to_string()).unwrap_or(c.phone);
-                (format!("{} {}", c.first_name, c.last_name), phone, (ui.m.status_name)(c.status))
-            })
-            .collect();
         let preview = Preview { clinic_ids: checked.clinic_ids, groups: shown, call_list };
         return Ok(page(&state, ui, user, &form, Some(preview), None).await?.into_response());
     }
