@@ -315,11 +315,18 @@ async fn serve(
     schedule_job.abort();
     message_worker.abort();
     expiry_job.abort();
-    // The last word on the chain, so a tail cut while the app is down shows.
-    if let Err(e) = checkpoints::append(&pool, &keys, &config.audit_checkpoints).await {
-        tracing::error!("shutdown audit checkpoint: {e}");
+    // The last word on the chain, so a tail cut while the app is down shows. Bounded, like the
+    // pool's closing: a database gone silent (no answer, no error) must not keep the process
+    // from ending.
+    let last_checkpoint = checkpoints::append(&pool, &keys, &config.audit_checkpoints);
+    match tokio::time::timeout(std::time::Duration::from_secs(5), last_checkpoint).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!("shutdown audit checkpoint: {e}"),
+        Err(_) => tracing::error!("shutdown audit checkpoint: the database did not answer within 5 s"),
     }
-    pool.close().await;
+    if tokio::time::timeout(std::time::Duration::from_secs(5), pool.close()).await.is_err() {
+        tracing::warn!("database connections still busy after 5 s: leaving them");
+    }
     Ok(())
 }
 

@@ -49,6 +49,11 @@ impl ApiError {
     }
 }
 
+/// The API's answer when a request took longer than the app allows (see `web::time_limit`).
+pub(crate) fn timed_out() -> Response {
+    ApiError::message(StatusCode::SERVICE_UNAVAILABLE, say::TIMED_OUT).into_response()
+}
+
 /// The API's answer when too many requests are being answered at once (see `web::admit`).
 pub(crate) fn overloaded() -> Response {
     ApiError::message(StatusCode::SERVICE_UNAVAILABLE, say::OVERLOADED).into_response()
@@ -210,6 +215,7 @@ async fn list_sessions(
 /// problems come from the English page catalog so both say the same thing.
 mod say {
     pub const RATE_LIMITED: &str = "Too many booking requests from this address. Try again in a minute.";
+    pub const TIMED_OUT: &str = "The request took too long. Try again in a few seconds.";
     pub const OVERLOADED: &str = "Too many requests at once. Try again in a few seconds.";
     pub const UNAVAILABLE: &str = "The database cannot be reached just now. Try again in a few seconds \
                                    (with the same Idempotency-Key, a booking is never taken twice).";

@@ -61,6 +61,8 @@ pub struct AppState {
     /// to try again (503), instead of queueing until its client gives up. The health probes
     /// are not counted.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// The readiness probe's last answer and when it was found (see `readyz`).
+    pub readiness: Arc<tokio::sync::Mutex<Option<(std::time::Instant, bool)>>>,
 }
 
 /// Requests answered at once by default: far more than the pool's connections can serve
@@ -116,6 +118,7 @@ impl AppState {
             horizon: Horizon::default(),
             sms_token: None,
             in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
+            readiness: Arc::default(),
         })
     }
 
@@ -221,7 +224,8 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
                     let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str());
-                    tracing::info_span!("request", method = %req.method(), route)
+                    let method = crate::metrics::method_label(req.method());
+                    tracing::info_span!("request", method, route)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
@@ -258,6 +262,7 @@ const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 /// began always ends, committed or rolled back, before its connection returns to the pool (a
 /// future dropped mid-`BEGIN` handed the next request a connection inside a transaction).
 async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api_path = req.uri().path().starts_with("/api/");
     match tokio::time::timeout(REQUEST_TIME_LIMIT, tokio::spawn(next.run(req))).await {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
@@ -267,6 +272,9 @@ async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -
         }
         Err(_) => {
             tracing::warn!("a request took longer than {} s", REQUEST_TIME_LIMIT.as_secs());
+            if api_path {
+                return api::timed_out();
+            }
             error::AppError::TimedOut.into_response()
         }
     }
@@ -280,11 +288,32 @@ pub(crate) fn parse_id(raw: &str) -> Result<i64, error::AppError> {
 /// Ready when the database answers a connection of the probe's own within two seconds: a
 /// busy pool (every connection serving pages) is load, not a database that is down, and an
 /// orchestrator must not take every instance out for it.
-async fn readyz(State(pool): State<PgPool>) -> Response {
+async fn readyz(State(state): State<AppState>) -> Response {
+    let pool = &state.pool;
     if pool.is_closed() {
         // Shutting down: this instance serves no more pages.
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
+    // Probes within a second share one answer, and one at a time asks the database (each
+    // asking opens a connection: a flood of probes must not become a flood of connections).
+    let mut last = state.readiness.lock().await;
+    let ready = match *last {
+        Some((at, ready)) if at.elapsed() < Duration::from_secs(1) => ready,
+        _ => {
+            let ready = database_answers(pool).await;
+            *last = Some((std::time::Instant::now(), ready));
+            ready
+        }
+    };
+    if ready {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// Whether the database answers a new connection of its own within two seconds.
+async fn database_answers(pool: &PgPool) -> bool {
     let options = pool.connect_options();
     let answer = tokio::time::timeout(Duration::from_secs(2), async {
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?;
@@ -293,14 +322,14 @@ async fn readyz(State(pool): State<PgPool>) -> Response {
     })
     .await;
     match answer {
-        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Ok(_)) => true,
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "database not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            false
         }
         Err(_) => {
             tracing::warn!("database did not answer within 2 s");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            false
         }
     }
 }
@@ -348,6 +377,7 @@ mod tests {
             horizon: Horizon::default(),
             sms_token: None,
             in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
+            readiness: Arc::default(),
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

@@ -24,6 +24,45 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long shutdown waits for requests in flight before closing their connections.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// How long a client may take to send a request's whole body, from the end of its head: a
+/// body sent a byte at a time cannot hold a handler (and its place among the requests in
+/// flight) for long.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A request body that fails once [`BODY_READ_TIMEOUT`] has passed since the request began,
+/// however steadily it trickles (a timeout per read would be reset by every byte).
+struct Deadline {
+    body: Incoming,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for Deadline {
+    type Data = axum::body::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<axum::body::Bytes>, Self::Error>>> {
+        use std::task::Poll;
+        match std::pin::Pin::new(&mut self.body).poll_frame(cx) {
+            Poll::Ready(frame) => Poll::Ready(frame.map(|f| f.map_err(Into::into))),
+            Poll::Pending if self.deadline.as_mut().poll(cx).is_ready() => {
+                Poll::Ready(Some(Err("the request body took too long".into())))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then drains (see the module).
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
     // Dropped to tell every connection to finish; each holds a receiver until it has.
@@ -45,7 +84,8 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         };
         let service = app.clone().map_request(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            req.map(Body::new)
+            let deadline = Box::pin(tokio::time::sleep(BODY_READ_TIMEOUT));
+            req.map(|body| Body::new(Deadline { body, deadline }))
         });
         let mut stop = stop_rx.clone();
         let done = done_rx.clone();

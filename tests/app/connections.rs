@@ -108,3 +108,34 @@ async fn shutdown_closes_idle_connections_at_once_and_answers_requests_in_flight
     assert!(TcpStream::connect(&addr).await.is_err(), "no new connections once shut down");
     assert_eq!(app.count("select count(*) from booking").await, 1);
 }
+
+/// A request body sent a byte at a time is cut off after the body timeout: the request is
+/// answered (refused) and its place among the requests in flight freed, however steadily the
+/// bytes come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_body_trickled_a_byte_at_a_time_is_cut_off_after_the_body_timeout() {
+    let app = TestApp::spawn().await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let (mut reader, mut writer) = TcpStream::connect(&addr).await.unwrap().into_split();
+    let since = Instant::now();
+    writer
+        .write_all(
+            b"POST /sessions/1/book HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 10000\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..20 {
+            if writer.write_all(b"a").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+    let (closed, read) = closed_within(&mut reader, since, Duration::from_secs(16)).await;
+    trickle.abort();
+    let closed = closed.expect("the trickling request was ended");
+    assert!(read.starts_with("HTTP/1.1 4"), "answered with a refusal: {read}");
+    assert!(closed >= Duration::from_secs(9), "not before the body timeout: {closed:?}");
+}

@@ -26,6 +26,17 @@ async fn the_metrics_name_route_patterns_and_states_never_ids_or_patient_values(
     assert_eq!(app.get(&manage[manage.find("/manage/").unwrap()..]).await.status(), 200);
     assert_eq!(app.get("/no-such-page").await.status(), 404);
 
+    // A method is any word a client sends: it is never a label as sent.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut raw = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+        raw.write_all(b"JOHNSMITH-DOB-19800101 / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        raw.read_to_end(&mut answer).await.unwrap();
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 405"));
+    }
     let r = reqwest::get(format!("http://{at}/metrics")).await.unwrap();
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
@@ -42,7 +53,10 @@ async fn the_metrics_name_route_patterns_and_states_never_ids_or_patient_values(
     ] {
         assert!(text.contains(expected), "{expected} in:\n{text}");
     }
-    for secret in [token, &format!("/sessions/{session}"), "4321", booked["reference"].as_str().unwrap()] {
+    assert!(text.contains(r#"method="other""#), "{text}");
+    for secret in
+        [token, &format!("/sessions/{session}"), "4321", booked["reference"].as_str().unwrap(), "JOHNSMITH"]
+    {
         assert!(!text.contains(secret), "{secret} must not be in the metrics");
     }
 }
