@@ -16,6 +16,8 @@ struct Relay {
     port: u16,
     up: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
+    /// Connections opened through it so far.
+    opened: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Relay {
@@ -25,12 +27,15 @@ impl Relay {
         let up = Arc::new(AtomicBool::new(true));
         let (cut, _) = watch::channel(0u64);
         let (accepting, cuts) = (up.clone(), cut.subscribe());
+        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = opened.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((mut client, _)) = listener.accept().await else { return };
                 if !accepting.load(Ordering::SeqCst) {
                     continue; // dropped at once: refused
                 }
+                counted.fetch_add(1, Ordering::SeqCst);
                 let target = target.clone();
                 let mut cuts = cuts.clone();
                 cuts.borrow_and_update(); // only a cut from now on ends this one
@@ -43,7 +48,7 @@ impl Relay {
                 });
             }
         });
-        Relay { port, up, cut }
+        Relay { port, up, cut, opened }
     }
 
     fn down(&self) {
@@ -264,4 +269,24 @@ async fn json_log_lines_are_one_object_each() {
         assert!(object["level"].is_string() && object["fields"]["message"].is_string(), "{line}");
     }
     assert!(stdout.contains("waiting for the database"));
+}
+
+/// A flood of readiness probes is not a flood of database connections: one probe at a time asks
+/// (on a connection of its own), and those within a second share its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_readiness_probes_at_once_open_one_database_connection() {
+    let direct = fresh_migrated_database_url().await;
+    let at = direct.rfind('@').unwrap();
+    let slash = at + direct[at..].find('/').unwrap();
+    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
+    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
+    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await; // no answer of an earlier probe to share
+    let before = relay.opened.load(Ordering::SeqCst);
+    let probes = (0..50).map(|_| app.get("/readyz"));
+    for answer in futures_util::future::join_all(probes).await {
+        assert_eq!(answer.status(), 200);
+    }
+    let opened = relay.opened.load(Ordering::SeqCst) - before;
+    assert_eq!(opened, 1, "connections opened for 50 probes");
 }
