@@ -97,10 +97,26 @@ pub async fn join(
     )
     .fetch_one(&mut *conn)
     .await?;
+    let member = sqlx::query_as!(
+        Member,
+        r#"select m.id, m.status as "status: MembershipStatus", o.phone
+           from membership m join booking o on o.id = m.origin_booking_id where m.id = $1"#,
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     for &session_id in later_weeks {
-        take_week(conn, id, session_id, now).await?;
+        take_week(conn, &member, session_id, now).await?;
     }
     Ok(id)
+}
+
+/// A membership as its weeks are taken: read once, however many weeks.
+struct Member {
+    id: i64,
+    status: MembershipStatus,
+    /// The phone of its first booking (a week is not taken twice for one phone).
+    phone: String,
 }
 
 /// Takes the newly generated sessions `session_ids` of series `series_id` for each of its
@@ -115,17 +131,20 @@ pub async fn fill_new_weeks(
         return Ok(());
     }
     // Held against a leave being saved meanwhile: it waits, then ends these weeks too.
-    let open: Vec<i64> = sqlx::query_scalar!(
-        r#"select id from membership where series_id = $1 and status <> 'ended' order by id for share"#,
+    let open: Vec<Member> = sqlx::query_as!(
+        Member,
+        r#"select m.id, m.status as "status: MembershipStatus", o.phone
+           from membership m join booking o on o.id = m.origin_booking_id
+           where m.series_id = $1 and m.status <> 'ended' order by m.id for share of m"#,
         series_id
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut sorted = session_ids.to_vec();
     sorted.sort_unstable();
-    for membership in open {
+    for member in &open {
         for &session_id in &sorted {
-            take_week(conn, membership, session_id, now).await?;
+            take_week(conn, member, session_id, now).await?;
         }
     }
     Ok(())
@@ -136,7 +155,7 @@ pub async fn fill_new_weeks(
 /// begun, is cancelled, or where the person already has an active booking is left alone.
 async fn take_week(
     conn: &mut PgConnection,
-    id: i64,
+    member: &Member,
     session_id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -146,13 +165,6 @@ async fn take_week(
     if session.cancelled || session.starts_at <= now {
         return Ok(());
     }
-    let member = sqlx::query!(
-        r#"select m.status as "status: MembershipStatus", o.phone
-           from membership m join booking o on o.id = m.origin_booking_id where m.id = $1"#,
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
     if member.status == MembershipStatus::Ended {
         return Ok(());
     }
@@ -164,7 +176,7 @@ async fn take_week(
         BookingStatus::Requested if member.status == MembershipStatus::Active => BookingStatus::Confirmed,
         other => other,
     };
-    insert_week(conn, id, &session, status, standing.overlaps, now).await
+    insert_week(conn, member.id, &session, status, standing.overlaps, now).await
 }
 
 /// Writes the week's booking: the person's details as they gave them with the membership's

@@ -20,6 +20,13 @@ struct Relay {
     opened: Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// The `host:port` of a database URL.
+fn server_of(url: &str) -> &str {
+    let at = url.rfind('@').unwrap();
+    let slash = at + url[at..].find('/').unwrap();
+    &url[at + 1..slash]
+}
+
 impl Relay {
     async fn to(target: String) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -51,6 +58,21 @@ impl Relay {
         Relay { port, up, cut, opened }
     }
 
+    /// A relay in front of the database server of `direct` (a database URL), and the same URL
+    /// through it.
+    async fn in_front_of(direct: &str) -> (Relay, String) {
+        let relay = Relay::to(server_of(direct).to_owned()).await;
+        let through = relay.url_for(direct, relay.port);
+        (relay, through)
+    }
+
+    /// `direct` with its server replaced by 127.0.0.1:`port`.
+    fn url_for(&self, direct: &str, port: u16) -> String {
+        let at = direct.rfind('@').unwrap();
+        let slash = at + direct[at..].find('/').unwrap();
+        format!("{}@127.0.0.1:{port}{}", &direct[..at], &direct[slash..])
+    }
+
     fn down(&self) {
         self.up.store(false, Ordering::SeqCst);
         self.cut.send_modify(|n| *n += 1);
@@ -65,10 +87,7 @@ impl Relay {
 async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover_when_it_returns() {
     let direct = fresh_migrated_database_url().await;
     // postgres://user@host:port/db → the same through the relay.
-    let at = direct.rfind('@').unwrap();
-    let slash = at + direct[at..].find('/').unwrap();
-    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
-    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
+    let (relay, through) = Relay::in_front_of(&direct).await;
     let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
     let session = app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
     assert_eq!(app.get("/sessions").await.status(), 200);
@@ -188,11 +207,8 @@ fn command(url: &str, wait_seconds: &str) -> tokio::process::Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_start_waits_for_a_late_database_and_gives_up_on_one_that_never_comes() {
     let direct = fresh_migrated_database_url().await;
-    let at = direct.rfind('@').unwrap();
-    let slash = at + direct[at..].find('/').unwrap();
-    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
+    let (relay, through) = Relay::in_front_of(&direct).await;
     relay.down();
-    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
     let late = command(&through, "60").output();
     // Back after the first try's own 3 s have run out.
     let comes_back = async {
@@ -205,7 +221,7 @@ async fn a_start_waits_for_a_late_database_and_gives_up_on_one_that_never_comes(
     assert!(out.status.success(), "{said}");
     assert!(said.contains("waiting for the database at 127.0.0.1"), "{said}");
 
-    let nothing_there = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port + 1, &direct[slash..]);
+    let nothing_there = relay.url_for(&direct, relay.port + 1);
     let started = Instant::now();
     let out = command(&nothing_there, "2").output().await.unwrap();
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -276,10 +292,7 @@ async fn json_log_lines_are_one_object_each() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_readiness_probes_at_once_open_one_database_connection() {
     let direct = fresh_migrated_database_url().await;
-    let at = direct.rfind('@').unwrap();
-    let slash = at + direct[at..].find('/').unwrap();
-    let relay = Relay::to(direct[at + 1..slash].to_owned()).await;
-    let through = format!("{}@127.0.0.1:{}{}", &direct[..at], relay.port, &direct[slash..]);
+    let (relay, through) = Relay::in_front_of(&direct).await;
     let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
     tokio::time::sleep(Duration::from_millis(1100)).await; // no answer of an earlier probe to share
     let before = relay.opened.load(Ordering::SeqCst);
