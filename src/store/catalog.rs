@@ -111,47 +111,22 @@ pub async fn topic(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Topi
     Ok(topics_where(conn, Some(id), false).await?.pop())
 }
 
-/// Which counselors to read; every filter optional.
-#[derive(Default)]
-struct CounselorFilter {
-    id: Option<i64>,
-    active_only: bool,
-    leading_session: Option<i64>,
-}
-
-/// By name; listing every counselor, active ones first.
-async fn counselors_where(conn: &mut PgConnection, f: CounselorFilter) -> sqlx::Result<Vec<Counselor>> {
+/// By name, active ones first; retired ones too unless `active_only`.
+async fn counselors_where(conn: &mut PgConnection, active_only: bool) -> sqlx::Result<Vec<Counselor>> {
     sqlx::query_as!(
         Counselor,
         r#"select c.id, c.name, c.credentials, c.bio_en, c.bio_es, c.languages as "languages: Vec<Language>",
                   c.active
-           from counselor c
-           where ($1::bigint is null or c.id = $1) and (not $2 or c.active)
-             and ($3::bigint is null
-                  or exists (select 1 from session_counselor sc where sc.counselor_id = c.id and sc.session_id = $3))
-           order by case when $1::bigint is null and $3::bigint is null and not $2 then not c.active end, c.name"#,
-        f.id,
-        f.active_only,
-        f.leading_session
+           from counselor c where not $1 or c.active
+           order by not c.active, c.name"#,
+        active_only
     )
     .fetch_all(conn)
     .await
 }
 
 pub async fn active_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    counselors_where(conn, CounselorFilter { active_only: true, ..Default::default() }).await
-}
-
-/// Counselor `id` if active.
-pub async fn counselor(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Counselor>> {
-    Ok(counselors_where(conn, CounselorFilter { id: Some(id), active_only: true, ..Default::default() })
-        .await?
-        .pop())
-}
-
-/// Those leading `session_id`, active or not.
-pub async fn counselors_of_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Vec<Counselor>> {
-    counselors_where(conn, CounselorFilter { leading_session: Some(session_id), ..Default::default() }).await
+    counselors_where(conn, true).await
 }
 
 /// A clinic as an administrator (or the demo data) enters it.
@@ -227,9 +202,10 @@ pub async fn create_topic(conn: &mut PgConnection, t: &NewTopic<'_>) -> sqlx::Re
     .await
 }
 
-/// Every counselor, active or not, for administrators.
+/// Every counselor, active ones first (for administrators, and a group's page still names one
+/// who has left).
 pub async fn all_counselors(conn: &mut PgConnection) -> sqlx::Result<Vec<Counselor>> {
-    counselors_where(conn, CounselorFilter::default()).await
+    counselors_where(conn, false).await
 }
 
 /// Each `update_*` returns false when no row has the id.

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod closures;
 pub mod intake;
 pub mod jobs;
+pub mod listings;
 pub mod login_throttle;
 pub mod memberships;
 pub mod metrics;

@@ -94,7 +94,7 @@ macro_rules! summary_of {
 }
 
 /// What a visitor narrowed the listing to. Every part is optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SessionFilter {
     pub clinic_id: Option<i64>,
     pub topic_id: Option<i64>,

@@ -10,7 +10,6 @@ use crate::domain::Language;
 use crate::domain::booking::{Availability, BookingInput, BookingStatus, NewBooking, availability};
 use crate::domain::contact::Problem;
 use crate::store::bookings::Refused;
-use crate::store::sessions;
 use crate::tokens::new_request_key;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
@@ -174,10 +173,9 @@ async fn list_sessions(
     // Bounds wide enough for any clinic's zone; each session's own local date decides.
     let earliest = now.max(from.and_time(NaiveTime::MIN).and_utc() - Duration::days(1));
     let latest = (to + Duration::days(2)).and_time(NaiveTime::MIN).and_utc();
-    let mut conn = state.pool.acquire().await?;
-    let found = sessions::upcoming(&mut conn, earliest, latest, &query.filter.to_filter()).await?;
+    let found = state.listings.upcoming(&state.pool, earliest, latest, &query.filter.to_filter()).await?;
     let out = found
-        .into_iter()
+        .between(earliest, latest)
         .filter(|s| (from..=to).contains(&s.starts_at.with_timezone(&s.time_zone()).date_naive()))
         .map(|s| {
             let tz = s.time_zone();
@@ -200,11 +198,11 @@ async fn list_sessions(
                 ),
                 counselors: s
                     .counselors
-                    .into_iter()
-                    .map(|c| CounselorOut { id: c.id, name: c.name })
+                    .iter()
+                    .map(|c| CounselorOut { id: c.id, name: c.name.clone() })
                     .collect(),
-                clinic: s.clinic_name,
-                topic: s.topic_name_en,
+                clinic: s.clinic_name.clone(),
+                topic: s.topic_name_en.clone(),
             }
         })
         .collect();

@@ -17,6 +17,7 @@ use crate::config::BookingSettings;
 use crate::domain::schedule::Horizon;
 use crate::keys::Keys;
 use crate::notify::channels::Secret;
+use crate::store::listings::Listings;
 use crate::store::secrets::{self, SecretsError};
 use axum::Router;
 use axum::body::Body;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The readiness probe's last answer and when it was found (see `readyz`).
     pub readiness: Arc<tokio::sync::Mutex<Option<(std::time::Instant, bool)>>>,
+    /// The public listings' reads, served again for up to a second (see `store::listings`).
+    pub listings: Arc<Listings>,
 }
 
 /// Requests answered at once by default: far more than the pool's connections can serve
@@ -119,6 +122,7 @@ impl AppState {
             sms_token: None,
             in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
             readiness: Arc::default(),
+            listings: Arc::default(),
         })
     }
 
@@ -181,6 +185,8 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
             tracing::error!("a handler panicked");
             error::AppError::Internal("panic".into()).into_response()
         }))
+        // Inside the time limit's task: a change that outlives the limit is still noted.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
         .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::choose_language))
@@ -252,6 +258,23 @@ async fn admit(
         return error::AppError::Overloaded.into_response();
     };
     next.run(req).await
+}
+
+/// Ends the public listings' kept reads after a request that may have changed what they show:
+/// any method but GET and HEAD that was not refused. (A refused one changed nothing, and
+/// counting it would let anyone empty the listings' reads at will.)
+async fn note_changes(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let safe = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let response = next.run(req).await;
+    let refused = response.status().is_client_error() || response.status().is_server_error();
+    if !safe && !refused {
+        state.listings.changed();
+    }
+    response
 }
 
 /// How long a request may take before it is answered with a calm 503 (and `Retry-After`).
@@ -378,6 +401,7 @@ mod tests {
             sms_token: None,
             in_flight: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
             readiness: Arc::default(),
+            listings: Arc::default(),
         };
         let routes = Router::new()
             .route("/boom", get(|| async { panic!("a bug") as &'static str }))

@@ -2,6 +2,7 @@
 //! already in the visitor's language and the clinic's time zone, so templates only lay them
 //! out), counselors, and the booking form as it is drawn.
 
+use super::error::AppError;
 use super::i18n::Ui;
 use crate::domain::booking::BookingInput;
 use crate::domain::booking::Payment;
@@ -9,16 +10,20 @@ use crate::domain::booking::{Availability, availability};
 use crate::store::catalog::Counselor;
 use crate::store::sessions::{Lead, SessionSummary};
 use crate::tokens::new_request_key;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
 
-/// How far ahead the listings look.
-pub const LISTING_DAYS: i64 = 28;
+pub use crate::store::listings::LISTING_DAYS;
 
 pub struct SessionCard {
     pub id: i64,
     pub local_date: NaiveDate,
-    pub when: String,
-    pub time_range: String,
+    ui: Ui,
+    /// Start and end in the clinic's time zone.
+    starts: DateTime<Tz>,
+    ends: DateTime<Tz>,
     pub clinic_name: String,
     pub topic_name: String,
     pub language: &'static str,
@@ -39,8 +44,9 @@ impl SessionCard {
         SessionCard {
             id: s.id,
             local_date: starts.date_naive(),
-            when: ui.when(&starts, &ends),
-            time_range: format!("{} – {}", ui.time(&starts), ui.time(&ends)),
+            ui,
+            starts,
+            ends,
             clinic_name: s.clinic_name.clone(),
             topic_name: ui.pick(&s.topic_name_en, &s.topic_name_es).to_owned(),
             language: (ui.m.language_names)(s.language),
@@ -55,12 +61,48 @@ impl SessionCard {
             seats_text: (ui.m.availability)(availability, seats_left),
         }
     }
+
+    /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`.
+    pub fn when(&self) -> String {
+        self.ui.when(&self.starts, &self.ends)
+    }
+
+    /// `10:00 AM – 11:30 AM`, written straight into the page (a listing has dozens).
+    pub fn time_range(&self) -> impl std::fmt::Display + '_ {
+        struct TimeRange<'a>(&'a SessionCard);
+        impl std::fmt::Display for TimeRange<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let SessionCard { ui, starts, ends, .. } = self.0;
+                (ui.m.format_time)(f, starts.hour(), starts.minute())?;
+                f.write_str(" – ")?;
+                (ui.m.format_time)(f, ends.hour(), ends.minute())
+            }
+        }
+        TimeRange(self)
+    }
 }
 
 impl SessionCard {
     /// Every seat is held: a request joins the waitlist.
     pub fn is_full(&self) -> bool {
         self.availability == Availability::Full
+    }
+}
+
+/// Bytes a listed group takes on a page (a card is about 400), and what the rest of a listing
+/// page takes (about 5 KB).
+const BYTES_PER_CARD: usize = 512;
+const BYTES_AROUND_CARDS: usize = 6 * 1024;
+
+/// A listing page (`days` of groups), drawn into a buffer reserved once for all its cards:
+/// askama reserves only its estimate of the template's fixed text, and a four-week listing
+/// outgrew that buffer six times, copying the page each time.
+pub fn listing_response(page: &impl askama::Template, days: &[DayGroup]) -> Response {
+    let cards: usize = days.iter().map(|d| d.cards.len()).sum();
+    let mut body = String::with_capacity(BYTES_AROUND_CARDS + BYTES_PER_CARD * cards);
+    match page.render_into(&mut body) {
+        Ok(()) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
+        Err(e) => AppError::Internal(Box::new(e)).into_response(),
     }
 }
 

@@ -179,6 +179,8 @@ async fn a_clinic_time_zone_that_is_no_zone_fails_loudly_instead_of_showing_made
     assert_eq!(app.get(&format!("/sessions/{session}")).await.status(), 200);
     // Written behind the app's back (the admin form refuses such a name).
     sqlx::query("update clinic set time_zone = 'Mars/Olympus_Mons'").execute(&app.owner_pool).await.unwrap();
+    // A change behind the app's back reaches its public pages within a second.
+    tokio::time::sleep(groupcare::store::listings::FRESH_FOR).await;
     let r = app.get(&format!("/sessions/{session}")).await;
     assert_eq!(r.status(), 500, "not Los Angeles times by default");
     assert!(!r.text().await.unwrap().contains("Mars"), "the detail stays in the log");

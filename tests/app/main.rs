@@ -15,6 +15,7 @@ mod delivery;
 mod edges;
 mod embedded_server;
 mod language;
+mod listings;
 mod manage;
 mod memberships;
 mod messages;

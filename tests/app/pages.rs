@@ -128,6 +128,8 @@ async fn a_session_page_shows_the_group_its_counselors_and_a_safe_booking_form()
         .execute(&app.pool)
         .await
         .unwrap();
+    // A change behind the app's back reaches its public pages within a second.
+    tokio::time::sleep(groupcare::store::listings::FRESH_FOR).await;
     let (_, spanish) = app.get_html(&format!("/sessions/{session}")).await;
     assert!(spanish.contains(r#"<option value="es" selected>"#));
     assert_eq!(app.get("/sessions/999999").await.status(), 404);

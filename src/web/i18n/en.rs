@@ -874,12 +874,12 @@ pub(super) fn en_date(m: &Messages, d: NaiveDate) -> String {
     )
 }
 
-pub(super) fn en_time(hour: u32, minute: u32) -> String {
+pub(super) fn en_time(out: &mut dyn std::fmt::Write, hour: u32, minute: u32) -> std::fmt::Result {
     let (h, suffix) = match hour {
         0 => (12, "AM"),
         1..=11 => (hour, "AM"),
         12 => (12, "PM"),
         _ => (hour - 12, "PM"),
     };
-    format!("{h}:{minute:02} {suffix}")
+    write!(out, "{h}:{minute:02} {suffix}")
 }

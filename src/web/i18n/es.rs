@@ -26,14 +26,14 @@ pub(super) fn es_date(m: &Messages, d: NaiveDate) -> String {
 }
 
 /// `10:00 a. m.`, `6:30 p. m.`
-pub(super) fn es_time(hour: u32, minute: u32) -> String {
+pub(super) fn es_time(out: &mut dyn std::fmt::Write, hour: u32, minute: u32) -> std::fmt::Result {
     let (h, suffix) = match hour {
         0 => (12, "a. m."),
         1..=11 => (hour, "a. m."),
         12 => (12, "p. m."),
         _ => (hour - 12, "p. m."),
     };
-    format!("{h}:{minute:02} {suffix}")
+    write!(out, "{h}:{minute:02} {suffix}")
 }
 
 pub static ES: Messages = Messages {
@@ -910,6 +910,7 @@ mod tests {
     fn dates_and_times_read_the_spanish_way() {
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         assert_eq!(es_date(&ES, d), "martes 1 de diciembre");
+        let es_time = |h, m| super::super::Ui { m: &ES }.time(&d.and_hms_opt(h, m, 0).unwrap().and_utc());
         assert_eq!(es_time(10, 0), "10:00 a. m.");
         assert_eq!(es_time(18, 30), "6:30 p. m.");
         assert_eq!(es_time(0, 5), "12:05 a. m.");

@@ -41,8 +41,7 @@ async fn refuse(
     view: FormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    render_session_page(state, &mut conn, ui, session_id, view, status).await
+    render_session_page(state, ui, session_id, view, status).await
 }
 
 pub async fn submit(
@@ -327,7 +326,7 @@ pub async fn cancel(
         return Ok(CancelConfirmPage {
             ui,
             title: ui.m.manage_cancel_confirm_title,
-            question: (ui.m.manage_cancel_confirm_text)(&card.when),
+            question: (ui.m.manage_cancel_confirm_text)(&card.when()),
             yes: ui.m.manage_cancel_yes,
             cancel_action: format!("{}/cancel", manage_path(&token)),
             week: None,

@@ -1,16 +1,16 @@
 //! Who leads the groups: a page listing the counselors, and one per counselor.
 
 use super::parse_id;
-use crate::store::catalog;
-use crate::store::sessions::{self, SessionFilter};
+use crate::store::sessions::SessionFilter;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
 use crate::web::i18n::Ui;
-use crate::web::views::{CounselorView, DayGroup, LISTING_DAYS, SessionCard, by_day};
+use crate::web::views::{CounselorView, DayGroup, LISTING_DAYS, SessionCard, by_day, listing_response};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 
 #[derive(Template, WebTemplate)]
@@ -21,17 +21,23 @@ pub struct CounselorsPage {
 }
 
 pub async fn list(State(state): State<AppState>, ui: Ui) -> Result<CounselorsPage, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let counselors = catalog::active_counselors(&mut conn).await?;
-    Ok(CounselorsPage { ui, counselors: counselors.into_iter().map(|c| CounselorView::new(ui, c)).collect() })
+    let catalog = state.listings.catalog(&state.pool).await?;
+    let counselors = catalog.active_counselors().map(|c| CounselorView::new(ui, c.clone())).collect();
+    Ok(CounselorsPage { ui, counselors })
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "public/counselor.html")]
 pub struct CounselorPage {
     ui: Ui,
     c: CounselorView,
     days: Vec<DayGroup>,
+}
+
+impl IntoResponse for CounselorPage {
+    fn into_response(self) -> Response {
+        listing_response(&self, &self.days)
+    }
 }
 
 pub async fn detail(
@@ -41,11 +47,12 @@ pub async fn detail(
 ) -> Result<CounselorPage, AppError> {
     let id = parse_id(&id)?;
     let now = state.clock.now();
-    let mut conn = state.pool.acquire().await?;
-    let counselor = catalog::counselor(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let catalog = state.listings.catalog_where(&state.pool, |c| c.counselor(id).is_some()).await?;
+    let counselor = catalog.counselor(id).filter(|c| c.active).ok_or(AppError::NotFound)?.clone();
     let filter = SessionFilter { counselor_id: Some(id), ..SessionFilter::default() };
-    let upcoming = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
-    drop(conn);
-    let cards = upcoming.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
+    let until = now + Duration::days(LISTING_DAYS);
+    let upcoming = state.listings.upcoming(&state.pool, now, until, &filter).await?;
+    let cards =
+        upcoming.between(now, until).map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
     Ok(CounselorPage { ui, c: CounselorView::new(ui, counselor), days: by_day(ui, cards) })
 }

@@ -1,6 +1,6 @@
 //! The home page and the privacy notice.
 
-use crate::store::catalog::{self, Clinic};
+use crate::store::catalog::Clinic;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::i18n::Ui;
@@ -16,9 +16,8 @@ pub struct HomePage {
 }
 
 pub async fn home(State(state): State<AppState>, ui: Ui) -> Result<HomePage, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    let clinics = catalog::active_clinics(&mut conn).await?;
-    Ok(HomePage { ui, clinics })
+    let catalog = state.listings.catalog(&state.pool).await?;
+    Ok(HomePage { ui, clinics: catalog.active_clinics().cloned().collect() })
 }
 
 #[derive(Template, WebTemplate)]

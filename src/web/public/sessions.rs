@@ -3,13 +3,15 @@
 use super::parse_id;
 use crate::domain::Language;
 use crate::domain::booking::check_bookable;
-use crate::store::catalog::{self, Clinic, Topic};
-use crate::store::sessions::{self, SessionFilter};
+use crate::store::catalog::{Clinic, Topic};
+use crate::store::sessions::SessionFilter;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{Path, Query};
 use crate::web::i18n::Ui;
-use crate::web::views::{CounselorView, DayGroup, FormView, LISTING_DAYS, SessionCard, by_day};
+use crate::web::views::{
+    CounselorView, DayGroup, FormView, LISTING_DAYS, SessionCard, by_day, listing_response,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -17,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
-use sqlx::PgConnection;
 
 /// The listing's filters as they arrive in the query string. Values that do not parse are
 /// ignored, as if not given: a shared link with a stale value still shows groups.
@@ -60,14 +61,15 @@ impl FilterSelect {
     fn new<T>(
         name: &'static str,
         label: &'static str,
-        items: &[T],
+        items: impl IntoIterator<Item = T>,
         selected: Option<String>,
         value: impl Fn(&T) -> String,
         text: impl Fn(&T) -> String,
     ) -> FilterSelect {
         let choices = items
-            .iter()
+            .into_iter()
             .map(|item| {
+                let item = &item;
                 let value = value(item);
                 Choice { selected: selected.as_deref() == Some(value.as_str()), label: text(item), value }
             })
@@ -76,7 +78,7 @@ impl FilterSelect {
     }
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "public/sessions.html")]
 pub struct SessionsPage {
     ui: Ui,
@@ -86,7 +88,14 @@ pub struct SessionsPage {
     filters: [FilterSelect; 4],
 }
 
-/// The hottest page: four queries on one connection, however many groups it lists.
+impl IntoResponse for SessionsPage {
+    fn into_response(self) -> Response {
+        listing_response(&self, &self.days)
+    }
+}
+
+/// The hottest page: on most requests no query at all (the listings' reads are kept for a
+/// second, see `store::listings`), and at most three on one connection each.
 pub async fn list(
     State(state): State<AppState>,
     ui: Ui,
@@ -94,17 +103,16 @@ pub async fn list(
 ) -> Result<SessionsPage, AppError> {
     let filter = query.to_filter();
     let now = state.clock.now();
-    let mut conn = state.pool.acquire().await?;
-    let found = sessions::upcoming(&mut conn, now, now + Duration::days(LISTING_DAYS), &filter).await?;
-    let clinics = catalog::active_clinics(&mut conn).await?;
-    let topics = catalog::active_topics(&mut conn).await?;
-    drop(conn);
+    let until = now + Duration::days(LISTING_DAYS);
+    let upcoming = state.listings.upcoming(&state.pool, now, until, &filter).await?;
+    let catalog = state.listings.catalog(&state.pool).await?;
+    let found = upcoming.between(now, until);
 
-    let cards: Vec<_> = found.iter().map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
+    let cards: Vec<_> = found.map(|s| SessionCard::new(ui, s, now, state.booking.cutoff)).collect();
     let count = (ui.m.sessions_count)(cards.len());
     // Days offered in the filter: the listing's window, in the first clinic's time zone (with
     // no clinic there is nothing to list, and any zone will do).
-    let tz: chrono_tz::Tz = clinics.first().map_or(chrono_tz::UTC, |c| c.time_zone.0);
+    let tz: chrono_tz::Tz = catalog.active_clinics().next().map_or(chrono_tz::UTC, |c| c.time_zone.0);
     let today = now.with_timezone(&tz).date_naive();
     let days: Vec<NaiveDate> = (0..LISTING_DAYS).map(|d| today + Duration::days(d)).collect();
     Ok(SessionsPage {
@@ -116,23 +124,23 @@ pub async fn list(
             FilterSelect::new(
                 "clinic",
                 ui.m.filter_clinic,
-                &clinics,
+                catalog.active_clinics(),
                 filter.clinic_id.map(|i| i.to_string()),
-                |c: &Clinic| c.id.to_string(),
+                |c: &&Clinic| c.id.to_string(),
                 |c| c.name.clone(),
             ),
             FilterSelect::new(
                 "topic",
                 ui.m.filter_topic,
-                &topics,
+                catalog.active_topics(),
                 filter.topic_id.map(|i| i.to_string()),
-                |t: &Topic| t.id.to_string(),
+                |t: &&Topic| t.id.to_string(),
                 |t| ui.pick(&t.name_en, &t.name_es).to_owned(),
             ),
             FilterSelect::new(
                 "language",
                 ui.m.filter_language,
-                &Language::ALL,
+                Language::ALL,
                 filter.language.map(|l| l.code().to_owned()),
                 |l| l.code().to_owned(),
                 |l| (ui.m.language_names)(*l).to_owned(),
@@ -140,7 +148,7 @@ pub async fn list(
             FilterSelect::new(
                 "day",
                 ui.m.filter_day,
-                &days,
+                days,
                 filter.day.map(|d| d.to_string()),
                 |d| d.to_string(),
                 |d| ui.date(*d),
@@ -172,24 +180,25 @@ pub struct SessionPage {
 /// refused POST.
 pub async fn render_session_page(
     state: &AppState,
-    conn: &mut PgConnection,
     ui: Ui,
     session_id: i64,
     mut form: FormView,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    let summary = sessions::summary(conn, session_id).await?.ok_or(AppError::NotFound)?;
+    let summary = state.listings.session(&state.pool, session_id, now).await?.ok_or(AppError::NotFound)?;
     if form.input.language.is_empty() {
         // Someone joining a Spanish-language group most likely prefers Spanish.
         form.input.language = summary.language.code().to_owned();
     }
-    let clinic = catalog::clinic(conn, summary.clinic_id).await?.ok_or(AppError::NotFound)?;
-    let topic = catalog::topic(conn, summary.topic_id).await?.ok_or(AppError::NotFound)?;
-    let counselors = catalog::counselors_of_session(conn, session_id)
-        .await?
-        .into_iter()
-        .map(|c| CounselorView::new(ui, c))
+    let catalog = state.listings.catalog_where(&state.pool, |c| c.names_all_of(&summary)).await?;
+    let clinic = catalog.clinic(summary.clinic_id).ok_or(AppError::NotFound)?.clone();
+    let topic = catalog.topic(summary.topic_id).ok_or(AppError::NotFound)?.clone();
+    let counselors = summary
+        .counselors
+        .iter()
+        .filter_map(|lead| catalog.counselor(lead.id))
+        .map(|c| CounselorView::new(ui, c.clone()))
         .collect();
     let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
     let closed_message = check_bookable(summary.is_cancelled(), summary.starts_at, now, state.booking.cutoff)
@@ -229,6 +238,5 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut conn = state.pool.acquire().await?;
-    render_session_page(&state, &mut conn, ui, id, FormView::fresh(), StatusCode::OK).await
+    render_session_page(&state, ui, id, FormView::fresh(), StatusCode::OK).await
 }

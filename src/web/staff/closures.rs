@@ -154,7 +154,10 @@ pub async fn close(
                 let card = SessionCard::new(ui, &summary, now, state.booking.cutoff);
                 shown.push(format!(
                     "{} · {} · {} · {}",
-                    card.when, card.topic_name, card.clinic_name, card.seats_text
+                    card.when(),
+                    card.topic_name,
+                    card.clinic_name,
+                    card.seats_text
                 ));
             }
         }

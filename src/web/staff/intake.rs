@@ -316,7 +316,11 @@ async fn bookable_groups(
         let card = SessionCard::new(ui, s, now, state.booking.cutoff);
         let label = format!(
             "{} · {} · {} · {} · {}",
-            card.time_range, card.topic_name, card.clinic_name, card.language, card.seats_text
+            card.time_range(),
+            card.topic_name,
+            card.clinic_name,
+            card.language,
+            card.seats_text
         );
         if last_date != Some(card.local_date) {
             last_date = Some(card.local_date);

@@ -193,7 +193,7 @@ fn describe(ui: Ui, r: &SeriesRow) -> String {
         "{} · {} {} · {} min · {} · {} · {} – {} · {}",
         r.topic_name_en,
         ui.m.weekdays[r.weekday.clamp(0, 6) as usize],
-        (ui.m.format_time)(chrono::Timelike::hour(&r.local_start), chrono::Timelike::minute(&r.local_start)),
+        ui.time(&r.local_start),
         r.duration_minutes,
         r.clinic_name,
         (ui.m.language_names)(r.language),
