@@ -2,8 +2,10 @@
 # One command for the app's figures next to the bare-metal baseline (../shared/bench/fortunes):
 # seeds a database at a scale (SCALE bookings, default 1000; `groupcare seed --scale`), starts the
 # release build on it, and measures the public listing, a group's page, the API listing and a
-# booking's manage page beside /fortunes, at 64 connections. The table goes to the terminal and
-# to bench/results/<scale>.md; copy the lines you keep into BENCHMARKS.md.
+# booking's manage page beside /fortunes, at 64 connections; then booking requests from many
+# clients to a few groups through two instances (on a copy of the scale's database), and whether
+# any group ended up holding more than its seats. The tables go to the terminal and to
+# bench/results/<scale>.md; copy the lines you keep into BENCHMARKS.md.
 #
 #   bench/run.sh                 # 1k bookings
 #   SCALE=1000000 bench/run.sh   # a million
@@ -45,6 +47,52 @@ RUNS="${RUNS:-1}" CONNS="${CONNS:-64}" DURATION="${DURATION:-5}" ENDPOINTS=fortu
   APP_URLS="$BASE/sessions $BASE/sessions/$SESSION $BASE/api/v1/sessions $BASE$MANAGE_PATH" APP_PID="$APP_PID" \
   bash "$FORTUNES" | tee "$WORK/fortunes.log"
 
+RSS_KB="$(awk '/VmHWM/{print $2}' /proc/$APP_PID/status)"
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
+
+# Booking requests under contention: two instances on one database (a copy of the scale's, so
+# the scale stays as seeded), many clients, a few groups, each request a new person.
+BOOK_DB="${DB}_bookings"
+psql -X -q "$PGURL/postgres" -c "drop database if exists $BOOK_DB" -c "create database $BOOK_DB template $DB"
+CPU_TICKS() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+PIDS=()
+for p in "$PORT" "$((PORT + 1))"; do
+  DATABASE_URL="$PGURL/$BOOK_DB" GROUPCARE_BIND="127.0.0.1:$p" "$BIN" serve >"$WORK/serve-$p.log" 2>&1 &
+  PIDS+=($!)
+done
+trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
+for p in "$PORT" "$((PORT + 1))"; do
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done
+done
+BOOKING_GROUPS="${BOOKING_GROUPS:-4}"
+export BOOKING_SESSIONS="$(curl -fs "$BASE/api/v1/sessions" | python3 -c "import json,sys
+print(','.join([str(s['id']) for s in json.load(sys.stdin) if s['status'] in ('open', 'full')][:$BOOKING_GROUPS]))")"
+BEFORE=$(( $(CPU_TICKS "${PIDS[0]}") + $(CPU_TICKS "${PIDS[1]}") ))
+WRKS=()
+for p in "$PORT" "$((PORT + 1))"; do
+  wrk -t1 -c"$(( ${CONNS:-64} / 2 ))" -d"${DURATION:-5}s" --timeout 10s --latency -s "$HERE/booking.lua" \
+    "http://127.0.0.1:$p" >"$WORK/booking-$p.log" 2>&1 &
+  WRKS+=($!)
+done
+wait "${WRKS[@]}"
+AFTER=$(( $(CPU_TICKS "${PIDS[0]}") + $(CPU_TICKS "${PIDS[1]}") ))
+BOOKED="$(python3 - "$BOOKING_GROUPS" "$(( AFTER - BEFORE ))" "$(getconf CLK_TCK)" "$WORK"/booking-*.log <<'PY'
+import sys
+groups, ticks, per_second = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = [line for name in sys.argv[4:] for line in open(name) if line.startswith("RESULT ")]
+rows = [dict(kv.split("=") for kv in line.split()[1:]) for line in lines]
+requests = sum(int(r["requests"]) for r in rows)
+print(f"| POST /api/v1/bookings, 2 instances, {groups} groups | {sum(float(r['rps']) for r in rows):.0f} | "
+      f"{max(int(r['p50_us']) for r in rows) / 1000:.1f} | {max(int(r['p99_us']) for r in rows) / 1000:.1f} | "
+      f"{sum(int(r['err_status']) + int(r['err_other']) for r in rows)} | "
+      f"{ticks * 1e6 / per_second / max(requests, 1):.0f} |")
+PY
+)"
+OVERBOOKED="$(psql -X -q -At "$PGURL/$BOOK_DB" -c "
+  select count(*) from session s
+  where (select count(*) from booking b where b.session_id = s.id and booking_holds_seat(b.status))
+      > least(s.room_capacity, s.seats_per_counselor * (select count(*) from session_counselor c where c.session_id = s.id))")"
+
 {
   echo "## scale $SCALE bookings — $(date -u +%FT%RZ), $(nproc) vCPU ($(uname -r))"
   echo
@@ -52,5 +100,11 @@ RUNS="${RUNS:-1}" CONNS="${CONNS:-64}" DURATION="${DURATION:-5}" ENDPOINTS=fortu
   echo
   grep '^|' "$WORK/fortunes.log" | sed "s|$MANAGE_PATH|/manage/{token}|; s|_manage_[0-9a-f]*|_manage_{token}|"
   echo
-  echo "app RSS after the run: $(awk '/VmHWM/{print $2, $3}' /proc/$APP_PID/status) peak"
+  echo "app RSS after the run: $RSS_KB kB peak"
+  echo
+  echo "| booking requests | req/s | p50 ms | p99 ms | errors | app CPU µs/req (both) |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "$BOOKED"
+  echo
+  echo "groups holding more than their seats afterwards: $OVERBOOKED"
 } | tee "$HERE/results/$SCALE.md"

@@ -186,10 +186,11 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
             error::AppError::Internal("panic".into()).into_response()
         }))
         // Inside the time limit's task: a change that outlives the limit is still noted.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
+        // Each layer holds only what it uses: a layer's state is cloned for every request.
+        .layer(axum::middleware::from_fn_with_state(state.listings.clone(), note_changes))
         .layer(axum::middleware::from_fn(time_limit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), admit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::choose_language))
+        .layer(axum::middleware::from_fn_with_state(state.in_flight.clone(), admit))
+        .layer(axum::middleware::from_fn_with_state(state.cookies(), i18n::choose_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -243,14 +244,14 @@ fn dress(routes: Router<AppState>, state: AppState) -> Router {
 /// 503 and `Retry-After` (overload). The health probes always pass: an orchestrator asks them
 /// exactly when the app is busiest.
 async fn admit(
-    State(state): State<AppState>,
+    State(in_flight): State<Arc<tokio::sync::Semaphore>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     if matches!(req.uri().path(), "/healthz" | "/readyz") {
         return next.run(req).await;
     }
-    let Ok(_permit) = state.in_flight.try_acquire() else {
+    let Ok(_permit) = in_flight.try_acquire() else {
         tracing::warn!("overloaded: a request was turned away");
         if req.uri().path().starts_with("/api/") {
             return api::overloaded();
@@ -264,7 +265,7 @@ async fn admit(
 /// any method but GET and HEAD that was not refused. (A refused one changed nothing, and
 /// counting it would let anyone empty the listings' reads at will.)
 async fn note_changes(
-    State(state): State<AppState>,
+    State(listings): State<Arc<Listings>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -272,7 +273,7 @@ async fn note_changes(
     let response = next.run(req).await;
     let refused = response.status().is_client_error() || response.status().is_server_error();
     if !safe && !refused {
-        state.listings.changed();
+        listings.changed();
     }
     response
 }

@@ -633,7 +633,7 @@ pub fn from_accept_language(header: &str) -> Option<Language> {
 /// Settles each request's language: `?lang=en|es` (and remembers it in a cookie), else the
 /// cookie, else `Accept-Language`, else English. Handlers read it through [`Ui`].
 pub async fn choose_language(
-    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::extract::State(cookies): axum::extract::State<crate::web::cookies::Cookies>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -644,7 +644,7 @@ pub async fn choose_language(
         .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
         .and_then(Language::from_code);
     let headers = req.headers();
-    let remembered = state.cookies().get(headers, Cookie::Language).and_then(Language::from_code);
+    let remembered = cookies.get(headers, Cookie::Language).and_then(Language::from_code);
     let accepted = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -661,7 +661,7 @@ pub async fn choose_language(
     if let Some(chosen) = asked {
         response
             .headers_mut()
-            .append(axum::http::header::SET_COOKIE, state.cookies().set(Cookie::Language, chosen.code()));
+            .append(axum::http::header::SET_COOKIE, cookies.set(Cookie::Language, chosen.code()));
     }
     response
 }
