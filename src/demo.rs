@@ -132,25 +132,25 @@ const TOPICS: [NewTopic<'static>; 8] = [
         name_en: "Early recovery",
         name_es: "Recuperación temprana",
         description_en: "For your first months of treatment: what to expect, how to get through the hard days, and how to build a routine.",
-        description_es: "Para tus primeros meses de tratamiento: qué esperar, cómo pasar los días difíciles y cómo crear una rutina.",
+        description_es: "Para sus primeros meses de tratamiento: qué esperar, cómo pasar los días difíciles y cómo crear una rutina.",
     },
     NewTopic {
         name_en: "Relapse prevention",
         name_es: "Prevención de recaídas",
         description_en: "Spot your triggers and warning signs early, and make a plan for what to do instead.",
-        description_es: "Reconoce a tiempo tus detonantes y señales de alerta, y haz un plan de qué hacer en su lugar.",
+        description_es: "Reconozca a tiempo lo que le pone en riesgo y las señales de alerta, y haga un plan para esos momentos.",
     },
     NewTopic {
         name_en: "Coping with stress and trauma",
         name_es: "Manejo del estrés y el trauma",
         description_en: "Calm your body and mind, understand how past hurt affects today, and learn tools that help.",
-        description_es: "Calma tu cuerpo y tu mente, entiende cómo el dolor pasado afecta hoy y aprende herramientas útiles.",
+        description_es: "Calme su cuerpo y su mente, entienda cómo el dolor del pasado le afecta hoy y aprenda herramientas útiles.",
     },
     NewTopic {
         name_en: "Family and relationships",
         name_es: "Familia y relaciones",
         description_en: "Rebuild trust, set healthy limits and talk with the people who matter to you.",
-        description_es: "Recupera la confianza, pon límites sanos y habla con las personas que te importan.",
+        description_es: "Recupere la confianza, ponga límites sanos y hable con las personas que le importan.",
     },
     NewTopic {
         name_en: "Women's group",
@@ -168,7 +168,7 @@ const TOPICS: [NewTopic<'static>; 8] = [
         name_en: "Medication and recovery",
         name_es: "Medicamento y recuperación",
         description_en: "Plain facts about methadone and other medications, side effects, and myths, with room for your questions.",
-        description_es: "Datos claros sobre la metadona y otros medicamentos, efectos secundarios y mitos, con tiempo para tus preguntas.",
+        description_es: "Datos claros sobre la metadona y otros medicamentos, efectos secundarios y mitos, con tiempo para sus preguntas.",
     },
     NewTopic {
         name_en: "Mindfulness and wellness",

@@ -105,7 +105,9 @@ pub fn render(f: &MessageFacts) -> Rendered {
     let sender = sender(&ui, f.sender_name);
     let mut lines = vec![
         format!("{sender}: {}", (m.message_lead)(f.kind, f.waitlist_position)),
-        format!("{} · {}", ui.date(f.starts_at.date_naive()), ui.time(&f.starts_at)),
+        // A plain space in a text message: a no-break space is outside the SMS alphabet and
+        // would halve what one message holds.
+        format!("{} · {}", ui.date(f.starts_at.date_naive()), ui.time(&f.starts_at).replace('\u{a0}', " ")),
         f.address.to_owned(),
     ];
     if f.kind == MessageKind::GroupCancelled {

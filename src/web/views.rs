@@ -119,7 +119,7 @@ pub fn by_day(ui: Ui, cards: Vec<SessionCard>) -> Vec<DayGroup> {
     for card in cards {
         if current != Some(card.local_date) {
             current = Some(card.local_date);
-            days.push(DayGroup { label: ui.date(card.local_date), cards: Vec::new() });
+            days.push(DayGroup { label: ui.date_heading(card.local_date), cards: Vec::new() });
         }
         days.last_mut().expect("a day was just pushed").cards.push(card);
     }
@@ -128,7 +128,7 @@ pub fn by_day(ui: Ui, cards: Vec<SessionCard>) -> Vec<DayGroup> {
 
 /// The languages a counselor speaks, in the visitor's words.
 fn languages_spoken(ui: Ui, c: &Counselor) -> String {
-    c.languages.iter().map(|l| (ui.m.language_names)(*l)).collect::<Vec<_>>().join(", ")
+    ui.list(c.languages.iter().map(|l| (ui.m.language_in_text)(*l)))
 }
 
 pub struct CounselorView {

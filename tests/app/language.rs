@@ -49,9 +49,11 @@ async fn lang_in_the_query_switches_any_page_and_a_cookie_remembers_it() {
     assert!(html.contains("<html lang=\"es\">") && html.contains("Buscar un grupo"), "remembered");
     let tz = chrono_tz::America::Los_Angeles;
     let day = (chrono::Utc::now() + Duration::days(3)).with_timezone(&tz).date_naive();
-    let spanish_day = groupcare::web::i18n::Ui::for_language(groupcare::domain::Language::Es).date(day);
+    let spanish_day =
+        groupcare::web::i18n::Ui::for_language(groupcare::domain::Language::Es).date_heading(day);
     assert!(html.contains(&format!("<h2>{spanish_day}</h2>")), "dates in Spanish: {spanish_day}");
     assert!(spanish_day.contains(" de "));
+    assert!(spanish_day.starts_with(char::is_uppercase), "a heading's date starts with a capital");
 
     let r = get_with(&app, "/?lang=en", &[("cookie", "gc_lang=es")]).await;
     assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("gc_lang=en;"));

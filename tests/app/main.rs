@@ -39,3 +39,4 @@ mod staff_second_factor;
 mod staff_series;
 mod staff_throttle;
 mod validation;
+mod words;

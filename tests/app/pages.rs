@@ -70,7 +70,7 @@ async fn the_sessions_page_groups_by_local_day_and_filters_through_the_query_str
     assert_eq!(code, 200);
     assert_eq!(html.matches("<section class=\"day\">").count(), 2);
     assert!(html.contains(&format!("<h2>{}</h2>", groupcare::web::i18n::Ui::english().date(day))));
-    assert!(html.contains("10:00 AM – 11:30 AM"));
+    assert!(html.contains("10:00\u{a0}AM – 11:30\u{a0}AM"));
     assert!(html.contains("12 seats left"));
     assert!(html.contains("2 groups"));
 

@@ -95,7 +95,7 @@ async fn a_deactivated_counselor_leaves_the_public_pages_and_a_topic_change_show
         .await
         .unwrap();
     let (_, list) = app.get_html("/counselors").await;
-    assert!(list.contains("Inés Carvajal, LMFT") && list.contains("Speaks: English, Spanish"));
+    assert!(list.contains("Inés Carvajal, LMFT") && list.contains("Speaks: English and Spanish"));
 
     let inactive: Vec<_> = form.iter().filter(|(k, _)| *k != "active").cloned().collect();
     assert_eq!(

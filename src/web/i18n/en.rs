@@ -80,7 +80,7 @@ pub static EN: Messages = Messages {
         "Choose a group by clinic, day, time, language or topic.",
         "Fill in a short form: your name and a phone number. No account needed.",
         "You get a reference number and a private link to check or cancel your request.",
-        "Intake staff call you during clinic hours to confirm your seat.",
+        "Clinic staff call you during office hours to confirm your seat.",
     ],
     home_clinics_title: "Our clinics",
     home_medicare: "Medicare coverage is coming soon.",
@@ -102,6 +102,11 @@ pub static EN: Messages = Messages {
         n => format!("{n} groups"),
     },
     led_by: "Led by",
+    language_in_text: |l| match l {
+        Language::En => "English",
+        Language::Es => "Spanish",
+    },
+    and: "and",
     language_names: |l| match l {
         Language::En => "English",
         Language::Es => "Spanish",
@@ -116,7 +121,7 @@ pub static EN: Messages = Messages {
     counselor_languages: "Speaks",
 
     form_title: "Ask for a seat",
-    form_intro: "Intake staff will call you to confirm. You don't need an account.",
+    form_intro: "Clinic staff will call you to confirm. You don't need an account.",
     form_required_note: "Fields marked * are needed.",
     form_first_name: "First name",
     form_last_name: "Last name",
@@ -177,13 +182,13 @@ pub static EN: Messages = Messages {
 
     manage_title: "Your request",
     manage_new_title: "We have your request",
-    manage_reference: "Your reference",
+    manage_reference: "Your reference number",
     manage_status: "Status",
     manage_session: "Group",
     manage_next_title: "What happens next",
     manage_next_text: |hours, phone| {
         format!(
-            "Intake staff will call you during intake hours ({hours}). You can also call the clinic at {phone} and give your reference."
+            "Clinic staff will call you during these hours: {hours}. You can also call the clinic at {phone} and give your reference number."
         )
     },
     manage_link_title: "Your private link",
@@ -256,7 +261,10 @@ pub static EN: Messages = Messages {
             None => "On the waitlist.".to_owned(),
         },
         BookingStatus::Cancelled => "Cancelled.".to_owned(),
-        BookingStatus::Declined => "Not booked. Please call the clinic to find another group.".to_owned(),
+        BookingStatus::Declined => {
+            "The clinic could not give you a place in this group. Please call the clinic to find another."
+                .to_owned()
+        }
         BookingStatus::Attended => "You attended this group.".to_owned(),
         BookingStatus::NoShow => {
             "You did not attend this group. When you want, call the clinic to ask for another place."
@@ -279,7 +287,7 @@ pub static EN: Messages = Messages {
         ("Why we keep it", "Only to arrange your place in a group and to contact you about it."),
         (
             "Who sees it",
-            "Only clinic staff who need it: intake staff of your clinic, and the counselor of your group. Every time staff look at or change your details, it is recorded.",
+            "Only clinic staff who need it: the staff who handle requests at your clinic, and the counselor of your group. Every time staff look at or change your details, it is recorded.",
         ),
         (
             "What we share",
@@ -881,5 +889,6 @@ pub(super) fn en_time(out: &mut dyn std::fmt::Write, hour: u32, minute: u32) -> 
         12 => (12, "PM"),
         _ => (hour - 12, "PM"),
     };
-    write!(out, "{h}:{minute:02} {suffix}")
+    // A no-break space: "10:00 AM" never splits across lines.
+    write!(out, "{h}:{minute:02}\u{a0}{suffix}")
 }

@@ -28,12 +28,13 @@ pub(super) fn es_date(m: &Messages, d: NaiveDate) -> String {
 /// `10:00 a. m.`, `6:30 p. m.`
 pub(super) fn es_time(out: &mut dyn std::fmt::Write, hour: u32, minute: u32) -> std::fmt::Result {
     let (h, suffix) = match hour {
-        0 => (12, "a. m."),
-        1..=11 => (hour, "a. m."),
-        12 => (12, "p. m."),
-        _ => (hour - 12, "p. m."),
+        0 => (12, "a.\u{a0}m."),
+        1..=11 => (hour, "a.\u{a0}m."),
+        12 => (12, "p.\u{a0}m."),
+        _ => (hour - 12, "p.\u{a0}m."),
     };
-    write!(out, "{h}:{minute:02} {suffix}")
+    // No-break spaces: "10:00 a. m." never splits across lines.
+    write!(out, "{h}:{minute:02}\u{a0}{suffix}")
 }
 
 pub static ES: Messages = Messages {
@@ -61,38 +62,35 @@ pub static ES: Messages = Messages {
     benefits: [
         Benefit {
             name: "No está solo",
-            text: "Conoce a personas que han pasado por lo mismo. Muchos sienten alivio solo con saberlo.",
+            text: "Conocerá a personas que han pasado por lo mismo. Muchos sienten alivio solo con saberlo.",
         },
         Benefit {
-            name: "Se entiende mejor",
+            name: "Conocerse mejor",
             text: "Escuchar a otros le ayuda a ver con más claridad sus costumbres, lo que le provoca y sus fortalezas.",
         },
         Benefit {
-            name: "Aprenden unos de otros",
-            text: "Practica hablar, escuchar y llevarse bien, en un lugar seguro.",
+            name: "Aprender de otros",
+            text: "Practicará hablar, escuchar y llevarse bien con otros, en un lugar seguro.",
         },
         Benefit {
-            name: "Ayuda a otros",
+            name: "Ayudar a otros",
             text: "Su historia y su apoyo pueden ayudar a alguien más. Ayudar a otros le da más confianza.",
         },
+        Benefit { name: "Esperanza", text: "Ver que otros mejoran le muestra que el cambio es posible." },
         Benefit {
-            name: "Encuentra esperanza",
-            text: "Ver que otros mejoran le muestra que el cambio es posible.",
-        },
-        Benefit {
-            name: "Recibe información útil",
+            name: "Información útil",
             text: "Los consejeros explican con claridad la recuperación, los medicamentos y cómo mantenerse bien.",
         },
         Benefit {
-            name: "Aprende buenos hábitos",
-            text: "Puede probar lo que hacen otros con el estrés, los antojos y los días difíciles.",
+            name: "Buenos hábitos",
+            text: "Puede probar lo que hacen otros con el estrés, las ganas de consumir y los días difíciles.",
         },
         Benefit {
-            name: "Pertenece a un grupo",
+            name: "Sentirse parte de un grupo",
             text: "El grupo se vuelve un lugar donde lo aceptan y lo esperan.",
         },
         Benefit {
-            name: "Saca lo que siente",
+            name: "Desahogarse",
             text: "Decir en voz alta lo que duele, con personas que entienden, puede quitarle un peso de encima.",
         },
     ],
@@ -100,8 +98,8 @@ pub static ES: Messages = Messages {
     home_how_steps: [
         "Elija un grupo por clínica, día, hora, idioma o tema.",
         "Llene un formulario corto: su nombre y un teléfono. No necesita cuenta.",
-        "Recibe un número de referencia y un enlace privado para ver o cancelar su solicitud.",
-        "El personal de admisión le llama en horario de la clínica para confirmar su lugar.",
+        "Recibirá un número de referencia y un enlace privado para ver o cancelar su solicitud.",
+        "El personal de la clínica le llamará en horario de oficina para confirmar su lugar.",
     ],
     home_clinics_title: "Nuestras clínicas",
     home_medicare: "Muy pronto aceptaremos Medicare.",
@@ -122,7 +120,12 @@ pub static ES: Messages = Messages {
         1 => "1 grupo".to_owned(),
         n => format!("{n} grupos"),
     },
-    led_by: "Lo dirige",
+    led_by: "A cargo de",
+    language_in_text: |l| match l {
+        Language::En => "inglés",
+        Language::Es => "español",
+    },
+    and: "y",
     language_names: |l| match l {
         Language::En => "Inglés",
         Language::Es => "Español",
@@ -137,8 +140,8 @@ pub static ES: Messages = Messages {
     counselor_languages: "Habla",
 
     form_title: "Pedir un lugar",
-    form_intro: "El personal de admisión le llamará para confirmar. No necesita una cuenta.",
-    form_required_note: "Los campos con * son necesarios.",
+    form_intro: "El personal de la clínica le llamará para confirmar. No necesita una cuenta.",
+    form_required_note: "Lo que tiene * es necesario.",
     form_first_name: "Nombre",
     form_last_name: "Apellido",
     form_phone: "Teléfono celular",
@@ -175,19 +178,19 @@ pub static ES: Messages = Messages {
     },
     request_needs: "Necesita en el grupo",
     roster_col_needs: "Necesita",
-    form_contact_legend: "Cómo podemos comunicarnos",
+    form_contact_legend: "Cómo podemos comunicarnos con usted",
     form_consent_sms: "Pueden mandarme mensajes de texto sobre esta solicitud.",
     form_consent_voicemail: "Pueden dejarme un mensaje de voz.",
     form_consent_email: "Pueden mandarme correos electrónicos sobre esta solicitud.",
     form_messages_note: "Le escribimos cuando recibimos su solicitud, cuando cambia y antes de su grupo. Un mensaje dice solo un nombre neutral de la clínica, el día y la hora, la dirección, el teléfono y su propio enlace: nunca de qué trata el grupo. Responda STOP a un mensaje de texto para no recibir más.",
-    form_honeypot: "Deje este campo vacío",
+    form_honeypot: "Deje esto vacío",
     form_privacy_title: "Su privacidad",
     form_privacy_short: "Guardamos su nombre, su teléfono y lo que nos cuenta aquí solo para organizar su visita. Solo lo ve el personal de la clínica. Nunca lo compartimos sin su permiso por escrito.",
     form_privacy_link: "Lea el aviso de privacidad completo",
     form_submit: "Pedir un lugar",
     form_submit_waitlist: "Entrar a la lista de espera",
-    form_errors_title: "Por favor revise estos campos:",
-    form_honeypot_error: "Por favor deje vacío el último campo y envíe el formulario otra vez.",
+    form_errors_title: "Por favor revise esto:",
+    form_honeypot_error: "Por favor deje vacía la última respuesta y envíe el formulario otra vez.",
     form_key_reused: "Este formulario ya se envió con otros datos. Por favor revíselo y envíelo otra vez.",
     form_key_missing: "No pudimos reconocer este formulario como nuestro. Por favor revíselo y envíelo otra vez.",
     form_closed_call: |phone| format!("Para unirse a este grupo, llame a la clínica al {phone}."),
@@ -198,13 +201,13 @@ pub static ES: Messages = Messages {
 
     manage_title: "Su solicitud",
     manage_new_title: "Recibimos su solicitud",
-    manage_reference: "Su referencia",
+    manage_reference: "Su número de referencia",
     manage_status: "Estado",
     manage_session: "Grupo",
     manage_next_title: "Qué sigue",
     manage_next_text: |hours, phone| {
         format!(
-            "El personal de admisión le llamará en su horario ({hours}). También puede llamar a la clínica al {phone} y dar su referencia."
+            "El personal de la clínica le llamará en este horario: {hours}. También puede llamar a la clínica al {phone} y dar su número de referencia."
         )
     },
     manage_link_title: "Su enlace privado",
@@ -282,7 +285,8 @@ pub static ES: Messages = Messages {
         },
         BookingStatus::Cancelled => "Cancelada.".to_owned(),
         BookingStatus::Declined => {
-            "Sin lugar. Por favor llame a la clínica para buscar otro grupo.".to_owned()
+            "La clínica no pudo darle un lugar en este grupo. Por favor llame a la clínica para buscar otro."
+                .to_owned()
         }
         BookingStatus::Attended => "Usted asistió a este grupo.".to_owned(),
         BookingStatus::NoShow => {
@@ -300,7 +304,7 @@ pub static ES: Messages = Messages {
     privacy_sections: [
         (
             "Qué guardamos",
-            "Cuando pide un lugar guardamos su nombre, su teléfono, su correo si lo da, el idioma que prefiere, su nota, cómo podemos comunicarnos y sus respuestas a las preguntas opcionales (si ya es paciente aquí, cómo piensa pagar, el transporte, lo que necesita en el grupo). Quien dirige su grupo solo ve lo que usted necesita en el grupo. Guardamos la historia de su solicitud: cuándo se hizo, se confirmó o se canceló.",
+            "Cuando pide un lugar guardamos su nombre, su teléfono, su correo si lo da, el idioma que prefiere, su nota, cómo podemos comunicarnos y sus respuestas a las preguntas opcionales (si ya es paciente aquí, cómo piensa pagar, el transporte, lo que necesita en el grupo). Quien dirige su grupo solo ve lo que usted necesita en el grupo. Guardamos el historial de su solicitud: cuándo se hizo, se confirmó o se canceló.",
         ),
         (
             "Para qué lo guardamos",
@@ -308,7 +312,7 @@ pub static ES: Messages = Messages {
         ),
         (
             "Quién lo ve",
-            "Solo el personal de la clínica que lo necesita: admisión de su clínica y el consejero de su grupo. Cada vez que alguien del personal mira o cambia sus datos, queda anotado.",
+            "Solo el personal de la clínica que lo necesita: quienes atienden las solicitudes en su clínica y el consejero de su grupo. Cada vez que alguien del personal mira o cambia sus datos, queda anotado.",
         ),
         (
             "Qué compartimos",
@@ -328,8 +332,8 @@ pub static ES: Messages = Messages {
     error_not_found: "No encontramos esa página. Tal vez cambió de lugar o la dirección tiene un error.",
     error_link_title: "Este enlace no funciona",
     error_link: "No encontramos una solicitud con este enlace. Revise que copió la dirección completa, o llame a la clínica.",
-    error_internal_title: "Algo salió mal",
-    error_internal: "Algo salió mal de nuestro lado. Por favor intente otra vez en un minuto, o llame a la clínica.",
+    error_internal_title: "Tuvimos un problema",
+    error_internal: "Tuvimos un problema. Por favor intente otra vez en un minuto, o llame a la clínica.",
     error_rate_title: "Por favor espere un minuto",
     error_rate: "Recibimos muchas solicitudes desde su conexión. Espere un minuto e intente otra vez, o llame a la clínica.",
     error_too_large_title: "Demasiado texto",
@@ -859,9 +863,11 @@ pub static ES: Messages = Messages {
 
     problem: |p| {
         match p {
-        Problem::Required => "Por favor llene este campo.".to_owned(),
-        Problem::TooLong { max } => format!("Por favor use como máximo {max} caracteres."),
-        Problem::ControlCharacters => "Por favor quite los caracteres especiales.".to_owned(),
+        Problem::Required => "Por favor escriba esto.".to_owned(),
+        Problem::TooLong { max } => format!("Es muy largo. Use hasta {max} letras."),
+        Problem::ControlCharacters => {
+            "Tiene signos escondidos que no son letras. Por favor escríbalo otra vez (los acentos y la ñ están bien).".to_owned()
+        }
         Problem::NotUsPhone => {
             "Escriba un teléfono de EE. UU. con código de área, como (909) 555-0123.".to_owned()
         }
@@ -874,13 +880,13 @@ pub static ES: Messages = Messages {
     unbookable: |u| match u {
         Unbookable::Cancelled => "Este grupo se canceló. Por favor elija otra hora.",
         Unbookable::Started => "Este grupo ya empezó. Por favor elija otra hora.",
-        Unbookable::TooSoon => "Este grupo empieza pronto, así que no se puede pedir en línea.",
+        Unbookable::TooSoon => "Este grupo empieza pronto: ya no se puede pedir por internet.",
     },
     availability: |a, seats_left| match a {
         Availability::Open if seats_left == 1 => "Queda 1 lugar".to_owned(),
         Availability::Open => format!("Quedan {seats_left} lugares"),
         Availability::Full => "Lleno: entre a la lista de espera".to_owned(),
-        Availability::Closed => "Cerrado en línea: llame a la clínica".to_owned(),
+        Availability::Closed => "Ya no se puede pedir por internet: llame a la clínica".to_owned(),
         Availability::Cancelled => "Cancelado".to_owned(),
     },
     weekdays: ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
@@ -911,8 +917,8 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         assert_eq!(es_date(&ES, d), "martes 1 de diciembre");
         let es_time = |h, m| super::super::Ui { m: &ES }.time(&d.and_hms_opt(h, m, 0).unwrap().and_utc());
-        assert_eq!(es_time(10, 0), "10:00 a. m.");
-        assert_eq!(es_time(18, 30), "6:30 p. m.");
-        assert_eq!(es_time(0, 5), "12:05 a. m.");
+        assert_eq!(es_time(10, 0), "10:00\u{a0}a.\u{a0}m.");
+        assert_eq!(es_time(18, 30), "6:30\u{a0}p.\u{a0}m.");
+        assert_eq!(es_time(0, 5), "12:05\u{a0}a.\u{a0}m.");
     }
 }

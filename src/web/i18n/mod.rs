@@ -76,6 +76,10 @@ pub struct Messages {
     pub sessions_count: fn(usize) -> String,
     pub led_by: &'static str,
     pub language_names: fn(Language) -> &'static str,
+    /// A language's name inside a sentence ("inglés" in Spanish, "English" in English).
+    pub language_in_text: fn(Language) -> &'static str,
+    /// The word that joins the last two items of a list ("and", "y").
+    pub and: &'static str,
 
     pub session_when: &'static str,
     pub session_where: &'static str,
@@ -581,6 +585,23 @@ impl Ui {
         (self.m.format_date)(self.m, date)
     }
 
+    /// A date that starts a heading or a choice: with a capital ("Martes 1 de diciembre").
+    pub fn date_heading(&self, date: NaiveDate) -> String {
+        let date = self.date(date);
+        let mut letters = date.chars();
+        letters.next().map_or(String::new(), |first| first.to_uppercase().chain(letters).collect())
+    }
+
+    /// `a, b and c` in the visitor's language.
+    pub fn list<'a>(&self, items: impl IntoIterator<Item = &'a str>) -> String {
+        let items: Vec<&str> = items.into_iter().collect();
+        match items.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} {} {last}", rest.join(", "), self.m.and),
+        }
+    }
+
     pub fn time(&self, t: &impl Timelike) -> String {
         let mut time = String::with_capacity(16);
         (self.m.format_time)(&mut time, t.hour(), t.minute()).expect("a String takes any text");
@@ -675,10 +696,10 @@ mod tests {
         use en::en_date;
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let en_time = |h, m| Ui::english().time(&d.and_hms_opt(h, m, 0).unwrap().and_utc());
-        assert_eq!(en_time(0, 5), "12:05 AM");
-        assert_eq!(en_time(10, 0), "10:00 AM");
-        assert_eq!(en_time(12, 30), "12:30 PM");
-        assert_eq!(en_time(18, 0), "6:00 PM");
+        assert_eq!(en_time(0, 5), "12:05\u{a0}AM");
+        assert_eq!(en_time(10, 0), "10:00\u{a0}AM");
+        assert_eq!(en_time(12, 30), "12:30\u{a0}PM");
+        assert_eq!(en_time(18, 0), "6:00\u{a0}PM");
         assert_eq!(en_date(&EN, d), "Tuesday, December 1");
     }
 }

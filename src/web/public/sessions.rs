@@ -151,7 +151,7 @@ pub async fn list(
                 days,
                 filter.day.map(|d| d.to_string()),
                 |d| d.to_string(),
-                |d| ui.date(*d),
+                |d| ui.date_heading(*d),
             ),
         ],
     })
