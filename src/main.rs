@@ -15,8 +15,10 @@ use tokio::net::TcpListener;
 
 const USAGE: &str =
     "usage: groupcare [serve | migrate | seed --demo | seed --scale N | demo remove-logins | audit verify |
-                 staff add --email E --role admin|intake|counselor [--counselor ID] [--clinic ID]...]
-  staff add reads the new account's password from standard input.
+                 staff add --email E --role admin|intake|counselor [--counselor ID] [--clinic ID]... |
+                 staff password --email E]
+  staff add and staff password read the password from standard input; staff password ends the
+  account's sign-ins (for a lost password, or the demo's, which is shown once).
   seed --scale N adds a year of weekly groups and N invented bookings (for benchmarks only).
   demo remove-logins deactivates the demo staff logins and requires the second factor again.";
 
@@ -28,6 +30,7 @@ enum Command {
     RemoveDemoLogins,
     AuditVerify,
     StaffAdd(StaffAdd),
+    StaffPassword { email: String },
 }
 
 struct StaffAdd {
@@ -74,6 +77,7 @@ fn parse_args() -> Result<Command, String> {
             .map_err(|_| format!("--scale needs a number of bookings, got {n:?}")),
         ["demo", "remove-logins"] => Ok(Command::RemoveDemoLogins),
         ["audit", "verify"] => Ok(Command::AuditVerify),
+        ["staff", "password", "--email", email] => Ok(Command::StaffPassword { email: (*email).to_owned() }),
         ["staff", "add", rest @ ..] => {
             parse_staff_add(rest).map(Command::StaffAdd).map_err(|e| format!("{e}\n{USAGE}"))
         }
@@ -239,6 +243,7 @@ async fn run_with_database(
         }
         Command::AuditVerify => audit_verify(&pool, config).await,
         Command::StaffAdd(add) => add_staff(&pool, add).await,
+        Command::StaffPassword { email } => set_staff_password(&pool, config, &email).await,
         Command::Serve => serve(pool, identity, config, database.cluster.is_some()).await,
     }
 }
@@ -391,22 +396,62 @@ async fn seed_demo(pool: &PgPool) -> Result<bool, Box<dyn std::error::Error>> {
     Ok(seeded.created)
 }
 
-/// `staff add`: the password comes from standard input, never from the command line.
-async fn add_staff(pool: &PgPool, add: StaffAdd) -> Result<(), Box<dyn std::error::Error>> {
-    use groupcare::domain::contact::Email;
+/// A staff e-mail as the command line was given it, as accounts store it.
+fn staff_email(raw: &str) -> Result<String, Box<dyn std::error::Error>> {
+    match groupcare::domain::contact::Email::parse_optional(raw) {
+        Ok(Some(e)) => Ok(e.as_str().to_owned()),
+        _ => Err(format!("not an e-mail address: {raw:?}").into()),
+    }
+}
+
+/// A new password, from standard input (never the command line, which others can read),
+/// checked and hashed.
+async fn new_password_hash() -> Result<String, Box<dyn std::error::Error>> {
     use groupcare::domain::staff::{PASSWORD_MAX, PASSWORD_MIN, check_new_password, hash_password};
-    use groupcare::store::staff::{CreateStaffError, NewStaff, create_staff};
-    let email = match Email::parse_optional(&add.email) {
-        Ok(Some(e)) => e.as_str().to_owned(),
-        _ => return Err(format!("not an e-mail address: {:?}", add.email).into()),
-    };
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     if check_new_password(&password).is_err() {
         return Err(format!("the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters").into());
     }
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+    Ok(tokio::task::spawn_blocking(move || hash_password(&password)).await?)
+}
+
+/// `staff password`: sets an account's password and ends its sign-ins, audited (no staff
+/// member did it: the command line did).
+async fn set_staff_password(
+    pool: &PgPool,
+    config: &Config,
+    email: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use groupcare::domain::audit::{AuditAction, RecordType};
+    use groupcare::store::audit::{AuditEntry, record};
+    let email = staff_email(email)?;
+    let keys = open_keys(pool, config).await?;
+    let Some(id) = groupcare::store::staff::id_by_email(&mut *pool.acquire().await?, &email).await? else {
+        return Err("no staff account has this e-mail".into());
+    };
+    let hash = new_password_hash().await?;
+    let mut tx = pool.begin().await?;
+    groupcare::store::staff::set_password(&mut tx, id, &hash).await?;
+    let entry = AuditEntry {
+        actor_staff_id: None,
+        action: AuditAction::StaffPasswordReset,
+        record_type: Some(RecordType::Staff),
+        record_id: Some(id),
+        client_addr: None,
+    };
+    record(&mut tx, &keys, &entry).await?;
+    tx.commit().await?;
+    println!("password of staff account {id} set; its sign-ins are ended");
+    Ok(())
+}
+
+/// `staff add`: the password comes from standard input, never from the command line.
+async fn add_staff(pool: &PgPool, add: StaffAdd) -> Result<(), Box<dyn std::error::Error>> {
+    use groupcare::store::staff::{CreateStaffError, NewStaff, create_staff};
+    let email = staff_email(&add.email)?;
+    let hash = new_password_hash().await?;
     let new = NewStaff {
         email: &email,
         password_hash: &hash,

@@ -167,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/hooks/sms", axum::routing::post(hooks::sms))
         .route("/static/app.css", get(stylesheet))
+        .route("/favicon.ico", get(favicon))
         .route("/static/staff.js", get(staff_script));
     dress(routes, state)
 }
@@ -366,6 +367,15 @@ async fn staff_script() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/staff.js"),
+    )
+        .into_response()
+}
+
+/// The site's mark for the browser's tab: a disc, no words (a patient's tabs may be seen).
+async fn favicon() -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/x-icon"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        &include_bytes!("../../static/favicon.ico")[..],
     )
         .into_response()
 }

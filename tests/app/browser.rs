@@ -45,9 +45,12 @@ fn ensure_chromium() -> Result<(), String> {
     }
 }
 
-/// playwright-core and axe-core from the npm registry, at the versions package-lock.json pins.
+/// playwright-core, axe-core and html-validate from the npm registry, at the versions package-lock.json pins.
 fn ensure_node_modules(e2e: &Path) -> Result<(), String> {
-    if e2e.join("node_modules/playwright-core").exists() && e2e.join("node_modules/axe-core").exists() {
+    if ["playwright-core", "axe-core", "html-validate"]
+        .iter()
+        .all(|m| e2e.join("node_modules").join(m).exists())
+    {
         return Ok(());
     }
     let ok = Command::new("npm")
@@ -85,8 +88,10 @@ async fn every_page_passes_axe_in_both_languages_and_the_main_flows_work_in_a_re
         .await
         .expect("node runs");
     let said = String::from_utf8_lossy(&out.stdout);
-    let axe_lines: Vec<&str> =
-        said.lines().filter(|l| l.starts_with("axe ") || l.starts_with("flow ")).collect();
+    let axe_lines: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("axe ") || l.starts_with("flow ") || l.starts_with("html-validate "))
+        .collect();
     std::fs::create_dir_all(&artifacts).unwrap();
     let summary = axe_lines.join("\n") + "\n";
     std::fs::write(artifacts.join("axe.txt"), &summary).unwrap();
@@ -98,4 +103,8 @@ async fn every_page_passes_axe_in_both_languages_and_the_main_flows_work_in_a_re
         "axe ran over every page:\n{said}"
     );
     assert!(axe_lines.iter().filter(|l| l.starts_with("axe ")).all(|l| l.ends_with(": 0 violations")));
+    // Every public page, both languages, the refused form and the manage page: valid HTML.
+    let validated: Vec<&&str> = axe_lines.iter().filter(|l| l.starts_with("html-validate ")).collect();
+    assert!(validated.len() >= 20, "html-validate ran over the public pages:\n{said}");
+    assert!(validated.iter().all(|l| l.ends_with(": 0 errors")), "{said}");
 }

@@ -43,9 +43,13 @@ async fn an_unknown_command_prints_the_usage_and_fails() {
 }
 
 fn staff_add(args: &[&str], password: &str, database_url: &str) -> Output {
+    with_password(&[&["staff", "add"], args].concat(), password, database_url)
+}
+
+/// Runs the command with `password` (and a newline) on its standard input.
+fn with_password(args: &[&str], password: &str, database_url: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_groupcare"))
-        .args(["staff", "add"])
         .args(args)
         .env("DATABASE_URL", database_url)
         .env("GROUPCARE_DATA_DIR", unused_data_dir())
@@ -126,4 +130,69 @@ async fn staff_add_reads_the_password_from_standard_input_and_checks_the_account
         &url,
     );
     assert!(made.status.success());
+}
+
+#[tokio::test]
+async fn staff_password_sets_a_new_password_from_standard_input_and_ends_the_accounts_sign_ins() {
+    let url = fresh_database_url().await;
+    assert!(groupcare(&["seed", "--demo"], &url).status.success());
+    let pool = groupcare::db::connect(&url, 1).await.unwrap();
+    let admin: i64 = sqlx::query_scalar("select id from staff where email = 'admin@demo.groupcare'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("insert into staff_session (token_hash, staff_id, csrf_token, created_at, last_seen_at) values ('\\x01', $1, 'x', now(), now())")
+        .bind(admin)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    // The e-mail as someone would type it.
+    let out = with_password(
+        &["staff", "password", "--email", "Admin@Demo.Groupcare"],
+        "a brand new password",
+        &url,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hash: String = sqlx::query_scalar("select password_hash from staff where id = $1")
+        .bind(admin)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(groupcare::domain::staff::verify_password("a brand new password", &hash));
+    assert!(!groupcare::domain::staff::verify_password("demo password for tests", &hash));
+    let signed_in: i64 = sqlx::query_scalar("select count(*) from staff_session where staff_id = $1")
+        .bind(admin)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(signed_in, 0, "the account's sign-ins are ended");
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'staff_password_reset' and record_id = $1 and actor_staff_id is null",
+    )
+    .bind(admin)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    for (email, password, words) in [
+        ("nobody@demo.groupcare", "a brand new password", "no staff account"),
+        ("admin@demo.groupcare", "short", "12 to 200 characters"),
+        ("not-an-email", "a brand new password", "not an e-mail"),
+    ] {
+        let out = with_password(&["staff", "password", "--email", email], password, &url);
+        assert!(!out.status.success(), "{email}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(words),
+            "{email}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let unchanged: String = sqlx::query_scalar("select password_hash from staff where id = $1")
+        .bind(admin)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, hash, "a refused change changes nothing");
 }

@@ -1,5 +1,6 @@
 // Browser tests for groupcare, run by `cargo test` (tests/app/browser.rs) against a live app:
-// axe-core over every page in English and Spanish (as a visitor and as each staff role), and
+// axe-core over every page in English and Spanish (as a visitor and as each staff role),
+// html-validate's recommended rules over the public pages' HTML as the server sends it, and
 // the end-to-end flows of a visitor, intake and a counselor. Headless Chromium from Debian's
 // package, driven by playwright-core. Screenshots go to ARTIFACTS.
 //
@@ -8,6 +9,7 @@ import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { HtmlValidate } from "html-validate";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -20,6 +22,8 @@ const PHONE = { width: 360, height: 640 };
 const DESKTOP = { width: 1280, height: 900 };
 const failures = [];
 let pagesChecked = 0;
+let pagesValidated = 0;
+const htmlValidate = new HtmlValidate({ extends: ["html-validate:recommended"] });
 
 function fail(message) {
   failures.push(message);
@@ -56,14 +60,25 @@ async function axe(page, label) {
   }
 }
 
+// The page's HTML as the server sent it (not the browser's rebuilt DOM) under html-validate.
+async function validHtml(response, label) {
+  const report = await htmlValidate.validateString(await response.text());
+  pagesValidated += 1;
+  console.log(`html-validate ${label}: ${report.errorCount} errors`);
+  for (const result of report.results) {
+    for (const m of result.messages) fail(`html-validate ${label}: ${m.line}:${m.column} ${m.message} (${m.ruleId})`);
+  }
+}
+
 async function noSideScroll(page, label) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > page.viewportSize().width + 1) fail(`${label}: ${wide}px wide on a ${page.viewportSize().width}px screen`);
 }
 
-async function visit(page, path, label, { phone = false } = {}) {
+async function visit(page, path, label, { phone = false, validate = false } = {}) {
   const response = await page.goto(`${BASE}${path}`);
   if (!response || response.status() >= 500) fail(`${label}: status ${response && response.status()}`);
+  if (validate && response) await validHtml(response, label);
   await axe(page, label);
   if (phone) await noSideScroll(page, label);
 }
@@ -196,11 +211,12 @@ for (const lang of ["en", "es"]) {
   const page = await newPage(PHONE, lang);
   const visitorPages = ["/", "/sessions", `/sessions/${group.id}`, "/counselors", `/counselors/${counselorId}`,
     "/privacy", "/no-such-page", "/staff/login"];
-  for (const path of visitorPages) await visit(page, path, `${lang} visitor ${path}`, { phone: true });
+  for (const path of visitorPages) await visit(page, path, `${lang} visitor ${path}`, { phone: true, validate: true });
   // The form with problems beside the fields, and a booking's private page.
   await page.goto(`${BASE}/sessions/${group.id}`);
   await page.fill("#f-phone", "12");
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit].button")]);
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit].button")]);
+  await validHtml(refused, `${lang} visitor booking form with problems`);
   await axe(page, `${lang} visitor booking form with problems`);
   await page.fill("#f-first_name", "Axe");
   await page.fill("#f-last_name", "Check");
@@ -208,6 +224,7 @@ for (const lang of ["en", "es"]) {
   // Every week: the page then lists the coming dates, each of which can be skipped.
   await page.check("input[name=every_week]");
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit].button")]);
+  await validHtml(await page.request.get(page.url()), `${lang} visitor manage page`);
   await axe(page, `${lang} visitor manage page`);
   await noSideScroll(page, `${lang} visitor manage page`);
   await shot(page, `phone-manage-${lang}`);
@@ -256,5 +273,7 @@ for (const lang of ["en", "es"]) {
 }
 
 await browser.close();
-console.log(`browser checks: ${pagesChecked} pages under axe, ${failures.length} problems`);
+console.log(
+  `browser checks: ${pagesChecked} pages under axe, ${pagesValidated} under html-validate, ${failures.length} problems`,
+);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -38,6 +38,8 @@ pub struct Messages {
     pub other_lang_code: &'static str,
     pub other_lang_name: &'static str,
     pub site_name: &'static str,
+    /// What a search result says of the site (`<meta name="description">`): neutral words.
+    pub meta_description: &'static str,
     pub skip_to_content: &'static str,
     pub nav_label: &'static str,
     pub nav_home: &'static str,
@@ -590,6 +592,11 @@ impl Ui {
         let date = self.date(date);
         let mut letters = date.chars();
         letters.next().map_or(String::new(), |first| first.to_uppercase().chain(letters).collect())
+    }
+
+    /// A phone number that never breaks across lines: no-break spaces and hyphens.
+    pub fn phone_text(&self, phone: &str) -> String {
+        phone.replace(' ', "\u{a0}").replace('-', "\u{2011}")
     }
 
     /// `a, b and c` in the visitor's language.
