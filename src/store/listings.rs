@@ -189,11 +189,14 @@ impl Listings {
 struct Kept<T> {
     value: Mutex<Option<Stamped<T>>>,
     reading: tokio::sync::Mutex<()>,
+    /// When the last read failed: the requests that waited for it fail with it, instead of
+    /// each trying again in turn (with the database gone, one after another for 3 s each).
+    failed_at: Mutex<Option<Instant>>,
 }
 
 impl<T> Default for Kept<T> {
     fn default() -> Self {
-        Kept { value: Mutex::new(None), reading: tokio::sync::Mutex::new(()) }
+        Kept { value: Mutex::new(None), reading: tokio::sync::Mutex::new(()), failed_at: Mutex::new(None) }
     }
 }
 
@@ -222,7 +225,15 @@ impl<T> Kept<T> {
         if let Some(value) = self.fresh(changes.load(Ordering::Acquire), &usable) {
             return Ok(value);
         }
-        let _reading = self.reading.lock().await;
+        let asked = Instant::now();
+        // No longer than a connection is waited for: past that, the read under way is stuck
+        // (a database gone or locked), and this request is told to try again, as without it.
+        let Ok(_reading) = tokio::time::timeout(crate::db::ACQUIRE_TIMEOUT, self.reading.lock()).await else {
+            return Err(sqlx::Error::PoolTimedOut);
+        };
+        if self.failed_at.lock().expect("never left half-changed").is_some_and(|failed| failed >= asked) {
+            return Err(sqlx::Error::PoolTimedOut);
+        }
         // Taken before the read: a change made while it runs leaves it stale.
         let now = changes.load(Ordering::Acquire);
         // Another request may have read it while this one waited.
@@ -230,7 +241,13 @@ impl<T> Kept<T> {
             return Ok(value);
         }
         let read_at = Instant::now();
-        let value = Arc::new(read.await?);
+        let value = match read.await {
+            Ok(value) => Arc::new(value),
+            Err(e) => {
+                *self.failed_at.lock().expect("never left half-changed") = Some(Instant::now());
+                return Err(e);
+            }
+        };
         *self.value.lock().expect("a kept read is never left half-changed") =
             Some(Stamped { value: value.clone(), changes: now, read_at });
         Ok(value)

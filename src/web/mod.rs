@@ -262,9 +262,21 @@ async fn admit(
     next.run(req).await
 }
 
+/// On an answer to a request that changed nothing the listings show, though it was not
+/// refused: signing in, and the way to the sign-in page that any POST without a staff session
+/// gets. Anyone can send those: counted as changes, they would empty the listings' reads at will.
+#[derive(Clone, Copy)]
+pub(crate) struct ChangesNothing;
+
+/// Marks `response` as [`ChangesNothing`].
+pub(crate) async fn changes_nothing(mut response: Response) -> Response {
+    response.extensions_mut().insert(ChangesNothing);
+    response
+}
+
 /// Ends the public listings' kept reads after a request that may have changed what they show:
-/// any method but GET and HEAD that was not refused. (A refused one changed nothing, and
-/// counting it would let anyone empty the listings' reads at will.)
+/// any method but GET and HEAD that was not refused, nor marked [`ChangesNothing`]. (A refused
+/// one changed nothing, and counting it would let anyone empty the listings' reads at will.)
 async fn note_changes(
     State(listings): State<Arc<Listings>>,
     req: axum::extract::Request,
@@ -273,7 +285,7 @@ async fn note_changes(
     let safe = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
     let response = next.run(req).await;
     let refused = response.status().is_client_error() || response.status().is_server_error();
-    if !safe && !refused {
+    if !safe && !refused && response.extensions().get::<ChangesNothing>().is_none() {
         listings.changed();
     }
     response

@@ -11,10 +11,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 /// A TCP relay in front of the database that can be switched off (every connection through
-/// it cut, new ones refused: the server as good as stopped) and on again.
+/// it cut, new ones refused: the server as good as stopped), frozen (cut, and new ones
+/// accepted but never answered: a server hung or locked) and on again.
 struct Relay {
     port: u16,
     up: Arc<AtomicBool>,
+    frozen: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
     /// Connections opened through it so far.
     opened: Arc<std::sync::atomic::AtomicUsize>,
@@ -32,8 +34,10 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let up = Arc::new(AtomicBool::new(true));
+        let frozen = Arc::new(AtomicBool::new(false));
         let (cut, _) = watch::channel(0u64);
         let (accepting, cuts) = (up.clone(), cut.subscribe());
+        let hanging = frozen.clone();
         let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = opened.clone();
         tokio::spawn(async move {
@@ -41,6 +45,16 @@ impl Relay {
                 let Ok((mut client, _)) = listener.accept().await else { return };
                 if !accepting.load(Ordering::SeqCst) {
                     continue; // dropped at once: refused
+                }
+                if hanging.load(Ordering::SeqCst) {
+                    // Held open, never answered, until the next cut.
+                    let mut cuts = cuts.clone();
+                    cuts.borrow_and_update();
+                    tokio::spawn(async move {
+                        let _held = client;
+                        let _ = cuts.changed().await;
+                    });
+                    continue;
                 }
                 counted.fetch_add(1, Ordering::SeqCst);
                 let target = target.clone();
@@ -55,7 +69,7 @@ impl Relay {
                 });
             }
         });
-        Relay { port, up, cut, opened }
+        Relay { port, up, frozen, cut, opened }
     }
 
     /// A relay in front of the database server of `direct` (a database URL), and the same URL
@@ -78,8 +92,15 @@ impl Relay {
         self.cut.send_modify(|n| *n += 1);
     }
 
+    fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+        self.cut.send_modify(|n| *n += 1);
+    }
+
     fn back(&self) {
         self.up.store(true, Ordering::SeqCst);
+        self.frozen.store(false, Ordering::SeqCst);
+        self.cut.send_modify(|n| *n += 1);
     }
 }
 
@@ -138,6 +159,32 @@ async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover
     let r = app.post_booking(&booking_json(session, &phone(1)), Some("outage-booking-key-0001")).await;
     assert_eq!(r.status(), 201);
     assert_eq!(app.count("select count(*) from booking").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_database_frozen_many_visitors_at_once_are_each_told_within_the_acquire_timeout() {
+    let direct = fresh_migrated_database_url().await;
+    let (relay, through) = Relay::in_front_of(&direct).await;
+    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
+    assert_eq!(app.get("/sessions").await.status(), 200);
+
+    relay.freeze();
+    tokio::time::sleep(groupcare::store::listings::FRESH_FOR).await;
+    // They wait for the one read of the listing under way, and share its failure, instead of
+    // each trying again after the last (3 s, 6 s, 9 s ...).
+    let started = Instant::now();
+    let together = futures_util::future::join_all((0..8).map(|_| app.get("/sessions"))).await;
+    assert!(together.iter().all(|r| r.status() == 503 && r.headers().contains_key("retry-after")));
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_millis(4500), "the last was answered after {waited:?}");
+
+    relay.back();
+    let back = Instant::now();
+    while app.get("/sessions").await.status() != 200 {
+        assert!(back.elapsed() < Duration::from_secs(5), "not back five seconds after the database");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Every pooled connection busy: pages say "try again" within the acquire timeout, while the

@@ -127,7 +127,9 @@ impl StaffUser {
 }
 
 fn to_login() -> Response {
-    Redirect::to("/staff/login").into_response()
+    let mut response = Redirect::to("/staff/login").into_response();
+    response.extensions_mut().insert(crate::web::ChangesNothing);
+    response
 }
 
 /// The signed-in member as this request first found them: every extractor of one request

@@ -21,7 +21,12 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff", get(home::home))
-        .route("/staff/login", get(login::form).post(login::submit))
+        .route(
+            "/staff/login",
+            get(login::form)
+                .post(login::submit)
+                .layer(axum::middleware::map_response(crate::web::changes_nothing)),
+        )
         .route("/staff/logout", post(login::logout))
         .route("/staff/my-sessions", get(counselor::my_sessions))
         .route("/staff/my-calendar", post(counselor::make_feed))
