@@ -26,6 +26,8 @@ pub struct SessionCard {
     ends: DateTime<Tz>,
     pub clinic_name: String,
     pub topic_name: String,
+    /// ` lang="en"` when the topic has no Spanish name on a Spanish page (see `Picked`).
+    pub topic_lang: &'static str,
     pub language: &'static str,
     pub counselors: Vec<Lead>,
     pub availability: Availability,
@@ -49,6 +51,7 @@ impl SessionCard {
             ends,
             clinic_name: s.clinic_name.clone(),
             topic_name: ui.pick(&s.topic_name_en, &s.topic_name_es).to_owned(),
+            topic_lang: ui.choose(&s.topic_name_en, &s.topic_name_es).lang_attr(),
             language: (ui.m.language_names)(s.language),
             counselors: s.counselors.clone(),
             availability,
@@ -134,6 +137,8 @@ fn languages_spoken(ui: Ui, c: &Counselor) -> String {
 pub struct CounselorView {
     pub counselor: Counselor,
     pub bio: String,
+    /// ` lang="en"` when the bio has no Spanish on a Spanish page (see `Picked`).
+    pub bio_lang: &'static str,
     pub languages: String,
 }
 
@@ -141,6 +146,7 @@ impl CounselorView {
     pub fn new(ui: Ui, counselor: Counselor) -> CounselorView {
         CounselorView {
             bio: ui.pick(&counselor.bio_en, &counselor.bio_es).to_owned(),
+            bio_lang: ui.choose(&counselor.bio_en, &counselor.bio_es).lang_attr(),
             languages: languages_spoken(ui, &counselor),
             counselor,
         }

@@ -115,3 +115,19 @@ async fn staff_pages_speak_spanish_too() {
             && html.contains("Contraseña")
     );
 }
+
+#[tokio::test]
+async fn english_text_on_a_spanish_page_is_marked_as_english() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(3), 12, 1).await;
+    // Written by staff before both languages were asked for: English only.
+    sqlx::query("update topic set description_es = ''").execute(&app.owner_pool).await.unwrap();
+    sqlx::query("update counselor set bio_es = ''").execute(&app.owner_pool).await.unwrap();
+    tokio::time::sleep(groupcare::store::listings::FRESH_FOR).await;
+    let (_, es) = app.get_html(&format!("/sessions/{session}?lang=es")).await;
+    assert!(es.contains(r#"<p lang="en">For your first months.</p>"#), "the topic's description");
+    assert!(es.contains(r#"<p lang="en">Leads groups.</p>"#), "the counselor's bio");
+    assert!(es.contains(r#"<h1>Recuperación temprana</h1>"#), "Spanish text is not marked");
+    let (_, en) = app.get_html(&format!("/sessions/{session}?lang=en")).await;
+    assert!(en.contains("<p>For your first months.</p>") && !en.contains(r#"<p lang="en">"#));
+}

@@ -621,10 +621,38 @@ impl Ui {
     }
 
     pub fn pick<'a>(&self, en: &'a str, es: &'a str) -> &'a str {
+        self.choose(en, es).text
+    }
+
+    /// Staff's text in the visitor's language: the Spanish one on a Spanish page, or the
+    /// English one when no Spanish was written, marked as English (see [`Picked::lang_attr`]).
+    pub fn choose<'a>(&self, en: &'a str, es: &'a str) -> Picked<'a> {
         match self.m.lang_code {
-            "es" if !es.is_empty() => es,
-            _ => en,
+            "es" if !es.is_empty() => Picked { text: es, english_on_a_spanish_page: false },
+            "es" => Picked { text: en, english_on_a_spanish_page: true },
+            _ => Picked { text: en, english_on_a_spanish_page: false },
         }
+    }
+}
+
+/// A text staff wrote, as a page shows it.
+#[derive(Clone, Copy)]
+pub struct Picked<'a> {
+    pub text: &'a str,
+    english_on_a_spanish_page: bool,
+}
+
+impl Picked<'_> {
+    /// ` lang="en"` for an English text on a Spanish page, for the element that holds it: a
+    /// screen reader then reads it as English, and it is never shown as if it were Spanish.
+    pub fn lang_attr(&self) -> &'static str {
+        if self.english_on_a_spanish_page { r#" lang="en""# } else { "" }
+    }
+}
+
+impl std::fmt::Display for Picked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text)
     }
 }
 

@@ -132,6 +132,15 @@ fn text(m: &Messages, value: &Trimmed, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Text patients read in either language, at most `max` characters: it may be left empty only
+/// when its other language is empty too (else a Spanish page would show English unasked).
+fn translated(m: &Messages, value: &Trimmed, other_language: &Trimmed, max: usize) -> Result<(), String> {
+    if value.as_str().is_empty() && !other_language.as_str().is_empty() {
+        return Err((m.problem)(Problem::Required));
+    }
+    text(m, value, max)
+}
+
 /// One kind's form, and how its items are listed, checked and saved.
 trait ItemForm: DeserializeOwned {
     const KIND: Kind;
@@ -390,8 +399,8 @@ impl ItemForm for CounselorForm {
         let mut problems = Problems::default();
         problems.check("name", line(m, &self.name, 120));
         problems.check("credentials", line(m, &self.credentials, 60));
-        problems.check("bio_en", text(m, &self.bio_en, 1000));
-        problems.check("bio_es", text(m, &self.bio_es, 1000));
+        problems.check("bio_en", translated(m, &self.bio_en, &self.bio_es, 1000));
+        problems.check("bio_es", translated(m, &self.bio_es, &self.bio_en, 1000));
         // A code that is no language is passed over, as a box the page never offered.
         let languages = self.languages.iter().filter_map(|code| Language::from_code(code.as_str())).collect();
         let active = ticked(&self.active);
@@ -481,8 +490,8 @@ impl ItemForm for TopicForm {
         let mut problems = Problems::default();
         problems.check("name_en", line(m, &self.name_en, 120));
         problems.check("name_es", line(m, &self.name_es, 120));
-        problems.check("description_en", text(m, &self.description_en, 1000));
-        problems.check("description_es", text(m, &self.description_es, 1000));
+        problems.check("description_en", translated(m, &self.description_en, &self.description_es, 1000));
+        problems.check("description_es", translated(m, &self.description_es, &self.description_en, 1000));
         let active = ticked(&self.active);
         problems.or_refuse(self, |form| CheckedTopic { form, active })
     }
@@ -779,7 +788,8 @@ mod tests {
 
         let inactive = posted_back(&CounselorForm { active: Trimmed::default(), ..form() });
         assert!(!ticked(&inactive.active));
-        let (shown, found) = problem_fields(CounselorForm { bio_es: long(1001), ..inactive });
+        let (shown, found) =
+            problem_fields(CounselorForm { bio_en: "Leads groups.".into(), bio_es: long(1001), ..inactive });
         assert_eq!(found, ["bio_es"]);
         assert!(shown.contains(&"bio_es"));
     }
@@ -798,5 +808,27 @@ mod tests {
         let (shown, found) = problem_fields(TopicForm { name_en: Trimmed::default(), ..form() });
         assert_eq!(found, ["name_en"]);
         assert!(shown.contains(&"name_en"));
+    }
+
+    #[test]
+    fn a_text_patients_read_is_asked_for_in_both_languages_or_neither() {
+        let topic = |en: &str, es: &str| TopicForm {
+            name_en: "Early recovery".into(),
+            name_es: "Recuperación temprana".into(),
+            description_en: en.into(),
+            description_es: es.into(),
+            ..TopicForm::blank()
+        };
+        assert!(topic("", "").parse(Ui::english().m).is_ok(), "neither: nothing to show");
+        assert!(topic("For your first months.", "Para sus primeros meses.").parse(Ui::english().m).is_ok());
+        assert_eq!(problem_fields(topic("For your first months.", "")).1, ["description_es"]);
+        assert_eq!(problem_fields(topic("", "Para sus primeros meses.")).1, ["description_en"]);
+        let counselor = CounselorForm {
+            name: "Inés Carvajal".into(),
+            credentials: "LMFT".into(),
+            bio_en: "Leads groups.".into(),
+            ..CounselorForm::blank()
+        };
+        assert_eq!(problem_fields(counselor).1, ["bio_es"]);
     }
 }
