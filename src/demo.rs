@@ -25,7 +25,7 @@ const TIME_ZONE: ClinicZone = ClinicZone(chrono_tz::America::Los_Angeles);
 
 const CLINICS: [NewClinic<'static>; 3] = [
     NewClinic {
-        name: "San Bernardino Recovery Clinic",
+        name: "San Bernardino Community Clinic",
         short_name: "SB Clinic",
         message_name: "SB Clinic",
         address: "1200 North E Street, San Bernardino, CA 92405",
@@ -39,7 +39,7 @@ const CLINICS: [NewClinic<'static>; 3] = [
         medicare_note_es: "Pronto aceptaremos Medicare. Llámenos y le diremos la fecha.",
     },
     NewClinic {
-        name: "Riverside Treatment Center",
+        name: "Riverside Health Center",
         short_name: "Riverside Center",
         message_name: "Riverside Center",
         address: "3650 Market Street, Riverside, CA 92501",

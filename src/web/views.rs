@@ -65,6 +65,11 @@ impl SessionCard {
         }
     }
 
+    /// A group page's title: its date, never its topic (see `Messages::session_page_title`).
+    pub fn page_title(&self) -> String {
+        (self.ui.m.session_page_title)(&self.ui.date(self.local_date))
+    }
+
     /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`.
     pub fn when(&self) -> String {
         self.ui.when(&self.starts, &self.ends)

@@ -54,12 +54,23 @@ fn push_text(out: &mut Vec<String>, raw: &str) {
     }
 }
 
+fn title_of(html: &str) -> String {
+    let start = html.find("<title>").map_or(0, |at| at + "<title>".len());
+    html[start..start + html[start..].find("</title>").unwrap_or(0)].to_owned()
+}
+
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// Every public page a patient may see, in `lang`, in the states the demo and one request give.
-async fn patient_pages(app: &TestApp, session: i64, manage: &str, lang: &str) -> Vec<(String, Vec<String>)> {
+/// Each page's visible text and its title.
+async fn patient_pages(
+    app: &TestApp,
+    session: i64,
+    manage: &str,
+    lang: &str,
+) -> Vec<(String, Vec<String>, String)> {
     let mut pages = Vec::new();
     let counselor: i64 = sqlx::query_scalar("select id from counselor where active order by id limit 1")
         .fetch_one(&app.pool)
@@ -78,7 +89,7 @@ async fn patient_pages(app: &TestApp, session: i64, manage: &str, lang: &str) ->
     ] {
         let (_, html) =
             app.get_html(&format!("{path}{}lang={lang}", if path.contains('?') { '&' } else { '?' })).await;
-        pages.push((path, visible_text(&html)));
+        pages.push((path, visible_text(&html), title_of(&html)));
     }
     // The form sent empty: every problem it can show at once.
     let refused = app
@@ -95,7 +106,8 @@ async fn patient_pages(app: &TestApp, session: i64, manage: &str, lang: &str) ->
         .send()
         .await
         .unwrap();
-    pages.push(("the refused form".to_owned(), visible_text(&refused.text().await.unwrap())));
+    let html = refused.text().await.unwrap();
+    pages.push(("the refused form".to_owned(), visible_text(&html), title_of(&html)));
     pages
 }
 
@@ -132,10 +144,16 @@ async fn patient_pages_keep_to_the_glossary_and_leave_no_text_untranslated() {
 
     let english = patient_pages(&app, session, manage, "en").await;
     let spanish = patient_pages(&app, session, manage, "es").await;
+    // What a phone's tabs and history keep of a visit: the title never says what the clinic treats.
+    for (page, title) in english.iter().chain(&spanish).map(|(p, _, title)| (p, title)) {
+        if let Some(word) = groupcare::domain::messages::indiscreet_word(title) {
+            problems.push(format!("{page}: the title «{title}» says {word:?}"));
+        }
+    }
     let all = english
         .iter()
-        .map(|(p, t)| (p.clone(), "en", t.clone()))
-        .chain(spanish.iter().map(|(p, t)| (p.clone(), "es", t.clone())))
+        .map(|(p, t, _)| (p.clone(), "en", t.clone()))
+        .chain(spanish.iter().map(|(p, t, _)| (p.clone(), "es", t.clone())))
         .chain(manage_states);
     for (page, lang, texts) in all {
         let retired: &[&str] = if lang == "es" { &RETIRED_ES } else { &RETIRED_EN };
@@ -174,7 +192,7 @@ async fn patient_pages_keep_to_the_glossary_and_leave_no_text_untranslated() {
                 .map(str::trim)
                 .all(|part| names.contains(part) || !part.chars().any(char::is_alphabetic))
     };
-    for ((page, en), (_, es)) in english.iter().zip(&spanish) {
+    for ((page, en, _), (_, es, _)) in english.iter().zip(&spanish) {
         let en: BTreeSet<&String> = en.iter().collect();
         for text in es {
             if en.contains(text) && !is_name_or_number(text) {

@@ -113,6 +113,9 @@ pub static EN: Messages = Messages {
         Language::Es => "Spanish",
     },
 
+    home_page_title: "Welcome",
+    counselors_page_title: "Who leads the groups",
+    session_page_title: |date| format!("Group on {date}"),
     session_when: "When",
     session_where: "Where",
     session_hours: "Clinic hours",

@@ -132,6 +132,9 @@ pub static ES: Messages = Messages {
         Language::Es => "Español",
     },
 
+    home_page_title: "Bienvenida",
+    counselors_page_title: "Quién dirige los grupos",
+    session_page_title: |date| format!("Grupo del {date}"),
     session_when: "Cuándo",
     session_where: "Dónde",
     session_hours: "Horario de la clínica",

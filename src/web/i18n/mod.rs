@@ -83,6 +83,12 @@ pub struct Messages {
     /// The word that joins the last two items of a list ("and", "y").
     pub and: &'static str,
 
+    /// Page titles, as a phone's tabs and history keep them: words that say nothing of what the
+    /// clinic treats (see `domain::messages::indiscreet_word`, held by tests/app/words.rs).
+    pub home_page_title: &'static str,
+    pub counselors_page_title: &'static str,
+    /// A group page's title, as a phone's tabs and history show it: its date, never its topic.
+    pub session_page_title: fn(&str) -> String,
     pub session_when: &'static str,
     pub session_where: &'static str,
     pub session_hours: &'static str,
