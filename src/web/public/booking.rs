@@ -167,14 +167,20 @@ async fn own_booking(state: &AppState, token: &str) -> Result<Owned, AppError> {
     if !plausible_token(token) {
         return Err(AppError::UnknownLink);
     }
+    let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
     let own = bookings::by_manage_token(&mut conn, token).await?.ok_or(AppError::UnknownLink)?;
-    let summary = sessions::summary(&mut conn, own.session_id).await?.ok_or(AppError::UnknownLink)?;
-    let clinic = catalog::clinic(&mut conn, summary.clinic_id).await?.ok_or(AppError::UnknownLink)?;
     let membership = match own.membership_id {
-        Some(_) => memberships::of_booking(&mut conn, own.id, state.clock.now()).await?,
+        Some(_) => memberships::of_booking(&mut conn, own.id, now).await?,
         None => None,
     };
+    drop(conn);
+    // The booking itself is read fresh; its group's public facts as the listings show them.
+    let summary =
+        state.listings.session(&state.pool, own.session_id, now).await?.ok_or(AppError::UnknownLink)?;
+    let catalog =
+        state.listings.catalog_where(&state.pool, |c| c.clinic(summary.clinic_id).is_some()).await?;
+    let clinic = catalog.clinic(summary.clinic_id).ok_or(AppError::UnknownLink)?.clone();
     Ok(Owned { own, summary, clinic, membership })
 }
 
