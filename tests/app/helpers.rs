@@ -412,3 +412,18 @@ pub fn booking_json(session_id: i64, phone: &str) -> serde_json::Value {
 pub fn phone(n: usize) -> String {
     format!("(909) 555-{:04}", n % 10_000)
 }
+
+/// The public pages every visitor can reach without a link of their own: the home page, the
+/// listing, a group's page, the counselors, one counselor's page, the privacy notice and the
+/// app's 404.
+pub fn public_paths(session: i64, counselor: i64) -> Vec<String> {
+    vec![
+        "/".to_owned(),
+        "/sessions".to_owned(),
+        format!("/sessions/{session}"),
+        "/counselors".to_owned(),
+        format!("/counselors/{counselor}"),
+        "/privacy".to_owned(),
+        "/no-such-page".to_owned(),
+    ]
+}

@@ -35,15 +35,7 @@ async fn every_public_page_carries_the_crisis_lines_and_a_title() {
     let session = app.session_starting_in(Duration::days(3), 12, 1).await;
     let counselor: i64 =
         sqlx::query_scalar("select min(id) from counselor").fetch_one(&app.pool).await.unwrap();
-    for path in [
-        "/".to_owned(),
-        "/sessions".to_owned(),
-        format!("/sessions/{session}"),
-        "/counselors".to_owned(),
-        format!("/counselors/{counselor}"),
-        "/privacy".to_owned(),
-        "/no-such-page".to_owned(),
-    ] {
+    for path in crate::helpers::public_paths(session, counselor) {
         let (_, html) = app.get_html(&path).await;
         assert!(html.contains("Call or text 988"), "988 on {path}");
         assert!(html.contains("1-800-662-4357"), "helpline on {path}");

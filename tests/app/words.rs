@@ -63,8 +63,8 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
-/// Every public page a patient may see, in `lang`, in the states the demo and one request give.
-/// Each page's visible text and its title.
+/// Every public page a patient may see, in `lang`, in the states the demo and one request give:
+/// each page's visible text and its title.
 async fn patient_pages(
     app: &TestApp,
     session: i64,
@@ -76,17 +76,11 @@ async fn patient_pages(
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    for path in [
-        "/".to_owned(),
-        "/sessions".to_owned(),
-        format!("/sessions/{session}"),
-        "/counselors".to_owned(),
-        format!("/counselors/{counselor}"),
-        "/privacy".to_owned(),
+    let own_links = [
         manage.to_owned(),
-        "/no-such-page".to_owned(),
         "/manage/0000000000000000000000000000000000000000000000000000000000000000".to_owned(),
-    ] {
+    ];
+    for path in crate::helpers::public_paths(session, counselor).into_iter().chain(own_links) {
         let (_, html) =
             app.get_html(&format!("{path}{}lang={lang}", if path.contains('?') { '&' } else { '?' })).await;
         pages.push((path, visible_text(&html), title_of(&html)));
