@@ -36,10 +36,11 @@ impl Default for Horizon {
 
 impl Horizon {
     /// The clinic-local dates whose sessions should exist at `now`: from tomorrow (today's,
-    /// if any, exist already or have started) through `weeks` ahead.
+    /// if any, exist already or have started) through `weeks` whole weeks, so every weekday
+    /// has `weeks` dates (the last day of `weeks` weeks ahead would be one weekday's extra).
     pub fn dates(self, now: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
         let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
-        (tomorrow, tomorrow + Duration::weeks(self.weeks))
+        (tomorrow, tomorrow + Duration::weeks(self.weeks) - Duration::days(1))
     }
 }
 

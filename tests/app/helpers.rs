@@ -352,11 +352,17 @@ impl TestApp {
         )
         .await
         .unwrap();
-        sqlx::query_scalar("select id from session where series_id = $1")
-            .bind(series_id)
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap()
+        // At the instant asked for, even in the autumn hour that happens twice (a series takes
+        // the earlier of the two).
+        sqlx::query_scalar(
+            "update session set starts_at = $2, ends_at = $3 where series_id = $1 returning id",
+        )
+        .bind(series_id)
+        .bind(starts_at)
+        .bind(starts_at + duration)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
     }
 
     /// The clinic of session `session`.
