@@ -68,6 +68,10 @@ pub struct LockedSession {
     room_capacity: i32,
     seats_per_counselor: i32,
     counselors: i64,
+    /// Seats held and places waiting when it was locked (kept on the session's row by the
+    /// database from every change to its bookings: migration 0021).
+    held: i32,
+    waiting: i32,
 }
 
 impl LockedSession {
@@ -84,14 +88,22 @@ impl LockedSession {
     pub fn counselors(&self) -> i64 {
         self.counselors
     }
+
+    /// Seats held when it was locked.
+    pub fn held(&self) -> i32 {
+        self.held
+    }
+
+    /// What a request made now gets: a seat, or a place on the waitlist (and which).
+    pub fn admission(&self) -> (BookingStatus, Option<i32>) {
+        admission(self.seats(), i64::from(self.held), i64::from(self.waiting))
+    }
 }
 
-/// Where a session stands for a request of `phone`: the seats held and the places waiting,
-/// an active booking of the same phone there (the request would repeat it), and whether the
-/// phone has an active booking at the same clinic overlapping in time.
+/// Where `phone` stands at a session: an active booking of the same phone there (the request
+/// would repeat it), and whether the phone has an active booking at the same clinic
+/// overlapping in time. (The session's seats and waitlist are the [`LockedSession`]'s.)
 pub(super) struct Standing {
-    pub held: i64,
-    pub waiting: i64,
     pub duplicate_of: Option<i64>,
     pub overlaps: bool,
 }
@@ -108,9 +120,7 @@ pub(super) async fn standing(
 ) -> sqlx::Result<Standing> {
     sqlx::query_as!(
         Standing,
-        r#"select count(*) filter (where booking_holds_seat(b.status)) as "held!",
-                count(*) filter (where b.status = 'waitlisted') as "waiting!",
-                (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2
+        r#"select (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2
                    and booking_is_active(d.status)) as duplicate_of,
                 exists (select 1 from booking o join session os on os.id = o.session_id
                         where o.phone = $2 and o.session_id <> $1
@@ -118,8 +128,7 @@ pub(super) async fn standing(
                           and booking_is_active(o.status)
                           and os.status = 'scheduled'
                           and os.clinic_id = (select clinic_id from session where id = $1)
-                          and os.starts_at < $4 and os.ends_at > $3) as "overlaps!"
-         from booking b where b.session_id = $1 and booking_is_active(b.status)"#,
+                          and os.starts_at < $4 and os.ends_at > $3) as "overlaps!""#,
         session.id,
         phone,
         session.starts_at,
@@ -143,7 +152,8 @@ pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Res
         LockedSession,
         r#"select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as "cancelled!", s.room_capacity,
                 s.seats_per_counselor,
-                (select count(*) from session_counselor sc where sc.session_id = s.id) as "counselors!"
+                (select count(*) from session_counselor sc where sc.session_id = s.id) as "counselors!",
+                s.seats_held as held, s.places_waiting as waiting
          from session s where s.id = $1 for update of s"#,
         session_id
     )
@@ -221,7 +231,7 @@ pub async fn request_seat(
     // A repeat of the same phone is taken exactly as a new request (a seat or a waitlist
     // place, promoted like any other), so no public count tells it apart; it is marked for
     // intake, who cancel it in one step.
-    let (status, waitlist_position) = admission(session.seats(), standing.held, standing.waiting);
+    let (status, waitlist_position) = session.admission();
     let b = req.booking;
     let reference = loop {
         let reference = new_reference();
@@ -452,11 +462,24 @@ pub const EXPIRED_REASON: &str = "expired: still undecided when the group ended"
 /// with [`EXPIRED_REASON`] in its history. No message: the
 /// person's page says what happened. Returns how many it closed.
 pub async fn expire_undecided(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // The groups first, as every change to a group's bookings does (a booking's status change
+    // writes its group's seat counts): one busy now is left for the next round.
+    let groups = sqlx::query_scalar!(
+        r#"select s.id from session s
+           where s.id in (select b.session_id from booking b where b.status in ('requested', 'waitlisted'))
+             and s.ends_at <= $1
+           order by s.id
+           for update of s skip locked"#,
+        now
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let expired = sqlx::query_scalar!(
         r#"with due as (
-             select b.id, b.status from booking b join session s on s.id = b.session_id
-             where b.status in ('requested', 'waitlisted') and s.ends_at <= $1
-             for update of b skip locked),
+             select b.id, b.status from booking b
+             where b.session_id = any($4) and b.status in ('requested', 'waitlisted')
+             for update),
            closed as (
              update booking b set status = 'cancelled' from due where b.id = due.id
              returning b.id, due.status as was)
@@ -464,10 +487,12 @@ pub async fn expire_undecided(conn: &mut PgConnection, now: DateTime<Utc>) -> sq
          select id, was, 'cancelled', $2, $1, $3 from closed returning booking_id"#,
         now,
         Actor::System.code(),
-        EXPIRED_REASON
+        EXPIRED_REASON,
+        &groups
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(expired.len() as u64)
 }
 
@@ -482,14 +507,11 @@ pub async fn promote_waitlist(
 ) -> sqlx::Result<Vec<i64>> {
     let session = lock_session(&mut *conn, session.id).await?.ok_or(sqlx::Error::RowNotFound)?;
     let promoted = sqlx::query_scalar!(
-        r#"with held as (
-           select count(*) as n from booking
-           where session_id = $1 and booking_holds_seat(status)),
-         next as (
+        r#"with next as (
            select id from booking
            where session_id = $1 and status = 'waitlisted'
            order by id
-           limit greatest(0, $4 - (select n from held))
+           limit greatest(0, $4::int - $5::int)
            for update),
          promoted as (
            update booking b set status = 'requested' from next where b.id = next.id returning b.id)
@@ -498,7 +520,8 @@ pub async fn promote_waitlist(
         session.id,
         now,
         Actor::System.code(),
-        i64::from(session.seats())
+        session.seats(),
+        session.held
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -582,7 +605,7 @@ pub async fn move_booking(
     if standing.duplicate_of.is_some() {
         return Ok(Err(MoveRefused::AlreadyThere));
     }
-    let new_status = match admission(locked.seats(), standing.held, standing.waiting).0 {
+    let new_status = match locked.admission().0 {
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
         other => other,
     };

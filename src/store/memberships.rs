@@ -4,7 +4,7 @@
 //! always locked in id order, so two joins (or a join and a move) cannot deadlock.
 
 use super::bookings::{LockedSession, lock_session, promote_waitlist, standing};
-use crate::domain::booking::{Actor, BookingStatus, admission, new_reference};
+use crate::domain::booking::{Actor, BookingStatus, new_reference};
 use crate::tokens::{digest, new_request_key};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -172,7 +172,7 @@ async fn take_week(
     if standing.duplicate_of.is_some() {
         return Ok(());
     }
-    let status = match admission(session.seats(), standing.held, standing.waiting).0 {
+    let status = match session.admission().0 {
         BookingStatus::Requested if member.status == MembershipStatus::Active => BookingStatus::Confirmed,
         other => other,
     };

@@ -272,15 +272,13 @@ pub async fn change_series(
     let tz = row.schedule().time_zone;
     // The future sessions, locked (their rows are the locks for their seats).
     let future: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query!(
-        r#"select s.id, s.starts_at,
-                  (select count(*) from booking b where b.session_id = s.id
-                     and booking_holds_seat(b.status)) as "held!"
+        r#"select s.id, s.starts_at, s.seats_held as held
            from session s where s.series_id = $1 and s.starts_at > $2 and s.status = 'scheduled'
            order by s.starts_at for update of s"#,
         id,
         now
     )
-    .map(|r| (r.id, r.starts_at, r.held))
+    .map(|r| (r.id, r.starts_at, i64::from(r.held)))
     .fetch_all(&mut *tx)
     .await?;
     let seats = crate::domain::booking::seat_capacity(

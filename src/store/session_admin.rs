@@ -106,15 +106,14 @@ pub async fn remove_counselor(
     let Some(session) = lock_session(&mut tx, session_id).await? else {
         return Ok(None);
     };
-    let (leads, held): (bool, i64) = sqlx::query!(
-        r#"select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2) as "leads!",
-                  (select count(*) from booking where session_id = $1 and booking_holds_seat(status)) as "held!""#,
+    let leads = sqlx::query_scalar!(
+        r#"select exists (select 1 from session_counselor where session_id = $1 and counselor_id = $2) as "leads!""#,
         session_id,
         counselor_id
     )
-    .map(|r| (r.leads, r.held))
     .fetch_one(&mut *tx)
     .await?;
+    let held = i64::from(session.held());
     let (counselors, seats_after) = (session.counselors(), session.seats_without_one_counselor());
     let refused = if !leads {
         Some(RemovalRefused::NotLeading)

@@ -85,8 +85,8 @@ macro_rules! summary_of {
             topic_name_es: $row.topic_name_es,
             room_capacity: $row.room_capacity,
             seats_per_counselor: $row.seats_per_counselor,
-            held: $row.held,
-            waiting: $row.waiting,
+            held: $row.held.into(),
+            waiting: $row.waiting.into(),
             counselors: Vec::new(),
             weekly: $row.weekly,
         }
@@ -139,14 +139,10 @@ pub async fn upcoming(
                   c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
                   t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
                   s.room_capacity, s.seats_per_counselor, (s.series_id is not null and c.active and t.active) as "weekly!",
-                  coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
+                  s.seats_held as held, s.places_waiting as waiting
            from session s
            join clinic c on c.id = s.clinic_id
            join topic t on t.id = s.topic_id
-           left join lateral (
-               select count(*) filter (where booking_holds_seat(bk.status)) as held,
-                      count(*) filter (where bk.status = 'waitlisted') as waiting
-               from booking bk where bk.session_id = s.id and booking_is_active(bk.status)) b on true
            where s.starts_at >= $1 and s.starts_at < $2
              and ($3::bigint is null or s.clinic_id = $3)
              and ($4::bigint is null or s.topic_id = $4)
@@ -178,14 +174,10 @@ pub async fn summary(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Se
                   c.id as clinic_id, c.name as clinic_name, c.time_zone as "time_zone: ClinicZone",
                   t.id as topic_id, t.name_en as topic_name_en, t.name_es as topic_name_es,
                   s.room_capacity, s.seats_per_counselor, (s.series_id is not null and c.active and t.active) as "weekly!",
-                  coalesce(b.held, 0) as "held!", coalesce(b.waiting, 0) as "waiting!"
+                  s.seats_held as held, s.places_waiting as waiting
            from session s
            join clinic c on c.id = s.clinic_id
            join topic t on t.id = s.topic_id
-           left join lateral (
-               select count(*) filter (where booking_holds_seat(bk.status)) as held,
-                      count(*) filter (where bk.status = 'waitlisted') as waiting
-               from booking bk where bk.session_id = s.id and booking_is_active(bk.status)) b on true
            where s.id = $1"#,
         id
     )

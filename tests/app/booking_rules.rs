@@ -56,6 +56,7 @@ async fn cancelling_a_held_seat_promotes_the_first_in_line_and_closes_up_the_que
     assert!(status_text(&app, &second).await.contains("you are number 1"));
     assert_eq!(app.count("select count(*) from booking where status = 'requested'").await, 1);
     assert_eq!(app.count("select count(*) from booking_event where to_status = 'cancelled'").await, 1);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -157,6 +158,7 @@ async fn a_repeat_request_moves_the_public_counts_exactly_as_a_new_person_would(
         .await
         .unwrap();
     assert_eq!(flagged, 2, "intake sees the two later requests as likely repeats");
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -193,4 +195,53 @@ async fn the_database_and_the_code_agree_on_what_each_booking_status_is() {
         assert_eq!(active, status.is_active(), "{code}: active");
         assert_eq!(holds_seat, status.holds_seat(), "{code}: holds a seat");
     }
+}
+
+#[tokio::test]
+async fn the_database_keeps_each_groups_seat_counts_and_no_one_sets_them_by_hand() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(2), 1, 1).await;
+    let first = book(&app, session, 1).await;
+    book(&app, session, 2).await;
+    assert_eq!(public_counts(&app, session).await.0, 0);
+    // Changes made behind the app's back are counted as well: the owner cancels the seat.
+    sqlx::query("update booking set status = 'cancelled' where reference = $1")
+        .bind(first["reference"].as_str().unwrap())
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    app.assert_seat_counts_kept().await;
+    // And a booking deleted outright (with what refers to it) leaves the waitlist.
+    let waiting: i64 =
+        sqlx::query_scalar("select id from booking where session_id = $1 and status = 'waitlisted'")
+            .bind(session)
+            .fetch_one(&app.owner_pool)
+            .await
+            .unwrap();
+    for delete in [
+        "delete from booking_request where booking_id = $1",
+        "delete from booking_event where booking_id = $1",
+        "delete from message where booking_id = $1",
+        "delete from booking where id = $1",
+    ] {
+        sqlx::query(delete).bind(waiting).execute(&app.owner_pool).await.unwrap();
+    }
+    app.assert_seat_counts_kept().await;
+    let kept: (i32, i32) = sqlx::query_as("select seats_held, places_waiting from session where id = $1")
+        .bind(session)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, (0, 0));
+    // Setting a count directly would let a group be overbooked: the app's role and the owner
+    // are both refused, and the counts stay as they were.
+    for pool in [&app.pool, &app.owner_pool] {
+        let refused = sqlx::query("update session set seats_held = 0, places_waiting = 7 where id = $1")
+            .bind(session)
+            .execute(pool)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("seat counts are kept by the database"), "{refused}");
+    }
+    app.assert_seat_counts_kept().await;
 }

@@ -135,6 +135,7 @@ async fn a_closure_shows_whom_to_call_then_cancels_that_days_groups_and_weekly_g
     // Closing a day already closed changes nothing, and audits nothing.
     assert_eq!(post_as(&app, &session, "/staff/admin/closures", &confirmed).await.status(), 303);
     assert_eq!(app.count("select count(*) from audit_log where action = 'clinic_closed'").await, 2);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]

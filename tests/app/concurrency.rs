@@ -42,6 +42,7 @@ async fn two_hundred_people_at_once_fill_twelve_seats_and_queue_the_rest_in_orde
     assert_eq!(listed[0]["seats_left"], 0);
     assert_eq!(listed[0]["waitlist_length"], 188);
     assert_eq!(listed[0]["status"], "full");
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -75,6 +76,7 @@ async fn the_same_phone_twenty_times_at_once_is_taken_like_twenty_people_and_lea
     assert_eq!(positions, (1..=8).collect::<Vec<_>>());
     let listed: Value = app.get("/api/v1/sessions").await.json().await.unwrap();
     assert_eq!((listed[0]["seats_left"].as_i64(), listed[0]["waitlist_length"].as_i64()), (Some(0), Some(8)));
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -92,6 +94,7 @@ async fn the_same_key_twenty_times_at_once_gets_twenty_identical_answers_and_one
 
     assert!(answers.iter().all(|a| a == &answers[0]), "identical answers: {answers:?}");
     assert_eq!(app.count("select count(*) from booking").await, 1);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -112,4 +115,5 @@ async fn two_app_instances_on_one_database_never_overbook_between_them() {
     positions.sort();
     assert_eq!(positions, (1..=48).collect::<Vec<_>>());
     assert_eq!(first.count("select count(*) from booking where status = 'requested'").await, 12);
+    first.assert_seat_counts_kept().await;
 }

@@ -377,6 +377,21 @@ impl TestApp {
     pub async fn count(&self, sql: &'static str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
     }
+
+    /// Every group's seat counts, kept on its row by the database, agree with its bookings.
+    pub async fn assert_seat_counts_kept(&self) {
+        let wrong: Vec<(i64, i32, i32, i64, i64)> = sqlx::query_as(
+            "select s.id, s.seats_held, s.places_waiting, c.held, c.waiting from session s
+             cross join lateral (select count(*) filter (where booking_holds_seat(b.status)) as held,
+                                        count(*) filter (where b.status = 'waitlisted') as waiting
+                                 from booking b where b.session_id = s.id) c
+             where s.seats_held <> c.held or s.places_waiting <> c.waiting",
+        )
+        .fetch_all(&self.owner_pool)
+        .await
+        .unwrap();
+        assert!(wrong.is_empty(), "(group, held, waiting kept; held, waiting counted): {wrong:?}");
+    }
 }
 
 /// The owner's URL of a new database on the run's server, migrated.

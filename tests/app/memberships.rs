@@ -237,6 +237,7 @@ async fn the_person_skips_one_date_or_leaves_and_each_seat_goes_to_whoever_waits
     assert_eq!(weeks_of(&app, &all, 1).await[3], "-");
     assert_eq!(weeks_of(&app, &all, 3).await[3], "requested", "the other member's place continues");
     let _ = other;
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -291,6 +292,7 @@ async fn intake_declines_or_ends_a_weekly_place_for_every_week_and_ending_it_is_
         post_as(&app, &other, &format!("/staff/intake/requests/{two}/end-weekly"), &[("csrf", &other_csrf)])
             .await;
     assert_eq!(r.status(), 404);
+    app.assert_seat_counts_kept().await;
 }
 
 /// The issue's own case: one seat left, two people joining every week at the same instant
@@ -324,6 +326,7 @@ async fn two_people_joining_every_week_at_once_never_overbook_any_of_eight_weeks
             );
         }
         assert_ne!(a["status"], b["status"]);
+        app.assert_seat_counts_kept().await;
     }
 }
 
@@ -363,4 +366,5 @@ async fn a_week_of_a_weekly_place_moves_within_its_clinic_only() {
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("moves only to a group of the same clinic"));
     assert_eq!(weeks_of(&app, &sessions, 1).await, ["requested"; 3], "nothing moved");
+    app.assert_seat_counts_kept().await;
 }

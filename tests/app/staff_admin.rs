@@ -130,6 +130,7 @@ async fn a_co_facilitator_raises_the_ceiling_and_cannot_be_removed_while_seats_w
     let last = a.post(&format!("/staff/admin/sessions/{session}/counselors/{first}/remove"), &[]).await;
     assert_eq!(last.status(), 409);
     assert!(last.text().await.unwrap().contains("at least one counselor"));
+    a.app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]

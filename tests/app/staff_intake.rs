@@ -158,6 +158,7 @@ async fn confirming_keeps_the_seat_and_declining_hands_it_to_the_first_in_line()
     assert_eq!(reasons, [None, Some("moved away".into()), Some("not eligible".into())]);
     // Confirm, cancel, decline: the refused decline changed nothing and is not in the log.
     assert_eq!(app.count("select count(*) from audit_log where action like 'booking_%'").await, 3);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -234,6 +235,7 @@ async fn two_confirms_at_once_change_the_request_once_and_write_one_audit_row() 
     assert_eq!(confirm(waiting).await, 409);
     assert_eq!(status_of(&app, waiting).await, "waitlisted");
     assert_eq!(app.count("select count(*) from audit_log where action = 'booking_confirm'").await, 1);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -347,6 +349,7 @@ async fn a_move_respects_the_targets_seats_and_frees_the_old_one() {
     .await;
     assert_eq!(r.status(), 409);
     assert_eq!(app.count("select count(*) from audit_log where action = 'booking_moved'").await, 2);
+    app.assert_seat_counts_kept().await;
 }
 
 #[tokio::test]
@@ -466,6 +469,7 @@ async fn a_request_still_undecided_leaves_the_worklist_when_its_group_starts_and
     let url = undecided_answer["manage_url"].as_str().unwrap();
     let (_, told) = app.get_html(&url[url.find("/manage/").unwrap()..]).await;
     assert!(told.contains("The group took place before the clinic could confirm your request."), "{told}");
+    app.assert_seat_counts_kept().await;
 }
 
 /// The worklist: who to call and why, the soonest group first, each reason a filter and a

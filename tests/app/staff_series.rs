@@ -193,4 +193,5 @@ async fn changing_a_weekly_group_changes_only_its_coming_sessions() {
         16,
         "bookings kept"
     );
+    app.assert_seat_counts_kept().await;
 }
