@@ -14,25 +14,18 @@ from (select session_id,
       from booking group by session_id) c
 where c.session_id = s.id;
 
--- What one booking in `status` adds to its group's counts.
-create function booking_seat_share(status booking_status, out held int, out waiting int)
-    language sql immutable parallel safe
-    as $$ select booking_holds_seat(status)::int, (status = 'waitlisted')::int $$;
-
--- Adds to a group's counts; a change of nothing writes (and locks) nothing.
-create function session_seat_counts_add(session_id bigint, held int, waiting int) returns void
-    language sql set search_path = pg_catalog, public, pg_temp
-    as $$ update session set seats_held = seats_held + held, places_waiting = places_waiting + waiting
-          where id = session_id and (held <> 0 or waiting <> 0) $$;
-
 -- New bookings, a statement at a time: a bulk insert (the scale seeder's 50,000 rows) updates
--- each group once, not once per booking.
+-- each group once, not once per booking. (Plain statements, not calls of SQL functions: a SQL
+-- function called from a trigger is parsed again on every call, and this runs on every request.)
 create function booking_seat_counts_inserted() returns trigger language plpgsql
     set search_path = pg_catalog, public, pg_temp as $$
 begin
-    perform session_seat_counts_add(i.session_id, sum((booking_seat_share(i.status)).held)::int,
-                                    sum((booking_seat_share(i.status)).waiting)::int)
-    from inserted i group by i.session_id order by i.session_id;
+    update session s set seats_held = s.seats_held + c.held, places_waiting = s.places_waiting + c.waiting
+    from (select session_id,
+                 count(*) filter (where booking_holds_seat(status))::int as held,
+                 count(*) filter (where status = 'waitlisted')::int as waiting
+          from inserted group by session_id) c
+    where s.id = c.session_id and (c.held <> 0 or c.waiting <> 0);
     return null;
 end $$;
 
@@ -40,24 +33,34 @@ create trigger booking_seat_counts_inserted after insert on booking
     referencing new table as inserted
     for each statement execute function booking_seat_counts_inserted();
 
--- A status change, a move to another group, or a deletion, a row at a time: a status change
--- within one group writes its row once, with the difference.
+-- A status change, a move to another group, or a deletion, a row at a time: the group the
+-- booking leaves gives back its old share, the group it is in now takes its new one; within one
+-- group, only the difference is written. A change of nothing writes (and locks) nothing.
 create function booking_seat_counts_changed() returns trigger language plpgsql
     set search_path = pg_catalog, public, pg_temp as $$
 declare
-    was record := booking_seat_share(old.status);
-    now_is record;
+    gives_held int := booking_holds_seat(old.status)::int;
+    gives_waiting int := (old.status = 'waitlisted')::int;
+    takes_held int := 0;
+    takes_waiting int := 0;
 begin
-    if tg_op = 'DELETE' then
-        perform session_seat_counts_add(old.session_id, -was.held, -was.waiting);
-        return null;
+    if tg_op = 'UPDATE' then
+        takes_held := booking_holds_seat(new.status)::int;
+        takes_waiting := (new.status = 'waitlisted')::int;
+        if new.session_id = old.session_id then
+            gives_held := gives_held - takes_held;
+            gives_waiting := gives_waiting - takes_waiting;
+            takes_held := 0;
+            takes_waiting := 0;
+        end if;
     end if;
-    now_is := booking_seat_share(new.status);
-    if new.session_id = old.session_id then
-        perform session_seat_counts_add(new.session_id, now_is.held - was.held, now_is.waiting - was.waiting);
-    else
-        perform session_seat_counts_add(old.session_id, -was.held, -was.waiting);
-        perform session_seat_counts_add(new.session_id, now_is.held, now_is.waiting);
+    if gives_held <> 0 or gives_waiting <> 0 then
+        update session set seats_held = seats_held - gives_held, places_waiting = places_waiting - gives_waiting
+        where id = old.session_id;
+    end if;
+    if takes_held <> 0 or takes_waiting <> 0 then
+        update session set seats_held = seats_held + takes_held, places_waiting = places_waiting + takes_waiting
+        where id = new.session_id;
     end if;
     return null;
 end $$;
@@ -86,3 +89,9 @@ end $$;
 create trigger session_seat_counts_are_kept before update of seats_held, places_waiting on session
     for each row when (pg_trigger_depth() = 0)
     execute function session_seat_counts_are_kept();
+
+-- Whether a phone already has a booking in a group: found by both, never by walking the group's
+-- bookings (the group's index with a filter on the phone read its whole waitlist, 2.9 ms at
+-- 2,800 waiting). It also serves every lookup by phone alone, which the old index did.
+create index booking_phone_session on booking (phone, session_id);
+drop index booking_phone;
