@@ -41,6 +41,9 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// `GROUPCARE_SCHEDULE_WEEKS`, default 12 (1 to 104): how far ahead weekly groups exist.
     pub horizon: Horizon,
+    /// `GROUPCARE_SITE_NAME`, and `GROUPCARE_SITE_NAME_ES` (default: the same): the site's name
+    /// on every page and in its tab title. Unset: the catalog's neutral demo name.
+    pub site_name: Option<(String, String)>,
     /// The message worker's settings (`GROUPCARE_REMINDER_HOURS`, `GROUPCARE_SMTP_URL`,
     /// `GROUPCARE_MAIL_FROM`, `GROUPCARE_SMS_URL`, `_ACCOUNT`, `_TOKEN`, `_FROM`).
     pub notify: NotifySettings,
@@ -72,6 +75,26 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// The site's name in English and Spanish, if the deployment gives one: what a phone's tabs
+/// and history keep, so a clinic chooses it (neutral words: see PRODUCT.md).
+fn site_name() -> Result<Option<(String, String)>, ConfigError> {
+    let Some(en) = var("GROUPCARE_SITE_NAME") else {
+        return match var("GROUPCARE_SITE_NAME_ES") {
+            Some(_) => {
+                Err(ConfigError("GROUPCARE_SITE_NAME_ES needs GROUPCARE_SITE_NAME as well".to_owned()))
+            }
+            None => Ok(None),
+        };
+    };
+    let es = var("GROUPCARE_SITE_NAME_ES").unwrap_or_else(|| en.clone());
+    for (name, value) in [("GROUPCARE_SITE_NAME", &en), ("GROUPCARE_SITE_NAME_ES", &es)] {
+        if value.trim().chars().count() > 60 || value.chars().any(char::is_control) {
+            return Err(ConfigError(format!("{name} must be one line of at most 60 characters")));
+        }
+    }
+    Ok(Some((en.trim().to_owned(), es.trim().to_owned())))
+}
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -146,6 +169,7 @@ impl Config {
                 weeks @ 1..=104 => Horizon { weeks },
                 _ => return Err(ConfigError("GROUPCARE_SCHEDULE_WEEKS must be 1 to 104 weeks".to_owned())),
             },
+            site_name: site_name()?,
             notify: NotifySettings {
                 reminder_hours: match var("GROUPCARE_REMINDER_HOURS") {
                     Some(text) => NotifySettings::parse_reminder_hours(&text).map_err(ConfigError)?,

@@ -269,6 +269,9 @@ async fn serve(
     if embedded {
         seed_demo(&pool).await?;
     }
+    if let Some((en, es)) = &config.site_name {
+        groupcare::web::i18n::name_the_site(en, es);
+    }
     let state = groupcare::AppState::load(pool.clone(), config.booking.clone(), &config.base_url, keys)
         .await?
         .with_trusted_proxies(config.trusted_proxies.clone())

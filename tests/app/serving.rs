@@ -52,6 +52,8 @@ fn said(out: &Output) -> String {
 struct Serving {
     child: Child,
     log: PathBuf,
+    /// `http://127.0.0.1:{port}`.
+    base: String,
 }
 
 impl Drop for Serving {
@@ -72,10 +74,10 @@ impl Serving {
             .stderr(file)
             .spawn()
             .unwrap();
-        let mut serving = Serving { child, log };
+        let mut serving = Serving { child, log, base: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+            if let Ok(r) = reqwest::get(format!("{}/readyz", serving.base)).await
                 && r.status() == 200
             {
                 return serving;
@@ -388,4 +390,35 @@ async fn a_backup_restored_into_a_fresh_database_has_the_same_rows_and_an_intact
     let verify = run(&["audit", "verify"], &data.0, &[("DATABASE_URL", restored_runtime.as_str())]);
     assert!(verify.status.success(), "{}", said(&verify));
     assert!(said(&verify).contains("intact"), "{}", said(&verify));
+}
+
+/// A clinic names the site: every page's header and tab title say its name, in each language,
+/// and the demo's name is gone. A Spanish name without the English one stops the start.
+#[tokio::test]
+async fn the_deployment_names_the_site_in_each_language() {
+    let url = crate::helpers::fresh_migrated_database_url().await;
+    let data = DataDir::new();
+    let refused = run(&["serve"], &data.0, &[("DATABASE_URL", &url), ("GROUPCARE_SITE_NAME_ES", "Grupos")]);
+    assert!(!refused.status.success(), "{}", said(&refused));
+    assert!(
+        said(&refused).contains("GROUPCARE_SITE_NAME_ES needs GROUPCARE_SITE_NAME"),
+        "{}",
+        said(&refused)
+    );
+
+    let named =
+        [("GROUPCARE_SITE_NAME", "Riverside Groups"), ("GROUPCARE_SITE_NAME_ES", "Grupos de Riverside")];
+    let serving = Serving::start(&data.0, &[&[("DATABASE_URL", url.as_str())], &named[..]].concat()).await;
+    for (lang, name) in [("en", "Riverside Groups"), ("es", "Grupos de Riverside")] {
+        let page = reqwest::get(format!("{}/privacy?lang={lang}", serving.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&format!("· {name}</title>")), "{lang}: {page}");
+        assert!(page.contains(&format!(r#"<a class="brand" href="/">{name}</a>"#)), "{lang}: {page}");
+        assert!(!page.contains("Inland Valley"), "{lang}: {page}");
+    }
+    serving.stop();
 }

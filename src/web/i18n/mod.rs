@@ -19,6 +19,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, TimeZone, Timelike};
 use std::convert::Infallible;
+use std::sync::OnceLock;
 
 mod en;
 mod es;
@@ -27,16 +28,20 @@ pub use en::EN;
 pub use es::ES;
 
 /// One benefit of group therapy: a short name and a plain sentence or two.
+#[derive(Clone)]
 pub struct Benefit {
     pub name: &'static str,
     pub text: &'static str,
 }
 
+#[derive(Clone)]
 pub struct Messages {
     pub lang_code: &'static str,
     /// The other language, for the switch on every page: its code and its own name for itself.
     pub other_lang_code: &'static str,
     pub other_lang_name: &'static str,
+    /// The catalog's (the demo's neutral name) until the deployment names the site
+    /// ([`name_the_site`]).
     pub site_name: &'static str,
     /// What a search result says of the site (`<meta name="description">`): neutral words.
     pub meta_description: &'static str,
@@ -577,16 +582,33 @@ pub struct Ui {
     pub m: &'static Messages,
 }
 
+/// The catalogs with the deployment's name for the site, once it has named it.
+static NAMED: OnceLock<[Messages; 2]> = OnceLock::new();
+
+/// Names the site in each language (`GROUPCARE_SITE_NAME`, `_ES`) for the life of the process:
+/// what every page's title and header say, and a phone's tabs and history keep. Called once at
+/// start; a later call changes nothing.
+pub fn name_the_site(en: &str, es: &str) {
+    let keep = |name: &str| -> &'static str { Box::leak(name.to_owned().into_boxed_str()) };
+    let _ = NAMED.set([
+        Messages { site_name: keep(en), ..EN.clone() },
+        Messages { site_name: keep(es), ..ES.clone() },
+    ]);
+}
+
 impl Ui {
     pub fn english() -> Ui {
-        Ui { m: &EN }
+        Ui::for_language(Language::En)
     }
 
     pub fn for_language(lang: Language) -> Ui {
-        match lang {
-            Language::En => Ui { m: &EN },
-            Language::Es => Ui { m: &ES },
-        }
+        let m = match (NAMED.get(), lang) {
+            (Some([en, _]), Language::En) => en,
+            (Some([_, es]), Language::Es) => es,
+            (None, Language::En) => &EN,
+            (None, Language::Es) => &ES,
+        };
+        Ui { m }
     }
 
     pub fn date(&self, date: NaiveDate) -> String {
