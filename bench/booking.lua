@@ -1,6 +1,6 @@
 -- wrk script: booking requests (POST /api/v1/bookings) spread over a few groups, each from a new
 -- person (a random phone), as many clients would send them at once. The groups' ids come from
--- BOOKING_SESSIONS (comma-separated). Ends with report.lua's one machine-readable line.
+-- BOOKING_SESSIONS (comma-separated). Ends with result.lua's one machine-readable line.
 local sessions = {}
 for id in string.gmatch(os.getenv("BOOKING_SESSIONS") or "", "%d+") do
   sessions[#sessions + 1] = id
@@ -19,10 +19,4 @@ request = function()
   return wrk.format("POST", "/api/v1/bookings", { ["Content-Type"] = "application/json" }, body)
 end
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d rps=%.2f p50_us=%d p99_us=%d err_status=%d err_other=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
-end
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "result.lua")

@@ -2,7 +2,8 @@
 # One command for the app's figures next to the bare-metal baseline (../shared/bench/fortunes):
 # seeds a database at a scale (SCALE bookings, default 1000; `groupcare seed --scale`), starts the
 # release build on it, and measures the public listing, a group's page, the API listing and a
-# booking's manage page beside /fortunes, at 64 connections; then booking requests from many
+# booking's manage page beside /fortunes, at 64 connections; then intake's worklist and a
+# counselor's roster, signed in as the demo's staff; then booking requests from many
 # clients to a few groups through two instances (on a copy of the scale's database), and whether
 # any group ended up holding more than its seats. The tables go to the terminal and to
 # bench/results/<scale>.md; copy the lines you keep into BENCHMARKS.md.
@@ -47,6 +48,42 @@ RUNS="${RUNS:-1}" CONNS="${CONNS:-64}" DURATION="${DURATION:-5}" ENDPOINTS=fortu
   APP_URLS="$BASE/sessions $BASE/sessions/$SESSION $BASE/api/v1/sessions $BASE$MANAGE_PATH" APP_PID="$APP_PID" \
   bash "$FORTUNES" | tee "$WORK/fortunes.log"
 
+# Staff pages, signed in as the demo's intake worker and one of its counselors (the demo asks
+# no second factor). Every view of them is audited, as in use. The ratio is to the /fortunes
+# run above.
+CPU_TICKS() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+FORTUNES_RPS="$(awk -F'|' '$2 ~ /^ *\/fortunes *$/ {split($5, a, " "); print a[1]; exit}' "$WORK/fortunes.log")"
+sign_in() {
+  local jar="$WORK/cookies-$1" csrf
+  rm -f "$jar"
+  csrf="$(curl -fs -c "$jar" "$BASE/staff/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)"
+  curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=$1" \
+    --data-urlencode "password=$GROUPCARE_DEMO_PASSWORD" --data-urlencode "csrf=$csrf" "$BASE/staff/login"
+  awk '$6 == "gc_staff" {print $7}' "$jar"
+}
+INTAKE="gc_staff=$(sign_in intake@demo.groupcare)"
+COUNSELOR="gc_staff=$(sign_in counselor1@demo.groupcare)"
+ROSTER="$(curl -fs -H "cookie: $COUNSELOR" "$BASE/staff/my-sessions" | grep -o '/staff/sessions/[0-9]*/roster' | head -1)"
+STAFF_ROWS=()
+for page in "/staff/intake|$INTAKE" "$ROSTER|$COUNSELOR"; do
+  path="${page%%|*}"
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: ${page#*|}" "$BASE$path")" == 200 ]] \
+    || { echo "$path did not answer 200 when signed in" >&2; exit 1; }
+  BEFORE=$(CPU_TICKS "$APP_PID")
+  STAFF_COOKIE="${page#*|}" wrk -t2 -c"${CONNS:-64}" -d"${DURATION:-5}s" --timeout 10s -s "$HERE/staff.lua" \
+    "$BASE$path" >"$WORK/staff.log" 2>&1
+  AFTER=$(CPU_TICKS "$APP_PID")
+  STAFF_ROWS+=("$(python3 - "$path" "$FORTUNES_RPS" "$(( AFTER - BEFORE ))" "$(getconf CLK_TCK)" "$WORK/staff.log" <<'PY'
+import re, sys
+path, fortunes, ticks, per_second, log = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+r = dict(kv.split("=") for kv in next(l for l in open(log) if l.startswith("RESULT ")).split()[1:])
+print(f"| {re.sub(r'/[0-9]+/', '/{id}/', path)} | {float(r['rps']):.0f} | {float(r['rps']) / fortunes:.3f} | "
+      f"{int(r['p50_us']) / 1000:.1f} | {int(r['p99_us']) / 1000:.1f} | {int(r['err_status']) + int(r['err_other'])} | "
+      f"{ticks * 1e6 / per_second / max(int(r['requests']), 1):.0f} |")
+PY
+)")
+done
+
 RSS_KB="$(awk '/VmHWM/{print $2}' /proc/$APP_PID/status)"
 kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
 
@@ -54,7 +91,6 @@ kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
 # the scale stays as seeded), many clients, a few groups, each request a new person.
 BOOK_DB="${DB}_bookings"
 psql -X -q "$PGURL/postgres" -c "drop database if exists $BOOK_DB" -c "create database $BOOK_DB template $DB"
-CPU_TICKS() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 PIDS=()
 for p in "$PORT" "$((PORT + 1))"; do
   DATABASE_URL="$PGURL/$BOOK_DB" GROUPCARE_BIND="127.0.0.1:$p" "$BIN" serve >"$WORK/serve-$p.log" 2>&1 &
@@ -101,6 +137,10 @@ OVERBOOKED="$(psql -X -q -At "$PGURL/$BOOK_DB" -c "
   grep '^|' "$WORK/fortunes.log" | sed "s|$MANAGE_PATH|/manage/{token}|; s|_manage_[0-9a-f]*|_manage_{token}|"
   echo
   echo "app RSS after the run: $RSS_KB kB peak"
+  echo
+  echo "| staff page (signed in) | req/s | × /fortunes | p50 ms | p99 ms | errors | app CPU µs/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${STAFF_ROWS[@]}"
   echo
   echo "| booking requests | req/s | p50 ms | p99 ms | errors | app CPU µs/req (both) |"
   echo "|---|---:|---:|---:|---:|---:|"
