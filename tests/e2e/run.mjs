@@ -211,7 +211,11 @@ for (const lang of ["en", "es"]) {
   const page = await newPage(PHONE, lang);
   const visitorPages = ["/", "/sessions", `/sessions/${group.id}`, "/counselors", `/counselors/${counselorId}`,
     "/privacy", "/no-such-page", "/staff/login"];
-  for (const path of visitorPages) await visit(page, path, `${lang} visitor ${path}`, { phone: true, validate: true });
+  for (const path of visitorPages) {
+    await visit(page, path, `${lang} visitor ${path}`, { phone: true, validate: true });
+    // Every public page at 360 px in both languages, for a person to read for wrapping.
+    await shot(page, `phone-${lang}-${path.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "home"}`);
+  }
   // The form with problems beside the fields, and a booking's private page.
   await page.goto(`${BASE}/sessions/${group.id}`);
   await page.fill("#f-phone", "12");
