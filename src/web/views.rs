@@ -70,9 +70,14 @@ impl SessionCard {
         (self.ui.m.session_page_title)(&self.ui.date(self.local_date))
     }
 
-    /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`.
+    /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`, within a sentence.
     pub fn when(&self) -> String {
         self.ui.when(&self.starts, &self.ends)
+    }
+
+    /// [`SessionCard::when`] on a line of its own (a capital to start).
+    pub fn when_line(&self) -> String {
+        self.ui.when_line(&self.starts, &self.ends)
     }
 
     /// `10:00 AM – 11:30 AM`, written straight into the page (a listing has dozens).

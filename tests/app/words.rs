@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 const RETIRED_ES: [&str; 7] =
     ["falta", "admisión", "sesión", "antojos", "detonantes", "caracteres", "campos"];
 const RETIRED_EN: [&str; 3] = ["absent", "no-show", "no show"];
+const WEEKDAYS_ES: [&str; 7] = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"];
 
 /// Text a visitor reads: text between tags, the title, and the words of attributes read aloud
 /// or shown (placeholders, labels, descriptions), entities decoded; scripts and styles dropped.
@@ -152,6 +153,14 @@ async fn patient_pages_keep_to_the_glossary_and_leave_no_text_untranslated() {
     for (page, lang, texts) in all {
         let retired: &[&str] = if lang == "es" { &RETIRED_ES } else { &RETIRED_EN };
         for text in &texts {
+            // A sentence ending in a time ends once ("p. m.", never "p. m.."), and a Spanish date
+            // starting a line starts with a capital.
+            if text.contains("..") && !text.contains("...") {
+                problems.push(format!("{page} ({lang}): two periods in «{text}»"));
+            }
+            if lang == "es" && WEEKDAYS_ES.iter().any(|day| text.starts_with(day)) {
+                problems.push(format!("{page} ({lang}): a line starts with a small letter: «{text}»"));
+            }
             let found: BTreeSet<String> = words(text).filter(|w| retired.contains(&w.as_str())).collect();
             if !found.is_empty() {
                 problems.push(format!("{page} ({lang}): {found:?} in «{text}»"));
@@ -171,8 +180,9 @@ async fn patient_pages_keep_to_the_glossary_and_leave_no_text_untranslated() {
     .into_iter()
     // And the words both languages spell alike.
     .chain(["Medi-Cal", "Medicare", "English", "Español", "STOP", "No"].map(str::to_owned))
-    // What the refused form echoes back of what was typed.
-    .chain(["a\u{7}b".to_owned()])
+    // What the refused form echoes back of what was typed, and the booking's reference (a
+    // code, which may have no digit).
+    .chain(["a\u{7}b".to_owned(), answer["reference"].as_str().unwrap().to_owned()])
     .collect();
     // A reference number (capitals and digits) is a code, not a word.
     let is_code =

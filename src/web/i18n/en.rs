@@ -1,6 +1,6 @@
 //! The English catalog.
 
-use super::{Benefit, Messages};
+use super::{Benefit, Messages, before_period};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
@@ -191,6 +191,7 @@ pub static EN: Messages = Messages {
     manage_session: "Group",
     manage_next_title: "What happens next",
     manage_next_text: |hours, phone| {
+        let hours = before_period(hours);
         format!(
             "Clinic staff will call you during these hours: {hours}. You can also call the clinic at {phone} and give your reference number."
         )
@@ -202,7 +203,7 @@ pub static EN: Messages = Messages {
     manage_cancelled_done: "This request is cancelled.",
     manage_before_title: "Before you come",
     manage_where: "Where",
-    manage_arrive: |time| format!("Please arrive 10 minutes early, by {time}."),
+    manage_arrive: |time| format!("Please arrive 10 minutes early, by {}.", before_period(time)),
     manage_bring: "Bring a photo ID, and your insurance or Medi-Cal card if you have one.",
     manage_call: |phone| format!("If you can't come or have a question, call {phone}."),
     manage_calendar: "Add to my calendar",

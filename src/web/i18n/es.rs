@@ -1,6 +1,6 @@
 //! El catálogo en español: escrito para leerse fácil, no palabra por palabra.
 
-use super::{Benefit, Messages};
+use super::{Benefit, Messages, before_period};
 use crate::domain::Language;
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{
@@ -210,6 +210,7 @@ pub static ES: Messages = Messages {
     manage_session: "Grupo",
     manage_next_title: "Qué sigue",
     manage_next_text: |hours, phone| {
+        let hours = before_period(hours);
         format!(
             "El personal de la clínica le llamará en este horario: {hours}. También puede llamar a la clínica al {phone} y dar su número de referencia."
         )
@@ -221,7 +222,7 @@ pub static ES: Messages = Messages {
     manage_cancelled_done: "Esta solicitud está cancelada.",
     manage_before_title: "Antes de venir",
     manage_where: "Dónde",
-    manage_arrive: |time| format!("Por favor llegue 10 minutos antes, a las {time}."),
+    manage_arrive: |time| format!("Por favor llegue 10 minutos antes, a las {}.", before_period(time)),
     manage_bring: "Traiga una identificación con foto y, si la tiene, su tarjeta de seguro o de Medi-Cal.",
     manage_call: |phone| format!("Si no puede venir o tiene preguntas, llame al {phone}."),
     manage_calendar: "Agregar a mi calendario",
@@ -924,5 +925,14 @@ mod tests {
         assert_eq!(es_time(10, 0), "10:00\u{a0}a.\u{a0}m.");
         assert_eq!(es_time(18, 30), "6:30\u{a0}p.\u{a0}m.");
         assert_eq!(es_time(0, 5), "12:05\u{a0}a.\u{a0}m.");
+    }
+
+    #[test]
+    fn a_sentence_ending_in_a_time_has_one_period() {
+        assert_eq!((ES.manage_arrive)("8:50 a. m."), "Por favor llegue 10 minutos antes, a las 8:50 a. m.");
+        let next = (ES.manage_next_text)("Lunes a viernes, 8:00 a. m. – 3:00 p. m.", "(909) 555-0188");
+        assert!(next.contains("3:00 p. m. También"), "{next}");
+        let next = (ES.manage_next_text)("Entre semana de 8 a 4", "(909) 555-0188");
+        assert!(next.contains("de 8 a 4. También"), "{next}");
     }
 }

@@ -582,6 +582,19 @@ pub struct Ui {
     pub m: &'static Messages,
 }
 
+/// `text` with its first letter a capital (a Spanish weekday starting a line or heading).
+fn capitalized(text: String) -> String {
+    let mut letters = text.chars();
+    letters.next().map_or(String::new(), |first| first.to_uppercase().chain(letters).collect())
+}
+
+/// `text` to end a sentence with: without its own final period ("3:00 p. m."), since the
+/// sentence's period is the abbreviation's too ("… p. m.", never "… p. m..").
+fn before_period(text: &str) -> &str {
+    let text = text.trim_end();
+    text.strip_suffix('.').unwrap_or(text)
+}
+
 /// The catalogs with the deployment's name for the site, once it has named it.
 static NAMED: OnceLock<[Messages; 2]> = OnceLock::new();
 
@@ -617,9 +630,7 @@ impl Ui {
 
     /// A date that starts a heading or a choice: with a capital ("Martes 1 de diciembre").
     pub fn date_heading(&self, date: NaiveDate) -> String {
-        let date = self.date(date);
-        let mut letters = date.chars();
-        letters.next().map_or(String::new(), |first| first.to_uppercase().chain(letters).collect())
+        capitalized(self.date(date))
     }
 
     /// A phone number that never breaks across lines: no-break spaces and hyphens.
@@ -646,6 +657,12 @@ impl Ui {
     /// `Tuesday, December 1 · 10:00 AM – 11:30 AM`, in the clinic's own time zone.
     pub fn when<Tz: TimeZone>(&self, starts: &DateTime<Tz>, ends: &DateTime<Tz>) -> String {
         format!("{} · {} – {}", self.date(starts.date_naive()), self.time(starts), self.time(ends))
+    }
+
+    /// [`Ui::when`] on a line of its own, so starting with a capital ("Miércoles 2 de
+    /// diciembre · …"); within a sentence, [`Ui::when`].
+    pub fn when_line<Tz: TimeZone>(&self, starts: &DateTime<Tz>, ends: &DateTime<Tz>) -> String {
+        capitalized(self.when(starts, ends))
     }
 
     pub fn pick<'a>(&self, en: &'a str, es: &'a str) -> &'a str {

@@ -194,6 +194,7 @@ pub struct WeeklyView {
 
 pub struct WeekView {
     id: i64,
+    /// Starting its line, so with a capital (also read after the skip button's words).
     when: String,
     status_text: String,
     can_skip: bool,
@@ -206,15 +207,18 @@ impl WeeklyView {
             weeks: m
                 .weeks
                 .iter()
-                .map(|w| WeekView {
-                    id: w.booking_id,
-                    when: ui.when(&w.starts_at.with_timezone(&tz), &w.ends_at.with_timezone(&tz)),
-                    status_text: if w.group_cancelled {
-                        ui.m.manage_status_group_cancelled.to_owned()
-                    } else {
-                        (ui.m.booking_status)(w.status, w.waitlist_position)
-                    },
-                    can_skip: w.status.is_active() && !w.group_cancelled,
+                .map(|w| {
+                    let (starts, ends) = (w.starts_at.with_timezone(&tz), w.ends_at.with_timezone(&tz));
+                    WeekView {
+                        id: w.booking_id,
+                        when: ui.when_line(&starts, &ends),
+                        status_text: if w.group_cancelled {
+                            ui.m.manage_status_group_cancelled.to_owned()
+                        } else {
+                            (ui.m.booking_status)(w.status, w.waitlist_position)
+                        },
+                        can_skip: w.status.is_active() && !w.group_cancelled,
+                    }
                 })
                 .collect(),
             can_leave: m.status != memberships::MembershipStatus::Ended,
