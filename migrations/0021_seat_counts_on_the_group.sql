@@ -90,6 +90,29 @@ create trigger session_seat_counts_are_kept before update of seats_held, places_
     for each row when (pg_trigger_depth() = 0)
     execute function session_seat_counts_are_kept();
 
+-- A new group has no bookings yet, whatever its insert says.
+create function session_seat_counts_start_at_zero() returns trigger language plpgsql
+    set search_path = pg_catalog, public, pg_temp as $$
+begin
+    new.seats_held := 0;
+    new.places_waiting := 0;
+    return new;
+end $$;
+
+create trigger session_seat_counts_start_at_zero before insert on session
+    for each row execute function session_seat_counts_start_at_zero();
+
+-- Emptying the bookings table (only its owner can) empties every group.
+create function booking_seat_counts_truncated() returns trigger language plpgsql
+    set search_path = pg_catalog, public, pg_temp as $$
+begin
+    update session set seats_held = 0, places_waiting = 0 where seats_held <> 0 or places_waiting <> 0;
+    return null;
+end $$;
+
+create trigger booking_seat_counts_truncated after truncate on booking
+    for each statement execute function booking_seat_counts_truncated();
+
 -- Whether a phone already has a booking in a group: found by both, never by walking the group's
 -- bookings (the group's index with a filter on the phone read its whole waitlist, 2.9 ms at
 -- 2,800 waiting). It also serves every lookup by phone alone, which the old index did.

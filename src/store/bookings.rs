@@ -148,17 +148,37 @@ struct EarlierAnswer {
 
 /// Locks the session's row for the rest of the transaction: the one lock for its seats.
 pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
-    sqlx::query_as!(
+    let Some(mut locked) = sqlx::query_as!(
         LockedSession,
         r#"select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as "cancelled!", s.room_capacity,
-                s.seats_per_counselor,
-                (select count(*) from session_counselor sc where sc.session_id = s.id) as "counselors!",
-                s.seats_held as held, s.places_waiting as waiting
+                s.seats_per_counselor, 0::bigint as "counselors!", s.seats_held as held, s.places_waiting as waiting
          from session s where s.id = $1 for update of s"#,
         session_id
     )
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    // Counted once the lock is ours, in a statement of its own: a subquery of the locking
+    // statement would see the counselors as they were when it began waiting, before the change
+    // (a counselor taken off) that held the lock, and hand out seats the group no longer has.
+    locked.counselors = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from session_counselor where session_id = $1"#,
+        session_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Some(locked))
+}
+
+/// Whether booking `id` is still in `session_id`. Read under that session's lock, it stays so
+/// (a move locks both groups): a caller that read the booking's group before taking the lock
+/// checks with this, and starts again if intake moved it meanwhile.
+pub async fn still_in(conn: &mut PgConnection, id: i64, session_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"select session_id = $2 as "same!" from booking where id = $1"#, id, session_id)
+        .fetch_one(conn)
+        .await
 }
 
 /// Takes a booking request: holds a seat when one is free, joins the waitlist otherwise.
@@ -556,6 +576,26 @@ pub async fn move_booking(
     now: DateTime<Utc>,
     cutoff: Duration,
 ) -> sqlx::Result<Result<BookingStatus, MoveRefused>> {
+    // Another move may carry the booking to a third group between reading where it is and
+    // locking that group: then read again (a move is rare; three reads are plenty).
+    for _ in 0..3 {
+        if let Some(done) = move_once(conn, booking_id, target, actor, now, cutoff).await? {
+            return Ok(done);
+        }
+    }
+    Ok(Err(MoveRefused::NotActive))
+}
+
+/// One try of [`move_booking`]: None when the booking left the group it was read in before
+/// that group was locked (nothing is changed).
+async fn move_once(
+    conn: &mut PgConnection,
+    booking_id: i64,
+    target: i64,
+    actor: Actor,
+    now: DateTime<Utc>,
+    cutoff: Duration,
+) -> sqlx::Result<Option<Result<BookingStatus, MoveRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let (source, phone, weekly): (i64, String, bool) = sqlx::query!(
         r#"select session_id, phone, membership_id is not null as "weekly!" from booking where id = $1"#,
@@ -565,7 +605,7 @@ pub async fn move_booking(
     .fetch_one(&mut *tx)
     .await?;
     if source == target {
-        return Ok(Err(MoveRefused::SameSession));
+        return Ok(Some(Err(MoveRefused::SameSession)));
     }
     if weekly {
         let same_clinic = sqlx::query_scalar!(
@@ -576,7 +616,7 @@ pub async fn move_booking(
         .fetch_optional(&mut *tx)
         .await?;
         if same_clinic == Some(false) {
-            return Ok(Err(MoveRefused::WeeklyPlaceElsewhere));
+            return Ok(Some(Err(MoveRefused::WeeklyPlaceElsewhere)));
         }
     }
     let (first, second) = (source.min(target), source.max(target));
@@ -585,8 +625,11 @@ pub async fn move_booking(
     let (target_locked, source_locked) =
         if target == first { (first_locked, second_locked) } else { (second_locked, first_locked) };
     let source_locked = source_locked.ok_or(sqlx::Error::RowNotFound)?;
+    if !still_in(&mut tx, booking_id, source).await? {
+        return Ok(None);
+    }
     let Some(locked) = target_locked else {
-        return Ok(Err(MoveRefused::UnknownSession));
+        return Ok(Some(Err(MoveRefused::UnknownSession)));
     };
     // Read again under the locks: the status may have changed meanwhile.
     let status = sqlx::query_scalar!(
@@ -596,14 +639,14 @@ pub async fn move_booking(
     .fetch_one(&mut *tx)
     .await?;
     if !status.is_active() {
-        return Ok(Err(MoveRefused::NotActive));
+        return Ok(Some(Err(MoveRefused::NotActive)));
     }
     if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
-        return Ok(Err(MoveRefused::Unbookable(why)));
+        return Ok(Some(Err(MoveRefused::Unbookable(why))));
     }
     let standing = standing(&mut tx, &locked, &phone, Some(source)).await?;
     if standing.duplicate_of.is_some() {
-        return Ok(Err(MoveRefused::AlreadyThere));
+        return Ok(Some(Err(MoveRefused::AlreadyThere)));
     }
     let new_status = match locked.admission().0 {
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
@@ -633,7 +676,7 @@ pub async fn move_booking(
     outbox::notify(&mut tx, &[booking_id], MessageKind::Moved, now).await?;
     promote_waitlist(&mut tx, &source_locked, now).await?;
     tx.commit().await?;
-    Ok(Ok(new_status))
+    Ok(Some(Ok(new_status)))
 }
 
 redacted_debug!(OwnBooking);

@@ -1,7 +1,7 @@
 //! What intake staff read and change: the queue of requests, one request with its history,
 //! status changes (with the waitlist promoted when a seat frees) and contact attempts.
 
-use super::bookings::{lock_session, promote_waitlist};
+use super::bookings::{lock_session, promote_waitlist, still_in};
 use super::{memberships, outbox};
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, AdmissionAnswers, Attention, BookingSource, BookingStatus, Payment};
@@ -369,49 +369,57 @@ pub async fn decide(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Option<Vec<i64>>>> {
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let Some(found) = request(&mut tx, scope, id).await? else {
-        return Ok(None);
-    };
-    // The session's row is the one lock for its seats (see store::bookings); a membership's
-    // weeks are locked together first, in id order (see store::memberships).
-    if let Some(membership) = found.membership_id {
-        memberships::lock_sessions_of(&mut tx, membership).await?;
-    }
-    let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    let changed: Option<i64> = sqlx::query_scalar!(
-        r#"with changed as (
-           update booking set status = $2 where id = $1 and status = any($3)
-           returning id, (select status from booking where id = $1) as was)
-         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-         select id, was, $2, $4, $5, $6 from changed returning booking_id"#,
-        id,
-        decision.to_state() as BookingStatus,
-        decision.from_states() as &[BookingStatus],
-        actor.code(),
-        now,
-        reason
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if changed.is_none() {
-        return Ok(Some(None));
-    }
-    outbox::notify(&mut tx, &[id], decision.message(), now).await?;
-    promote_waitlist(&mut tx, &session, now).await?;
-    // A membership still waiting for intake is decided with its first booking decided:
-    // confirmed once for every week, or declined for every week.
-    let weeks = match (found.membership_id, decision) {
-        (Some(membership), Decision::Confirm) => {
-            memberships::confirm(&mut tx, membership, actor, now).await?
+    for _ in 0..3 {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let Some(found) = request(&mut tx, scope, id).await? else {
+            return Ok(None);
+        };
+        // The session's row is the one lock for its seats (see store::bookings); a membership's
+        // weeks are locked together first, in id order (see store::memberships).
+        if let Some(membership) = found.membership_id {
+            memberships::lock_sessions_of(&mut tx, membership).await?;
         }
-        (Some(membership), Decision::Decline) => {
-            memberships::end_if_requested(&mut tx, membership, actor, now).await?.unwrap_or_default()
+        let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        // Intake may have moved it meanwhile: then its seat is another group's (read it again).
+        if !still_in(&mut tx, id, found.session_id).await? {
+            continue;
         }
-        _ => Vec::new(),
-    };
-    tx.commit().await?;
-    Ok(Some(Some(weeks)))
+        let changed: Option<i64> = sqlx::query_scalar!(
+            r#"with changed as (
+               update booking set status = $2 where id = $1 and status = any($3)
+               returning id, (select status from booking where id = $1) as was)
+             insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+             select id, was, $2, $4, $5, $6 from changed returning booking_id"#,
+            id,
+            decision.to_state() as BookingStatus,
+            decision.from_states() as &[BookingStatus],
+            actor.code(),
+            now,
+            reason
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if changed.is_none() {
+            return Ok(Some(None));
+        }
+        outbox::notify(&mut tx, &[id], decision.message(), now).await?;
+        promote_waitlist(&mut tx, &session, now).await?;
+        // A membership still waiting for intake is decided with its first booking decided:
+        // confirmed once for every week, or declined for every week.
+        let weeks = match (found.membership_id, decision) {
+            (Some(membership), Decision::Confirm) => {
+                memberships::confirm(&mut tx, membership, actor, now).await?
+            }
+            (Some(membership), Decision::Decline) => {
+                memberships::end_if_requested(&mut tx, membership, actor, now).await?.unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        tx.commit().await?;
+        return Ok(Some(Some(weeks)));
+    }
+    // Still moving after three reads: nothing changed; the request's page shows where it is.
+    Ok(Some(None))
 }
 
 /// Corrects the admission answers of booking `id`, and of every week of its membership if it

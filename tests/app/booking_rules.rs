@@ -244,4 +244,21 @@ async fn the_database_keeps_each_groups_seat_counts_and_no_one_sets_them_by_hand
         assert!(refused.to_string().contains("seat counts are kept by the database"), "{refused}");
     }
     app.assert_seat_counts_kept().await;
+    // Nor by giving a new group counts of its own: it starts with none.
+    let copied: (i32, i32) = sqlx::query_as(
+        "insert into session (clinic_id, topic_id, language, starts_at, ends_at, room_capacity, seats_per_counselor,
+                              seats_held, places_waiting)
+         select clinic_id, topic_id, language, starts_at + interval '1 day', ends_at + interval '1 day',
+                room_capacity, seats_per_counselor, 50, 7 from session where id = $1
+         returning seats_held, places_waiting",
+    )
+    .bind(session)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(copied, (0, 0));
+    // And the owner emptying the bookings empties every group.
+    book(&app, session, 3).await;
+    sqlx::query("truncate booking cascade").execute(&app.owner_pool).await.unwrap();
+    app.assert_seat_counts_kept().await;
 }

@@ -117,3 +117,43 @@ async fn two_app_instances_on_one_database_never_overbook_between_them() {
     assert_eq!(first.count("select count(*) from booking where status = 'requested'").await, 12);
     first.assert_seat_counts_kept().await;
 }
+
+/// A counselor taken off a full group while a request waits for the group's lock: once the
+/// request has the lock it counts the counselors as they are now, and is put on the waitlist
+/// (counting them in the locking statement saw two, and overbooked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_waiting_while_a_counselor_is_taken_off_counts_the_seats_left() {
+    let app = TestApp::spawn().await;
+    // Two counselors with 12 seats each, in a room of 24; 12 seats held, so one counselor fewer
+    // leaves the group full.
+    let session = app.session_starting_in(Duration::days(3), 24, 2).await;
+    for i in 0..12 {
+        assert_eq!(app.post_booking(&booking_json(session, &phone(i)), None).await.status(), 201);
+    }
+    let mut change = app.owner_pool.begin().await.unwrap();
+    sqlx::query("select id from session where id = $1 for update")
+        .bind(session)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+    sqlx::query(
+        "delete from session_counselor where session_id = $1
+         and counselor_id = (select min(counselor_id) from session_counselor where session_id = $1)",
+    )
+    .bind(session)
+    .execute(&mut *change)
+    .await
+    .unwrap();
+    let body = booking_json(session, &phone(12));
+    let request = app.post_booking(&body, None);
+    let commit = async {
+        // The request is waiting for the group's row by now.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        change.commit().await.unwrap();
+    };
+    let (answer, ()) = tokio::join!(request, commit);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["status"], "waitlisted", "{answer}");
+    assert_eq!(app.count("select count(*) from booking where status = 'requested'").await, 12);
+    app.assert_seat_counts_kept().await;
+}
