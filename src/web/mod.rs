@@ -268,10 +268,17 @@ async fn admit(
 #[derive(Clone, Copy)]
 pub(crate) struct ChangesNothing;
 
-/// Marks `response` as [`ChangesNothing`].
-pub(crate) async fn changes_nothing(mut response: Response) -> Response {
-    response.extensions_mut().insert(ChangesNothing);
-    response
+impl ChangesNothing {
+    /// `response`, marked as changing nothing.
+    pub(crate) fn mark(mut response: Response) -> Response {
+        response.extensions_mut().insert(ChangesNothing);
+        response
+    }
+}
+
+/// [`ChangesNothing::mark`] as a layer (`map_response`) for a route's every answer.
+pub(crate) async fn changes_nothing(response: Response) -> Response {
+    ChangesNothing::mark(response)
 }
 
 /// Ends the public listings' kept reads after a request that may have changed what they show:

@@ -43,6 +43,7 @@ impl SessionCard {
         let ends = s.ends_at.with_timezone(&tz);
         let seats_left = s.seats_left();
         let availability = availability(s.is_cancelled(), s.starts_at, now, cutoff, seats_left);
+        let topic = ui.choose(&s.topic_name_en, &s.topic_name_es);
         SessionCard {
             id: s.id,
             local_date: starts.date_naive(),
@@ -50,8 +51,8 @@ impl SessionCard {
             starts,
             ends,
             clinic_name: s.clinic_name.clone(),
-            topic_name: ui.pick(&s.topic_name_en, &s.topic_name_es).to_owned(),
-            topic_lang: ui.choose(&s.topic_name_en, &s.topic_name_es).lang_attr(),
+            topic_name: topic.text.to_owned(),
+            topic_lang: topic.lang_attr(),
             language: (ui.m.language_names)(s.language),
             counselors: s.counselors.clone(),
             availability,
@@ -154,9 +155,10 @@ pub struct CounselorView {
 
 impl CounselorView {
     pub fn new(ui: Ui, counselor: Counselor) -> CounselorView {
+        let bio = ui.choose(&counselor.bio_en, &counselor.bio_es);
         CounselorView {
-            bio: ui.pick(&counselor.bio_en, &counselor.bio_es).to_owned(),
-            bio_lang: ui.choose(&counselor.bio_en, &counselor.bio_es).lang_attr(),
+            bio: bio.text.to_owned(),
+            bio_lang: bio.lang_attr(),
             languages: languages_spoken(ui, &counselor),
             counselor,
         }

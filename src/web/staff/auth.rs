@@ -127,9 +127,7 @@ impl StaffUser {
 }
 
 fn to_login() -> Response {
-    let mut response = Redirect::to("/staff/login").into_response();
-    response.extensions_mut().insert(crate::web::ChangesNothing);
-    response
+    crate::web::ChangesNothing::mark(Redirect::to("/staff/login").into_response())
 }
 
 /// The signed-in member as this request first found them: every extractor of one request
