@@ -67,8 +67,8 @@ ROSTER="$(curl -fs -H "cookie: $COUNSELOR" "$BASE/staff/my-sessions" | grep -o '
 STAFF_ROWS=()
 for page in "/staff/intake|$INTAKE" "$ROSTER|$COUNSELOR"; do
   path="${page%%|*}"
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: ${page#*|}" "$BASE$path")" == 200 ]] \
-    || { echo "$path did not answer 200 when signed in" >&2; exit 1; }
+  code="$(curl -s -o "$WORK/staff-page.html" -w '%{http_code}' -H "cookie: ${page#*|}" "$BASE$path")"
+  [[ "$code" == 200 ]] || { echo "$path answered $code when signed in (body: $WORK/staff-page.html)" >&2; exit 1; }
   BEFORE=$(CPU_TICKS "$APP_PID")
   STAFF_COOKIE="${page#*|}" wrk -t2 -c"${CONNS:-64}" -d"${DURATION:-5}s" --timeout 10s -s "$HERE/staff.lua" \
     "$BASE$path" >"$WORK/staff.log" 2>&1

@@ -4,7 +4,7 @@
 use crate::domain::audit::{AuditAction, RecordType};
 use crate::keys::Keys;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 /// One thing a staff member did: ids, never names.
 pub struct AuditEntry<'a> {
@@ -17,58 +17,71 @@ pub struct AuditEntry<'a> {
 
 /// Writes `entry`, sealed with the app's key (see [`seal`]).
 pub async fn record(conn: &mut PgConnection, keys: &Keys, entry: &AuditEntry<'_>) -> sqlx::Result<()> {
-    // at, seq, prev_hash and hash are set by the chaining trigger.
-    let written: Vec<(i64, Vec<u8>)> = sqlx::query!(
-        r#"insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr)
-         values ($1, $2, $3, $4, $5) returning seq, hash"#,
-        entry.actor_staff_id,
-        entry.action.code(),
-        entry.record_type.map(RecordType::code),
-        entry.record_id,
-        entry.client_addr
-    )
-    .map(|r| (r.seq, r.hash))
-    .fetch_all(&mut *conn)
-    .await?;
-    seal(conn, keys, &written).await
+    append(conn, keys, entry, None).await
 }
 
-/// One entry like `entry` for each record in `record_ids` (its `record_id` is ignored), in one
-/// statement: a list that shows many records writes one row per record it showed.
-pub async fn record_each(
+/// One entry like `entry` (its `record_id` is ignored) naming every record in `record_ids`, in
+/// their order: a list that showed many records is one step of the chain, not one per record,
+/// so a long worklist holds the chain's lock no longer than a single view does.
+pub async fn record_list(
     conn: &mut PgConnection,
     keys: &Keys,
     entry: &AuditEntry<'_>,
     record_ids: &[i64],
 ) -> sqlx::Result<()> {
-    let written: Vec<(i64, Vec<u8>)> = sqlx::query!(
-        r#"insert into audit_log (actor_staff_id, action, record_type, record_id, client_addr)
-         select $1, $2, $3, id, $5 from unnest($4::bigint[]) with ordinality as shown (id, n) order by n
-         returning seq, hash"#,
+    append(conn, keys, entry, Some(record_ids)).await
+}
+
+/// The entry and its seal commit together: in the caller's transaction when there is one, else
+/// in their own. The chain's lock is held from the entry until it commits, and a commit waits
+/// for the disk, so a page that writes several entries writes them in one transaction (one
+/// wait under the lock, not one per entry); and no entry is ever left unsealed by a failure
+/// between the two.
+async fn append(
+    conn: &mut PgConnection,
+    keys: &Keys,
+    entry: &AuditEntry<'_>,
+    record_ids: Option<&[i64]>,
+) -> sqlx::Result<()> {
+    if conn.is_in_transaction() {
+        return append_in(conn, keys, entry, record_ids).await;
+    }
+    let mut tx = conn.begin().await?;
+    append_in(&mut tx, keys, entry, record_ids).await?;
+    tx.commit().await
+}
+
+async fn append_in(
+    conn: &mut PgConnection,
+    keys: &Keys,
+    entry: &AuditEntry<'_>,
+    record_ids: Option<&[i64]>,
+) -> sqlx::Result<()> {
+    // at, seq, prev_hash and hash are set by the chaining trigger.
+    let written = sqlx::query!(
+        r#"insert into audit_log (actor_staff_id, action, record_type, record_id, record_ids, client_addr)
+         values ($1, $2, $3, $4, $5, $6) returning seq, hash"#,
         entry.actor_staff_id,
         entry.action.code(),
         entry.record_type.map(RecordType::code),
+        record_ids.map_or(entry.record_id, |_| None),
         record_ids,
         entry.client_addr
     )
-    .map(|r| (r.seq, r.hash))
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    seal(conn, keys, &written).await
+    seal(conn, keys, written.seq, &written.hash).await
 }
 
-/// Seals rows just written: an HMAC of each one's position and hash under the key file's key,
-/// in the same transaction. Whoever owns the database can recompute the chain, but not a seal.
-/// A seal already at that position is left (only cut rows leave one behind): the row then
-/// reads as unsealed to `audit verify`, which is the truth, and the app goes on working.
-async fn seal(conn: &mut PgConnection, keys: &Keys, written: &[(i64, Vec<u8>)]) -> sqlx::Result<()> {
-    let seqs: Vec<i64> = written.iter().map(|(seq, _)| *seq).collect();
-    let macs: Vec<Vec<u8>> = written.iter().map(|(seq, hash)| keys.audit_row_mac(*seq, hash)).collect();
+/// Seals a row just written: an HMAC of its position and hash under the key file's key, in the
+/// same transaction. Whoever owns the database can recompute the chain, but not a seal. A seal
+/// already at that position is left (only cut rows leave one behind): the row then reads as
+/// unsealed to `audit verify`, which is the truth, and the app goes on working.
+async fn seal(conn: &mut PgConnection, keys: &Keys, seq: i64, hash: &[u8]) -> sqlx::Result<()> {
     sqlx::query!(
-        r#"insert into audit_seal (seq, mac) select * from unnest($1::bigint[], $2::bytea[])
-         on conflict (seq) do nothing"#,
-        &seqs,
-        &macs
+        r#"insert into audit_seal (seq, mac) values ($1, $2) on conflict (seq) do nothing"#,
+        seq,
+        keys.audit_row_mac(seq, hash)
     )
     .execute(conn)
     .await?;
@@ -92,6 +105,7 @@ struct ChainRow {
     record_type: Option<String>,
     record_id: Option<i64>,
     client_addr: Option<String>,
+    record_ids: Option<Vec<i64>>,
     prev_hash: Vec<u8>,
     hash: Vec<u8>,
     mac: Option<Vec<u8>>,
@@ -112,6 +126,12 @@ fn row_digest(prev_hash: &[u8], row: &ChainRow) -> Vec<u8> {
         row.client_addr.clone().unwrap_or_default(),
     ]
     .join("|");
+    // A list's ids follow, comma-separated; a row without one ends at its address (the
+    // database's `concat_ws` skips a null).
+    let text = match &row.record_ids {
+        Some(ids) => format!("{text}|{}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
+        None => text,
+    };
     let mut digest = Sha256::new();
     digest.update(prev_hash);
     digest.update(text.as_bytes());
@@ -154,7 +174,7 @@ pub async fn walk(
         // Qualified names: no object in another schema stands in for the log here. A row may
         // have no seal (`mac?`: sqlx cannot see the outer join under the limit).
         let page: Vec<ChainRow> = sqlx::query_as!(ChainRow, r#"select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr,
-                    a.prev_hash, a.hash, s.mac as "mac?"
+                    a.record_ids, a.prev_hash, a.hash, s.mac as "mac?"
              from public.audit_log a left join public.audit_seal s on s.seq = a.seq
              where a.seq > $1 order by a.seq limit $2"#, last_seq, PAGE)
         .fetch_all(&mut *conn)
@@ -283,6 +303,8 @@ pub struct AuditRow {
     pub action: AuditAction,
     pub record_type: Option<RecordType>,
     pub record_id: Option<i64>,
+    /// The records a list showed (instead of `record_id`).
+    pub record_ids: Option<Vec<i64>>,
     pub client_addr: Option<String>,
 }
 
@@ -291,11 +313,11 @@ pub async fn search(conn: &mut PgConnection, q: &AuditQuery) -> sqlx::Result<Vec
     sqlx::query_as!(
         AuditRow,
         r#"select at, actor_staff_id, action as "action: AuditAction",
-                  record_type as "record_type: RecordType", record_id, client_addr
+                  record_type as "record_type: RecordType", record_id, record_ids, client_addr
            from audit_log
            where ($1::bigint[] is null or actor_staff_id = any($1))
-             and (not $5 or (record_type = 'booking' and record_id = any($2))
-                  or (record_type = 'patient' and record_id = any($6)))
+             and (not $5 or (record_type = 'booking' and (record_id = any($2) or record_ids && $2))
+                  or (record_type = 'patient' and (record_id = any($6) or record_ids && $6)))
              and ($3::timestamptz is null or at >= $3)
              and ($4::timestamptz is null or at < $4)
            order by seq desc limit 500"#,

@@ -48,7 +48,7 @@ pub async fn stop_texts(
         record_id: None,
         client_addr: None,
     };
-    audit::record_each(conn, keys, &entry, &stopped).await?;
+    audit::record_list(conn, keys, &entry, &stopped).await?;
     Ok(stopped)
 }
 

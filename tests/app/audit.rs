@@ -68,7 +68,8 @@ async fn a_row_rewritten_by_the_owner_is_found_even_with_the_databases_digest_fu
         "alter table audit_log enable trigger audit_log_no_update",
         // The owner makes the database's digest vouch for every stored hash.
         "create or replace function audit_row_digest(prev bytea, seq bigint, at timestamptz, actor bigint, \
-         action text, record_type text, record_id bigint, client_addr text) returns bytea \
+         action text, record_type text, record_id bigint, client_addr text, record_ids bigint[]) \
+         returns bytea \
          language sql stable as $$ select a.hash from audit_log a where a.seq = $2 $$",
     ] {
         sqlx::query(sql).execute(&mut *tx).await.unwrap();
@@ -187,6 +188,41 @@ async fn a_row_altered_behind_the_apps_back_is_found_by_audit_verify() {
 
     let found = audit::verify(&mut app.pool.acquire().await.unwrap()).await.unwrap();
     assert_eq!(found.unwrap_err().id, target);
+}
+
+/// A list's entry names its records inside the chain: taking a person out of the list of a
+/// worklist they were shown in breaks the chain as surely as editing any other field.
+#[tokio::test]
+async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
+    let app = TestApp::spawn().await;
+    write_entries(&app, 2).await;
+    let entry = AuditEntry {
+        actor_staff_id: Some(7),
+        action: groupcare::domain::audit::AuditAction::ViewBookingInList,
+        record_type: Some(groupcare::domain::audit::RecordType::Booking),
+        record_id: None,
+        client_addr: Some("127.0.0.1"),
+    };
+    let mut conn = app.pool.acquire().await.unwrap();
+    audit::record_list(&mut conn, &app.keys, &entry, &[31, 7, 12]).await.unwrap();
+    write_entries(&app, 1).await;
+    assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(4), "a list entry chains like any other");
+    let (id, listed): (i64, Vec<i64>) = sqlx::query_as("select id, record_ids from audit_log where seq = 3")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(listed, [31, 7, 12], "in the order shown");
+
+    let mut tx = app.owner_pool.begin().await.unwrap();
+    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    sqlx::query("update audit_log set record_ids = '{31,12}' where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(audit::verify(&mut conn).await.unwrap().unwrap_err().id, id);
 }
 
 #[tokio::test]

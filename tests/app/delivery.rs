@@ -447,13 +447,14 @@ async fn stop_ends_texts_help_gets_the_clinics_phone_and_other_words_reach_intak
     assert!(!consents_to_texts(&app, first).await && !consents_to_texts(&app, second).await);
     assert!(consents_to_texts(&app, other).await);
     assert_eq!(states(&app, first).await, ["request_received/sms:unsent"]);
-    let audited: i64 = sqlx::query_scalar(
-        "select count(*) from audit_log where action = 'sms_consent_withdrawn' and actor_staff_id is null",
+    let audited: Vec<Vec<i64>> = sqlx::query_scalar(
+        "select array(select unnest(record_ids) order by 1) from audit_log \
+         where action = 'sms_consent_withdrawn' and actor_staff_id is null",
     )
-    .fetch_one(&app.owner_pool)
+    .fetch_all(&app.owner_pool)
     .await
     .unwrap();
-    assert_eq!(audited, 2);
+    assert_eq!(audited, [[first.min(second), first.max(second)]], "one entry naming both bookings");
     let page = get_as(&app, &intake, &format!("/staff/intake/requests/{second}")).await.text().await.unwrap();
     assert!(page.contains("text messages: no (the person replied STOP"), "{page}");
     // Later news reaches them no more by text; the other person's does.

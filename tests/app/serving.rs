@@ -313,10 +313,10 @@ async fn rows_rewritten_after_the_newest_checkpoint_lack_the_apps_seal_and_the_a
         "alter table audit_log disable trigger audit_log_no_update",
         "update audit_log set record_id = 999, client_addr = '203.0.113.66' where seq = 5",
         "update audit_log set hash = audit_row_digest(prev_hash, seq, at, actor_staff_id, action, record_type, \
-         record_id, client_addr) where seq = 5",
+         record_id, client_addr, record_ids) where seq = 5",
         "update audit_log set prev_hash = (select hash from audit_log where seq = 5) where seq = 6",
         "update audit_log set hash = audit_row_digest(prev_hash, seq, at, actor_staff_id, action, record_type, \
-         record_id, client_addr) where seq = 6",
+         record_id, client_addr, record_ids) where seq = 6",
         "alter table audit_log enable trigger audit_log_no_update",
     ] {
         sqlx::query(sql).execute(&mut *tx).await.unwrap();

@@ -228,6 +228,12 @@ async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
         .await
         .unwrap();
     assert_eq!(get_as(&a.app, &a.session, &format!("/staff/intake/patients/{record}")).await.status(), 200);
+    // The worklist shows both requests: one entry naming both.
+    let worklist = get_as(&a.app, &a.session, "/staff/intake").await.text().await.unwrap();
+    assert!(
+        worklist.contains(&format!("requests/{first}\""))
+            && worklist.contains(&format!("requests/{second}\""))
+    );
     let search = |fields: Vec<(&'static str, String)>| {
         let a = &a;
         async move {
@@ -244,6 +250,15 @@ async fn the_audit_log_is_searched_by_patient_staff_member_and_dates() {
     assert!(
         by_phone.contains(&format!("patient #{record}")) && by_phone.contains("viewed a patient record"),
         "entries about the person's patient record are found too"
+    );
+    assert!(
+        by_phone.contains(&format!("booking #{first} (in a list of 2)")),
+        "a list that showed the person is found, naming only their record: {by_phone}"
+    );
+    let everything = search(vec![]).await;
+    assert!(
+        everything.contains(&format!("booking #{first}, #{second}"))
+            || everything.contains(&format!("booking #{second}, #{first}"))
     );
     let by_reference = search(vec![("patient", reference.to_lowercase())]).await;
     assert!(by_reference.contains(&format!("booking #{first}")));
@@ -282,7 +297,9 @@ async fn the_cancel_form_shows_who_a_cancellation_would_reach() {
         "{list}"
     );
     assert!(list.contains("Waiting") && list.contains("On the waitlist"), "{list}");
-    let shown = app.count("select count(*) from audit_log where action = 'view_booking_in_list'").await;
+    let shown = app
+        .count("select count(*) from audit_log, unnest(record_ids) where action = 'view_booking_in_list'")
+        .await;
     assert_eq!(shown, 2);
 }
 

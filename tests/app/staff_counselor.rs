@@ -89,7 +89,7 @@ async fn a_counselor_sees_their_own_groups_and_rosters_and_no_one_elses() {
     assert!(!html.contains("type=\"radio\""), "no attendance before the start");
     assert_eq!(app.count("select count(*) from audit_log where action = 'view_roster'").await, 1);
     let shown: Vec<i64> = sqlx::query_scalar(
-        "select record_id from audit_log where action = 'view_booking_in_list' and record_type = 'booking'",
+        "select unnest(record_ids) from audit_log where action = 'view_booking_in_list' and record_type = 'booking'",
     )
     .fetch_all(&app.pool)
     .await

@@ -59,13 +59,18 @@ async fn the_worklist_shows_this_clinics_requests_and_is_audited() {
     assert!(waiting.contains("Person2"));
     assert!(app.count("select count(*) from audit_log where action = 'view_queue'").await >= 2);
     let shown: Vec<i64> = sqlx::query_scalar(
-        "select record_id from audit_log where action = 'view_booking_in_list' and record_type = 'booking' \
-         order by seq",
+        "select record from audit_log, unnest(record_ids) with ordinality as shown (record, n) \
+         where action = 'view_booking_in_list' and record_type = 'booking' order by seq, n",
     )
     .fetch_all(&app.pool)
     .await
     .unwrap();
     assert_eq!(shown, [first, second], "each view records which requests it showed, and no others");
+    assert_eq!(
+        app.count("select count(*) from audit_log where action = 'view_booking_in_list'").await,
+        2,
+        "one entry per view, naming its requests"
+    );
 
     staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
     let admin = login(&app, "admin@clinic.test").await;
@@ -591,7 +596,7 @@ async fn intake_finds_a_caller_by_reference_phone_or_name_in_their_clinics() {
     let searches = app.count("select count(*) from audit_log where action = 'find_bookings'").await;
     assert_eq!(searches, 13);
     let shown: i64 = sqlx::query_scalar(
-        "select count(*) from audit_log where action = 'view_booking_in_list' and record_id = $1",
+        "select count(*) from audit_log where action = 'view_booking_in_list' and $1 = any(record_ids)",
     )
     .bind(mine)
     .fetch_one(&app.pool)

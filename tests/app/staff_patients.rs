@@ -263,7 +263,8 @@ async fn a_patient_page_records_which_bookings_and_possible_duplicates_it_showed
     get_as(&d.app, &d.intake, &format!("/staff/intake/patients/{record}")).await;
 
     let shown: Vec<(String, String, i64)> = sqlx::query_as(
-        "select action, record_type, record_id from audit_log where action like '%_in_list' order by seq",
+        "select action, record_type, record from audit_log, unnest(record_ids) with ordinality as shown (record, n) \
+         where action like '%_in_list' order by seq, n",
     )
     .fetch_all(&d.app.pool)
     .await

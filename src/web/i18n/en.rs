@@ -776,6 +776,7 @@ pub static EN: Messages = Messages {
     audit_col_from: "From",
     audit_none: "Nothing matches.",
     audit_limited: "Showing the newest 500 entries.",
+    audit_in_a_list_of: |n| format!("(in a list of {n})"),
     audit_action: |action| match action {
         AuditAction::Attendance => "took attendance",
         AuditAction::BookingContactLogged => "logged a contact attempt",

@@ -811,6 +811,7 @@ pub static ES: Messages = Messages {
     audit_col_from: "Desde",
     audit_none: "Nada coincide.",
     audit_limited: "Se muestran las 500 entradas más nuevas.",
+    audit_in_a_list_of: |n| format!("(en una lista de {n})"),
     audit_action: |action| match action {
         AuditAction::Attendance => "tomó asistencia",
         AuditAction::BookingContactLogged => "anotó un intento de contacto",

@@ -563,6 +563,8 @@ pub struct Messages {
     pub audit_col_from: &'static str,
     pub audit_none: &'static str,
     pub audit_limited: &'static str,
+    /// After the records named of a list entry that names only some: how long the list was.
+    pub audit_in_a_list_of: fn(usize) -> String,
     /// An audit action in words.
     pub audit_action: fn(AuditAction) -> &'static str,
 

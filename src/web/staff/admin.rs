@@ -550,6 +550,40 @@ pub async fn retry_message(
     Ok(Redirect::to("/staff/admin/messages"))
 }
 
+/// The record an entry is about, as "booking #12". A list names its records: the searched
+/// person's among them when the search was for a person, else its first few, with the list's
+/// length when not all are named.
+fn records_named(ui: &Ui, row: &AuditRow, person: Option<&intake::PersonRecords>) -> String {
+    const NAMED_AT_MOST: usize = 10;
+    let Some(kind) = row.record_type else { return String::new() };
+    let ids: Vec<i64> = match (&row.record_ids, row.record_id) {
+        (Some(list), _) => {
+            let theirs = person.map(|p| match kind {
+                RecordType::Booking => p.booking_ids.as_slice(),
+                RecordType::Patient => p.patient_ids.as_slice(),
+                _ => &[],
+            });
+            list.iter()
+                .copied()
+                .filter(|id| theirs.is_none_or(|theirs| theirs.contains(id)))
+                .take(NAMED_AT_MOST)
+                .collect()
+        }
+        (None, Some(id)) => vec![id],
+        (None, None) => Vec::new(),
+    };
+    let mut named = kind.code().to_owned();
+    for (n, id) in ids.iter().enumerate() {
+        named.push_str(if n == 0 { " #" } else { ", #" });
+        named.push_str(&id.to_string());
+    }
+    if let Some(list) = row.record_ids.as_ref().filter(|list| list.len() > ids.len()) {
+        named.push(' ');
+        named.push_str(&(ui.m.audit_in_a_list_of)(list.len()));
+    }
+    named
+}
+
 /// The newest entries, and the search form.
 pub async fn audit_log(
     State(state): State<AppState>,
@@ -605,11 +639,7 @@ async fn audit_page(
             when: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             who: r.actor_staff_id.map(|id| format!("#{id}")).unwrap_or_default(),
             action: (ui.m.audit_action)(r.action).to_owned(),
-            record: match (r.record_type, r.record_id) {
-                (Some(t), Some(id)) => format!("{} #{id}", t.code()),
-                (Some(t), None) => t.code().to_owned(),
-                _ => String::new(),
-            },
+            record: records_named(&ui, &r, query.person.as_ref()),
             from: r.client_addr.unwrap_or_default(),
         })
         .collect();

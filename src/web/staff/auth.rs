@@ -102,7 +102,7 @@ impl StaffUser {
     }
 
     /// Records that this member was shown the records `ids` of `record_type` (a list, a
-    /// roster, the matches offered on a page): one entry per record, written at once.
+    /// roster, the matches offered on a page): one entry naming them all.
     pub async fn audit_shown(
         &self,
         conn: &mut sqlx::PgConnection,
@@ -121,7 +121,7 @@ impl StaffUser {
             record_id: None,
             client_addr: self.client_addr.as_deref(),
         };
-        crate::store::audit::record_each(conn, &self.keys, &entry, &ids).await?;
+        crate::store::audit::record_list(conn, &self.keys, &entry, &ids).await?;
         Ok(())
     }
 }

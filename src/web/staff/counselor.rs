@@ -26,6 +26,7 @@ use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use serde::Deserialize;
+use sqlx::Connection;
 use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
@@ -216,9 +217,12 @@ async fn audited_roster(
 ) -> Result<Vec<RosterLine>, AppError> {
     let mut conn = state.pool.acquire().await?;
     let lines = rosters::roster(&mut conn, id).await?;
-    user.audit(&mut conn, action, Some((RecordType::Session, id))).await?;
+    // The page's entries in one commit (see `store::audit::append`).
+    let mut tx = conn.begin().await?;
+    user.audit(&mut tx, action, Some((RecordType::Session, id))).await?;
     let shown = lines.iter().map(|l| l.booking_id);
-    user.audit_shown(&mut conn, AuditAction::ViewBookingInList, RecordType::Booking, shown).await?;
+    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, shown).await?;
+    tx.commit().await?;
     Ok(lines)
 }
 

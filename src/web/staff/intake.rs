@@ -35,6 +35,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
+use sqlx::Connection;
 use sqlx::PgConnection;
 
 const QUEUE_STATUSES: [BookingStatus; 5] = [
@@ -127,14 +128,12 @@ pub async fn queue(
     };
     let counts = intake::worklist_counts(&mut conn, &scope, clinic, now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
-    user.audit(&mut conn, AuditAction::ViewQueue, None).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewBookingInList,
-        RecordType::Booking,
-        rows.iter().map(|r| r.id),
-    )
-    .await?;
+    // The page's entries in one commit (see `store::audit::append`).
+    let mut tx = conn.begin().await?;
+    user.audit(&mut tx, AuditAction::ViewQueue, None).await?;
+    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, rows.iter().map(|r| r.id))
+        .await?;
+    tx.commit().await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     let worklist = status.is_none();
     Ok(QueuePage {
@@ -218,14 +217,12 @@ pub async fn find(
     };
     let mut conn = state.pool.acquire().await?;
     let rows = if query.is_empty() { Vec::new() } else { intake::find(&mut conn, &scope, &search).await? };
-    user.audit(&mut conn, AuditAction::FindBookings, None).await?;
-    user.audit_shown(
-        &mut conn,
-        AuditAction::ViewBookingInList,
-        RecordType::Booking,
-        rows.iter().map(|r| r.id),
-    )
-    .await?;
+    // The page's entries in one commit (see `store::audit::append`).
+    let mut tx = conn.begin().await?;
+    user.audit(&mut tx, AuditAction::FindBookings, None).await?;
+    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, rows.iter().map(|r| r.id))
+        .await?;
+    tx.commit().await?;
     let now = state.clock.now();
     let lines = rows.iter().map(|r| QueueLine::new(ui, r, now)).collect();
     Ok(FindPage { ui, user, query, searched: true, lines })
@@ -362,12 +359,14 @@ async fn request_page(state: &AppState, ui: Ui, desk: Intake, id: i64) -> Result
         Some(_) => memberships::of_booking(&mut conn, id, state.clock.now()).await?,
         None => None,
     };
-    user.audit(&mut conn, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
+    let mut tx = conn.begin().await?;
+    user.audit(&mut tx, AuditAction::ViewBooking, Some((RecordType::Booking, id))).await?;
     if let Some(m) = &membership {
         let others = m.weeks.iter().map(|w| w.booking_id).filter(|week| *week != id);
-        user.audit_shown(&mut conn, AuditAction::ViewBookingInList, RecordType::Booking, others).await?;
+        user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, others).await?;
     }
-    let candidates = patient_lines_shown(&user, &mut conn, ui, &candidates).await?;
+    let candidates = patient_lines_shown(&user, &mut tx, ui, &candidates).await?;
+    tx.commit().await?;
     drop(conn);
 
     let tz = summary.time_zone();

@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sqlx::Connection;
 use sqlx::PgConnection;
 
 /// A record as a line: name, phone the usual way, date of birth.
@@ -143,15 +144,18 @@ pub async fn show(
     let patient = patients::patient(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
     let bookings = patients::bookings(&mut conn, &scope, id).await?;
     let duplicates = patients::duplicates_of(&mut conn, &scope, id).await?;
-    user.audit(&mut conn, AuditAction::ViewPatient, Some((RecordType::Patient, id))).await?;
+    // The page's entries in one commit (see `store::audit::append`).
+    let mut tx = conn.begin().await?;
+    user.audit(&mut tx, AuditAction::ViewPatient, Some((RecordType::Patient, id))).await?;
     user.audit_shown(
-        &mut conn,
+        &mut tx,
         AuditAction::ViewBookingInList,
         RecordType::Booking,
         bookings.iter().map(|b| b.id),
     )
     .await?;
-    let duplicates = patient_lines_shown(&user, &mut conn, ui, &duplicates).await?;
+    let duplicates = patient_lines_shown(&user, &mut tx, ui, &duplicates).await?;
+    tx.commit().await?;
     Ok(PatientPage {
         ui,
         title: (ui.m.patient_title)(&format!("{} {}", patient.first_name, patient.last_name)),
