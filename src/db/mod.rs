@@ -32,6 +32,19 @@ pub fn unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether a request that failed with `e` should be told to try again shortly (503 with
+/// `Retry-After`) rather than that something broke: the database is [`unavailable`], or it
+/// refused for the moment: read-only or in recovery (25006, 55000: maintenance, or a standby
+/// after a failover), a wait cut short by the operator's `lock_timeout` or `statement_timeout`
+/// (55P03, 57014), or a transaction chosen to give way (40001, 40P01). Nothing was changed.
+pub fn try_again_later(e: &sqlx::Error) -> bool {
+    unavailable(e)
+        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|code| matches!(
+            &*code,
+            "25006" | "55000" | "55P03" | "57014" | "40001" | "40P01"
+        )))
+}
+
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     connect_with(PgConnectOptions::from_str(url)?, max_connections).await
 }

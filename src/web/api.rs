@@ -60,8 +60,8 @@ pub(crate) fn overloaded() -> Response {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
-        if crate::db::unavailable(&e) {
-            tracing::warn!(error = %e, "database unavailable");
+        if crate::db::try_again_later(&e) {
+            tracing::warn!(error = %e, "database unavailable for now");
             return ApiError::message(StatusCode::SERVICE_UNAVAILABLE, say::UNAVAILABLE);
         }
         tracing::error!(error = %e, "api request failed");

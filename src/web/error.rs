@@ -33,8 +33,8 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if crate::db::unavailable(&e) {
-            tracing::warn!(error = %e, "database unavailable");
+        if crate::db::try_again_later(&e) {
+            tracing::warn!(error = %e, "database unavailable for now");
             return AppError::Unavailable;
         }
         AppError::Internal(Box::new(e))

@@ -353,3 +353,78 @@ async fn fifty_readiness_probes_at_once_open_one_database_connection() {
     let opened = relay.opened.load(Ordering::SeqCst) - before;
     assert_eq!(opened, 1, "connections opened for 50 probes");
 }
+
+/// The database turned read-only under the app (maintenance, or a failover to a standby):
+/// whatever would write is told to try again (503 with `Retry-After`, the page in the
+/// visitor's words, the API's JSON), not that something broke; reading goes on, and once the
+/// database takes writes again, so does the app. The app's connections are cut when the
+/// setting changes, so the next ones start under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_gone_read_only_is_a_try_again_for_writes_not_an_error() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(chrono::Duration::days(2), 10, 4).await;
+    let booked = app.post_booking(&booking_json(session, &phone(1)), None).await;
+    assert_eq!(booked.status(), 201);
+    let booked: serde_json::Value = booked.json().await.unwrap();
+    let manage = format!("/manage/{}", booked["manage_url"].as_str().unwrap().rsplit('/').next().unwrap());
+    let read_only = |on: bool| {
+        let owner = app.owner_pool.clone();
+        async move {
+            let setting = match on {
+                true => {
+                    "do $$ begin execute format('alter database %I set default_transaction_read_only = on', \
+                         current_database()); end $$"
+                }
+                false => {
+                    "do $$ begin execute format('alter database %I reset default_transaction_read_only', \
+                          current_database()); end $$"
+                }
+            };
+            sqlx::query(setting).execute(&owner).await.unwrap();
+            sqlx::query(
+                "select pg_terminate_backend(pid) from pg_stat_activity \
+                 where datname = current_database() and usename <> current_user",
+            )
+            .execute(&owner)
+            .await
+            .unwrap();
+        }
+    };
+
+    read_only(true).await;
+    // The first tries may meet a connection that was cut (also a "try again"); those after
+    // meet the read-only database.
+    for n in 0..6 {
+        let r = app.post_booking(&booking_json(session, &phone(10 + n)), None).await;
+        assert_eq!(r.status(), 503, "try {n}");
+        assert!(r.headers().contains_key("retry-after"));
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().to_lowercase().contains("try again"), "{body}");
+    }
+    let r = app.post_form(&format!("{manage}/cancel?lang=es"), &[("confirm", "yes")]).await;
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("intente otra vez"), "in the visitor's language");
+    assert!(
+        crate::helpers::captured_logs().contains("read-only transaction"),
+        "the writes met the read-only database, not only cut connections"
+    );
+    assert_eq!(app.get(&manage).await.status(), 200, "reading goes on");
+
+    read_only(false).await;
+    let back = Instant::now();
+    loop {
+        let status = app.post_form(&format!("{manage}/cancel"), &[("confirm", "yes")]).await.status();
+        if status == 303 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "still {status} after the database took writes again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status: String =
+        sqlx::query_scalar("select status::text from booking").fetch_one(&app.owner_pool).await.unwrap();
+    assert_eq!(status, "cancelled");
+}
