@@ -6,9 +6,13 @@
 -- behind it, and the log grew by a hundred rows a view.
 
 alter table audit_log add column record_ids bigint[];
--- An entry is about one record, or about a list of them, never both; a list names at least one.
+-- An entry is about one record, or about a list of them, never both. A list is a plain list
+-- of at least one id, none of them null: the digest writes it as its ids joined by commas,
+-- which must read back as exactly one list (array_to_string would skip a null, and flatten
+-- a list of lists).
 alter table audit_log add constraint audit_log_one_record_or_a_list
-    check (record_ids is null or (record_id is null and cardinality(record_ids) > 0));
+    check (record_ids is null or (record_id is null and cardinality(record_ids) > 0
+                                  and array_ndims(record_ids) = 1 and array_position(record_ids, null) is null));
 -- "Who saw this person's records" finds the lists that showed them.
 create index audit_log_by_records on audit_log using gin (record_ids);
 

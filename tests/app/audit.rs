@@ -212,6 +212,18 @@ async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
         .await
         .unwrap();
     assert_eq!(listed, [31, 7, 12], "in the order shown");
+    // Only a list that reads back as itself from the digest's text can be written.
+    for list in ["{}", "{31,NULL,12}", "{{31},{12}}"] {
+        let refused = sqlx::query(
+            "insert into audit_log (action, record_type, record_ids) values ('view_booking_in_list', 'booking', $1::bigint[])",
+        )
+        .bind(list)
+        .execute(&app.pool)
+        .await;
+        let code =
+            refused.err().and_then(|e| e.as_database_error().and_then(|d| d.code().map(|c| c.into_owned())));
+        assert_eq!(code.as_deref(), Some("23514"), "{list}: refused by the check");
+    }
 
     let mut tx = app.owner_pool.begin().await.unwrap();
     sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
