@@ -134,3 +134,22 @@ async fn a_deactivated_counselor_leaves_the_public_pages_and_a_topic_change_show
         422
     );
 }
+
+/// A clinic's zone written by hand, past the app (a typo in an UPDATE, an abbreviation):
+/// the database refuses it, so every clinic's pages, which read the zone with each group, go
+/// on being drawn. The app reads zones by their exact names from the time zone database.
+#[tokio::test]
+async fn a_clinic_zone_the_app_could_not_read_is_refused_by_the_database_itself() {
+    let app = TestApp::spawn().await;
+    let session = app.session_starting_in(Duration::days(2), 10, 4).await;
+    for zone in ["America/LosAngeles", "america/los_angeles", "PST", "EST5EDT,M3.2.0,M11.1.0", ""] {
+        let refused =
+            sqlx::query("update clinic set time_zone = $1").bind(zone).execute(&app.owner_pool).await;
+        let code =
+            refused.err().and_then(|e| e.as_database_error().and_then(|d| d.code().map(|c| c.into_owned())));
+        assert_eq!(code.as_deref(), Some("23514"), "{zone:?} was taken");
+    }
+    sqlx::query("update clinic set time_zone = 'America/Denver'").execute(&app.owner_pool).await.unwrap();
+    assert_eq!(app.get("/sessions").await.status(), 200);
+    assert_eq!(app.get(&format!("/sessions/{session}")).await.status(), 200);
+}
