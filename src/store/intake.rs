@@ -58,9 +58,12 @@ pub struct QueueRow {
 /// How far back the worklist looks for follow-ups (a cancelled group, a missed one).
 pub const FOLLOW_UP_DAYS: i64 = 14;
 
+/// The most rows a list of intake's shows (the worklist, a list by status).
+pub const LIST_LIMIT: usize = 500;
+
 /// Intake's worklist in `scope` (and `clinic`, and `reason`, if given): every booking someone
 /// should call about, and why (the database's `worklist_attention`), soonest group first, at
-/// most 500.
+/// most [`LIST_LIMIT`].
 pub async fn worklist(
     conn: &mut PgConnection,
     scope: &ClinicScope,
@@ -82,16 +85,39 @@ pub async fn worklist(
            and ($2::bigint is null or s.clinic_id = $2)
            and ($6::text is null or w.attention = $6)
          order by s.starts_at, b.id
-         limit 500"#,
+         limit $7"#,
         scope.ids(),
         clinic,
         super::bookings::MOVED_REASON,
         now,
         FOLLOW_UP_DAYS as i32,
-        reason.map(Attention::code)
+        reason.map(Attention::code),
+        LIST_LIMIT as i64
     )
     .fetch_all(conn)
     .await
+}
+
+/// The worklist (see [`worklist`]) with its counts by reason (see [`worklist_counts`]). The
+/// worklist is worked out once where it can be: a whole worklist (no reason chosen, not cut
+/// at the limit) is its own count; only a part of one needs the counts worked out again.
+pub async fn worklist_and_counts(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    clinic: Option<i64>,
+    reason: Option<Attention>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Vec<QueueRow>, Vec<(Attention, i64)>)> {
+    let rows = worklist(&mut *conn, scope, clinic, reason, now).await?;
+    let counts = if reason.is_none() && rows.len() < LIST_LIMIT {
+        Attention::ALL
+            .iter()
+            .map(|a| (*a, rows.iter().filter(|r| r.attention == Some(*a)).count() as i64))
+            .collect()
+    } else {
+        worklist_counts(conn, scope, clinic, now).await?
+    };
+    Ok((rows, counts))
 }
 
 /// How many bookings in `scope` (and `clinic`) are on the worklist for each reason.
@@ -189,10 +215,11 @@ pub async fn queue(
            and ($2::bigint[] is null or s.clinic_id = any($2))
            and ($3::bigint is null or s.clinic_id = $3)
          order by s.starts_at, b.id
-         limit 500"#,
+         limit $4"#,
         status as BookingStatus,
         scope.ids(),
-        clinic
+        clinic,
+        LIST_LIMIT as i64
     )
     .fetch_all(conn)
     .await

@@ -55,6 +55,10 @@ async fn the_worklist_shows_this_clinics_requests_and_is_audited() {
     assert!(html.contains(&format!("/staff/intake/requests/{first}\"")));
     assert!(!html.contains(&format!("/staff/intake/requests/{other}\"")), "another clinic's request");
     assert!(!html.contains("Person2"), "the default view is requests, not the waitlist");
+    assert!(
+        html.contains("Every reason (1)") && html.contains("New request (1)"),
+        "counted in this clinic only"
+    );
     let waiting = get_as(&app, &intake, "/staff/intake?status=waitlisted").await.text().await.unwrap();
     assert!(waiting.contains("Person2"));
     assert!(app.count("select count(*) from audit_log where action = 'view_queue'").await >= 2);
@@ -749,5 +753,10 @@ async fn a_long_worklist_keeps_every_reason_and_counts_it_whole() {
     assert!(
         promoted.contains("New request (601)") && promoted.contains("Every reason (602)"),
         "whole counts"
+    );
+    let cut = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    assert!(
+        cut.contains("New request (601)") && cut.contains("Every reason (602)"),
+        "the whole list's counts, though it shows its first 500"
     );
 }

@@ -122,11 +122,13 @@ pub async fn queue(
     let clinic: Option<i64> = query.clinic.parse().ok();
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
-    let rows = match status {
-        Some(status) => intake::queue(&mut conn, &scope, clinic, status).await?,
-        None => intake::worklist(&mut conn, &scope, clinic, reason, now).await?,
+    let (rows, counts) = match status {
+        Some(status) => (
+            intake::queue(&mut conn, &scope, clinic, status).await?,
+            intake::worklist_counts(&mut conn, &scope, clinic, now).await?,
+        ),
+        None => intake::worklist_and_counts(&mut conn, &scope, clinic, reason, now).await?,
     };
-    let counts = intake::worklist_counts(&mut conn, &scope, clinic, now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     // The page's entries in one commit (see `store::audit::append`).
     let mut tx = conn.begin().await?;
