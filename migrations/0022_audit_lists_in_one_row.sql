@@ -7,12 +7,13 @@
 
 alter table audit_log add column record_ids bigint[];
 -- An entry is about one record, or about a list of them, never both. A list is a plain list
--- of at least one id, none of them null: the digest writes it as its ids joined by commas,
--- which must read back as exactly one list (array_to_string would skip a null, and flatten
--- a list of lists).
+-- of at least one id, none of them null, counted from 1: the digest writes it as its ids
+-- joined by commas, which must read back as exactly the list stored (array_to_string would
+-- skip a null, flatten a list of lists, and drop where a list starts).
 alter table audit_log add constraint audit_log_one_record_or_a_list
     check (record_ids is null or (record_id is null and cardinality(record_ids) > 0
-                                  and array_ndims(record_ids) = 1 and array_position(record_ids, null) is null));
+                                  and array_ndims(record_ids) = 1 and array_lower(record_ids, 1) = 1
+                                  and array_position(record_ids, null) is null));
 -- "Who saw this person's records" finds the lists that showed them.
 create index audit_log_by_records on audit_log using gin (record_ids);
 

@@ -105,18 +105,32 @@ struct ChainRow {
     record_type: Option<String>,
     record_id: Option<i64>,
     client_addr: Option<String>,
-    record_ids: Option<Vec<i64>>,
+    /// The list as PostgreSQL writes an array ("{12,7}"), read as text so that no shape of
+    /// array, however it was made, stops the walk: one that is not a plain list of ids breaks
+    /// the chain where it stands.
+    record_ids: Option<String>,
     prev_hash: Vec<u8>,
     hash: Vec<u8>,
     mac: Option<Vec<u8>>,
 }
 
-/// The digest that chains a row to its predecessor: what the database's `audit_row_digest`
-/// computes when the row is written, computed again here so that checking the chain never
-/// relies on code inside the database being checked (its owner could replace that function).
-fn row_digest(prev_hash: &[u8], row: &ChainRow) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let text = [
+/// The text the digest covers: what the database's `audit_row_digest` hashes when the row is
+/// written, built again here so that checking the chain never relies on code inside the
+/// database being checked (its owner could replace that function). None for a row no honest
+/// writer makes, which therefore cannot be linked: the fields are joined by '|', and the text
+/// splits back into them only while none holds a '|' (an address, an action and a record type
+/// never do; a list's ids are its last field, present only on a list's entry), and a list is
+/// a plain list of at least one id.
+fn digest_text(row: &ChainRow) -> Option<String> {
+    let fields = [
+        &row.action,
+        row.record_type.as_deref().unwrap_or_default(),
+        row.client_addr.as_deref().unwrap_or_default(),
+    ];
+    if fields.iter().any(|f| f.contains('|')) {
+        return None;
+    }
+    let mut text = [
         row.seq.to_string(),
         row.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
         row.actor_staff_id.map(|a| a.to_string()).unwrap_or_default(),
@@ -128,14 +142,26 @@ fn row_digest(prev_hash: &[u8], row: &ChainRow) -> Vec<u8> {
     .join("|");
     // A list's ids follow, comma-separated; a row without one ends at its address (the
     // database's `concat_ws` skips a null).
-    let text = match &row.record_ids {
-        Some(ids) => format!("{text}|{}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
-        None => text,
-    };
+    if let Some(list) = &row.record_ids {
+        let ids = list.strip_prefix('{')?.strip_suffix('}')?;
+        if ids.split(',').any(|id| id.parse::<i64>().is_err()) {
+            return None;
+        }
+        text.push('|');
+        text.push_str(ids);
+    }
+    Some(text)
+}
+
+/// The digest that chains `row` to its predecessor's hash, or None for a row that cannot be
+/// chained (see [`digest_text`]).
+fn row_digest(prev_hash: &[u8], row: &ChainRow) -> Option<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    let text = digest_text(row)?;
     let mut digest = Sha256::new();
     digest.update(prev_hash);
     digest.update(text.as_bytes());
-    digest.finalize().to_vec()
+    Some(digest.finalize().to_vec())
 }
 
 /// A row known good (a signed checkpoint's) where a check of the chain may start.
@@ -174,7 +200,7 @@ pub async fn walk(
         // Qualified names: no object in another schema stands in for the log here. A row may
         // have no seal (`mac?`: sqlx cannot see the outer join under the limit).
         let page: Vec<ChainRow> = sqlx::query_as!(ChainRow, r#"select a.id, a.seq, a.at, a.actor_staff_id, a.action, a.record_type, a.record_id, a.client_addr,
-                    a.record_ids, a.prev_hash, a.hash, s.mac as "mac?"
+                    a.record_ids::text as record_ids, a.prev_hash, a.hash, s.mac as "mac?"
              from public.audit_log a left join public.audit_seal s on s.seq = a.seq
              where a.seq > $1 order by a.seq limit $2"#, last_seq, PAGE)
         .fetch_all(&mut *conn)
@@ -183,7 +209,7 @@ pub async fn walk(
         for row in page {
             let linked = row.seq == last_seq + 1
                 && row.prev_hash == last_hash
-                && row.hash == row_digest(&last_hash, &row);
+                && row_digest(&last_hash, &row).is_some_and(|digest| digest == row.hash);
             if !linked {
                 return Ok(Err(ChainFault::Broken(BrokenLink { id: row.id, seq: row.seq })));
             }

@@ -190,10 +190,8 @@ async fn a_row_altered_behind_the_apps_back_is_found_by_audit_verify() {
     assert_eq!(found.unwrap_err().id, target);
 }
 
-/// A list's entry names its records inside the chain: taking a person out of the list of a
-/// worklist they were shown in breaks the chain as surely as editing any other field.
-#[tokio::test]
-async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
+/// Writes two entries, a list's entry at position 3 (booking ids 31, 7 and 12), and one more.
+async fn with_a_list_at_3() -> TestApp {
     let app = TestApp::spawn().await;
     write_entries(&app, 2).await;
     let entry = AuditEntry {
@@ -203,17 +201,28 @@ async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
         record_id: None,
         client_addr: Some("127.0.0.1"),
     };
-    let mut conn = app.pool.acquire().await.unwrap();
-    audit::record_list(&mut conn, &app.keys, &entry, &[31, 7, 12]).await.unwrap();
+    audit::record_list(&mut app.pool.acquire().await.unwrap(), &app.keys, &entry, &[31, 7, 12])
+        .await
+        .unwrap();
     write_entries(&app, 1).await;
+    app
+}
+
+/// A list's entry names its records inside the chain: taking a person out of a worklist they
+/// were shown in, or moving them where the digest reads the same text, breaks the chain as
+/// surely as editing any other field. The app's own role can write only plain lists.
+#[tokio::test]
+async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
+    let app = with_a_list_at_3().await;
+    let mut conn = app.pool.acquire().await.unwrap();
     assert_eq!(audit::verify(&mut conn).await.unwrap(), Ok(4), "a list entry chains like any other");
-    let (id, listed): (i64, Vec<i64>) = sqlx::query_as("select id, record_ids from audit_log where seq = 3")
+    let listed: Vec<i64> = sqlx::query_scalar("select record_ids from audit_log where seq = 3")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(listed, [31, 7, 12], "in the order shown");
     // Only a list that reads back as itself from the digest's text can be written.
-    for list in ["{}", "{31,NULL,12}", "{{31},{12}}"] {
+    for list in ["{}", "{31,NULL,12}", "{{31},{12}}", "[0:2]={31,7,12}"] {
         let refused = sqlx::query(
             "insert into audit_log (action, record_type, record_ids) values ('view_booking_in_list', 'booking', $1::bigint[])",
         )
@@ -225,16 +234,31 @@ async fn a_record_taken_out_of_a_lists_entry_is_found_by_audit_verify() {
         assert_eq!(code.as_deref(), Some("23514"), "{list}: refused by the check");
     }
 
-    let mut tx = app.owner_pool.begin().await.unwrap();
-    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
-    sqlx::query("update audit_log set record_ids = '{31,12}' where id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(audit::verify(&mut conn).await.unwrap().unwrap_err().id, id);
+    // The owner, guards off (and the check dropped), rewrites the list's entry without
+    // recomputing its hash. The last three leave the text the database hashed unchanged.
+    for tampering in [
+        "update audit_log set record_ids = '{31,12}' where seq = 3",
+        "update audit_log set record_ids = '{7,31,12}' where seq = 3",
+        "update audit_log set client_addr = client_addr || '|' || array_to_string(record_ids, ','), record_ids = null \
+         where seq = 3",
+        "update audit_log set record_ids = '[0:2]={31,7,12}' where seq = 3",
+        "update audit_log set record_ids = '{31,NULL,7,12}' where seq = 3",
+    ] {
+        let app = with_a_list_at_3().await;
+        let mut tx = app.owner_pool.begin().await.unwrap();
+        for sql in [
+            "alter table audit_log disable trigger audit_log_no_update",
+            "alter table audit_log drop constraint audit_log_one_record_or_a_list",
+            tampering,
+            "alter table audit_log enable trigger audit_log_no_update",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let found =
+            audit::verify(&mut app.pool.acquire().await.unwrap()).await.expect("the walk reads every row");
+        assert_eq!(found.map_err(|broken| broken.seq), Err(3), "{tampering}");
+    }
 }
 
 #[tokio::test]
