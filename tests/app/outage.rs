@@ -428,3 +428,21 @@ async fn a_database_gone_read_only_is_a_try_again_for_writes_not_an_error() {
         sqlx::query_scalar("select status::text from booking").fetch_one(&app.owner_pool).await.unwrap();
     assert_eq!(status, "cancelled");
 }
+
+/// A counselor's page for an id nobody has is answered from the catalog kept for the public
+/// pages, like a known one: made-up ids cannot send a request to the database each (here,
+/// with the database gone, it is still a plain 404, not a "try again").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_made_up_counselor_id_is_not_found_without_asking_the_database() {
+    let direct = fresh_migrated_database_url().await;
+    let (relay, through) = Relay::in_front_of(&direct).await;
+    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
+    let known: i64 = sqlx::query_scalar("select id from counselor").fetch_one(&app.owner_pool).await.unwrap();
+    assert_eq!(app.get(&format!("/counselors/{known}")).await.status(), 200);
+
+    relay.down();
+    for unknown in [known + 1, known + 1000, 9_007_199_254_740_993] {
+        assert_eq!(app.get(&format!("/counselors/{unknown}")).await.status(), 404, "{unknown}");
+    }
+}

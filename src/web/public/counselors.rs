@@ -47,7 +47,10 @@ pub async fn detail(
 ) -> Result<CounselorPage, AppError> {
     let id = parse_id(&id)?;
     let now = state.clock.now();
-    let catalog = state.listings.catalog_where(&state.pool, |c| c.counselor(id).is_some()).await?;
+    // The kept catalog, as it is: an id it lacks is not found. Reading it again for any id a
+    // visitor makes up would send every such request to the database; a counselor added on
+    // the other instance shows within a second all the same (`listings::FRESH_FOR`).
+    let catalog = state.listings.catalog(&state.pool).await?;
     let counselor = catalog.counselor(id).filter(|c| c.active).ok_or(AppError::NotFound)?.clone();
     let filter = SessionFilter { counselor_id: Some(id), ..SessionFilter::default() };
     let until = now + Duration::days(LISTING_DAYS);
