@@ -67,7 +67,13 @@ ROSTER="$(curl -fs -H "cookie: $COUNSELOR" "$BASE/staff/my-sessions" | grep -o '
 STAFF_ROWS=()
 for page in "/staff/intake|$INTAKE" "$ROSTER|$COUNSELOR"; do
   path="${page%%|*}"
-  code="$(curl -s -o "$WORK/staff-page.html" -w '%{http_code}' -H "cookie: ${page#*|}" "$BASE$path")"
+  # Right after a run the server may still be answering the last one's requests (and say
+  # "try again" meanwhile): wait for it, up to 20 s.
+  for _ in $(seq 100); do
+    code="$(curl -s -o "$WORK/staff-page.html" -w '%{http_code}' -H "cookie: ${page#*|}" "$BASE$path")"
+    [[ "$code" == 200 ]] && break
+    sleep 0.2
+  done
   [[ "$code" == 200 ]] || { echo "$path answered $code when signed in (body: $WORK/staff-page.html)" >&2; exit 1; }
   BEFORE=$(CPU_TICKS "$APP_PID")
   STAFF_COOKIE="${page#*|}" wrk -t2 -c"${CONNS:-64}" -d"${DURATION:-5}s" --timeout 10s -s "$HERE/staff.lua" \
