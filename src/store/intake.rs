@@ -61,46 +61,46 @@ pub const FOLLOW_UP_DAYS: i64 = 14;
 /// The most rows a list of intake's shows (the worklist, a list by status).
 pub const LIST_LIMIT: usize = 500;
 
-/// Intake's worklist in `scope` (and `clinic`, and `reason`, if given): every booking someone
-/// should call about, and why (the database's `worklist_attention`), soonest group first, at
-/// most [`LIST_LIMIT`].
-pub async fn worklist(
+/// One booking on intake's worklist: which, and why (the database's `worklist_attention`).
+struct WorklistEntry {
+    booking_id: i64,
+    attention: Attention,
+}
+
+/// The whole worklist in `scope` (and `clinic`), soonest group first, as ids and reasons.
+async fn worklist_entries(
     conn: &mut PgConnection,
     scope: &ClinicScope,
     clinic: Option<i64>,
-    reason: Option<Attention>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<QueueRow>> {
+) -> sqlx::Result<Vec<WorklistEntry>> {
     sqlx::query_as!(
-        QueueRow,
-        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
-                b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
-                c.time_zone as "time_zone: ClinicZone",
-                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
-                s.language as "language: Language", w.attention as "attention?: Attention"
-         from worklist_attention($4, $3, $5) w
+        WorklistEntry,
+        r#"select w.booking_id as "booking_id!", w.attention as "attention!: Attention"
+         from worklist_attention($3, $4, $5) w
          join booking b on b.id = w.booking_id join session s on s.id = b.session_id
-         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
          where ($1::bigint[] is null or s.clinic_id = any($1))
            and ($2::bigint is null or s.clinic_id = $2)
-           and ($6::text is null or w.attention = $6)
-         order by s.starts_at, b.id
-         limit $7"#,
+         order by s.starts_at, b.id"#,
         scope.ids(),
         clinic,
-        super::bookings::MOVED_REASON,
         now,
-        FOLLOW_UP_DAYS as i32,
-        reason.map(Attention::code),
-        LIST_LIMIT as i64
+        super::bookings::MOVED_REASON,
+        FOLLOW_UP_DAYS as i32
     )
     .fetch_all(conn)
     .await
 }
 
-/// The worklist (see [`worklist`]) with its counts by reason (see [`worklist_counts`]). The
-/// worklist is worked out once where it can be: a whole worklist (no reason chosen, not cut
-/// at the limit) is its own count; only a part of one needs the counts worked out again.
+fn counts_by_reason(entries: &[WorklistEntry]) -> Vec<(Attention, i64)> {
+    Attention::ALL.iter().map(|a| (*a, entries.iter().filter(|e| e.attention == *a).count() as i64)).collect()
+}
+
+/// Intake's worklist in `scope` (and `clinic`, and `reason`, if given): every booking someone
+/// should call about, and why, soonest group first, at most [`LIST_LIMIT`]; with the whole
+/// worklist's counts by reason. The worklist is worked out once (its cost grows with the
+/// bookings still open, about 12 µs each): its ids and reasons give the counts and the rows to
+/// show, whose details are then read by id.
 pub async fn worklist_and_counts(
     conn: &mut PgConnection,
     scope: &ClinicScope,
@@ -108,16 +108,28 @@ pub async fn worklist_and_counts(
     reason: Option<Attention>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Vec<QueueRow>, Vec<(Attention, i64)>)> {
-    let rows = worklist(&mut *conn, scope, clinic, reason, now).await?;
-    let counts = if reason.is_none() && rows.len() < LIST_LIMIT {
-        Attention::ALL
-            .iter()
-            .map(|a| (*a, rows.iter().filter(|r| r.attention == Some(*a)).count() as i64))
-            .collect()
-    } else {
-        worklist_counts(conn, scope, clinic, now).await?
-    };
-    Ok((rows, counts))
+    let entries = worklist_entries(&mut *conn, scope, clinic, now).await?;
+    let shown: Vec<&WorklistEntry> =
+        entries.iter().filter(|e| reason.is_none_or(|r| e.attention == r)).take(LIST_LIMIT).collect();
+    let ids: Vec<i64> = shown.iter().map(|e| e.booking_id).collect();
+    let reasons: Vec<&str> = shown.iter().map(|e| e.attention.code()).collect();
+    let rows = sqlx::query_as!(
+        QueueRow,
+        r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
+                b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
+                c.time_zone as "time_zone: ClinicZone",
+                c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
+                s.language as "language: Language", shown.attention as "attention?: Attention"
+         from unnest($1::bigint[], $2::text[]) with ordinality as shown (id, attention, n)
+         join booking b on b.id = shown.id join session s on s.id = b.session_id
+         join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
+         order by shown.n"#,
+        &ids,
+        &reasons as &[&str]
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, counts_by_reason(&entries)))
 }
 
 /// How many bookings in `scope` (and `clinic`) are on the worklist for each reason.
@@ -127,24 +139,7 @@ pub async fn worklist_counts(
     clinic: Option<i64>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Attention, i64)>> {
-    let rows = sqlx::query!(
-        r#"select w.attention as "attention!: Attention", count(*) as "count!"
-           from worklist_attention($4, $3, $5) w join booking b on b.id = w.booking_id
-           join session s on s.id = b.session_id
-           where ($1::bigint[] is null or s.clinic_id = any($1)) and ($2::bigint is null or s.clinic_id = $2)
-           group by w.attention"#,
-        scope.ids(),
-        clinic,
-        super::bookings::MOVED_REASON,
-        now,
-        FOLLOW_UP_DAYS as i32
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(Attention::ALL
-        .iter()
-        .map(|a| (*a, rows.iter().find(|r| r.attention == *a).map_or(0, |r| r.count)))
-        .collect())
+    Ok(counts_by_reason(&worklist_entries(conn, scope, clinic, now).await?))
 }
 
 /// What intake looks for when a caller reads out something: a reference, a phone number, or a
