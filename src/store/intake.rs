@@ -9,6 +9,7 @@ use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+use std::collections::HashMap;
 
 /// Which clinics a staff member may see: all (administrators) or a list (intake).
 #[derive(Clone, Debug)]
@@ -109,26 +110,35 @@ pub async fn worklist_and_counts(
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Vec<QueueRow>, Vec<(Attention, i64)>)> {
     let entries = worklist_entries(&mut *conn, scope, clinic, now).await?;
-    let shown: Vec<&WorklistEntry> =
-        entries.iter().filter(|e| reason.is_none_or(|r| e.attention == r)).take(LIST_LIMIT).collect();
-    let ids: Vec<i64> = shown.iter().map(|e| e.booking_id).collect();
-    let reasons: Vec<&str> = shown.iter().map(|e| e.attention.code()).collect();
-    let rows = sqlx::query_as!(
+    // Each shown booking's place in the list and its reason, by id.
+    let shown: HashMap<i64, (usize, Attention)> = entries
+        .iter()
+        .filter(|e| reason.is_none_or(|r| e.attention == r))
+        .take(LIST_LIMIT)
+        .enumerate()
+        .map(|(place, e)| (e.booking_id, (place, e.attention)))
+        .collect();
+    let ids: Vec<i64> = shown.keys().copied().collect();
+    // Found by primary key (`= any`: joined to an unnested list instead, the planner may read
+    // the whole table at scale), then put in the list's order.
+    let mut rows = sqlx::query_as!(
         QueueRow,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
                 b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
                 c.time_zone as "time_zone: ClinicZone",
                 c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
-                s.language as "language: Language", shown.attention as "attention?: Attention"
-         from unnest($1::bigint[], $2::text[]) with ordinality as shown (id, attention, n)
-         join booking b on b.id = shown.id join session s on s.id = b.session_id
+                s.language as "language: Language", null::text as "attention?: Attention"
+         from booking b join session s on s.id = b.session_id
          join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
-         order by shown.n"#,
-        &ids,
-        &reasons as &[&str]
+         where b.id = any($1)"#,
+        &ids
     )
     .fetch_all(conn)
     .await?;
+    for row in &mut rows {
+        row.attention = shown.get(&row.id).map(|(_, attention)| *attention);
+    }
+    rows.sort_by_key(|row| shown.get(&row.id).map(|(place, _)| *place));
     Ok((rows, counts_by_reason(&entries)))
 }
 

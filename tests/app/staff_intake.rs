@@ -759,4 +759,9 @@ async fn a_long_worklist_keeps_every_reason_and_counts_it_whole() {
         cut.contains("New request (601)") && cut.contains("Every reason (602)"),
         "the whole list's counts, though it shows its first 500"
     );
+    assert_eq!(cut.matches("/staff/intake/requests/").count(), 500);
+    assert!(
+        !cut.contains(&format!("requests/{waiting}\"")),
+        "soonest group first: the later one is past the cut"
+    );
 }
