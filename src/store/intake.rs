@@ -75,19 +75,23 @@ async fn worklist_entries(
     clinic: Option<i64>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<WorklistEntry>> {
+    // The clinics the database looks at (None: all): the one asked about when it is in the
+    // worker's scope, else the scope. Only their bookings' reasons are worked out.
+    let clinics: Option<Vec<i64>> = match (scope.ids(), clinic) {
+        (None, None) => None,
+        (None, Some(asked)) => Some(vec![asked]),
+        (Some(ids), asked) => Some(ids.iter().copied().filter(|id| asked.is_none_or(|a| a == *id)).collect()),
+    };
     sqlx::query_as!(
         WorklistEntry,
         r#"select w.booking_id as "booking_id!", w.attention as "attention!: Attention"
-         from worklist_attention($3, $4, $5) w
+         from worklist_attention($1, $2, $3, $4) w
          join booking b on b.id = w.booking_id join session s on s.id = b.session_id
-         where ($1::bigint[] is null or s.clinic_id = any($1))
-           and ($2::bigint is null or s.clinic_id = $2)
          order by s.starts_at, b.id"#,
-        scope.ids(),
-        clinic,
         now,
         super::bookings::MOVED_REASON,
-        FOLLOW_UP_DAYS as i32
+        FOLLOW_UP_DAYS as i32,
+        clinics.as_deref()
     )
     .fetch_all(conn)
     .await

@@ -84,6 +84,15 @@ async fn the_worklist_shows_this_clinics_requests_and_is_audited() {
         all.find(&format!("requests/{other}\"")).unwrap(),
     );
     assert!(a < b, "soonest group first, every clinic for an administrator");
+    // One clinic asked for: the administrator sees its requests only; intake asking for a
+    // clinic not theirs sees none.
+    let theirs = app.clinic_of(elsewhere).await;
+    let one = get_as(&app, &admin, &format!("/staff/intake?clinic={theirs}")).await.text().await.unwrap();
+    assert!(one.contains(&format!("requests/{other}\"")) && !one.contains(&format!("requests/{first}\"")));
+    assert!(one.contains("Every reason (1)"), "counted in that clinic");
+    let not_mine =
+        get_as(&app, &intake, &format!("/staff/intake?clinic={theirs}")).await.text().await.unwrap();
+    assert!(!not_mine.contains(&format!("requests/{other}\"")) && not_mine.contains("Every reason (0)"));
 }
 
 #[tokio::test]
