@@ -35,8 +35,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// default range, which ends up to two days further for clinics a day ahead of UTC.
 const READ_AHEAD: chrono::TimeDelta = chrono::TimeDelta::days(LISTING_DAYS + 3);
 
-/// Filters kept at once. A visitor can ask for any number of them (a day, a clinic id): past
-/// this many, the kept reads start over, so memory stays bounded whatever is asked.
+/// Reads kept at once. A visitor can ask for any number of filters (a day, a clinic id) and of
+/// long ranges: past this many, the kept reads start over, so memory stays bounded whatever
+/// is asked.
 const MAX_FILTERS: usize = 256;
 
 /// Every clinic, topic and counselor, retired ones too (a group's page still names them), in
@@ -102,6 +103,13 @@ impl Upcoming {
     }
 }
 
+/// The whole UTC days a read longer than [`READ_AHEAD`] covers (the API's ranges, up to three
+/// months): such a read is kept under its days, beside the listings' own.
+type Window = (chrono::NaiveDate, chrono::NaiveDate);
+
+/// What a kept read of sessions is found by: its filter, and its days when it is a long one.
+type ReadKey = (SessionFilter, Option<Window>);
+
 /// The reads kept for the public listings. One per app instance, shared by its requests.
 #[derive(Default)]
 pub struct Listings {
@@ -109,7 +117,7 @@ pub struct Listings {
     /// it is the count the read began under.
     changes: AtomicU64,
     catalog: Kept<PublicCatalog>,
-    upcoming: Mutex<HashMap<SessionFilter, Arc<Kept<Upcoming>>>>,
+    upcoming: Mutex<HashMap<ReadKey, Arc<Kept<Upcoming>>>>,
 }
 
 impl Listings {
@@ -170,17 +178,25 @@ impl Listings {
             let sessions = sessions::upcoming(&mut *pool.acquire().await?, from, until, filter).await?;
             Ok(Upcoming { from, until, sessions })
         };
-        if until - from > READ_AHEAD {
-            return Ok(Arc::new(read(from, until).await?));
-        }
+        // A read as long as the listings' is kept from where it was first asked for, and read
+        // again from a later start when asked for past its end. A longer one is kept under its
+        // whole days: asking for it again, whatever the hour, is served from what was read.
+        let (window, read_from, read_until) = if until - from > READ_AHEAD {
+            let (first, last) = (from.date_naive(), until.date_naive() + chrono::TimeDelta::days(1));
+            let midnight = |day: chrono::NaiveDate| day.and_time(chrono::NaiveTime::MIN).and_utc();
+            (Some((first, last)), midnight(first), midnight(last))
+        } else {
+            (None, from, from + READ_AHEAD)
+        };
         let kept = {
             let mut upcoming = self.upcoming.lock().expect("the listings' map is never left half-changed");
-            if upcoming.len() >= MAX_FILTERS && !upcoming.contains_key(filter) {
+            let key = (filter.clone(), window);
+            if upcoming.len() >= MAX_FILTERS && !upcoming.contains_key(&key) {
                 upcoming.clear();
             }
-            upcoming.entry(filter.clone()).or_default().clone()
+            upcoming.entry(key).or_default().clone()
         };
-        kept.get(&self.changes, |u| u.covers(from, until), read(from, from + READ_AHEAD)).await
+        kept.get(&self.changes, |u| u.covers(from, until), read(read_from, read_until)).await
     }
 }
 

@@ -446,3 +446,24 @@ async fn a_made_up_counselor_id_is_not_found_without_asking_the_database() {
         assert_eq!(app.get(&format!("/counselors/{unknown}")).await.status(), 404, "{unknown}");
     }
 }
+
+/// The API's longest ranges (up to three months) are kept like the listings' own reads:
+/// asked for again within a second, they are answered from what was read (here, with the
+/// database gone meanwhile), instead of each going to the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_range_asked_for_again_is_answered_from_the_kept_read() {
+    let direct = fresh_migrated_database_url().await;
+    let (relay, through) = Relay::in_front_of(&direct).await;
+    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let far = app.session_starting_in(chrono::Duration::days(60), 10, 1).await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Los_Angeles).date_naive();
+    let long = format!("/api/v1/sessions?from={today}&to={}", today + chrono::Duration::days(90));
+    let first: serde_json::Value = app.get(&long).await.json().await.unwrap();
+    assert_eq!(first[0]["id"], far);
+
+    relay.down();
+    let again = app.get(&long).await;
+    assert_eq!(again.status(), 200);
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(again[0]["id"], far, "the same groups");
+}
