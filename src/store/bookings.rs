@@ -14,6 +14,7 @@ use crate::store::{memberships, outbox};
 use crate::tokens::digest;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
+use std::ops::ControlFlow;
 
 /// Who asks, for which session, under which one-time key.
 pub struct SeatRequest<'a> {
@@ -579,15 +580,15 @@ pub async fn move_booking(
     // Another move may carry the booking to a third group between reading where it is and
     // locking that group: then read again (a move is rare; three reads are plenty).
     for _ in 0..3 {
-        if let Some(done) = move_once(conn, booking_id, target, actor, now, cutoff).await? {
+        if let ControlFlow::Break(done) = move_once(conn, booking_id, target, actor, now, cutoff).await? {
             return Ok(done);
         }
     }
     Ok(Err(MoveRefused::NotActive))
 }
 
-/// One try of [`move_booking`]: None when the booking left the group it was read in before
-/// that group was locked (nothing is changed).
+/// One try of [`move_booking`]: `Continue` when the booking left the group it was read in
+/// before that group was locked (nothing is changed).
 async fn move_once(
     conn: &mut PgConnection,
     booking_id: i64,
@@ -595,7 +596,7 @@ async fn move_once(
     actor: Actor,
     now: DateTime<Utc>,
     cutoff: Duration,
-) -> sqlx::Result<Option<Result<BookingStatus, MoveRefused>>> {
+) -> sqlx::Result<ControlFlow<Result<BookingStatus, MoveRefused>>> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let (source, phone, weekly): (i64, String, bool) = sqlx::query!(
         r#"select session_id, phone, membership_id is not null as "weekly!" from booking where id = $1"#,
@@ -605,7 +606,7 @@ async fn move_once(
     .fetch_one(&mut *tx)
     .await?;
     if source == target {
-        return Ok(Some(Err(MoveRefused::SameSession)));
+        return Ok(ControlFlow::Break(Err(MoveRefused::SameSession)));
     }
     if weekly {
         let same_clinic = sqlx::query_scalar!(
@@ -616,7 +617,7 @@ async fn move_once(
         .fetch_optional(&mut *tx)
         .await?;
         if same_clinic == Some(false) {
-            return Ok(Some(Err(MoveRefused::WeeklyPlaceElsewhere)));
+            return Ok(ControlFlow::Break(Err(MoveRefused::WeeklyPlaceElsewhere)));
         }
     }
     let (first, second) = (source.min(target), source.max(target));
@@ -626,10 +627,10 @@ async fn move_once(
         if target == first { (first_locked, second_locked) } else { (second_locked, first_locked) };
     let source_locked = source_locked.ok_or(sqlx::Error::RowNotFound)?;
     if !still_in(&mut tx, booking_id, source).await? {
-        return Ok(None);
+        return Ok(ControlFlow::Continue(()));
     }
     let Some(locked) = target_locked else {
-        return Ok(Some(Err(MoveRefused::UnknownSession)));
+        return Ok(ControlFlow::Break(Err(MoveRefused::UnknownSession)));
     };
     // Read again under the locks: the status may have changed meanwhile.
     let status = sqlx::query_scalar!(
@@ -639,14 +640,14 @@ async fn move_once(
     .fetch_one(&mut *tx)
     .await?;
     if !status.is_active() {
-        return Ok(Some(Err(MoveRefused::NotActive)));
+        return Ok(ControlFlow::Break(Err(MoveRefused::NotActive)));
     }
     if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
-        return Ok(Some(Err(MoveRefused::Unbookable(why))));
+        return Ok(ControlFlow::Break(Err(MoveRefused::Unbookable(why))));
     }
     let standing = standing(&mut tx, &locked, &phone, Some(source)).await?;
     if standing.duplicate_of.is_some() {
-        return Ok(Some(Err(MoveRefused::AlreadyThere)));
+        return Ok(ControlFlow::Break(Err(MoveRefused::AlreadyThere)));
     }
     let new_status = match locked.admission().0 {
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
@@ -676,7 +677,7 @@ async fn move_once(
     outbox::notify(&mut tx, &[booking_id], MessageKind::Moved, now).await?;
     promote_waitlist(&mut tx, &source_locked, now).await?;
     tx.commit().await?;
-    Ok(Some(Ok(new_status)))
+    Ok(ControlFlow::Break(Ok(new_status)))
 }
 
 redacted_debug!(OwnBooking);

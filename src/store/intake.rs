@@ -10,6 +10,7 @@ use crate::domain::{ClinicZone, Language};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 /// Which clinics a staff member may see: all (administrators) or a list (intake).
 #[derive(Clone, Debug)]
@@ -405,57 +406,74 @@ pub async fn decide(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<Option<Vec<i64>>>> {
+    // Intake may move the booking between reading its group and locking it: then read again.
     for _ in 0..3 {
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let Some(found) = request(&mut tx, scope, id).await? else {
-            return Ok(None);
-        };
-        // The session's row is the one lock for its seats (see store::bookings); a membership's
-        // weeks are locked together first, in id order (see store::memberships).
-        if let Some(membership) = found.membership_id {
-            memberships::lock_sessions_of(&mut tx, membership).await?;
+        if let ControlFlow::Break(done) = decide_once(conn, scope, id, decision, actor, reason, now).await? {
+            return Ok(done);
         }
-        let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        // Intake may have moved it meanwhile: then its seat is another group's (read it again).
-        if !still_in(&mut tx, id, found.session_id).await? {
-            continue;
-        }
-        let changed: Option<i64> = sqlx::query_scalar!(
-            r#"with changed as (
-               update booking set status = $2 where id = $1 and status = any($3)
-               returning id, (select status from booking where id = $1) as was)
-             insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-             select id, was, $2, $4, $5, $6 from changed returning booking_id"#,
-            id,
-            decision.to_state() as BookingStatus,
-            decision.from_states() as &[BookingStatus],
-            actor.code(),
-            now,
-            reason
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if changed.is_none() {
-            return Ok(Some(None));
-        }
-        outbox::notify(&mut tx, &[id], decision.message(), now).await?;
-        promote_waitlist(&mut tx, &session, now).await?;
-        // A membership still waiting for intake is decided with its first booking decided:
-        // confirmed once for every week, or declined for every week.
-        let weeks = match (found.membership_id, decision) {
-            (Some(membership), Decision::Confirm) => {
-                memberships::confirm(&mut tx, membership, actor, now).await?
-            }
-            (Some(membership), Decision::Decline) => {
-                memberships::end_if_requested(&mut tx, membership, actor, now).await?.unwrap_or_default()
-            }
-            _ => Vec::new(),
-        };
-        tx.commit().await?;
-        return Ok(Some(Some(weeks)));
     }
     // Still moving after three reads: nothing changed; the request's page shows where it is.
     Ok(Some(None))
+}
+
+/// One try of [`decide`]: `Continue` when the booking left the group it was read in before
+/// that group was locked (nothing is changed).
+async fn decide_once(
+    conn: &mut PgConnection,
+    scope: &ClinicScope,
+    id: i64,
+    decision: Decision,
+    actor: Actor,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<ControlFlow<Option<Option<Vec<i64>>>>> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let Some(found) = request(&mut tx, scope, id).await? else {
+        return Ok(ControlFlow::Break(None));
+    };
+    // The session's row is the one lock for its seats (see store::bookings); a membership's
+    // weeks are locked together first, in id order (see store::memberships).
+    if let Some(membership) = found.membership_id {
+        memberships::lock_sessions_of(&mut tx, membership).await?;
+    }
+    let session = lock_session(&mut tx, found.session_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    // Intake may have moved it meanwhile: then its seat is another group's (read it again).
+    if !still_in(&mut tx, id, found.session_id).await? {
+        return Ok(ControlFlow::Continue(()));
+    }
+    let changed: Option<i64> = sqlx::query_scalar!(
+        r#"with changed as (
+           update booking set status = $2 where id = $1 and status = any($3)
+           returning id, (select status from booking where id = $1) as was)
+         insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
+         select id, was, $2, $4, $5, $6 from changed returning booking_id"#,
+        id,
+        decision.to_state() as BookingStatus,
+        decision.from_states() as &[BookingStatus],
+        actor.code(),
+        now,
+        reason
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if changed.is_none() {
+        return Ok(ControlFlow::Break(Some(None)));
+    }
+    outbox::notify(&mut tx, &[id], decision.message(), now).await?;
+    promote_waitlist(&mut tx, &session, now).await?;
+    // A membership still waiting for intake is decided with its first booking decided:
+    // confirmed once for every week, or declined for every week.
+    let weeks = match (found.membership_id, decision) {
+        (Some(membership), Decision::Confirm) => {
+            memberships::confirm(&mut tx, membership, actor, now).await?
+        }
+        (Some(membership), Decision::Decline) => {
+            memberships::end_if_requested(&mut tx, membership, actor, now).await?.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(ControlFlow::Break(Some(Some(weeks))))
 }
 
 /// Corrects the admission answers of booking `id`, and of every week of its membership if it

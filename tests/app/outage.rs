@@ -104,12 +104,17 @@ impl Relay {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover_when_it_returns() {
+/// An app on a fresh database, whose every connection goes through a relay the test controls.
+async fn app_behind_a_relay() -> (TestApp, Relay) {
     let direct = fresh_migrated_database_url().await;
     // postgres://user@host:port/db → the same through the relay.
     let (relay, through) = Relay::in_front_of(&direct).await;
-    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    (TestApp::spawn_on(through, test_settings(), Keys::random()).await, relay)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover_when_it_returns() {
+    let (app, relay) = app_behind_a_relay().await;
     let session = app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
     assert_eq!(app.get("/sessions").await.status(), 200);
 
@@ -163,9 +168,7 @@ async fn with_the_database_gone_pages_and_the_api_say_try_again_soon_and_recover
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_the_database_frozen_many_visitors_at_once_are_each_told_within_the_acquire_timeout() {
-    let direct = fresh_migrated_database_url().await;
-    let (relay, through) = Relay::in_front_of(&direct).await;
-    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let (app, relay) = app_behind_a_relay().await;
     app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
     assert_eq!(app.get("/sessions").await.status(), 200);
 
@@ -341,9 +344,7 @@ async fn json_log_lines_are_one_object_each() {
 /// (on a connection of its own), and those within a second share its answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_readiness_probes_at_once_open_one_database_connection() {
-    let direct = fresh_migrated_database_url().await;
-    let (relay, through) = Relay::in_front_of(&direct).await;
-    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let (app, relay) = app_behind_a_relay().await;
     tokio::time::sleep(Duration::from_millis(1100)).await; // no answer of an earlier probe to share
     let before = relay.opened.load(Ordering::SeqCst);
     let probes = (0..50).map(|_| app.get("/readyz"));
@@ -434,9 +435,7 @@ async fn a_database_gone_read_only_is_a_try_again_for_writes_not_an_error() {
 /// with the database gone, it is still a plain 404, not a "try again").
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_made_up_counselor_id_is_not_found_without_asking_the_database() {
-    let direct = fresh_migrated_database_url().await;
-    let (relay, through) = Relay::in_front_of(&direct).await;
-    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let (app, relay) = app_behind_a_relay().await;
     app.session_starting_in(chrono::Duration::days(2), 10, 1).await;
     let known: i64 = sqlx::query_scalar("select id from counselor").fetch_one(&app.owner_pool).await.unwrap();
     assert_eq!(app.get(&format!("/counselors/{known}")).await.status(), 200);
@@ -452,9 +451,7 @@ async fn a_made_up_counselor_id_is_not_found_without_asking_the_database() {
 /// database gone meanwhile), instead of each going to the database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_long_range_asked_for_again_is_answered_from_the_kept_read() {
-    let direct = fresh_migrated_database_url().await;
-    let (relay, through) = Relay::in_front_of(&direct).await;
-    let app = TestApp::spawn_on(through, test_settings(), Keys::random()).await;
+    let (app, relay) = app_behind_a_relay().await;
     let far = app.session_starting_in(chrono::Duration::days(60), 10, 1).await;
     let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Los_Angeles).date_naive();
     let long = format!("/api/v1/sessions?from={today}&to={}", today + chrono::Duration::days(90));

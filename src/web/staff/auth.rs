@@ -101,6 +101,24 @@ impl StaffUser {
         Ok(())
     }
 
+    /// Records a view of a page that lists bookings: the view (`action`, about `record`) and
+    /// the bookings it showed, in one commit (see `store::audit::append`: one wait under the
+    /// audit chain's lock per view).
+    pub async fn audit_view_of_bookings(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        action: AuditAction,
+        record: Option<(RecordType, i64)>,
+        bookings: impl Iterator<Item = i64>,
+    ) -> Result<(), AppError> {
+        use sqlx::Connection;
+        let mut tx = conn.begin().await?;
+        self.audit(&mut tx, action, record).await?;
+        self.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, bookings).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records that this member was shown the records `ids` of `record_type` (a list, a
     /// roster, the matches offered on a page): one entry naming them all.
     pub async fn audit_shown(

@@ -26,7 +26,6 @@ use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use serde::Deserialize;
-use sqlx::Connection;
 use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
@@ -217,12 +216,8 @@ async fn audited_roster(
 ) -> Result<Vec<RosterLine>, AppError> {
     let mut conn = state.pool.acquire().await?;
     let lines = rosters::roster(&mut conn, id).await?;
-    // The page's entries in one commit (see `store::audit::append`).
-    let mut tx = conn.begin().await?;
-    user.audit(&mut tx, action, Some((RecordType::Session, id))).await?;
     let shown = lines.iter().map(|l| l.booking_id);
-    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, shown).await?;
-    tx.commit().await?;
+    user.audit_view_of_bookings(&mut conn, action, Some((RecordType::Session, id)), shown).await?;
     Ok(lines)
 }
 

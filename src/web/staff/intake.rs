@@ -130,12 +130,7 @@ pub async fn queue(
         None => intake::worklist_and_counts(&mut conn, &scope, clinic, reason, now).await?,
     };
     let clinics = catalog::clinics(&mut conn).await?;
-    // The page's entries in one commit (see `store::audit::append`).
-    let mut tx = conn.begin().await?;
-    user.audit(&mut tx, AuditAction::ViewQueue, None).await?;
-    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, rows.iter().map(|r| r.id))
-        .await?;
-    tx.commit().await?;
+    user.audit_view_of_bookings(&mut conn, AuditAction::ViewQueue, None, rows.iter().map(|r| r.id)).await?;
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     let worklist = status.is_none();
     Ok(QueuePage {
@@ -219,12 +214,8 @@ pub async fn find(
     };
     let mut conn = state.pool.acquire().await?;
     let rows = if query.is_empty() { Vec::new() } else { intake::find(&mut conn, &scope, &search).await? };
-    // The page's entries in one commit (see `store::audit::append`).
-    let mut tx = conn.begin().await?;
-    user.audit(&mut tx, AuditAction::FindBookings, None).await?;
-    user.audit_shown(&mut tx, AuditAction::ViewBookingInList, RecordType::Booking, rows.iter().map(|r| r.id))
+    user.audit_view_of_bookings(&mut conn, AuditAction::FindBookings, None, rows.iter().map(|r| r.id))
         .await?;
-    tx.commit().await?;
     let now = state.clock.now();
     let lines = rows.iter().map(|r| QueueLine::new(ui, r, now)).collect();
     Ok(FindPage { ui, user, query, searched: true, lines })
