@@ -142,7 +142,7 @@ impl TryFrom<String> for BookingSource {
 }
 
 /// Why a booking is on intake's worklist: someone should call the person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Attention {
     /// A new request, not yet decided.
     New,

@@ -471,10 +471,6 @@ pub async fn skip_week(
     Ok(Some(changed))
 }
 
-/// How a move begins its history line ("moved from session 12"): intake's worklist (the
-/// database's `worklist_attention`, which is given it) finds moved bookings by it.
-pub const MOVED_REASON: &str = "moved from session ";
-
 /// The reason an expired request's history gives.
 pub const EXPIRED_REASON: &str = "expired: still undecided when the group ended";
 
@@ -653,6 +649,7 @@ async fn move_once(
         BookingStatus::Requested if status == BookingStatus::Confirmed => BookingStatus::Confirmed,
         other => other,
     };
+    // The history line begins as the database's reasons find a move by (`booking_moved_reason`).
     sqlx::query!(
         r#"with moved as (
            update booking b set session_id = $2, status = $3, overlap_flag = $4, duplicate_of = null,
@@ -660,7 +657,7 @@ async fn move_once(
            from session ts, session fs where b.id = $1 and ts.id = $2 and fs.id = $9
            returning b.id)
          insert into booking_event (booking_id, from_status, to_status, actor, at, reason)
-         select id, $5, $3, $6, $7, $10 || $8 from moved"#,
+         select id, $5, $3, $6, $7, booking_moved_reason() || $8 from moved"#,
         booking_id,
         target,
         new_status as BookingStatus,
@@ -669,8 +666,7 @@ async fn move_once(
         actor.code(),
         now,
         source.to_string(),
-        source,
-        MOVED_REASON
+        source
     )
     .execute(&mut *tx)
     .await?;

@@ -60,91 +60,99 @@ pub struct QueueRow {
 /// How far back the worklist looks for follow-ups (a cancelled group, a missed one).
 pub const FOLLOW_UP_DAYS: i64 = 14;
 
-/// The most rows a list of intake's shows (the worklist, a list by status).
-pub const LIST_LIMIT: usize = 500;
+/// The rows a page of an intake list shows (the worklist, a list by status): the ones to call
+/// first, read in one go; the next page begins after the last.
+pub const PAGE_ROWS: usize = 100;
 
-/// One booking on intake's worklist: which, and why (the database's `worklist_attention`).
-struct WorklistEntry {
-    booking_id: i64,
-    attention: Attention,
+/// Where a page of an intake list begins: after this booking, whose group starts then (lists
+/// are in the order of their groups' starts, then of bookings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct After {
+    pub starts_at: DateTime<Utc>,
+    pub booking_id: i64,
 }
 
-/// The whole worklist in `scope` (and `clinic`), soonest group first, as ids and reasons.
-async fn worklist_entries(
-    conn: &mut PgConnection,
-    scope: &ClinicScope,
-    clinic: Option<i64>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Vec<WorklistEntry>> {
-    // The clinics the database looks at (None: all): the one asked about when it is in the
-    // worker's scope, else the scope. Only their bookings' reasons are worked out.
-    let clinics: Option<Vec<i64>> = match (scope.ids(), clinic) {
+impl After {
+    /// As a page's link carries it: the group's start in microseconds, a dot, the booking.
+    pub fn code(&self) -> String {
+        format!("{}.{}", self.starts_at.timestamp_micros(), self.booking_id)
+    }
+
+    pub fn from_code(code: &str) -> Option<After> {
+        let (micros, id) = code.split_once('.')?;
+        Some(After {
+            starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            booking_id: id.parse().ok()?,
+        })
+    }
+}
+
+/// A page of an intake list, and where the next one begins (None: this is the last).
+pub struct ListPage {
+    pub rows: Vec<QueueRow>,
+    pub next: Option<After>,
+}
+
+impl ListPage {
+    /// From up to [`PAGE_ROWS`] + 1 rows read: the one past the page says there is a next.
+    fn cut(mut rows: Vec<QueueRow>) -> ListPage {
+        let more = rows.len() > PAGE_ROWS;
+        rows.truncate(PAGE_ROWS);
+        let next = rows.last().filter(|_| more).map(|r| After { starts_at: r.starts_at, booking_id: r.id });
+        ListPage { rows, next }
+    }
+}
+
+/// The clinics a worklist is worked out for (None: all): the one asked about when it is in the
+/// worker's scope, else the scope.
+fn worklist_clinics(scope: &ClinicScope, clinic: Option<i64>) -> Option<Vec<i64>> {
+    match (scope.ids(), clinic) {
         (None, None) => None,
         (None, Some(asked)) => Some(vec![asked]),
         (Some(ids), asked) => Some(ids.iter().copied().filter(|id| asked.is_none_or(|a| a == *id)).collect()),
-    };
-    sqlx::query_as!(
-        WorklistEntry,
-        r#"select w.booking_id as "booking_id!", w.attention as "attention!: Attention"
-         from worklist_attention($1, $2, $3, $4) w
-         join booking b on b.id = w.booking_id join session s on s.id = b.session_id
-         order by s.starts_at, b.id"#,
-        now,
-        super::bookings::MOVED_REASON,
-        FOLLOW_UP_DAYS as i32,
-        clinics.as_deref()
-    )
-    .fetch_all(conn)
-    .await
+    }
 }
 
-fn counts_by_reason(entries: &[WorklistEntry]) -> Vec<(Attention, i64)> {
-    Attention::ALL.iter().map(|a| (*a, entries.iter().filter(|e| e.attention == *a).count() as i64)).collect()
-}
-
-/// Intake's worklist in `scope` (and `clinic`, and `reason`, if given): every booking someone
-/// should call about, and why, soonest group first, at most [`LIST_LIMIT`]; with the whole
-/// worklist's counts by reason. The worklist is worked out once (its cost grows with the
-/// bookings still open, about 12 µs each): its ids and reasons give the counts and the rows to
-/// show, whose details are then read by id.
-pub async fn worklist_and_counts(
+/// A page of intake's worklist in `scope` (and `clinic`, and `reason`, if given): the bookings
+/// someone should call about, and why, soonest group first (the database's `worklist_now`,
+/// from the reasons kept on the bookings: a page reads its own rows, however long the list).
+pub async fn worklist(
     conn: &mut PgConnection,
     scope: &ClinicScope,
     clinic: Option<i64>,
     reason: Option<Attention>,
+    after: Option<After>,
     now: DateTime<Utc>,
-) -> sqlx::Result<(Vec<QueueRow>, Vec<(Attention, i64)>)> {
-    let entries = worklist_entries(&mut *conn, scope, clinic, now).await?;
-    // Each shown booking's place in the list and its reason, by id.
-    let shown: HashMap<i64, (usize, Attention)> = entries
-        .iter()
-        .filter(|e| reason.is_none_or(|r| e.attention == r))
-        .take(LIST_LIMIT)
-        .enumerate()
-        .map(|(place, e)| (e.booking_id, (place, e.attention)))
-        .collect();
-    let ids: Vec<i64> = shown.keys().copied().collect();
-    // Found by primary key (`= any`: joined to an unnested list instead, the planner may read
-    // the whole table at scale), then put in the list's order.
-    let mut rows = sqlx::query_as!(
+) -> sqlx::Result<ListPage> {
+    let clinics = worklist_clinics(scope, clinic);
+    // The page's ids first, then their details: joined before the limit, the details of the
+    // whole list would be read.
+    let rows = sqlx::query_as!(
         QueueRow,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
                 b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
                 c.time_zone as "time_zone: ClinicZone",
                 c.name as clinic_name, t.name_en as topic_name_en, t.name_es as topic_name_es,
-                s.language as "language: Language", null::text as "attention?: Attention"
-         from booking b join session s on s.id = b.session_id
+                s.language as "language: Language", w.attention as "attention?: Attention"
+         from (select w.booking_id, w.attention, w.starts_at from worklist_now($1, $2, $3) w
+               where ($4::text is null or w.attention = $4)
+                 and ($5::timestamptz is null or (w.starts_at, w.booking_id) > ($5, $6))
+               order by w.starts_at, w.booking_id
+               limit $7) w
+         join booking b on b.id = w.booking_id join session s on s.id = b.session_id
          join clinic c on c.id = s.clinic_id join topic t on t.id = s.topic_id
-         where b.id = any($1)"#,
-        &ids
+         order by w.starts_at, w.booking_id"#,
+        now,
+        FOLLOW_UP_DAYS as i32,
+        clinics.as_deref(),
+        reason.map(Attention::code),
+        after.map(|a| a.starts_at),
+        after.map(|a| a.booking_id),
+        PAGE_ROWS as i64 + 1
     )
     .fetch_all(conn)
     .await?;
-    for row in &mut rows {
-        row.attention = shown.get(&row.id).map(|(_, attention)| *attention);
-    }
-    rows.sort_by_key(|row| shown.get(&row.id).map(|(place, _)| *place));
-    Ok((rows, counts_by_reason(&entries)))
+    Ok(ListPage::cut(rows))
 }
 
 /// How many bookings in `scope` (and `clinic`) are on the worklist for each reason.
@@ -154,7 +162,20 @@ pub async fn worklist_counts(
     clinic: Option<i64>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Attention, i64)>> {
-    Ok(counts_by_reason(&worklist_entries(conn, scope, clinic, now).await?))
+    let clinics = worklist_clinics(scope, clinic);
+    let counted: HashMap<Attention, i64> = sqlx::query!(
+        r#"select w.attention as "attention!: Attention", count(*) as "n!"
+         from worklist_now($1, $2, $3) w group by w.attention"#,
+        now,
+        FOLLOW_UP_DAYS as i32,
+        clinics.as_deref()
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.attention, r.n))
+    .collect();
+    Ok(Attention::ALL.iter().map(|a| (*a, counted.get(a).copied().unwrap_or(0))).collect())
 }
 
 /// What intake looks for when a caller reads out something: a reference, a phone number, or a
@@ -205,14 +226,15 @@ pub async fn find(
     .await
 }
 
-/// Requests in `scope` (and `clinic`, if given) with `status`, soonest group first.
+/// A page of the bookings in `scope` (and `clinic`, if given) with `status`, soonest group first.
 pub async fn queue(
     conn: &mut PgConnection,
     scope: &ClinicScope,
     clinic: Option<i64>,
     status: BookingStatus,
-) -> sqlx::Result<Vec<QueueRow>> {
-    sqlx::query_as!(
+    after: Option<After>,
+) -> sqlx::Result<ListPage> {
+    let rows = sqlx::query_as!(
         QueueRow,
         r#"select b.id, b.reference, b.status as "status: BookingStatus", b.first_name, b.last_name, b.created_at,
                 b.overlap_flag, b.duplicate_of is not null as "is_repeat!", s.id as session_id, s.starts_at,
@@ -224,15 +246,19 @@ pub async fn queue(
          where b.status = $1
            and ($2::bigint[] is null or s.clinic_id = any($2))
            and ($3::bigint is null or s.clinic_id = $3)
+           and ($4::timestamptz is null or (s.starts_at, b.id) > ($4, $5))
          order by s.starts_at, b.id
-         limit $4"#,
+         limit $6"#,
         status as BookingStatus,
         scope.ids(),
         clinic,
-        LIST_LIMIT as i64
+        after.map(|a| a.starts_at),
+        after.map(|a| a.booking_id),
+        PAGE_ROWS as i64 + 1
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(ListPage::cut(rows))
 }
 
 /// One request as intake sees it.
@@ -587,3 +613,22 @@ pub async fn id_by_reference(conn: &mut PgConnection, reference: &str) -> sqlx::
 }
 
 redacted_debug!(QueueRow, RequestDetail, HistoryLine);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_link_carries_where_the_page_begins_and_nothing_else_is_taken_for_it() {
+        let after = After {
+            starts_at: DateTime::from_timestamp_micros(1_796_400_000_000_123).unwrap(),
+            booking_id: 20200,
+        };
+        assert_eq!(After::from_code(&after.code()), Some(after), "to the microsecond");
+        for junk in
+            ["", "1796400000000000", "x.20200", "1796400000000000.", "1.2.3", "99999999999999999999.1"]
+        {
+            assert_eq!(After::from_code(junk), None, "{junk:?}: the first page");
+        }
+    }
+}

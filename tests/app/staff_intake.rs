@@ -554,6 +554,80 @@ async fn the_worklist_says_why_to_call_soonest_group_first() {
     assert!(!cancelled.contains(&format!("requests/{for_later}\"")), "called: off the list");
 }
 
+/// The reasons are the database's own, kept from the history: neither a write of the reason
+/// nor an edit of the history by the database's owner leaves anyone off the worklist, or on it
+/// for a call already made.
+#[tokio::test]
+async fn the_worklist_reasons_follow_the_history_whoever_writes() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let waiting = book(&app, here, 1, "").await;
+    let on_list = |page: &str| page.contains(&format!("requests/{waiting}\""));
+    let reason_of = |id: i64| {
+        sqlx::query_scalar::<_, Option<String>>("select attention from booking where id = $1").bind(id)
+    };
+    // Written away by hand: the database keeps its own.
+    sqlx::query("update booking set attention = null where id = $1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    assert_eq!(reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("new"));
+    assert!(on_list(&get_as(&app, &intake, "/staff/intake?reason=new").await.text().await.unwrap()));
+
+    // Marked absent after the group, with a call logged since: off the list. The call deleted
+    // by the owner: on it again; a call logged before the absence does not settle it.
+    sqlx::query("update booking set status = 'no_show' where id = $1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    sqlx::query("insert into booking_event (booking_id, from_status, to_status, actor, at) values ($1, 'requested', 'no_show', 'staff', now() - interval '1 hour')")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    assert_eq!(reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("no_show"));
+    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{waiting}/contact"),
+        &[("csrf", &csrf), ("outcome", "called")],
+    )
+    .await;
+    assert!(
+        !on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        "called"
+    );
+    sqlx::query("delete from contact_attempt where booking_id = $1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    assert!(
+        on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        "call deleted"
+    );
+    sqlx::query("insert into contact_attempt (booking_id, staff_id, outcome, at) select $1, id, 'called', now() - interval '2 hours' from staff limit 1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    assert!(
+        on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        "a call before the absence"
+    );
+    sqlx::query("update contact_attempt set at = now() where booking_id = $1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    assert!(
+        !on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        "the call's time edited to after it"
+    );
+}
+
 /// Intake finds a caller by what they read out — reference, phone (any spelling) or name — in
 /// their own clinics only; by POST, so a number never lands in a URL; audited.
 #[tokio::test]
@@ -723,8 +797,8 @@ async fn intake_corrects_the_admission_answers_within_its_clinics() {
     assert_eq!(untouched, None);
 }
 
-/// Hundreds of new requests do not hide the one promoted from the waitlist, and the counts are
-/// the whole list's.
+/// Hundreds of new requests do not hide the one promoted from the waitlist, the counts are the
+/// whole list's, and the list's pages show each of them once.
 #[tokio::test]
 async fn a_long_worklist_keeps_every_reason_and_counts_it_whole() {
     let Setup { app, here, intake, .. } = setup().await; // one seat
@@ -763,14 +837,39 @@ async fn a_long_worklist_keeps_every_reason_and_counts_it_whole() {
         promoted.contains("New request (601)") && promoted.contains("Every reason (602)"),
         "whole counts"
     );
-    let cut = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+    let first_page = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
     assert!(
-        cut.contains("New request (601)") && cut.contains("Every reason (602)"),
-        "the whole list's counts, though it shows its first 500"
+        first_page.contains("New request (601)") && first_page.contains("Every reason (602)"),
+        "the whole list's counts on each page"
     );
-    assert_eq!(cut.matches("/staff/intake/requests/").count(), 500);
     assert!(
-        !cut.contains(&format!("requests/{waiting}\"")),
-        "soonest group first: the later one is past the cut"
+        !first_page.contains(&format!("requests/{waiting}\"")),
+        "soonest group first: the later one is on a later page"
     );
+    // Page after page, every booking on the list once, in order, the later group's last.
+    let mut shown: Vec<i64> = Vec::new();
+    let mut page = first_page;
+    let mut pages = 1;
+    loop {
+        let on_page: Vec<i64> = page
+            .split("/staff/intake/requests/")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(on_page.len() <= 100, "a page shows at most 100");
+        shown.extend(on_page);
+        let Some(at) = page.find("rel=\"next\"") else { break };
+        let link = page[..at].rsplit("href=\"").next().unwrap();
+        let link = link[..link.find('"').unwrap()].replace("&#38;", "&").replace("&amp;", "&");
+        assert!(page.contains("Back to the start") || pages == 1);
+        page = get_as(&app, &intake, &link).await.text().await.unwrap();
+        pages += 1;
+    }
+    assert_eq!(pages, 7, "602 on the list: six pages of 100 and one of 2");
+    let mut distinct = shown.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((shown.len(), distinct.len()), (602, 602), "each once");
+    assert_eq!(shown.last(), Some(&waiting), "the later group's request last");
+    assert!(page.contains("Back to the start") && !page.contains("rel=\"next\""));
 }

@@ -395,6 +395,9 @@ pub static EN: Messages = Messages {
     queue_filter_reason: "Why",
     queue_every_reason: |n| format!("Every reason ({n})"),
     queue_worklist_option: "Needs a call",
+    queue_pages: "Pages of the list",
+    queue_first_page: "Back to the start",
+    queue_next_page: |n| format!("The next {n}"),
     attention_name: |a| match a {
         Attention::New => "New request",
         Attention::Promoted => "Moved up from the waitlist",

@@ -420,6 +420,9 @@ pub static ES: Messages = Messages {
     queue_filter_reason: "Por qué",
     queue_every_reason: |n| format!("Todos los motivos ({n})"),
     queue_worklist_option: "Hay que llamar",
+    queue_pages: "Páginas de la lista",
+    queue_first_page: "Volver al principio",
+    queue_next_page: |n| format!("Los {n} siguientes"),
     attention_name: |a| match a {
         Attention::New => "Solicitud nueva",
         Attention::Promoted => "Subió de la lista de espera",

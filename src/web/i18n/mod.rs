@@ -297,6 +297,11 @@ pub struct Messages {
     pub queue_every_reason: fn(i64) -> String,
     /// The status filter's first choice: the worklist.
     pub queue_worklist_option: &'static str,
+    /// The links between a list's pages: what they are together, back to the first page, and
+    /// on to the next (how many rows a page has).
+    pub queue_pages: &'static str,
+    pub queue_first_page: &'static str,
+    pub queue_next_page: fn(usize) -> String,
     /// Why someone is on the worklist.
     pub attention_name: fn(Attention) -> &'static str,
     /// A queue row with nothing to check.

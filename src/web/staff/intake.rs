@@ -54,6 +54,8 @@ pub struct QueueQuery {
     status: String,
     /// On the worklist, one reason only ("" or absent: all).
     reason: String,
+    /// Where the page begins (`intake::After::code`; "" or absent: at the start).
+    after: String,
 }
 
 pub struct QueueLine {
@@ -108,6 +110,10 @@ pub struct QueuePage {
     lines: Vec<QueueLine>,
     clinics: Vec<Choice>,
     statuses: Vec<Choice>,
+    /// The link to the next page, if there is one.
+    next_page: Option<String>,
+    /// The link back to the first page, on a later one.
+    first_page: Option<String>,
 }
 
 pub async fn queue(
@@ -120,17 +126,31 @@ pub async fn queue(
     // A reason belongs to the worklist: a list by status ignores it.
     let reason = Attention::ALL.into_iter().find(|r| r.code() == query.reason).filter(|_| status.is_none());
     let clinic: Option<i64> = query.clinic.parse().ok();
+    let after = intake::After::from_code(&query.after);
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
-    let (rows, counts) = match status {
-        Some(status) => (
-            intake::queue(&mut conn, &scope, clinic, status).await?,
-            intake::worklist_counts(&mut conn, &scope, clinic, now).await?,
-        ),
-        None => intake::worklist_and_counts(&mut conn, &scope, clinic, reason, now).await?,
+    let page = match status {
+        Some(status) => intake::queue(&mut conn, &scope, clinic, status, after).await?,
+        None => intake::worklist(&mut conn, &scope, clinic, reason, after, now).await?,
     };
+    let counts = intake::worklist_counts(&mut conn, &scope, clinic, now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
+    let rows = page.rows;
     user.audit_view_of_bookings(&mut conn, AuditAction::ViewQueue, None, rows.iter().map(|r| r.id)).await?;
+    // The same list's pages: its filters, and where the page begins.
+    let list_link = |after: Option<intake::After>| {
+        let mut link = format!(
+            "/staff/intake?clinic={}&status={}&reason={}",
+            clinic.map(|c| c.to_string()).unwrap_or_default(),
+            status.map_or("", BookingStatus::code),
+            reason.map_or("", Attention::code)
+        );
+        if let Some(after) = after {
+            link.push_str("&after=");
+            link.push_str(&after.code());
+        }
+        link
+    };
     let visible = clinics.into_iter().filter(|c| scope.includes(c.id));
     let worklist = status.is_none();
     Ok(QueuePage {
@@ -163,6 +183,8 @@ pub async fn queue(
             selected: Some(*r) == reason,
         }))
         .collect(),
+        next_page: page.next.map(|next| list_link(Some(next))),
+        first_page: after.map(|_| list_link(None)),
     })
 }
 
