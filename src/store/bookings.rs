@@ -253,6 +253,11 @@ pub async fn request_seat(
     // place, promoted like any other), so no public count tells it apart; it is marked for
     // intake, who cancel it in one step.
     let (status, waitlist_position) = session.admission();
+    // The person's first message, written with the booking (its place in line is the answer's).
+    let told = match status {
+        BookingStatus::Waitlisted => MessageKind::Waitlisted,
+        _ => MessageKind::RequestReceived,
+    };
     let b = req.booking;
     let reference = loop {
         let reference = new_reference();
@@ -272,7 +277,11 @@ pub async fn request_seat(
              request as (
                insert into booking_request (key_hash, fingerprint, booking_id, answer_status,
                                             answer_waitlist_position, created_at)
-               select $17, $18, id, $4, $19, $16 from made)
+               select $17, $18, id, $4, $19, $16 from made),
+             told as (
+               insert into message (booking_id, kind, channel, waitlist_position, created_at, next_attempt_at)
+               select made.id, $27, c.channel, $19, $16, $16
+               from made cross join lateral booking_message_channels($11, $21, $8) c (channel))
              select id from made"#,
             req.session_id,
             &reference,
@@ -299,18 +308,13 @@ pub async fn request_seat(
             b.returning_patient,
             b.payment.map(Payment::code),
             b.needs_ride,
-            b.accommodation.as_deref()
+            b.accommodation.as_deref(),
+            told as MessageKind
         )
         .fetch_optional(&mut *tx)
         .await?;
         // A reference already taken (about one in a hundred billion): draw another.
         if let Some(id) = inserted {
-            let told = if status == BookingStatus::Waitlisted {
-                MessageKind::Waitlisted
-            } else {
-                MessageKind::RequestReceived
-            };
-            outbox::notify(&mut tx, &[id], told, req.now).await?;
             if let Some(series_id) = series_id {
                 weeks.retain(|&week| week != session.id);
                 memberships::join(&mut tx, id, series_id, &weeks, req.now).await?;

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 /// Writes a `kind` message for each of `booking_ids`, one per channel its patient agreed to
-/// (SMS; e-mail when an address was given), due at `now`. Returns how many it wrote.
+/// (the database's `booking_message_channels`), due at `now`. Returns how many it wrote. (A new
+/// request writes its first message itself: `bookings::request_seat`.)
 pub async fn notify(
     conn: &mut PgConnection,
     booking_ids: &[i64],
@@ -28,11 +29,8 @@ pub async fn notify(
                      where w.session_id = b.session_id and w.status = 'waitlisted' and w.id <= b.id)::int
                   end,
                   $3, $3
-           from booking b
-           cross join lateral (values ('sms'::message_channel, b.consent_sms),
-                                      ('email'::message_channel, b.consent_email and b.email is not null))
-                as c (channel, consented)
-           where b.id = any($1) and c.consented"#,
+           from booking b cross join lateral booking_message_channels(b.consent_sms, b.consent_email, b.email) c (channel)
+           where b.id = any($1)"#,
         booking_ids,
         kind as MessageKind,
         now
