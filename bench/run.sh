@@ -38,7 +38,9 @@ trap 'kill $APP_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 BASE="http://127.0.0.1:$PORT"
-SESSION="$(curl -fs "$BASE/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+# The first group still taking requests (the first listed may start within the cut-off).
+SESSION="$(curl -fs "$BASE/api/v1/sessions" | python3 -c 'import json,sys
+print(next(s["id"] for s in json.load(sys.stdin) if s["status"] in ("open", "full")))')"
 MANAGE="$(curl -fs -X POST "$BASE/api/v1/bookings" -H 'content-type: application/json' \
   -d "{\"session_id\": $SESSION, \"first_name\": \"Bench\", \"last_name\": \"Mark\", \"phone\": \"(909) 555-0999\"}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["manage_url"])')"

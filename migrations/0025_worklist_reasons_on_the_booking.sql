@@ -26,6 +26,9 @@ create function booking_moved_reason() returns text language sql immutable paral
 -- The reason of a booking with these fields, from its last event, its last call and, when
 -- cancelled, its group's status. Volatile on purpose: each query inside reads what is committed
 -- when it runs, after the caller's row lock, not the snapshot of the statement that fired it.
+-- That holds under read committed only (a repeatable read transaction reads its first
+-- snapshot, and would keep a reason worked out without a call or event committed since), so
+-- a change under another isolation level is refused; the app uses read committed throughout.
 create function booking_attention(booking_id bigint, status booking_status, source text, patient_id bigint,
                                   session_id bigint)
 returns text language plpgsql
@@ -38,6 +41,12 @@ declare
     last_call timestamptz;
     not_called_since boolean;
 begin
+    if current_setting('transaction_isolation') <> 'read committed' then
+        raise exception using
+            errcode = 'feature_not_supported',
+            message = 'bookings, their history and their calls change under read committed only',
+            hint = 'the worklist''s reasons are kept from what is committed when a change is made';
+    end if;
     if status not in ('requested', 'confirmed', 'cancelled', 'no_show', 'attended') then
         return null;
     end if;
@@ -114,10 +123,14 @@ create trigger booking_event_attention after insert or update or delete on booki
 create trigger contact_attempt_attention after insert or update or delete on contact_attempt
     for each row execute function booking_attention_after_history();
 
--- A group cancelled (or restored) changes the reason of its cancelled bookings.
+-- A group cancelled (or restored) changes the reason of its cancelled bookings. Every booking
+-- of the group is locked first (a change to one under way is waited for), then read: one
+-- cancelled meanwhile is seen with the group's new status. (A change to a booking reads its
+-- group's status after its own lock: the group's change, if later, then waits for it here.)
 create function session_status_attention() returns trigger language plpgsql
     set search_path = pg_catalog, public, pg_temp as $$
 begin
+    perform from booking b where b.session_id = new.id for no key update;
     update booking b set attention = booking_attention(b.id, b.status, b.source, b.patient_id, b.session_id)
     where b.session_id = new.id and b.status = 'cancelled'
       and b.attention is distinct from booking_attention(b.id, b.status, b.source, b.patient_id, b.session_id);
@@ -128,11 +141,32 @@ create trigger session_status_attention after update of status on session
     for each row when (old.status is distinct from new.status)
     execute function session_status_attention();
 
--- The bookings a reason may already apply to (the others' reason is null, as the column
--- starts).
-update booking b set attention = booking_attention(b.id, b.status, b.source, b.patient_id, b.session_id)
-where b.status in ('requested', 'confirmed', 'no_show') or (b.source = 'walk_in' and b.patient_id is null)
-   or (b.status = 'cancelled' and exists (select 1 from session s where s.id = b.session_id and s.status = 'cancelled'));
+-- Every booking a reason may apply to (cancelled with a cancelled group, missed, an unmatched
+-- walk-in, held; any other's reason is null), worked out again and written where it changed:
+-- below, for the bookings made before the column, and after the owner empties the events or
+-- the calls.
+create function booking_attention_recheck_all() returns void language sql
+    set search_path = pg_catalog, public, pg_temp as $$
+    update booking b set attention = booking_attention(b.id, b.status, b.source, b.patient_id, b.session_id)
+    where (b.status in ('requested', 'confirmed', 'no_show') or (b.source = 'walk_in' and b.patient_id is null)
+           or (b.status = 'cancelled' and exists (select 1 from session s where s.id = b.session_id and s.status = 'cancelled')))
+      and b.attention is distinct from booking_attention(b.id, b.status, b.source, b.patient_id, b.session_id)
+$$;
+
+create function booking_attention_after_truncate() returns trigger language plpgsql
+    set search_path = pg_catalog, public, pg_temp as $$
+begin
+    perform booking_attention_recheck_all();
+    return null;
+end $$;
+
+create trigger booking_event_truncated after truncate on booking_event
+    for each statement execute function booking_attention_after_truncate();
+
+create trigger contact_attempt_truncated after truncate on contact_attempt
+    for each statement execute function booking_attention_after_truncate();
+
+select booking_attention_recheck_all();
 
 -- The worklist's bookings of a group, in the worklist's order, with what its time rules read:
 -- answered from the index alone.

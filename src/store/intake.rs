@@ -7,7 +7,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Actor, AdmissionAnswers, Attention, BookingSource, BookingStatus, Payment};
 use crate::domain::messages::MessageKind;
 use crate::domain::{ClinicZone, Language};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sqlx::PgConnection;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -78,12 +78,12 @@ impl After {
         format!("{}.{}", self.starts_at.timestamp_micros(), self.booking_id)
     }
 
+    /// None for anything else, or a time outside the years 1–9999 (PostgreSQL's times end
+    /// sooner than chrono's: the first page, not a failed query).
     pub fn from_code(code: &str) -> Option<After> {
         let (micros, id) = code.split_once('.')?;
-        Some(After {
-            starts_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-            booking_id: id.parse().ok()?,
-        })
+        let starts_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        (1..=9999).contains(&starts_at.year()).then_some(After { starts_at, booking_id: id.parse().ok()? })
     }
 }
 
@@ -625,9 +625,17 @@ mod tests {
             booking_id: 20200,
         };
         assert_eq!(After::from_code(&after.code()), Some(after), "to the microsecond");
-        for junk in
-            ["", "1796400000000000", "x.20200", "1796400000000000.", "1.2.3", "99999999999999999999.1"]
-        {
+        for junk in [
+            "",
+            "1796400000000000",
+            "x.20200",
+            "1796400000000000.",
+            "1.2.3",
+            "99999999999999999999.1",
+            // Times chrono has and PostgreSQL has not.
+            "-300000000000000000.1",
+            "300000000000000000.1",
+        ] {
             assert_eq!(After::from_code(junk), None, "{junk:?}: the first page");
         }
     }

@@ -628,6 +628,106 @@ async fn the_worklist_reasons_follow_the_history_whoever_writes() {
     );
 }
 
+/// What the owner can do to the history in bulk, or at once with a group's change, leaves no
+/// reason stale: emptying the calls (and putting back all but one person's), a booking
+/// cancelled while its group is being cancelled, and a change read from an old snapshot is
+/// refused.
+#[tokio::test]
+async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() {
+    let Setup { app, here, intake, .. } = setup().await; // one seat
+    let seated = book(&app, here, 1, "").await;
+    let waiting = book(&app, here, 2, "").await;
+    let reason_of = |id: i64| {
+        sqlx::query_scalar::<_, Option<String>>("select attention from booking where id = $1").bind(id)
+    };
+
+    // Missed, and called since: off the list. The owner empties the calls and puts back all
+    // but this one: on it again.
+    sqlx::query(
+        "with marked as (update booking set status = 'no_show' where id = $1 returning id)
+         insert into booking_event (booking_id, from_status, to_status, actor, at)
+         select id, 'requested', 'no_show', 'staff:1', now() - interval '1 hour' from marked",
+    )
+    .bind(seated)
+    .execute(&app.owner_pool)
+    .await
+    .unwrap();
+    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    post_as(
+        &app,
+        &intake,
+        &format!("/staff/intake/requests/{seated}/contact"),
+        &[("csrf", &csrf), ("outcome", "called")],
+    )
+    .await;
+    assert_eq!(reason_of(seated).fetch_one(&app.owner_pool).await.unwrap(), None, "called");
+    let mut owner = app.owner_pool.begin().await.unwrap();
+    for sql in [
+        "create temp table kept on commit drop as select * from contact_attempt where booking_id <> $1",
+        "truncate contact_attempt",
+        "insert into contact_attempt overriding system value select * from kept",
+    ] {
+        sqlx::query(sql).bind(seated).execute(&mut *owner).await.unwrap();
+    }
+    owner.commit().await.unwrap();
+    assert_eq!(reason_of(seated).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("no_show"));
+
+    // The group is cancelled while another transaction cancels a declined booking by hand (no
+    // seat changes hands, so that transaction does not wait for the group's row): whichever
+    // commits first, the booking ends with the group's cancellation as its reason.
+    sqlx::query("update booking set status = 'declined' where id = $1")
+        .bind(waiting)
+        .execute(&app.owner_pool)
+        .await
+        .unwrap();
+    let mut group_change = app.owner_pool.begin().await.unwrap();
+    sqlx::query("update session set status = 'cancelled' where id = $1")
+        .bind(here)
+        .execute(&mut *group_change)
+        .await
+        .unwrap();
+    let by_hand = {
+        let pool = app.owner_pool.clone();
+        tokio::spawn(async move {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("update booking set status = 'cancelled' where id = $1")
+                .bind(waiting)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(
+                "insert into booking_event (booking_id, from_status, to_status, actor, at)
+                 values ($1, 'declined', 'cancelled', 'staff:1', now())",
+            )
+            .bind(waiting)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    group_change.commit().await.unwrap();
+    by_hand.await.unwrap();
+    assert_eq!(
+        reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(),
+        Some("group_cancelled")
+    );
+
+    // A transaction reading one snapshot throughout may not log a call: it would work the
+    // reason out without what others committed since it began.
+    let mut old_snapshot = app.owner_pool.begin().await.unwrap();
+    sqlx::query("set transaction isolation level repeatable read").execute(&mut *old_snapshot).await.unwrap();
+    let refused = sqlx::query(
+        "insert into contact_attempt (booking_id, staff_id, outcome, at) select $1, id, 'called', now() from staff limit 1",
+    )
+    .bind(seated)
+    .execute(&mut *old_snapshot)
+    .await
+    .unwrap_err();
+    assert!(refused.to_string().contains("read committed only"), "{refused}");
+}
+
 /// Intake finds a caller by what they read out — reference, phone (any spelling) or name — in
 /// their own clinics only; by POST, so a number never lands in a URL; audited.
 #[tokio::test]
