@@ -105,7 +105,7 @@ impl ListPage {
 
 /// The clinics a worklist is worked out for (None: all): the one asked about when it is in the
 /// worker's scope, else the scope.
-fn worklist_clinics(scope: &ClinicScope, clinic: Option<i64>) -> Option<Vec<i64>> {
+pub fn worklist_clinics(scope: &ClinicScope, clinic: Option<i64>) -> Option<Vec<i64>> {
     match (scope.ids(), clinic) {
         (None, None) => None,
         (None, Some(asked)) => Some(vec![asked]),
@@ -155,20 +155,20 @@ pub async fn worklist(
     Ok(ListPage::cut(rows))
 }
 
-/// How many bookings in `scope` (and `clinic`) are on the worklist for each reason.
+/// How many bookings of `clinics` ([`worklist_clinics`]; None: all) are on the worklist for each
+/// reason. It reads the whole list (a page reads only its rows): pages ask
+/// `Listings::worklist_counts`, which counts at most once a second.
 pub async fn worklist_counts(
     conn: &mut PgConnection,
-    scope: &ClinicScope,
-    clinic: Option<i64>,
+    clinics: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<(Attention, i64)>> {
-    let clinics = worklist_clinics(scope, clinic);
     let counted: HashMap<Attention, i64> = sqlx::query!(
         r#"select w.attention as "attention!: Attention", count(*) as "n!"
          from worklist_now($1, $2, $3) w group by w.attention"#,
         now,
         FOLLOW_UP_DAYS as i32,
-        clinics.as_deref()
+        clinics
     )
     .fetch_all(conn)
     .await?

@@ -1,10 +1,12 @@
-//! The public listings' reads, served again for up to a second.
+//! The public listings' reads, and intake's worklist counts, served again for up to a second.
 //!
 //! The sessions page, the API listing and a counselor's public page are what anonymous
 //! visitors load most, and every visitor is shown the same groups and seat counts. Reading
 //! them once a second instead of once a request takes the database off those pages' path:
 //! at 64 connections the listing's queries cost PostgreSQL more than the app spends drawing
-//! the page. What a visitor may see late is bounded:
+//! the page. The worklist's counts by reason read the whole worklist (its pages read only
+//! their rows), and every intake worker of the same clinics is shown the same counts: they are
+//! kept the same way. What a visitor or worker may see late is bounded:
 //! - a change made through this instance's own requests shows at once: every request that may
 //!   change something ends the reads kept before it ([`Listings::changed`], called by the
 //!   router's `note_changes` layer);
@@ -16,9 +18,11 @@
 //! than there is and is put on the waitlist, which the answer says.
 
 use super::catalog::{self, Clinic, Counselor, Topic};
+use super::intake;
 use super::sessions::{self, SessionFilter, SessionSummary};
+use crate::domain::booking::Attention;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -110,6 +114,9 @@ type Window = (chrono::NaiveDate, chrono::NaiveDate);
 /// What a kept read of sessions is found by: its filter, and its days when it is a long one.
 type ReadKey = (SessionFilter, Option<Window>);
 
+/// The worklist's counts by reason, kept per set of clinics counted (None: all).
+type KeptCounts = HashMap<Option<Vec<i64>>, Arc<Kept<Vec<(Attention, i64)>>>>;
+
 /// The reads kept for the public listings. One per app instance, shared by its requests.
 #[derive(Default)]
 pub struct Listings {
@@ -118,6 +125,7 @@ pub struct Listings {
     changes: AtomicU64,
     catalog: Kept<PublicCatalog>,
     upcoming: Mutex<HashMap<ReadKey, Arc<Kept<Upcoming>>>>,
+    worklist_counts: Mutex<KeptCounts>,
 }
 
 impl Listings {
@@ -197,6 +205,24 @@ impl Listings {
             upcoming.entry(key).or_default().clone()
         };
         kept.get(&self.changes, |u| u.covers(from, until), read(read_from, read_until)).await
+    }
+
+    /// How many are on intake's worklist of `clinics` (`intake::worklist_clinics`) for each
+    /// reason: a kept count, or one counted now on `conn`.
+    pub async fn worklist_counts(
+        &self,
+        conn: &mut PgConnection,
+        clinics: Option<Vec<i64>>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Arc<Vec<(Attention, i64)>>> {
+        let kept = {
+            let mut counts = self.worklist_counts.lock().expect("the counts' map is never left half-changed");
+            if counts.len() >= MAX_FILTERS && !counts.contains_key(&clinics) {
+                counts.clear();
+            }
+            counts.entry(clinics.clone()).or_default().clone()
+        };
+        kept.get(&self.changes, |_| true, intake::worklist_counts(conn, clinics.as_deref(), now)).await
     }
 }
 

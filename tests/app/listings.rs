@@ -36,7 +36,10 @@ async fn a_booking_shows_at_once_on_its_own_instance_and_within_a_second_on_the_
 }
 
 /// Waits for `shown` to hold: within a kept read's second, with room for a slow machine.
-async fn shows_within_a_second<F: Future<Output = bool>>(mut shown: impl FnMut() -> F, what: &str) {
+pub(crate) async fn shows_within_a_second<F: Future<Output = bool>>(
+    mut shown: impl FnMut() -> F,
+    what: &str,
+) {
     let changed = Instant::now();
     while !shown().await {
         assert!(changed.elapsed() < FRESH_FOR * 3, "still not shown: {what}");

@@ -728,6 +728,33 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
     assert!(refused.to_string().contains("read committed only"), "{refused}");
 }
 
+/// The worklist's counts by reason are kept for a second, as the public listings are: a change
+/// made through the worker's own instance shows at once, one made through the other within a
+/// second. (The list itself is read on every view.)
+#[tokio::test]
+async fn the_worklist_counts_show_a_change_at_once_here_and_within_a_second_there() {
+    let Setup { app, here, intake, .. } = setup().await;
+    let roomy = same_clinic_session(&app, here, 5).await;
+    let there = app.another_instance().await;
+    book(&app, roomy, 1, "").await;
+    for instance in [&app, &there] {
+        let page = get_as(instance, &intake, "/staff/intake").await.text().await.unwrap();
+        assert!(page.contains("New request (1)"), "counted on both instances");
+    }
+    let second = book(&there, roomy, 2, "").await;
+    let there_page = get_as(&there, &intake, "/staff/intake").await.text().await.unwrap();
+    assert!(there_page.contains("New request (2)"), "at once where it was made");
+    crate::listings::shows_within_a_second(
+        || async {
+            let page = get_as(&app, &intake, "/staff/intake").await.text().await.unwrap();
+            assert!(page.contains(&format!("requests/{second}\"")), "the list itself at once");
+            page.contains("New request (2)")
+        },
+        "the other instance's count",
+    )
+    .await;
+}
+
 /// Intake finds a caller by what they read out — reference, phone (any spelling) or name — in
 /// their own clinics only; by POST, so a number never lands in a URL; audited.
 #[tokio::test]

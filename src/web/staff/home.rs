@@ -31,8 +31,9 @@ pub async fn home(State(state): State<AppState>, ui: Ui, user: StaffUser) -> Res
     let to_call = match user.intake_scope() {
         Some(scope) => {
             let mut conn = state.pool.acquire().await?;
-            let counts = intake::worklist_counts(&mut conn, &scope, None, state.clock.now()).await?;
-            counts.into_iter().map(|(a, n)| (a.code(), (ui.m.attention_name)(a), n)).collect()
+            let clinics = intake::worklist_clinics(&scope, None);
+            let counts = state.listings.worklist_counts(&mut conn, clinics, state.clock.now()).await?;
+            counts.iter().map(|(a, n)| (a.code(), (ui.m.attention_name)(*a), *n)).collect()
         }
         None => Vec::new(),
     };

@@ -133,7 +133,8 @@ pub async fn queue(
         Some(status) => intake::queue(&mut conn, &scope, clinic, status, after).await?,
         None => intake::worklist(&mut conn, &scope, clinic, reason, after, now).await?,
     };
-    let counts = intake::worklist_counts(&mut conn, &scope, clinic, now).await?;
+    let counts =
+        state.listings.worklist_counts(&mut conn, intake::worklist_clinics(&scope, clinic), now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     let rows = page.rows;
     user.audit_view_of_bookings(&mut conn, AuditAction::ViewQueue, None, rows.iter().map(|r| r.id)).await?;
