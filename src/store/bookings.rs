@@ -59,8 +59,9 @@ pub enum Refused {
     KeyReused,
 }
 
-/// A session whose row this transaction has locked: only [`lock_session`] makes one, and
-/// holding one is the proof a caller may change who holds its seats.
+/// A session whose row this transaction has locked: only [`lock_session`] and
+/// [`lock_with_standing`] make one, and holding one is the proof a caller may change who holds
+/// its seats.
 pub struct LockedSession {
     pub id: i64,
     pub starts_at: DateTime<Utc>,
@@ -112,15 +113,15 @@ pub(super) struct Standing {
 /// The standing of the locked `session` for `phone`; a booking being moved from `leaving`
 /// does not count as an overlap. Overlaps are looked for in this clinic only: another
 /// program's bookings of the person are not this clinic's to learn of (42 CFR Part 2), not
-/// even as a flag.
+/// even as a flag. The same statement counts the session's counselors again into `session`:
+/// it follows the lock, so [`lock_with_standing`] needs no statement of its own for them.
 pub(super) async fn standing(
     conn: &mut PgConnection,
-    session: &LockedSession,
+    session: &mut LockedSession,
     phone: &str,
     leaving: Option<i64>,
 ) -> sqlx::Result<Standing> {
-    sqlx::query_as!(
-        Standing,
+    let found = sqlx::query!(
         r#"select (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2
                    and booking_is_active(d.status)) as duplicate_of,
                 exists (select 1 from booking o join session os on os.id = o.session_id
@@ -129,7 +130,8 @@ pub(super) async fn standing(
                           and booking_is_active(o.status)
                           and os.status = 'scheduled'
                           and os.clinic_id = (select clinic_id from session where id = $1)
-                          and os.starts_at < $4 and os.ends_at > $3) as "overlaps!""#,
+                          and os.starts_at < $4 and os.ends_at > $3) as "overlaps!",
+                (select count(*) from session_counselor where session_id = $1) as "counselors!""#,
         session.id,
         phone,
         session.starts_at,
@@ -137,7 +139,9 @@ pub(super) async fn standing(
         leaving
     )
     .fetch_one(conn)
-    .await
+    .await?;
+    session.counselors = found.counselors;
+    Ok(Standing { duplicate_of: found.duplicate_of, overlaps: found.overlaps })
 }
 
 struct EarlierAnswer {
@@ -149,16 +153,7 @@ struct EarlierAnswer {
 
 /// Locks the session's row for the rest of the transaction: the one lock for its seats.
 pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
-    let Some(mut locked) = sqlx::query_as!(
-        LockedSession,
-        r#"select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as "cancelled!", s.room_capacity,
-                s.seats_per_counselor, 0::bigint as "counselors!", s.seats_held as held, s.places_waiting as waiting
-         from session s where s.id = $1 for update of s"#,
-        session_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(mut locked) = lock_row(&mut *conn, session_id).await? else {
         return Ok(None);
     };
     // Counted once the lock is ours, in a statement of its own: a subquery of the locking
@@ -171,6 +166,35 @@ pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Res
     .fetch_one(&mut *conn)
     .await?;
     Ok(Some(locked))
+}
+
+/// Locks session `session_id`'s row for the rest of the transaction, as [`lock_session`] does,
+/// and tells where `phone` stands there ([`standing`], which counts the counselors after the
+/// lock): a request's path holds the group's lock one round trip less.
+pub(super) async fn lock_with_standing(
+    conn: &mut PgConnection,
+    session_id: i64,
+    phone: &str,
+) -> sqlx::Result<Option<(LockedSession, Standing)>> {
+    let Some(mut locked) = lock_row(&mut *conn, session_id).await? else {
+        return Ok(None);
+    };
+    let standing = standing(conn, &mut locked, phone, None).await?;
+    Ok(Some((locked, standing)))
+}
+
+/// The locking statement alone: its counselors are not counted yet (0), so it never leaves
+/// this module but through the two above, which count them.
+async fn lock_row(conn: &mut PgConnection, session_id: i64) -> sqlx::Result<Option<LockedSession>> {
+    sqlx::query_as!(
+        LockedSession,
+        r#"select s.id, s.starts_at, s.ends_at, s.status = 'cancelled' as "cancelled!", s.room_capacity,
+                s.seats_per_counselor, 0::bigint as "counselors!", s.seats_held as held, s.places_waiting as waiting
+         from session s where s.id = $1 for update of s"#,
+        session_id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Whether booking `id` is still in `session_id`. Read under that session's lock, it stays so
@@ -240,14 +264,13 @@ pub async fn request_seat(
             .await?;
         weeks = memberships::lock_weeks_from(&mut tx, series_id, starts_at).await?;
     }
-    let Some(session) = lock_session(&mut tx, req.session_id).await? else {
+    let phone = req.booking.phone.e164();
+    let Some((session, standing)) = lock_with_standing(&mut tx, req.session_id, phone).await? else {
         return Ok(Err(Refused::UnknownSession));
     };
     if let Err(why) = check_bookable(session.cancelled, session.starts_at, req.now, req.cutoff) {
         return Ok(Err(Refused::Unbookable(why)));
     }
-    let phone = req.booking.phone.e164();
-    let standing = standing(&mut tx, &session, phone, None).await?;
 
     // A repeat of the same phone is taken exactly as a new request (a seat or a waitlist
     // place, promoted like any other), so no public count tells it apart; it is marked for
@@ -629,7 +652,7 @@ async fn move_once(
     if !still_in(&mut tx, booking_id, source).await? {
         return Ok(ControlFlow::Continue(()));
     }
-    let Some(locked) = target_locked else {
+    let Some(mut locked) = target_locked else {
         return Ok(ControlFlow::Break(Err(MoveRefused::UnknownSession)));
     };
     // Read again under the locks: the status may have changed meanwhile.
@@ -645,7 +668,7 @@ async fn move_once(
     if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
         return Ok(ControlFlow::Break(Err(MoveRefused::Unbookable(why))));
     }
-    let standing = standing(&mut tx, &locked, &phone, Some(source)).await?;
+    let standing = standing(&mut tx, &mut locked, &phone, Some(source)).await?;
     if standing.duplicate_of.is_some() {
         return Ok(ControlFlow::Break(Err(MoveRefused::AlreadyThere)));
     }

@@ -3,7 +3,7 @@
 //! is locked, its seats counted, and the person holds a seat or waits. Several sessions are
 //! always locked in id order, so two joins (or a join and a move) cannot deadlock.
 
-use super::bookings::{LockedSession, lock_session, promote_waitlist, standing};
+use super::bookings::{LockedSession, lock_session, lock_with_standing, promote_waitlist};
 use crate::domain::booking::{Actor, BookingStatus, new_reference};
 use crate::tokens::{digest, new_request_key};
 use chrono::{DateTime, Utc};
@@ -159,7 +159,7 @@ async fn take_week(
     session_id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let Some(session) = lock_session(&mut *conn, session_id).await? else {
+    let Some((session, standing)) = lock_with_standing(&mut *conn, session_id, &member.phone).await? else {
         return Ok(());
     };
     if session.cancelled || session.starts_at <= now {
@@ -168,7 +168,6 @@ async fn take_week(
     if member.status == MembershipStatus::Ended {
         return Ok(());
     }
-    let standing = standing(&mut *conn, &session, &member.phone, None).await?;
     if standing.duplicate_of.is_some() {
         return Ok(());
     }
