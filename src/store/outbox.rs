@@ -85,10 +85,7 @@ pub async fn write_due_reminders(
                          and s.starts_at - make_interval(hours => r.hours) <= $1
                          and s.starts_at - make_interval(hours => r.window_end) > $1
            join booking b on b.session_id = s.id and b.status = 'confirmed'
-           cross join lateral (values ('sms'::message_channel, b.consent_sms),
-                                      ('email'::message_channel, b.consent_email and b.email is not null))
-                as c (channel, consented)
-           where c.consented
+           cross join lateral booking_message_channels(b.consent_sms, b.consent_email, b.email) c (channel)
            on conflict (booking_id, channel, reminder_hours, reminder_for) where kind = 'reminder' do nothing"#,
         now,
         &sorted,
@@ -172,8 +169,8 @@ pub async fn claim_due(
                      (m.kind <> 'reminder' or (b.status = 'confirmed' and s.status = 'scheduled'
                                                and s.starts_at = m.reminder_for and s.starts_at > $1))
                        as "still_applies!",
-                     (case m.channel when 'sms' then b.consent_sms
-                                     else b.consent_email and b.email is not null end) as "consented!",
+                     m.channel in (select booking_message_channels(b.consent_sms, b.consent_email, b.email))
+                       as "consented!",
                      b.phone, b.email, b.language as "language: Language", m.waitlist_position,
                      s.starts_at, c.time_zone as "time_zone: ClinicZone", c.message_name as sender_name,
                      c.address, c.phone as clinic_phone, b.reference,
@@ -208,8 +205,8 @@ pub async fn still_mine(
            from booking b
            where m.id = $1 and m.state = 'pending' and m.lease_holder = $2 and m.lease_until > $4
              and b.id = m.booking_id
-           returning (case m.channel when 'sms' then b.consent_sms
-                                     else b.consent_email and b.email is not null end) as "consented!""#,
+           returning m.channel in (select booking_message_channels(b.consent_sms, b.consent_email, b.email))
+                     as "consented!""#,
         id,
         lease.holder,
         lease.until,
