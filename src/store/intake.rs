@@ -113,18 +113,17 @@ pub fn worklist_clinics(scope: &ClinicScope, clinic: Option<i64>) -> Option<Vec<
     }
 }
 
-/// A page of intake's worklist in `scope` (and `clinic`, and `reason`, if given): the bookings
-/// someone should call about, and why, soonest group first (the database's `worklist_now`,
-/// from the reasons kept on the bookings: a page reads its own rows, however long the list).
+/// A page of intake's worklist of `clinics` ([`worklist_clinics`]; None: all), and `reason` if
+/// given: the bookings someone should call about, and why, soonest group first (the database's
+/// `worklist_now`, from the reasons kept on the bookings: a page reads its own rows, however
+/// long the list).
 pub async fn worklist(
     conn: &mut PgConnection,
-    scope: &ClinicScope,
-    clinic: Option<i64>,
+    clinics: Option<&[i64]>,
     reason: Option<Attention>,
     after: Option<After>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<ListPage> {
-    let clinics = worklist_clinics(scope, clinic);
     // The page's ids first, then their details: joined before the limit, the details of the
     // whole list would be read.
     let rows = sqlx::query_as!(
@@ -144,7 +143,7 @@ pub async fn worklist(
          order by w.starts_at, w.booking_id"#,
         now,
         FOLLOW_UP_DAYS as i32,
-        clinics.as_deref(),
+        clinics,
         reason.map(Attention::code),
         after.map(|a| a.starts_at),
         after.map(|a| a.booking_id),

@@ -554,6 +554,25 @@ async fn the_worklist_says_why_to_call_soonest_group_first() {
     assert!(!cancelled.contains(&format!("requests/{for_later}\"")), "called: off the list");
 }
 
+/// Runs `sql` as the database's owner (a hand edit, outside the app), booking `id` as $1.
+async fn as_owner(app: &TestApp, sql: &'static str, id: i64) {
+    sqlx::query(sql).bind(id).execute(&app.owner_pool).await.unwrap();
+}
+
+/// The worklist reason kept on booking `id`.
+async fn attention_of(app: &TestApp, id: i64) -> Option<String> {
+    sqlx::query_scalar("select attention from booking where id = $1")
+        .bind(id)
+        .fetch_one(&app.owner_pool)
+        .await
+        .unwrap()
+}
+
+/// The staff page at `path`, as the staff member signed in as `session` sees it.
+async fn page_as(app: &TestApp, session: &str, path: &str) -> String {
+    get_as(app, session, path).await.text().await.unwrap()
+}
+
 /// The reasons are the database's own, kept from the history: neither a write of the reason
 /// nor an edit of the history by the database's owner leaves anyone off the worklist, or on it
 /// for a call already made.
@@ -562,32 +581,17 @@ async fn the_worklist_reasons_follow_the_history_whoever_writes() {
     let Setup { app, here, intake, .. } = setup().await;
     let waiting = book(&app, here, 1, "").await;
     let on_list = |page: &str| page.contains(&format!("requests/{waiting}\""));
-    let reason_of = |id: i64| {
-        sqlx::query_scalar::<_, Option<String>>("select attention from booking where id = $1").bind(id)
-    };
     // Written away by hand: the database keeps its own.
-    sqlx::query("update booking set attention = null where id = $1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
-    assert_eq!(reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("new"));
-    assert!(on_list(&get_as(&app, &intake, "/staff/intake?reason=new").await.text().await.unwrap()));
+    as_owner(&app, "update booking set attention = null where id = $1", waiting).await;
+    assert_eq!(attention_of(&app, waiting).await.as_deref(), Some("new"));
+    assert!(on_list(&page_as(&app, &intake, "/staff/intake?reason=new").await));
 
     // Marked absent after the group, with a call logged since: off the list. The call deleted
     // by the owner: on it again; a call logged before the absence does not settle it.
-    sqlx::query("update booking set status = 'no_show' where id = $1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
-    sqlx::query("insert into booking_event (booking_id, from_status, to_status, actor, at) values ($1, 'requested', 'no_show', 'staff', now() - interval '1 hour')")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
-    assert_eq!(reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("no_show"));
-    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    as_owner(&app, "update booking set status = 'no_show' where id = $1", waiting).await;
+    as_owner(&app, "insert into booking_event (booking_id, from_status, to_status, actor, at) values ($1, 'requested', 'no_show', 'staff', now() - interval '1 hour')", waiting).await;
+    assert_eq!(attention_of(&app, waiting).await.as_deref(), Some("no_show"));
+    let csrf = hidden(&page_as(&app, &intake, "/staff").await, "csrf");
     post_as(
         &app,
         &intake,
@@ -595,35 +599,17 @@ async fn the_worklist_reasons_follow_the_history_whoever_writes() {
         &[("csrf", &csrf), ("outcome", "called")],
     )
     .await;
+    assert!(!on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await), "called");
+    as_owner(&app, "delete from contact_attempt where booking_id = $1", waiting).await;
+    assert!(on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await), "call deleted");
+    as_owner(&app, "insert into contact_attempt (booking_id, staff_id, outcome, at) select $1, id, 'called', now() - interval '2 hours' from staff limit 1", waiting).await;
     assert!(
-        !on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
-        "called"
-    );
-    sqlx::query("delete from contact_attempt where booking_id = $1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
-    assert!(
-        on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
-        "call deleted"
-    );
-    sqlx::query("insert into contact_attempt (booking_id, staff_id, outcome, at) select $1, id, 'called', now() - interval '2 hours' from staff limit 1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
-    assert!(
-        on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await),
         "a call before the absence"
     );
-    sqlx::query("update contact_attempt set at = now() where booking_id = $1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
+    as_owner(&app, "update contact_attempt set at = now() where booking_id = $1", waiting).await;
     assert!(
-        !on_list(&get_as(&app, &intake, "/staff/intake?reason=no_show").await.text().await.unwrap()),
+        !on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await),
         "the call's time edited to after it"
     );
 }
@@ -637,22 +623,18 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
     let Setup { app, here, intake, .. } = setup().await; // one seat
     let seated = book(&app, here, 1, "").await;
     let waiting = book(&app, here, 2, "").await;
-    let reason_of = |id: i64| {
-        sqlx::query_scalar::<_, Option<String>>("select attention from booking where id = $1").bind(id)
-    };
 
     // Missed, and called since: off the list. The owner empties the calls and puts back all
     // but this one: on it again.
-    sqlx::query(
+    as_owner(
+        &app,
         "with marked as (update booking set status = 'no_show' where id = $1 returning id)
          insert into booking_event (booking_id, from_status, to_status, actor, at)
          select id, 'requested', 'no_show', 'staff:1', now() - interval '1 hour' from marked",
+        seated,
     )
-    .bind(seated)
-    .execute(&app.owner_pool)
-    .await
-    .unwrap();
-    let csrf = hidden(&get_as(&app, &intake, "/staff").await.text().await.unwrap(), "csrf");
+    .await;
+    let csrf = hidden(&page_as(&app, &intake, "/staff").await, "csrf");
     post_as(
         &app,
         &intake,
@@ -660,7 +642,7 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
         &[("csrf", &csrf), ("outcome", "called")],
     )
     .await;
-    assert_eq!(reason_of(seated).fetch_one(&app.owner_pool).await.unwrap(), None, "called");
+    assert_eq!(attention_of(&app, seated).await, None, "called");
     let mut owner = app.owner_pool.begin().await.unwrap();
     for sql in [
         "create temp table kept on commit drop as select * from contact_attempt where booking_id <> $1",
@@ -670,16 +652,12 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
         sqlx::query(sql).bind(seated).execute(&mut *owner).await.unwrap();
     }
     owner.commit().await.unwrap();
-    assert_eq!(reason_of(seated).fetch_one(&app.owner_pool).await.unwrap().as_deref(), Some("no_show"));
+    assert_eq!(attention_of(&app, seated).await.as_deref(), Some("no_show"));
 
     // The group is cancelled while another transaction cancels a declined booking by hand (no
     // seat changes hands, so that transaction does not wait for the group's row): whichever
     // commits first, the booking ends with the group's cancellation as its reason.
-    sqlx::query("update booking set status = 'declined' where id = $1")
-        .bind(waiting)
-        .execute(&app.owner_pool)
-        .await
-        .unwrap();
+    as_owner(&app, "update booking set status = 'declined' where id = $1", waiting).await;
     let mut group_change = app.owner_pool.begin().await.unwrap();
     sqlx::query("update session set status = 'cancelled' where id = $1")
         .bind(here)
@@ -709,10 +687,7 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     group_change.commit().await.unwrap();
     by_hand.await.unwrap();
-    assert_eq!(
-        reason_of(waiting).fetch_one(&app.owner_pool).await.unwrap().as_deref(),
-        Some("group_cancelled")
-    );
+    assert_eq!(attention_of(&app, waiting).await.as_deref(), Some("group_cancelled"));
 
     // A transaction reading one snapshot throughout may not log a call: it would work the
     // reason out without what others committed since it began.
@@ -753,6 +728,61 @@ async fn the_worklist_counts_show_a_change_at_once_here_and_within_a_second_ther
         "the other instance's count",
     )
     .await;
+}
+
+/// Counts are kept per set of clinics and pages go on after a booking named in the link: an
+/// administrator's counts of every clinic, kept, are never a worker's of one, and no page's
+/// link (even one naming another clinic's booking) shows another clinic's requests. Every page
+/// shown is audited with its own bookings.
+#[tokio::test]
+async fn kept_counts_and_later_pages_stay_in_the_workers_clinics_and_each_page_is_audited() {
+    let Setup { app, here, elsewhere, intake } = setup().await;
+    let roomy = same_clinic_session(&app, here, 5).await;
+    let theirs = book(&app, elsewhere, 1, "").await; // another clinic's
+    let first = book(&app, roomy, 2, "").await;
+    // 119 more requests in the worker's clinic: two pages.
+    as_owner(
+        &app,
+        "insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name, phone,
+                              language, consent_sms, consent_voicemail, source, overlap_flag, created_at)
+         select session_id, 'P' || lpad(g::text, 7, '0'), decode(md5('p' || g), 'hex'), 'requested', first_name,
+                last_name, '+1909557' || lpad(g::text, 4, '0'), language, false, false, 'online', false, created_at
+         from booking, generate_series(1, 119) g where id = $1",
+        first,
+    )
+    .await;
+    staff_account(&app, "admin@clinic.test", StaffRole::Admin).await;
+    let admin = login(&app, "admin@clinic.test").await;
+    assert!(page_as(&app, &admin, "/staff/intake").await.contains("Every reason (121)"), "every clinic's");
+    let mine = page_as(&app, &intake, "/staff/intake").await;
+    assert!(mine.contains("Every reason (120)") && !mine.contains(&format!("requests/{theirs}\"")));
+    let home = page_as(&app, &intake, "/staff").await;
+    assert!(home.contains("New request: 120"), "{home}");
+
+    // The link's booking taken from the other clinic, with a time before every group.
+    let listed = page_as(&app, &intake, &format!("/staff/intake?after=0.{theirs}")).await;
+    assert!(
+        listed.contains(&format!("requests/{first}\"")) && !listed.contains(&format!("requests/{theirs}\""))
+    );
+    let at = mine.find("rel=\"next\"").expect("a second page");
+    let link = mine[..at].rsplit("href=\"").next().unwrap();
+    let link = link[..link.find('"').unwrap()].replace("&#38;", "&").replace("&amp;", "&");
+    let second = page_as(&app, &intake, &link).await;
+    let on_second: Vec<i64> = second
+        .split("/staff/intake/requests/")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(on_second.len(), 20);
+    assert!(!on_second.contains(&theirs));
+    let audited: Vec<i64> = sqlx::query_scalar(
+        "select record from audit_log, unnest(record_ids) with ordinality as shown (record, n)
+         where seq = (select max(seq) from audit_log where action = 'view_booking_in_list') order by n",
+    )
+    .fetch_all(&app.owner_pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, on_second, "the second page's view names its own bookings, in order");
 }
 
 /// Intake finds a caller by what they read out — reference, phone (any spelling) or name — in

@@ -129,12 +129,13 @@ pub async fn queue(
     let after = intake::After::from_code(&query.after);
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
+    // The worklist's clinics: the one asked about when it is in the worker's scope, else the scope.
+    let worklist_clinics = intake::worklist_clinics(&scope, clinic);
     let page = match status {
         Some(status) => intake::queue(&mut conn, &scope, clinic, status, after).await?,
-        None => intake::worklist(&mut conn, &scope, clinic, reason, after, now).await?,
+        None => intake::worklist(&mut conn, worklist_clinics.as_deref(), reason, after, now).await?,
     };
-    let counts =
-        state.listings.worklist_counts(&mut conn, intake::worklist_clinics(&scope, clinic), now).await?;
+    let counts = state.listings.worklist_counts(&mut conn, worklist_clinics, now).await?;
     let clinics = catalog::clinics(&mut conn).await?;
     let rows = page.rows;
     user.audit_view_of_bookings(&mut conn, AuditAction::ViewQueue, None, rows.iter().map(|r| r.id)).await?;
