@@ -104,22 +104,28 @@ impl LockedSession {
 
 /// Where `phone` stands at a session: an active booking of the same phone there (the request
 /// would repeat it), and whether the phone has an active booking at the same clinic
-/// overlapping in time. (The session's seats and waitlist are the [`LockedSession`]'s.)
+/// overlapping in time; and, for a request under a one-time key, the answer that key already
+/// got. (The session's seats and waitlist are the [`LockedSession`]'s.)
 pub(super) struct Standing {
     pub duplicate_of: Option<i64>,
     pub overlaps: bool,
+    pub earlier: Option<EarlierAnswer>,
 }
 
 /// The standing of the locked `session` for `phone`; a booking being moved from `leaving`
 /// does not count as an overlap. Overlaps are looked for in this clinic only: another
 /// program's bookings of the person are not this clinic's to learn of (42 CFR Part 2), not
 /// even as a flag. The same statement counts the session's counselors again into `session`:
-/// it follows the lock, so [`lock_with_standing`] needs no statement of its own for them.
+/// it follows the lock, so [`lock_with_standing`] needs no statement of its own for them. It
+/// also looks up what the one-time key hashed to `key_hash` was answered, if it was: read
+/// after the group's lock, it sees a request under the same key for this group that held the
+/// lock before (so a double click is answered once).
 pub(super) async fn standing(
     conn: &mut PgConnection,
     session: &mut LockedSession,
     phone: &str,
     leaving: Option<i64>,
+    key_hash: Option<&[u8]>,
 ) -> sqlx::Result<Standing> {
     let found = sqlx::query!(
         r#"select (select min(d.id) from booking d where d.session_id = $1 and d.phone = $2
@@ -131,20 +137,38 @@ pub(super) async fn standing(
                           and os.status = 'scheduled'
                           and os.clinic_id = (select clinic_id from session where id = $1)
                           and os.starts_at < $4 and os.ends_at > $3) as "overlaps!",
-                (select count(*) from session_counselor where session_id = $1) as "counselors!""#,
+                (select count(*) from session_counselor where session_id = $1) as "counselors!",
+                earlier.fingerprint as "earlier_fingerprint?", earlier.reference as "earlier_reference?",
+                earlier.answer_status as "earlier_status?: BookingStatus",
+                earlier.answer_waitlist_position as earlier_waitlist_position
+         from (select) as this
+         left join lateral (select r.fingerprint, b.reference, r.answer_status, r.answer_waitlist_position
+                            from booking_request r join booking b on b.id = r.booking_id
+                            where r.key_hash = $6) as earlier on true"#,
         session.id,
         phone,
         session.starts_at,
         session.ends_at,
-        leaving
+        leaving,
+        key_hash
     )
     .fetch_one(conn)
     .await?;
     session.counselors = found.counselors;
-    Ok(Standing { duplicate_of: found.duplicate_of, overlaps: found.overlaps })
+    let earlier = match (found.earlier_fingerprint, found.earlier_reference, found.earlier_status) {
+        (Some(fingerprint), Some(reference), Some(answer_status)) => Some(EarlierAnswer {
+            fingerprint,
+            reference,
+            answer_status,
+            answer_waitlist_position: found.earlier_waitlist_position,
+        }),
+        _ => None,
+    };
+    Ok(Standing { duplicate_of: found.duplicate_of, overlaps: found.overlaps, earlier })
 }
 
-struct EarlierAnswer {
+/// What a one-time key was answered, and a fingerprint of the request it came with.
+pub(super) struct EarlierAnswer {
     fingerprint: Vec<u8>,
     reference: String,
     answer_status: BookingStatus,
@@ -169,17 +193,19 @@ pub async fn lock_session(conn: &mut PgConnection, session_id: i64) -> sqlx::Res
 }
 
 /// Locks session `session_id`'s row for the rest of the transaction, as [`lock_session`] does,
-/// and tells where `phone` stands there ([`standing`], which counts the counselors after the
-/// lock): a request's path holds the group's lock one round trip less.
+/// and tells where `phone` stands there and what the one-time key hashed to `key_hash` was
+/// answered ([`standing`], which counts the counselors after the lock): a request's path holds
+/// the group's lock one round trip less.
 pub(super) async fn lock_with_standing(
     conn: &mut PgConnection,
     session_id: i64,
     phone: &str,
+    key_hash: Option<&[u8]>,
 ) -> sqlx::Result<Option<(LockedSession, Standing)>> {
     let Some(mut locked) = lock_row(&mut *conn, session_id).await? else {
         return Ok(None);
     };
-    let standing = standing(conn, &mut locked, phone, None).await?;
+    let standing = standing(conn, &mut locked, phone, None, key_hash).await?;
     Ok(Some((locked, standing)))
 }
 
@@ -217,29 +243,6 @@ pub async fn request_seat(
     let fingerprint = req.booking.fingerprint(req.session_id);
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
 
-    // Requests under one key wait for each other, so a double click is answered once.
-    let key_lock = i64::from_be_bytes(key_hash[..8].try_into().expect("32-byte digest"));
-    sqlx::query!(r#"select pg_advisory_xact_lock($1)"#, key_lock).execute(&mut *tx).await?;
-    let earlier: Option<EarlierAnswer> = sqlx::query_as!(
-        EarlierAnswer,
-        r#"select r.fingerprint, b.reference, r.answer_status as "answer_status: BookingStatus", r.answer_waitlist_position
-         from booking_request r join booking b on b.id = r.booking_id where r.key_hash = $1"#,
-        &key_hash
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(earlier) = earlier {
-        if earlier.fingerprint != fingerprint {
-            return Ok(Err(Refused::KeyReused));
-        }
-        return Ok(Ok(BookingAnswer {
-            reference: earlier.reference,
-            status: earlier.answer_status,
-            waitlist_position: earlier.answer_waitlist_position,
-            manage_token: token,
-        }));
-    }
-
     // Every week: the series is held against a change or generation being saved meanwhile,
     // and its weeks from this one on are locked in id order before any one of them.
     let series_id = match req.booking.every_week {
@@ -265,9 +268,24 @@ pub async fn request_seat(
         weeks = memberships::lock_weeks_from(&mut tx, series_id, starts_at).await?;
     }
     let phone = req.booking.phone.e164();
-    let Some((session, standing)) = lock_with_standing(&mut tx, req.session_id, phone).await? else {
+    // Requests under one key for one group wait for each other at its lock, and the later one
+    // finds the earlier's answer.
+    let Some((session, standing)) =
+        lock_with_standing(&mut tx, req.session_id, phone, Some(&key_hash)).await?
+    else {
         return Ok(Err(Refused::UnknownSession));
     };
+    if let Some(earlier) = standing.earlier {
+        if earlier.fingerprint != fingerprint {
+            return Ok(Err(Refused::KeyReused));
+        }
+        return Ok(Ok(BookingAnswer {
+            reference: earlier.reference,
+            status: earlier.answer_status,
+            waitlist_position: earlier.answer_waitlist_position,
+            manage_token: token,
+        }));
+    }
     if let Err(why) = check_bookable(session.cancelled, session.starts_at, req.now, req.cutoff) {
         return Ok(Err(Refused::Unbookable(why)));
     }
@@ -284,7 +302,7 @@ pub async fn request_seat(
     let b = req.booking;
     let reference = loop {
         let reference = new_reference();
-        let inserted: Option<i64> = sqlx::query_scalar!(
+        let made = sqlx::query_scalar!(
             r#"with made as (
                insert into booking (session_id, reference, manage_token_hash, status, first_name, last_name,
                                     phone, email, language, notes, consent_sms, consent_voicemail, source,
@@ -335,7 +353,20 @@ pub async fn request_seat(
             told as MessageKind
         )
         .fetch_optional(&mut *tx)
-        .await?;
+        .await;
+        let inserted: Option<i64> = match made {
+            // The key was used meanwhile for a request to another group, which waited at that
+            // group's lock, not this one's: its booking holds the key's link and answer.
+            Err(sqlx::Error::Database(e))
+                if matches!(
+                    e.constraint(),
+                    Some("booking_manage_token_hash_key" | "booking_request_pkey")
+                ) =>
+            {
+                return Ok(Err(Refused::KeyReused));
+            }
+            other => other?,
+        };
         // A reference already taken (about one in a hundred billion): draw another.
         if let Some(id) = inserted {
             if let Some(series_id) = series_id {
@@ -668,7 +699,7 @@ async fn move_once(
     if let Err(why) = check_bookable(locked.cancelled, locked.starts_at, now, cutoff) {
         return Ok(ControlFlow::Break(Err(MoveRefused::Unbookable(why))));
     }
-    let standing = standing(&mut tx, &mut locked, &phone, Some(source)).await?;
+    let standing = standing(&mut tx, &mut locked, &phone, Some(source), None).await?;
     if standing.duplicate_of.is_some() {
         return Ok(ControlFlow::Break(Err(MoveRefused::AlreadyThere)));
     }

@@ -159,7 +159,8 @@ async fn take_week(
     session_id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let Some((session, standing)) = lock_with_standing(&mut *conn, session_id, &member.phone).await? else {
+    let Some((session, standing)) = lock_with_standing(&mut *conn, session_id, &member.phone, None).await?
+    else {
         return Ok(());
     };
     if session.cancelled || session.starts_at <= now {

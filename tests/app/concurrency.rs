@@ -97,6 +97,41 @@ async fn the_same_key_twenty_times_at_once_gets_twenty_identical_answers_and_one
     app.assert_seat_counts_kept().await;
 }
 
+/// One key sent at once for two groups, through two instances: the groups' locks do not order
+/// the two requests, so the key's own uniqueness does. One of each pair books, the other is told
+/// its key was used, and neither gets an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_sent_at_once_for_two_groups_books_one_and_refuses_the_other() {
+    let first = TestApp::spawn().await;
+    let second = first.another_instance().await;
+    let one_group = first.session_starting_in(Duration::days(3), 20, 1).await;
+    let another = first.session_starting_in(Duration::days(4), 20, 1).await;
+
+    let requests = (0..40).map(|i| {
+        let (app, session) = if i % 2 == 0 { (&first, one_group) } else { (&second, another) };
+        let body = booking_json(session, &phone(i / 2));
+        async move { app.post_booking(&body, Some(&format!("two-groups-key-{:04}", i / 2))).await }
+    });
+    let responses = join_all(requests).await;
+
+    let mut outcomes = Vec::new();
+    for r in responses {
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        outcomes.push((status, body));
+    }
+    for pair in outcomes.chunks(2) {
+        let mut statuses = [pair[0].0, pair[1].0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422], "{pair:?}");
+        let refused = &pair.iter().find(|(status, _)| *status == 422).unwrap().1;
+        assert!(refused["errors"]["idempotency_key"].is_string(), "{refused}");
+    }
+    assert_eq!(first.count("select count(*) from booking").await, 20);
+    assert_eq!(first.count("select count(*) from booking_request").await, 20);
+    first.assert_seat_counts_kept().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_app_instances_on_one_database_never_overbook_between_them() {
     let first = TestApp::spawn().await;
