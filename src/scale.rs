@@ -2,7 +2,8 @@
 //! as the data grows (see `bench/` and BENCHMARKS.md). On the demo's clinics, counselors and
 //! weekly groups: every week from half a year back to half a year ahead, and N invented
 //! bookings in every state, spread over those groups under the seat rules (the seats of a
-//! group held or attended at most once each; the rest waiting, cancelled or declined).
+//! group held or attended at most once each; the rest waiting, cancelled or declined), each
+//! with the one-time key's record an online request leaves.
 //! Written in batches of multi-row inserts, server-side: a million bookings in about a minute.
 
 use crate::domain::booking::{BookingStatus, seat_capacity};
@@ -132,7 +133,15 @@ pub async fn seed(
                         true, false, 'online', false, $5::timestamptz - make_interval(days => (x.n % 30)::int)
                  from unnest($1::bigint[], $2::booking_status[], $3::text[], $4::bigint[]) as x (session_id, status, reference, n)
                  on conflict (reference) do nothing
-                 returning id, status, created_at)
+                 returning id, status, created_at),
+               -- Each came as a request under a one-time key, as every online one does.
+               request as (
+                 insert into booking_request (key_hash, fingerprint, booking_id, answer_status, created_at)
+                 select sha256(convert_to('scale request ' || id, 'UTF8')),
+                        sha256(convert_to('scale fingerprint ' || id, 'UTF8')), id,
+                        case when status = 'waitlisted' then 'waitlisted'::booking_status
+                             else 'requested'::booking_status end, created_at
+                 from made)
                insert into booking_event (booking_id, from_status, to_status, actor, at)
                select id, null, status, 'patient', created_at from made"#,
             &session_ids,
