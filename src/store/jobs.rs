@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 
 /// The app's background jobs, each with its own lock. The two-number form of PostgreSQL's
-/// advisory locks is a key space apart from the one-number form booking requests lock under.
+/// advisory locks is a key space apart from the one-number form the audit chain locks under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Job {
     ScheduleHorizon = 1,
