@@ -158,6 +158,24 @@ async fn two_app_instances_on_one_database_never_overbook_between_them() {
 /// (counting them in the locking statement saw two, and overbooked).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_request_waiting_while_a_counselor_is_taken_off_counts_the_seats_left() {
+    a_counselor_taken_off_while_a_request_comes(LockTheGroup::First).await;
+}
+
+/// The same taken off by the database's owner by hand, without locking the group: the
+/// database locks it (a request that had counted two counselors before the change committed
+/// gave out a seat the group no longer had).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_counselor_deleted_by_hand_while_a_request_comes_leaves_no_seat_too_many() {
+    a_counselor_taken_off_while_a_request_comes(LockTheGroup::No).await;
+}
+
+#[derive(PartialEq)]
+enum LockTheGroup {
+    First,
+    No,
+}
+
+async fn a_counselor_taken_off_while_a_request_comes(lock: LockTheGroup) {
     let app = TestApp::spawn().await;
     // Two counselors with 12 seats each, in a room of 24; 12 seats held, so one counselor fewer
     // leaves the group full.
@@ -166,11 +184,13 @@ async fn a_request_waiting_while_a_counselor_is_taken_off_counts_the_seats_left(
         assert_eq!(app.post_booking(&booking_json(session, &phone(i)), None).await.status(), 201);
     }
     let mut change = app.owner_pool.begin().await.unwrap();
-    sqlx::query("select id from session where id = $1 for update")
-        .bind(session)
-        .execute(&mut *change)
-        .await
-        .unwrap();
+    if lock == LockTheGroup::First {
+        sqlx::query("select id from session where id = $1 for update")
+            .bind(session)
+            .execute(&mut *change)
+            .await
+            .unwrap();
+    }
     sqlx::query(
         "delete from session_counselor where session_id = $1
          and counselor_id = (select min(counselor_id) from session_counselor where session_id = $1)",

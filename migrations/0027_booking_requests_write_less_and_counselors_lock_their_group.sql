@@ -1,5 +1,5 @@
 -- What every booking request writes and runs, made smaller (issue 10, booking requests under
--- contention).
+-- contention); and a change to a group's counselors locks the group, as a request counts them.
 
 -- booking_by_session (0020) repeats booking_session_status (0006) column for column: every
 -- booking was written into both, and the planner reads either.
@@ -51,3 +51,22 @@ drop trigger booking_seat_counts_inserted on booking;
 drop function booking_seat_counts_inserted();
 create trigger booking_seat_counts_inserted after insert on booking
     for each row execute function booking_seat_counts_changed();
+
+-- A group's counselors give it its seats, and a request counts them under the group's lock:
+-- so a change to them takes that lock too, as the app's own paths do first. A hand edit that
+-- did not (an owner's delete) let a request that had counted two counselors give out a seat
+-- the group no longer had.
+create function session_counselor_locks_the_group() returns trigger language plpgsql
+    set search_path = pg_catalog, public, pg_temp as $$
+begin
+    if tg_op <> 'INSERT' then
+        perform from session where id = old.session_id for no key update;
+    end if;
+    if tg_op <> 'DELETE' then
+        perform from session where id = new.session_id for no key update;
+    end if;
+    return null;
+end $$;
+
+create trigger session_counselor_locks_the_group after insert or update or delete on session_counselor
+    for each row execute function session_counselor_locks_the_group();
