@@ -355,8 +355,9 @@ pub async fn request_seat(
         .fetch_optional(&mut *tx)
         .await;
         let inserted: Option<i64> = match made {
-            // The key was used meanwhile for a request to another group, which waited at that
-            // group's lock, not this one's: its booking holds the key's link and answer.
+            // The key was used meanwhile for a request to another group: the two waited at
+            // different locks, and the key's unique records (its link's hash, its request's)
+            // refuse the later one.
             Err(sqlx::Error::Database(e))
                 if matches!(
                     e.constraint(),
