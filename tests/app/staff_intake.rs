@@ -543,13 +543,7 @@ async fn the_worklist_says_why_to_call_soonest_group_first() {
     assert!(home.contains("Moved up from the waitlist: 1") && home.contains("New request: 0"), "{home}");
     let cancelled = get_as(&app, &intake, "/staff/intake?reason=group_cancelled").await.text().await.unwrap();
     assert!(cancelled.contains(&format!("requests/{for_later}\"")));
-    post_as(
-        &app,
-        &intake,
-        &format!("/staff/intake/requests/{for_later}/contact"),
-        &[("csrf", &csrf), ("outcome", "called")],
-    )
-    .await;
+    log_a_call(&app, &intake, for_later).await;
     let cancelled = get_as(&app, &intake, "/staff/intake?reason=group_cancelled").await.text().await.unwrap();
     assert!(!cancelled.contains(&format!("requests/{for_later}\"")), "called: off the list");
 }
@@ -573,6 +567,18 @@ async fn page_as(app: &TestApp, session: &str, path: &str) -> String {
     get_as(app, session, path).await.text().await.unwrap()
 }
 
+/// A call to booking `id`'s person logged by the staff member signed in as `session`.
+async fn log_a_call(app: &TestApp, session: &str, id: i64) {
+    let csrf = hidden(&page_as(app, session, "/staff").await, "csrf");
+    post_as(
+        app,
+        session,
+        &format!("/staff/intake/requests/{id}/contact"),
+        &[("csrf", &csrf), ("outcome", "called")],
+    )
+    .await;
+}
+
 /// The reasons are the database's own, kept from the history: neither a write of the reason
 /// nor an edit of the history by the database's owner leaves anyone off the worklist, or on it
 /// for a call already made.
@@ -591,14 +597,7 @@ async fn the_worklist_reasons_follow_the_history_whoever_writes() {
     as_owner(&app, "update booking set status = 'no_show' where id = $1", waiting).await;
     as_owner(&app, "insert into booking_event (booking_id, from_status, to_status, actor, at) values ($1, 'requested', 'no_show', 'staff', now() - interval '1 hour')", waiting).await;
     assert_eq!(attention_of(&app, waiting).await.as_deref(), Some("no_show"));
-    let csrf = hidden(&page_as(&app, &intake, "/staff").await, "csrf");
-    post_as(
-        &app,
-        &intake,
-        &format!("/staff/intake/requests/{waiting}/contact"),
-        &[("csrf", &csrf), ("outcome", "called")],
-    )
-    .await;
+    log_a_call(&app, &intake, waiting).await;
     assert!(!on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await), "called");
     as_owner(&app, "delete from contact_attempt where booking_id = $1", waiting).await;
     assert!(on_list(&page_as(&app, &intake, "/staff/intake?reason=no_show").await), "call deleted");
@@ -634,14 +633,7 @@ async fn the_worklist_reasons_hold_through_truncation_races_and_old_snapshots() 
         seated,
     )
     .await;
-    let csrf = hidden(&page_as(&app, &intake, "/staff").await, "csrf");
-    post_as(
-        &app,
-        &intake,
-        &format!("/staff/intake/requests/{seated}/contact"),
-        &[("csrf", &csrf), ("outcome", "called")],
-    )
-    .await;
+    log_a_call(&app, &intake, seated).await;
     assert_eq!(attention_of(&app, seated).await, None, "called");
     let mut owner = app.owner_pool.begin().await.unwrap();
     for sql in [

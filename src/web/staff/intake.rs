@@ -129,7 +129,6 @@ pub async fn queue(
     let after = intake::After::from_code(&query.after);
     let now = state.clock.now();
     let mut conn = state.pool.acquire().await?;
-    // The worklist's clinics: the one asked about when it is in the worker's scope, else the scope.
     let worklist_clinics = intake::worklist_clinics(&scope, clinic);
     let page = match status {
         Some(status) => intake::queue(&mut conn, &scope, clinic, status, after).await?,
